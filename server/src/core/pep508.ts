@@ -1,0 +1,372 @@
+/**
+ * PEP 508 dependency specifiers, parsed the way `packaging` (the reference
+ * implementation used by pip) parses them: the same tokens, the same grammar,
+ * so that a string is accepted here exactly when pip would accept it.
+ * Every token regex is anchored (sticky) and free of nested quantifiers, so
+ * parsing is linear in the input length.
+ */
+
+export interface Pep508Requirement {
+  name: string;
+  /** Offsets of the name within the parsed text. */
+  nameStart: number;
+  nameEnd: number;
+  extras: string[];
+  /** Version specifier as written, without the enclosing parentheses or surrounding whitespace. */
+  specifier: string;
+  /** Individual clauses of the specifier. */
+  clauses: SpecifierClause[];
+  /** Marker as written, without the `;` and surrounding whitespace; '' when absent. */
+  marker: string;
+  markerStart: number;
+  url?: string;
+  /** Offset just past the last character that belongs to the requirement (trailing whitespace excluded). */
+  end: number;
+}
+
+export interface SpecifierClause {
+  operator: Operator;
+  version: string;
+}
+
+export type Operator = '~=' | '==' | '!=' | '<=' | '>=' | '<' | '>' | '===';
+
+export interface Pep508Error {
+  error: string;
+  offset: number;
+}
+
+export function isPep508Error(value: Pep508Requirement | Pep508Error): value is Pep508Error {
+  return (value as Pep508Error).error !== undefined;
+}
+
+const OPERATOR_LIST: readonly Operator[] = ['~=', '==', '!=', '<=', '>=', '<', '>', '==='];
+
+// Ported from packaging.specifiers.Specifier._version_regex_str: one version
+// pattern per operator family, tried after the operator the same way Python's
+// regex alternation backtracks through the operators.
+const PRE = '(?:[-_.]?(?:alpha|beta|preview|pre|a|b|c|rc)[-_.]?[0-9]*)?';
+const POST = '(?:(?:-[0-9]+)|(?:[-_.]?(?:post|rev|r)[-_.]?[0-9]*))?';
+const DEV = '(?:[-_.]?dev[-_.]?[0-9]*)?';
+const VERSION_BY_FAMILY = {
+  arbitrary: /\s*[^\s;)]*/iy,
+  equality: new RegExp(
+    `\\s*v?(?:[0-9]+!)?[0-9]+(?:\\.[0-9]+)*(?:\\.\\*|${PRE}${POST}${DEV}(?:\\+[a-z0-9]+(?:[-_.][a-z0-9]+)*)?)?`,
+    'iy',
+  ),
+  compatible: new RegExp(`\\s*v?(?:[0-9]+!)?[0-9]+(?:\\.[0-9]+)+${PRE}${POST}${DEV}`, 'iy'),
+  ordered: new RegExp(`\\s*v?(?:[0-9]+!)?[0-9]+(?:\\.[0-9]+)*${PRE}${POST}${DEV}`, 'iy'),
+} as const;
+
+function versionPattern(op: Operator): RegExp {
+  switch (op) {
+    case '===':
+      return VERSION_BY_FAMILY.arbitrary;
+    case '==':
+    case '!=':
+      return VERSION_BY_FAMILY.equality;
+    case '~=':
+      return VERSION_BY_FAMILY.compatible;
+    default:
+      return VERSION_BY_FAMILY.ordered;
+  }
+}
+
+const IDENTIFIER = /[a-zA-Z0-9][a-zA-Z0-9._-]*/y;
+const WS = /[ \t]+/y;
+const URL = /[^ \t]+/y;
+const QUOTED = /'[^']*'|"[^"]*"/y;
+const MARKER_OP = /===|==|~=|!=|<=|>=|<|>/y;
+const VARIABLE =
+  /(?:python_version|python_full_version|os[._]name|sys[._]platform|platform_(?:release|system)|platform[._](?:version|machine|python_implementation)|python_implementation|implementation_(?:name|version)|extra)(?![A-Za-z0-9_])/y;
+const BOOLOP = /(?:or|and)(?![A-Za-z0-9_])/y;
+
+class SyntaxFailure extends Error {
+  constructor(
+    message: string,
+    readonly offset: number,
+  ) {
+    super(message);
+  }
+}
+
+function isWordChar(ch: string | undefined): boolean {
+  return ch !== undefined && /[A-Za-z0-9_]/.test(ch);
+}
+
+class Cursor {
+  pos = 0;
+  constructor(readonly text: string) {}
+
+  match(re: RegExp): string | undefined {
+    re.lastIndex = this.pos;
+    const m = re.exec(this.text);
+    if (!m) return undefined;
+    this.pos += m[0].length;
+    return m[0];
+  }
+
+  peek(re: RegExp): boolean {
+    re.lastIndex = this.pos;
+    return re.test(this.text);
+  }
+
+  /** A word token must start at a word boundary, as `\b` does in packaging's rules. */
+  matchWord(re: RegExp): string | undefined {
+    if (isWordChar(this.text[this.pos - 1])) return undefined;
+    const start = this.pos;
+    const m = this.match(re);
+    if (m === undefined) return undefined;
+    // packaging's IDENTIFIER ends with \b: backtrack to the last word character.
+    if (re === IDENTIFIER) {
+      let end = this.pos;
+      while (end > start && !isWordChar(this.text[end - 1])) end--;
+      this.pos = end;
+      return this.text.slice(start, end);
+    }
+    return m;
+  }
+
+  ws(): void {
+    this.match(WS);
+  }
+
+  char(ch: string): boolean {
+    if (this.text[this.pos] === ch) {
+      this.pos++;
+      return true;
+    }
+    return false;
+  }
+
+  atEnd(): boolean {
+    return this.pos >= this.text.length;
+  }
+
+  fail(message: string, offset = this.pos): never {
+    throw new SyntaxFailure(message, offset);
+  }
+}
+
+/** PEP 503 normalized form of a project name. */
+export function normalizeName(name: string): string {
+  return name.replace(/[-_.]+/g, '-').toLowerCase();
+}
+
+/** A valid project name per PEP 508 (the shape every index accepts). */
+export function isValidProjectName(name: string): boolean {
+  return /^([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9])$/.test(name);
+}
+
+export function parsePep508(text: string): Pep508Requirement | Pep508Error {
+  const c = new Cursor(text);
+  try {
+    return parseRequirement(c);
+  } catch (e) {
+    if (e instanceof SyntaxFailure) return { error: e.message, offset: e.offset };
+    throw e;
+  }
+}
+
+function parseRequirement(c: Cursor): Pep508Requirement {
+  c.ws();
+  const nameStart = c.pos;
+  const name = c.matchWord(IDENTIFIER);
+  if (name === undefined) c.fail('Expected package name at the start of dependency specifier');
+  const nameEnd = c.pos;
+  c.ws();
+  const extras = parseExtras(c);
+  const extrasEnd = c.text[c.pos - 1] === ']' && c.pos > nameEnd ? c.pos : nameEnd;
+  c.ws();
+
+  let specifier = '';
+  let clauses: SpecifierClause[] = [];
+  let url: string | undefined;
+  let marker = '';
+  let markerStart = -1;
+  let end = extrasEnd;
+
+  if (c.char('@')) {
+    c.ws();
+    const found = c.match(URL);
+    if (found === undefined) c.fail('Expected URL after @');
+    url = found;
+    end = c.pos;
+    if (!c.atEnd()) {
+      if (c.match(WS) === undefined) c.fail('Expected whitespace after URL');
+      if (!c.atEnd()) {
+        ({ marker, markerStart } = parseRequirementMarker(c, 'URL and whitespace'));
+        end = markerStart + marker.length;
+      }
+    }
+    if (!validUrl(url)) c.fail(`Invalid URL: ${url}`, nameEnd);
+  } else {
+    let specEnd: number;
+    ({ specifier, clauses, end: specEnd } = parseSpecifier(c));
+    if (specEnd >= 0) end = specEnd;
+    c.ws();
+    if (!c.atEnd()) {
+      ({ marker, markerStart } = parseRequirementMarker(
+        c,
+        specifier ? 'version specifier' : 'name and no valid version specifier',
+      ));
+      end = markerStart + marker.length;
+    }
+  }
+  if (!c.atEnd()) c.fail('Expected end of dependency specifier');
+  return { name, nameStart, nameEnd, extras, specifier, clauses, marker, markerStart, url, end };
+}
+
+/** packaging accepts `file:` URLs and URLs with both a scheme and a host. */
+function validUrl(url: string): boolean {
+  const m = /^([A-Za-z][A-Za-z0-9+.-]*):(.*)$/.exec(url);
+  if (!m) return false;
+  const scheme = m[1]!.toLowerCase();
+  const rest = m[2]!;
+  if (scheme === 'file') return rest.startsWith('//');
+  return /^\/\/[^/?#]+/.test(rest);
+}
+
+function parseExtras(c: Cursor): string[] {
+  if (c.text[c.pos] !== '[') return [];
+  const open = c.pos;
+  c.pos++;
+  c.ws();
+  const extras: string[] = [];
+  const first = c.matchWord(IDENTIFIER);
+  if (first !== undefined) {
+    extras.push(first);
+    for (;;) {
+      c.ws();
+      if (isIdentifierStart(c)) c.fail('Expected comma between extra names');
+      if (!c.char(',')) break;
+      c.ws();
+      const extra = c.matchWord(IDENTIFIER);
+      if (extra === undefined) c.fail('Expected extra name after comma');
+      extras.push(extra);
+    }
+  }
+  c.ws();
+  if (!c.char(']')) c.fail('Expected closing RIGHT_BRACKET', open);
+  return extras;
+}
+
+function isIdentifierStart(c: Cursor): boolean {
+  return !isWordChar(c.text[c.pos - 1]) && c.peek(IDENTIFIER);
+}
+
+/** `end` is -1 when nothing but whitespace was consumed. */
+function parseSpecifier(c: Cursor): { specifier: string; clauses: SpecifierClause[]; end: number } {
+  const open = c.pos;
+  const parenthesized = c.char('(');
+  c.ws();
+  const start = c.pos;
+  const clauses: SpecifierClause[] = [];
+  // packaging accepts a trailing comma (`>=1,`) and keeps it in the text.
+  let specEnd = start;
+  for (;;) {
+    const clause = matchClause(c);
+    if (!clause) break;
+    clauses.push(clause);
+    specEnd = c.pos;
+    c.ws();
+    if (!c.char(',')) break;
+    specEnd = c.pos;
+    c.ws();
+  }
+  const specifier = c.text.slice(start, specEnd).trim();
+  c.ws();
+  if (parenthesized && !c.char(')')) c.fail('Expected closing RIGHT_PARENTHESIS', open);
+  return { specifier, clauses, end: parenthesized ? c.pos : clauses.length > 0 ? specEnd : -1 };
+}
+
+function matchClause(c: Cursor): SpecifierClause | undefined {
+  const start = c.pos;
+  // Python's alternation (~=|==|!=|<=|>=|<|>|===) backtracks into the next
+  // operator when the version does not match; try them in that order.
+  for (const op of OPERATOR_LIST) {
+    if (!c.text.startsWith(op, start)) continue;
+    const re = versionPattern(op);
+    re.lastIndex = start + op.length;
+    const m = re.exec(c.text);
+    if (!m) continue;
+    c.pos = start + op.length + m[0].length;
+    return { operator: op, version: m[0].trim() };
+  }
+  return undefined;
+}
+
+function parseRequirementMarker(c: Cursor, after: string): { marker: string; markerStart: number } {
+  if (!c.char(';')) c.fail(`Expected end or semicolon (after ${after})`);
+  const rawStart = c.pos;
+  parseMarkerExpression(c);
+  c.ws();
+  const raw = c.text.slice(rawStart, c.pos);
+  const leading = raw.length - raw.trimStart().length;
+  return { marker: raw.trim(), markerStart: rawStart + leading };
+}
+
+/** Parses a marker expression starting at the cursor (used for markers split off by pip too). */
+function parseMarkerExpression(c: Cursor): void {
+  parseMarkerAtom(c);
+  while (c.matchWord(BOOLOP) !== undefined) parseMarkerAtom(c);
+}
+
+function parseMarkerAtom(c: Cursor): void {
+  c.ws();
+  if (c.text[c.pos] === '(') {
+    const open = c.pos;
+    c.pos++;
+    c.ws();
+    parseMarkerExpression(c);
+    c.ws();
+    if (!c.char(')')) c.fail('Expected closing RIGHT_PARENTHESIS', open);
+  } else {
+    c.ws();
+    parseMarkerVar(c);
+    c.ws();
+    parseMarkerOp(c);
+    c.ws();
+    parseMarkerVar(c);
+  }
+  c.ws();
+}
+
+function parseMarkerVar(c: Cursor): void {
+  if (c.matchWord(VARIABLE) !== undefined) return;
+  if (c.match(QUOTED) !== undefined) return;
+  c.fail('Expected a marker variable or quoted string');
+}
+
+function parseMarkerOp(c: Cursor): void {
+  if (c.matchWord(/in(?![A-Za-z0-9_])/y) !== undefined) return;
+  if (c.matchWord(/not(?![A-Za-z0-9_])/y) !== undefined) {
+    if (c.match(WS) === undefined) c.fail("Expected whitespace after 'not'");
+    if (c.matchWord(/in(?![A-Za-z0-9_])/y) === undefined) c.fail("Expected 'in' after 'not'");
+    return;
+  }
+  if (c.match(MARKER_OP) !== undefined) return;
+  c.fail('Expected marker operator, one of <=, <, !=, ==, >=, >, ~=, ===, in, not in');
+}
+
+/** Validates a standalone marker (pip splits `;` markers off before parsing the requirement). */
+export function parseMarker(text: string): Pep508Error | undefined {
+  const c = new Cursor(text);
+  try {
+    parseMarkerExpression(c);
+    if (!c.atEnd()) c.fail('Expected end of marker');
+    return undefined;
+  } catch (e) {
+    if (e instanceof SyntaxFailure) return { error: e.message, offset: e.offset };
+    throw e;
+  }
+}
+
+/** The exact version of a lone `==`/`===` clause without a wildcard. */
+export function exactPin(clauses: readonly SpecifierClause[]): string | undefined {
+  if (clauses.length !== 1) return undefined;
+  const [clause] = clauses;
+  if (!clause || (clause.operator !== '==' && clause.operator !== '===')) return undefined;
+  if (clause.version.endsWith('.*') || clause.version === '') return undefined;
+  return clause.version;
+}

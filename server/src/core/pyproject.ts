@@ -1,0 +1,335 @@
+/**
+ * Dependencies declared in pyproject.toml: PEP 621, PEP 735 dependency groups,
+ * build-system requires, and the tool tables of Poetry, uv, PDM and Hatch.
+ * toml-eslint-parser keeps source ranges, so every name is reported where it is written.
+ */
+import { parseTOML, ParseError, type AST } from 'toml-eslint-parser';
+import { exactPin, isPep508Error, isValidProjectName, normalizeName, parsePep508 } from './pep508.js';
+import { isIgnoreComment } from './suppress.js';
+import { LineMap } from './text.js';
+import type { Dependency, ParsedFile, ParseProblem } from './types.js';
+
+type Path = readonly (string | number)[];
+
+/** How the value at a path holds dependencies. */
+type SectionKind = 'pep508-array' | 'poetry-table';
+
+function classify(path: Path): SectionKind | undefined {
+  const p = path.map(String);
+  const at = (i: number) => p[i];
+  const n = p.length;
+  if (n === 2 && at(0) === 'project' && at(1) === 'dependencies') return 'pep508-array';
+  if (n === 3 && at(0) === 'project' && at(1) === 'optional-dependencies') return 'pep508-array';
+  if (n === 2 && at(0) === 'dependency-groups') return 'pep508-array';
+  if (n === 2 && at(0) === 'build-system' && at(1) === 'requires') return 'pep508-array';
+  if (at(0) !== 'tool') return undefined;
+  if (n === 3 && at(1) === 'uv' && ['dev-dependencies', 'constraint-dependencies', 'override-dependencies'].includes(at(2)!)) {
+    return 'pep508-array';
+  }
+  if (n === 4 && at(1) === 'pdm' && at(2) === 'dev-dependencies') return 'pep508-array';
+  if (n === 5 && at(1) === 'hatch' && at(2) === 'envs' && (at(4) === 'dependencies' || at(4) === 'extra-dependencies')) {
+    return 'pep508-array';
+  }
+  if (at(1) === 'poetry') {
+    if (n === 3 && (at(2) === 'dependencies' || at(2) === 'dev-dependencies')) return 'poetry-table';
+    if (n === 5 && at(2) === 'group' && at(4) === 'dependencies') return 'poetry-table';
+  }
+  return undefined;
+}
+
+/** Keys under a Poetry dependency table that are not packages. */
+const POETRY_NOT_PACKAGES = new Set(['python']);
+/** A Poetry dependency with one of these fields is installed from elsewhere, not from the index. */
+const POETRY_NON_INDEX_FIELDS = ['git', 'path', 'url', 'file'];
+
+const MAX_RECOVERY_ATTEMPTS = 20;
+
+export function parsePyproject(text: string): ParsedFile {
+  const map = new LineMap(text);
+  const result: ParsedFile = { dependencies: [], includes: [], indexUrls: [], problems: [] };
+  let source = text;
+  let program: AST.TOMLProgram | undefined;
+  // A syntax error is reported once; the offending line is then blanked (same
+  // length, so ranges stay exact) and the rest of the file is read again.
+  for (let attempt = 0; attempt <= MAX_RECOVERY_ATTEMPTS && !program; attempt++) {
+    try {
+      program = parseTOML(source);
+    } catch (e) {
+      if (!(e instanceof ParseError)) throw e;
+      const line = Math.max(0, e.lineNumber - 1);
+      if (attempt === 0) result.problems.push(syntaxProblem(e, map));
+      source = blankLine(source, map, line);
+      if (attempt === MAX_RECOVERY_ATTEMPTS) return result;
+    }
+  }
+  if (!program) return result;
+  const ignoredLines = new Set<number>();
+  for (const comment of program.comments) {
+    if (isIgnoreComment('#' + comment.value)) ignoredLines.add(comment.loc.start.line - 1);
+  }
+  const ctx: Context = { text, map, result, ignoredLines };
+  walkTopLevel(program.body[0], ctx);
+  return result;
+}
+
+function syntaxProblem(e: ParseError, map: LineMap): ParseProblem {
+  const line = Math.max(0, e.lineNumber - 1);
+  const start = Math.min(e.index, map.lineEnd(line));
+  const end = Math.max(start, map.lineEnd(line));
+  return { code: 'syntax-error', message: `TOML syntax error: ${e.message}`, range: map.range(start, end === start ? start : end) };
+}
+
+function blankLine(source: string, map: LineMap, line: number): string {
+  const start = map.lineStarts[line] ?? source.length;
+  const end = map.lineEnd(line);
+  return source.slice(0, start) + ' '.repeat(end - start) + source.slice(end);
+}
+
+interface Context {
+  text: string;
+  map: LineMap;
+  result: ParsedFile;
+  ignoredLines: Set<number>;
+}
+
+function walkTopLevel(top: AST.TOMLTopLevelTable, ctx: Context): void {
+  for (const node of top.body) {
+    if (node.type === 'TOMLKeyValue') {
+      visitKeyValue([], node, ctx);
+      continue;
+    }
+    const path = node.resolvedKey;
+    const kind = classify(withoutIndex(path));
+    const lastKey = node.key.keys[node.key.keys.length - 1];
+    const parentKind = classify(withoutIndex(path).slice(0, -1));
+    if (parentKind === 'poetry-table' && lastKey) {
+      // [tool.poetry.dependencies.numpy] or [[tool.poetry.dependencies.numpy]]: the header names the package.
+      addPoetryDependency(lastKey, keyName(lastKey), { kind: 'table', body: node.body }, sectionName(withoutIndex(path).slice(0, -1)), ctx);
+      continue;
+    }
+    if (kind === 'poetry-table') {
+      for (const kv of node.body) visitPoetryEntry(kv, sectionName(path), ctx);
+      continue;
+    }
+    for (const kv of node.body) visitKeyValue(path, kv, ctx);
+  }
+}
+
+function withoutIndex(path: Path): Path {
+  return typeof path[path.length - 1] === 'number' ? path.slice(0, -1) : path;
+}
+
+function keyName(key: AST.TOMLBare | AST.TOMLQuoted): string {
+  return key.type === 'TOMLBare' ? key.name : key.value;
+}
+
+function sectionName(path: Path): string {
+  return path.filter((p) => typeof p === 'string').join('.');
+}
+
+function visitKeyValue(prefix: Path, kv: AST.TOMLKeyValue, ctx: Context): void {
+  const keys = kv.key.keys;
+  // Dotted keys (`tool.poetry.dependencies.requests = "^2"`) extend the table path.
+  for (let i = 0; i < keys.length; i++) {
+    const path = [...prefix, ...keys.slice(0, i + 1).map(keyName)];
+    if (classify(path) === 'poetry-table' && i < keys.length - 1) {
+      const rest = keys.slice(i + 1);
+      if (rest.length === 1) addPoetryDependency(rest[0]!, keyName(rest[0]!), toPoetryValue(kv.value), sectionName(path), ctx);
+      return;
+    }
+  }
+  const path = [...prefix, ...keys.map(keyName)];
+  visitValue(path, kv.value, ctx);
+}
+
+function visitValue(path: Path, value: AST.TOMLContentNode, ctx: Context): void {
+  const kind = classify(path);
+  if (kind === 'pep508-array') {
+    if (value.type !== 'TOMLArray') return;
+    for (const element of value.elements) {
+      // dependency-groups may hold {include-group = "..."} tables: not packages.
+      if (element.type === 'TOMLValue' && element.kind === 'string') addPep508String(element, sectionName(path), ctx);
+    }
+    return;
+  }
+  if (kind === 'poetry-table') {
+    if (value.type !== 'TOMLInlineTable') return;
+    for (const kv of value.body) visitPoetryEntry(kv, sectionName(path), ctx);
+    return;
+  }
+  if (value.type === 'TOMLInlineTable') {
+    for (const kv of value.body) visitKeyValue(path, kv, ctx);
+  }
+}
+
+function visitPoetryEntry(kv: AST.TOMLKeyValue, section: string, ctx: Context): void {
+  const keys = kv.key.keys;
+  if (keys.length !== 1) return;
+  addPoetryDependency(keys[0]!, keyName(keys[0]!), toPoetryValue(kv.value), section, ctx);
+}
+
+type PoetryValue =
+  | { kind: 'string'; node: AST.TOMLStringValue }
+  | { kind: 'table'; body: AST.TOMLKeyValue[] }
+  | { kind: 'array'; items: PoetryValue[] }
+  | { kind: 'other' };
+
+function toPoetryValue(node: AST.TOMLContentNode): PoetryValue {
+  if (node.type === 'TOMLValue' && node.kind === 'string') return { kind: 'string', node };
+  if (node.type === 'TOMLInlineTable') return { kind: 'table', body: node.body };
+  if (node.type === 'TOMLArray') return { kind: 'array', items: node.elements.map(toPoetryValue) };
+  return { kind: 'other' };
+}
+
+function tableField(body: AST.TOMLKeyValue[], field: string): AST.TOMLContentNode | undefined {
+  return body.find((kv) => kv.key.keys.length === 1 && keyName(kv.key.keys[0]!) === field)?.value;
+}
+
+function stringField(body: AST.TOMLKeyValue[], field: string): string | undefined {
+  const v = tableField(body, field);
+  return v?.type === 'TOMLValue' && v.kind === 'string' ? v.value : undefined;
+}
+
+/** Poetry: `"1.2.3"` and `"==1.2.3"` are exact pins; `^`, `~`, `*` and ranges are not. */
+function poetryPin(constraint: string | undefined): string | undefined {
+  if (constraint === undefined) return undefined;
+  const c = constraint.trim();
+  const m = /^(?:==?)?\s*([0-9][0-9A-Za-z.!+_-]*)$/.exec(c);
+  return m ? m[1] : undefined;
+}
+
+function addPoetryDependency(
+  key: AST.TOMLBare | AST.TOMLQuoted,
+  name: string,
+  value: PoetryValue,
+  section: string,
+  ctx: Context,
+): void {
+  if (POETRY_NOT_PACKAGES.has(name.toLowerCase()) || !isValidProjectName(name)) return;
+  const versions: (string | undefined)[] = [];
+  const extras = new Set<string>();
+  let marker = '';
+  let fromIndex = false;
+  const consider = (v: PoetryValue) => {
+    if (v.kind === 'string') {
+      fromIndex = true;
+      versions.push(v.node.value);
+    } else if (v.kind === 'table') {
+      if (POETRY_NON_INDEX_FIELDS.some((f) => tableField(v.body, f) !== undefined)) return;
+      fromIndex = true;
+      versions.push(stringField(v.body, 'version'));
+      const ex = tableField(v.body, 'extras');
+      if (ex?.type === 'TOMLArray') {
+        for (const e of ex.elements) if (e.type === 'TOMLValue' && e.kind === 'string') extras.add(e.value);
+      }
+      marker ||= stringField(v.body, 'markers') ?? '';
+    }
+  };
+  if (value.kind === 'array') value.items.forEach(consider);
+  else consider(value);
+  if (!fromIndex) return;
+
+  const keyRange = quotedInnerRange(key, ctx);
+  const specifiers = versions.filter((v): v is string => v !== undefined);
+  const dependency: Dependency = {
+    name,
+    normalizedName: normalizeName(name),
+    nameRange: keyRange,
+    requirementRange: keyRange,
+    extras: [...extras],
+    specifier: specifiers.join(' || '),
+    marker,
+    ignored: ctx.ignoredLines.has(keyRange.start.line),
+    form: 'poetry-key',
+    section,
+  };
+  const pin = specifiers.length === 1 ? poetryPin(specifiers[0]) : undefined;
+  if (pin !== undefined) dependency.pinnedVersion = pin;
+  ctx.result.dependencies.push(dependency);
+}
+
+/** The key text without its quotes. */
+function quotedInnerRange(key: AST.TOMLBare | AST.TOMLQuoted, ctx: Context) {
+  const [start, end] = key.range;
+  return key.type === 'TOMLQuoted' ? ctx.map.range(start + 1, end - 1) : ctx.map.range(start, end);
+}
+
+function addPep508String(node: AST.TOMLStringValue, section: string, ctx: Context): void {
+  const value = node.value;
+  // PDM and Hatch accept editable/local entries such as "-e file:///${PROJECT_ROOT}/pkg".
+  if (/^\s*-e\s/.test(value)) return;
+  const offsets = stringOffsets(node, ctx.text);
+  const rangeOf = (s: number, e: number) => {
+    const start = offsets[s] ?? node.range[1] - 1;
+    const end = e > s ? offsets[e - 1]! + 1 : start;
+    return ctx.map.range(start, end);
+  };
+  const parsed = parsePep508(value);
+  if (isPep508Error(parsed)) {
+    ctx.result.problems.push({
+      code: 'invalid-requirement',
+      message: `Invalid requirement in ${section}: ${parsed.error}`,
+      range: rangeOf(Math.min(parsed.offset, value.length), value.length),
+    });
+    return;
+  }
+  const nameRange = rangeOf(parsed.nameStart, parsed.nameEnd);
+  const dependency: Dependency = {
+    name: parsed.name,
+    normalizedName: normalizeName(parsed.name),
+    nameRange,
+    requirementRange: rangeOf(parsed.nameStart, parsed.end),
+    extras: parsed.extras,
+    specifier: parsed.specifier,
+    marker: parsed.marker,
+    ignored: ctx.ignoredLines.has(nameRange.start.line) || ctx.ignoredLines.has(ctx.map.position(node.range[1]).line),
+    form: 'pep508-string',
+    section,
+  };
+  if (parsed.url !== undefined) dependency.url = parsed.url;
+  const pin = exactPin(parsed.clauses);
+  if (pin !== undefined) dependency.pinnedVersion = pin;
+  ctx.result.dependencies.push(dependency);
+}
+
+/**
+ * For each UTF-16 unit of a TOML string's value, the document offset it was
+ * written at: escapes and the newline trimmed after `"""` make them differ.
+ */
+function stringOffsets(node: AST.TOMLStringValue, text: string): number[] {
+  const quote = node.multiline ? 3 : 1;
+  let i = node.range[0] + quote;
+  const end = node.range[1] - quote;
+  if (node.multiline) {
+    if (text[i] === '\n') i += 1;
+    else if (text[i] === '\r' && text[i + 1] === '\n') i += 2;
+  }
+  const offsets: number[] = [];
+  if (node.style === 'literal') {
+    for (; i < end; i++) offsets.push(i);
+    return offsets;
+  }
+  while (i < end) {
+    const ch = text[i];
+    if (ch !== '\\') {
+      offsets.push(i++);
+      continue;
+    }
+    const next = text[i + 1];
+    if (next === 'u' || next === 'U') {
+      const len = next === 'u' ? 4 : 8;
+      const cp = parseInt(text.slice(i + 2, i + 2 + len), 16);
+      const units = cp > 0xffff ? 2 : 1;
+      for (let k = 0; k < units; k++) offsets.push(i);
+      i += 2 + len;
+    } else if (node.multiline && (next === ' ' || next === '\t' || next === '\n' || next === '\r')) {
+      // Line-ending backslash: the line break and following whitespace vanish.
+      i++;
+      while (i < end && /[ \t\r\n]/.test(text[i]!)) i++;
+    } else {
+      offsets.push(i);
+      i += 2;
+    }
+  }
+  return offsets;
+}

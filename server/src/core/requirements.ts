@@ -1,0 +1,403 @@
+/**
+ * pip requirements files, read the way pip's own parser (pip._internal.req.req_file)
+ * reads them: the same line joining, comment stripping, `${VAR}` expansion and
+ * split between requirement text and options, so that the dependencies found
+ * here are exactly the ones pip would install. Unlike pip, a bad line does not
+ * stop the file: it becomes a problem and the next line is read.
+ */
+import { exactPin, isPep508Error, normalizeName, parseMarker, parsePep508 } from './pep508.js';
+import { isIgnoreComment } from './suppress.js';
+import { LineMap } from './text.js';
+import type { Dependency, Include, ParsedFile } from './types.js';
+
+export interface RequirementsOptions {
+  /** Values for `${VAR}` references; pip reads them from its environment. */
+  env?: Record<string, string | undefined>;
+}
+
+/** A logical line with, for each of its characters, the document offset it came from. */
+interface MappedLine {
+  text: string;
+  offsets: Int32Array;
+  /** Document offset just past the logical line's last physical line. */
+  docEnd: number;
+  firstLine: number;
+}
+
+export function parseRequirements(text: string, options: RequirementsOptions = {}): ParsedFile {
+  const map = new LineMap(text);
+  const result: ParsedFile = { dependencies: [], includes: [], indexUrls: [], problems: [] };
+  for (const logical of joinLines(map)) {
+    const { line, ignored } = stripComment(logical);
+    if (line.text === '') continue;
+    const expanded = expandEnv(line, options.env ?? {});
+    parseLine(expanded, ignored, map, result);
+  }
+  return result;
+}
+
+// pip: COMMENT_RE = (^|\s+)#.*$ — a `#` starts a comment at line start or after whitespace.
+const COMMENT_START = /^\s*#/;
+
+function* joinLines(map: LineMap): Generator<MappedLine> {
+  let pieces: { text: string; start: number }[] = [];
+  let firstLine = 0;
+  for (let line = 0; line < map.lineCount; line++) {
+    const start = map.lineStarts[line]!;
+    const raw = map.lineText(line);
+    const end = start + raw.length;
+    const isComment = COMMENT_START.test(raw);
+    if (!raw.endsWith('\\') || isComment) {
+      if (pieces.length === 0) firstLine = line;
+      // pip prefixes comment lines with a space so that joined comments still match.
+      pieces.push(isComment ? { text: ' ' + raw, start: start - 1 } : { text: raw, start });
+      yield assemble(pieces, end, firstLine);
+      pieces = [];
+    } else {
+      if (pieces.length === 0) firstLine = line;
+      // pip strips every leading and trailing backslash of a continued line.
+      let s = 0;
+      let e = raw.length;
+      while (s < e && raw[s] === '\\') s++;
+      while (e > s && raw[e - 1] === '\\') e--;
+      pieces.push({ text: raw.slice(s, e), start: start + s });
+    }
+  }
+  if (pieces.length > 0) yield assemble(pieces, map.text.length, firstLine);
+}
+
+function assemble(pieces: { text: string; start: number }[], docEnd: number, firstLine: number): MappedLine {
+  const text = pieces.map((p) => p.text).join('');
+  const offsets = new Int32Array(text.length);
+  let i = 0;
+  for (const piece of pieces) {
+    for (let k = 0; k < piece.text.length; k++) offsets[i++] = Math.max(piece.start + k, 0);
+  }
+  return { text, offsets, docEnd, firstLine };
+}
+
+function slice(line: MappedLine, start: number, end: number): MappedLine {
+  return { ...line, text: line.text.slice(start, end), offsets: line.offsets.subarray(start, end) };
+}
+
+function stripComment(line: MappedLine): { line: MappedLine; ignored: boolean } {
+  const text = line.text;
+  let cut = text.length;
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '#' && (i === 0 || /\s/.test(text[i - 1]!))) {
+      cut = i;
+      while (cut > 0 && /\s/.test(text[cut - 1]!)) cut--;
+      break;
+    }
+  }
+  const ignored = cut < text.length && isIgnoreComment(text.slice(cut));
+  let start = 0;
+  let end = cut;
+  while (start < end && /\s/.test(text[start]!)) start++;
+  while (end > start && /\s/.test(text[end - 1]!)) end--;
+  return { line: slice(line, start, end), ignored };
+}
+
+// pip expands only ${NAME} with upper-case letters, digits and underscores, and
+// leaves a reference to an unset or empty variable as it is.
+const ENV_VAR = /\$\{([A-Z0-9_]+)\}/g;
+
+function expandEnv(line: MappedLine, env: Record<string, string | undefined>): MappedLine {
+  if (!line.text.includes('${')) return line;
+  let text = '';
+  const offsets: number[] = [];
+  let last = 0;
+  for (const m of line.text.matchAll(ENV_VAR)) {
+    const value = env[m[1]!];
+    if (!value) continue;
+    const at = m.index;
+    text += line.text.slice(last, at);
+    for (let k = last; k < at; k++) offsets.push(line.offsets[k]!);
+    text += value;
+    // Characters of the value all map to the `${` that produced them.
+    for (let k = 0; k < value.length; k++) offsets.push(line.offsets[at]!);
+    last = at + m[0].length;
+  }
+  if (last === 0) return line;
+  text += line.text.slice(last);
+  for (let k = last; k < line.text.length; k++) offsets.push(line.offsets[k]!);
+  return { ...line, text, offsets: Int32Array.from(offsets) };
+}
+
+interface OptionSpec {
+  dest: string;
+  takesValue: boolean;
+}
+
+// The options pip accepts in a requirements file (SUPPORTED_OPTIONS and SUPPORTED_OPTIONS_REQ).
+const LONG_OPTIONS: Record<string, OptionSpec> = {
+  '--index-url': { dest: 'index_url', takesValue: true },
+  '--extra-index-url': { dest: 'extra_index_url', takesValue: true },
+  '--no-index': { dest: 'no_index', takesValue: false },
+  '--constraint': { dest: 'constraints', takesValue: true },
+  '--requirement': { dest: 'requirements', takesValue: true },
+  '--editable': { dest: 'editables', takesValue: true },
+  '--find-links': { dest: 'find_links', takesValue: true },
+  '--no-binary': { dest: 'no_binary', takesValue: true },
+  '--only-binary': { dest: 'only_binary', takesValue: true },
+  '--prefer-binary': { dest: 'prefer_binary', takesValue: false },
+  '--require-hashes': { dest: 'require_hashes', takesValue: false },
+  '--pre': { dest: 'pre', takesValue: false },
+  '--trusted-host': { dest: 'trusted_hosts', takesValue: true },
+  '--use-feature': { dest: 'features_enabled', takesValue: true },
+  '--install-option': { dest: 'install_options', takesValue: true },
+  '--global-option': { dest: 'global_options', takesValue: true },
+  '--hash': { dest: 'hashes', takesValue: true },
+};
+const SHORT_OPTIONS: Record<string, string> = {
+  '-i': '--index-url',
+  '-c': '--constraint',
+  '-r': '--requirement',
+  '-e': '--editable',
+  '-f': '--find-links',
+};
+
+interface Token {
+  text: string;
+  start: number;
+  end: number;
+}
+
+interface ParsedOption {
+  dest: string;
+  value?: Token;
+  option: Token;
+}
+
+class OptionError extends Error {
+  constructor(
+    message: string,
+    readonly token: Token,
+  ) {
+    super(message);
+  }
+}
+
+function parseLine(line: MappedLine, ignored: boolean, map: LineMap, out: ParsedFile): void {
+  const text = line.text;
+  // pip splits on single spaces and starts the options at the first word beginning with '-'.
+  let optionsAt = -1;
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '-' && (i === 0 || text[i - 1] === ' ')) {
+      optionsAt = i;
+      break;
+    }
+  }
+  const args = optionsAt < 0 ? text : optionsAt === 0 ? '' : text.slice(0, optionsAt - 1);
+  const rangeOf = (start: number, end: number) => docRange(line, map, start, end);
+
+  let options: ParsedOption[] = [];
+  let leftovers: Token[] = [];
+  if (optionsAt >= 0) {
+    try {
+      ({ options, leftovers } = parseOptions(shlexSplit(text, optionsAt)));
+    } catch (e) {
+      if (!(e instanceof OptionError)) throw e;
+      out.problems.push({ code: 'invalid-option', message: e.message, range: rangeOf(e.token.start, e.token.end) });
+      return;
+    }
+  }
+
+  if (args !== '') {
+    parseRequirementText(line, 0, args.length, ignored, map, out);
+  } else {
+    const editable = options.find((o) => o.dest === 'editables');
+    if (!editable) {
+      const include = options.find((o) => o.dest === 'requirements' || o.dest === 'constraints');
+      if (include?.value) {
+        const kind = include.dest === 'requirements' ? 'requirement' : 'constraint';
+        out.includes.push({ kind, path: include.value.text, range: rangeOf(include.value.start, include.value.end) } satisfies Include);
+      }
+    }
+  }
+  for (const o of options) {
+    if ((o.dest === 'index_url' || o.dest === 'extra_index_url') && o.value) {
+      out.indexUrls.push({ url: o.value.text, extra: o.dest === 'extra_index_url', range: rangeOf(o.value.start, o.value.end) });
+    }
+  }
+  if (leftovers.length > 0) {
+    const first = leftovers[0]!;
+    const last = leftovers[leftovers.length - 1]!;
+    out.problems.push({
+      code: 'ignored-by-pip',
+      message: `pip ignores "${text.slice(first.start, last.end)}": text after an option is not read as a requirement. Put the requirement first on its line.`,
+      range: rangeOf(first.start, last.end),
+    });
+  }
+}
+
+function docRange(line: MappedLine, map: LineMap, start: number, end: number) {
+  const docStart = line.offsets[start] ?? line.docEnd;
+  const docEnd = end > start ? line.offsets[end - 1]! + 1 : docStart;
+  return map.range(docStart, Math.max(docStart, docEnd));
+}
+
+const URL_SCHEMES = /^(?:https?|file|ftp|(?:git|hg|svn|bzr)\+[a-z]+|git|hg|svn|bzr):/i;
+const ARCHIVE = /\.(?:zip|whl|tar\.gz|tgz|tar|tar\.bz2|tbz|tar\.xz|txz|tlz|tar\.lz|tar\.lzma)$/i;
+
+function parseRequirementText(
+  line: MappedLine,
+  start: number,
+  end: number,
+  ignored: boolean,
+  map: LineMap,
+  out: ParsedFile,
+): void {
+  const text = line.text.slice(start, end);
+  // pip (parse_req_from_line) splits the marker off at the first ';' ('; ' for URLs).
+  const isUrl = URL_SCHEMES.test(text);
+  const sep = isUrl ? '; ' : ';';
+  const sepAt = text.indexOf(sep);
+  const reqText = sepAt < 0 ? text : text.slice(0, sepAt);
+  const markerRaw = sepAt < 0 ? '' : text.slice(sepAt + sep.length);
+  const rangeOf = (s: number, e: number) => docRange(line, map, start + s, start + e);
+
+  if (markerRaw.trim() !== '') {
+    const err = parseMarker(markerRaw.trim());
+    if (err) {
+      const lead = markerRaw.length - markerRaw.trimStart().length;
+      out.problems.push({
+        code: 'invalid-requirement',
+        message: `Invalid marker: ${err.error}`,
+        range: rangeOf(sepAt + sep.length + lead, text.length),
+      });
+      return;
+    }
+  }
+  // URLs, paths and archives are installed from where they point, not from the index.
+  const bare = reqText.trim();
+  if (isUrl || looksLikePath(bare)) return;
+
+  const parsed = parsePep508(reqText);
+  if (isPep508Error(parsed)) {
+    out.problems.push({
+      code: 'invalid-requirement',
+      message: `Invalid requirement: ${parsed.error}`,
+      range: rangeOf(Math.min(parsed.offset, reqText.length), reqText.length),
+    });
+    return;
+  }
+  let reqEnd = parsed.end;
+  let marker = '';
+  if (markerRaw.trim() !== '') {
+    marker = markerRaw.trim();
+    reqEnd = text.length;
+  }
+  const dependency: Dependency = {
+    name: parsed.name,
+    normalizedName: normalizeName(parsed.name),
+    nameRange: rangeOf(parsed.nameStart, parsed.nameEnd),
+    requirementRange: rangeOf(parsed.nameStart, reqEnd),
+    extras: parsed.extras,
+    specifier: parsed.specifier,
+    marker,
+    ignored,
+    form: 'requirements',
+    section: 'requirements',
+  };
+  if (parsed.url !== undefined) dependency.url = parsed.url;
+  const pin = exactPin(parsed.clauses);
+  if (pin !== undefined) dependency.pinnedVersion = pin;
+  out.dependencies.push(dependency);
+}
+
+function looksLikePath(text: string): boolean {
+  if (text.includes('/') || text.includes('\\') || text.startsWith('.')) return true;
+  return ARCHIVE.test(text) && !text.includes('@');
+}
+
+/** POSIX shlex.split with the source offset of every token. */
+function shlexSplit(text: string, from: number): Token[] {
+  const tokens: Token[] = [];
+  let i = from;
+  while (i < text.length) {
+    while (i < text.length && /\s/.test(text[i]!)) i++;
+    if (i >= text.length) break;
+    const start = i;
+    let value = '';
+    while (i < text.length && !/\s/.test(text[i]!)) {
+      const ch = text[i]!;
+      if (ch === "'") {
+        const close = text.indexOf("'", i + 1);
+        if (close < 0) throw new OptionError('Could not split options: no closing quotation', { text: '', start, end: text.length });
+        value += text.slice(i + 1, close);
+        i = close + 1;
+      } else if (ch === '"') {
+        i++;
+        while (i < text.length && text[i] !== '"') {
+          if (text[i] === '\\' && (text[i + 1] === '"' || text[i + 1] === '\\' || text[i + 1] === '$')) i++;
+          value += text[i];
+          i++;
+        }
+        if (i >= text.length) throw new OptionError('Could not split options: no closing quotation', { text: '', start, end: text.length });
+        i++;
+      } else if (ch === '\\') {
+        if (i + 1 < text.length) value += text[i + 1];
+        i += 2;
+      } else {
+        value += ch;
+        i++;
+      }
+    }
+    tokens.push({ text: value, start, end: i });
+  }
+  return tokens;
+}
+
+/** optparse semantics: `--opt=value`, `--opt value`, `-ovalue`, `-o value`, unique long-option prefixes. */
+function parseOptions(tokens: Token[]): { options: ParsedOption[]; leftovers: Token[] } {
+  const options: ParsedOption[] = [];
+  const leftovers: Token[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const tok = tokens[i]!;
+    const t = tok.text;
+    if (t === '--') {
+      leftovers.push(...tokens.slice(i + 1));
+      break;
+    }
+    if (t.startsWith('--')) {
+      const eq = t.indexOf('=');
+      const name = resolveLong(eq < 0 ? t : t.slice(0, eq), tok);
+      const spec = LONG_OPTIONS[name]!;
+      if (!spec.takesValue) {
+        if (eq >= 0) throw new OptionError(`${name} option does not take a value`, tok);
+        options.push({ dest: spec.dest, option: tok });
+      } else if (eq >= 0) {
+        const valueStart = tok.start + eq + 1;
+        options.push({ dest: spec.dest, option: tok, value: { text: t.slice(eq + 1), start: valueStart, end: tok.end } });
+      } else {
+        const value = tokens[++i];
+        if (!value) throw new OptionError(`${name} option requires 1 argument`, tok);
+        options.push({ dest: spec.dest, option: tok, value });
+      }
+    } else if (t.startsWith('-') && t.length > 1) {
+      const short = t.slice(0, 2);
+      const long = SHORT_OPTIONS[short];
+      if (!long) throw new OptionError(`no such option: ${short}`, tok);
+      const spec = LONG_OPTIONS[long]!;
+      if (t.length > 2) {
+        options.push({ dest: spec.dest, option: tok, value: { text: t.slice(2), start: tok.start + 2, end: tok.end } });
+      } else {
+        const value = tokens[++i];
+        if (!value) throw new OptionError(`${short} option requires 1 argument`, tok);
+        options.push({ dest: spec.dest, option: tok, value });
+      }
+    } else {
+      leftovers.push(tok);
+    }
+  }
+  return { options, leftovers };
+}
+
+function resolveLong(name: string, tok: Token): string {
+  if (LONG_OPTIONS[name]) return name;
+  const matches = Object.keys(LONG_OPTIONS).filter((o) => o.startsWith(name));
+  if (matches.length === 1) return matches[0]!;
+  if (matches.length === 0) throw new OptionError(`no such option: ${name}`, tok);
+  throw new OptionError(`ambiguous option: ${name} (${matches.join(', ')}?)`, tok);
+}

@@ -1,0 +1,70 @@
+/** Zero-based line/character positions, UTF-16 code units, as in LSP. */
+export interface Position {
+  line: number;
+  character: number;
+}
+
+export interface Range {
+  start: Position;
+  end: Position;
+}
+
+/** Where a dependency was declared, which decides how an edit must be written. */
+export type DependencyForm =
+  | 'requirements' // a line of a pip requirements file
+  | 'pep508-string' // a PEP 508 string inside a TOML array
+  | 'poetry-key'; // a key of a Poetry dependency table
+
+export interface Dependency {
+  /** The project name exactly as written. */
+  name: string;
+  /** PEP 503 normalized name: lower case, runs of `-_.` replaced by `-`. */
+  normalizedName: string;
+  /** Range of the name text in the document. */
+  nameRange: Range;
+  /** Range of the whole requirement (name through marker), for edits. */
+  requirementRange: Range;
+  extras: string[];
+  /** The version specifier as written, without surrounding whitespace ('' when absent). */
+  specifier: string;
+  /** The environment marker as written, without the leading `;` ('' when absent). */
+  marker: string;
+  /** A direct reference (`name @ url`); such requirements are not looked up. */
+  url?: string;
+  /** The exact version when the specifier is a single `==`/`===` pin without wildcard. */
+  pinnedVersion?: string;
+  /** Silenced by an inline `# pypi-status: ignore` comment. */
+  ignored: boolean;
+  form: DependencyForm;
+  /** Where in the file it sits, e.g. `project.dependencies` or `-c constraints`. */
+  section: string;
+}
+
+export type IncludeKind = 'requirement' | 'constraint';
+
+export interface Include {
+  kind: IncludeKind;
+  /** The path as written, after `${VAR}` expansion. */
+  path: string;
+  range: Range;
+}
+
+export type ProblemCode =
+  | 'invalid-requirement' // a line or string that is not a valid requirement
+  | 'invalid-option' // an option pip does not accept in a requirements file
+  | 'ignored-by-pip' // text pip silently skips
+  | 'syntax-error'; // a TOML file that does not parse
+
+export interface ParseProblem {
+  code: ProblemCode;
+  message: string;
+  range: Range;
+}
+
+export interface ParsedFile {
+  dependencies: Dependency[];
+  includes: Include[];
+  /** `--index-url`/`-i` and `--extra-index-url` options found in the file, in order. */
+  indexUrls: { url: string; extra: boolean; range: Range }[];
+  problems: ParseProblem[];
+}

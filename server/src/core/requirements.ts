@@ -19,6 +19,8 @@ export interface RequirementsOptions {
 interface MappedLine {
   text: string;
   offsets: Int32Array;
+  /** For each character, the document offset just past its source (a whole `${VAR}` for expanded text). */
+  ends: Int32Array;
   /** Document offset just past the logical line's last physical line. */
   docEnd: number;
   firstLine: number;
@@ -69,15 +71,19 @@ function* joinLines(map: LineMap): Generator<MappedLine> {
 function assemble(pieces: { text: string; start: number }[], docEnd: number, firstLine: number): MappedLine {
   const text = pieces.map((p) => p.text).join('');
   const offsets = new Int32Array(text.length);
+  const ends = new Int32Array(text.length);
   let i = 0;
   for (const piece of pieces) {
-    for (let k = 0; k < piece.text.length; k++) offsets[i++] = Math.max(piece.start + k, 0);
+    for (let k = 0; k < piece.text.length; k++, i++) {
+      offsets[i] = Math.max(piece.start + k, 0);
+      ends[i] = offsets[i]! + 1;
+    }
   }
-  return { text, offsets, docEnd, firstLine };
+  return { text, offsets, ends, docEnd, firstLine };
 }
 
 function slice(line: MappedLine, start: number, end: number): MappedLine {
-  return { ...line, text: line.text.slice(start, end), offsets: line.offsets.subarray(start, end) };
+  return { ...line, text: line.text.slice(start, end), offsets: line.offsets.subarray(start, end), ends: line.ends.subarray(start, end) };
 }
 
 function stripComment(line: MappedLine): { line: MappedLine; ignored: boolean } {
@@ -106,22 +112,32 @@ function expandEnv(line: MappedLine, env: Record<string, string | undefined>): M
   if (!line.text.includes('${')) return line;
   let text = '';
   const offsets: number[] = [];
+  const ends: number[] = [];
   let last = 0;
+  const copy = (from: number, to: number) => {
+    text += line.text.slice(from, to);
+    for (let k = from; k < to; k++) {
+      offsets.push(line.offsets[k]!);
+      ends.push(line.ends[k]!);
+    }
+  };
   for (const m of line.text.matchAll(ENV_VAR)) {
     const value = env[m[1]!];
     if (!value) continue;
     const at = m.index;
-    text += line.text.slice(last, at);
-    for (let k = last; k < at; k++) offsets.push(line.offsets[k]!);
+    copy(last, at);
     text += value;
-    // Characters of the value all map to the `${` that produced them.
-    for (let k = 0; k < value.length; k++) offsets.push(line.offsets[at]!);
+    // Every character of the value maps to the whole `${NAME}` that produced it.
+    const refEnd = line.ends[at + m[0].length - 1]!;
+    for (let k = 0; k < value.length; k++) {
+      offsets.push(line.offsets[at]!);
+      ends.push(refEnd);
+    }
     last = at + m[0].length;
   }
   if (last === 0) return line;
-  text += line.text.slice(last);
-  for (let k = last; k < line.text.length; k++) offsets.push(line.offsets[k]!);
-  return { ...line, text, offsets: Int32Array.from(offsets) };
+  copy(last, line.text.length);
+  return { ...line, text, offsets: Int32Array.from(offsets), ends: Int32Array.from(ends) };
 }
 
 interface OptionSpec {
@@ -233,7 +249,7 @@ function parseLine(line: MappedLine, ignored: boolean, map: LineMap, out: Parsed
 
 function docRange(line: MappedLine, map: LineMap, start: number, end: number) {
   const docStart = line.offsets[start] ?? line.docEnd;
-  const docEnd = end > start ? line.offsets[end - 1]! + 1 : docStart;
+  const docEnd = end > start ? line.ends[end - 1]! : docStart;
   return map.range(docStart, Math.max(docStart, docEnd));
 }
 
@@ -306,9 +322,12 @@ function parseRequirementText(
   out.dependencies.push(dependency);
 }
 
+/** pip's _looks_like_path/_get_url_from_path, minus the file system checks. */
 function looksLikePath(text: string): boolean {
-  if (text.includes('/') || text.includes('\\') || text.startsWith('.')) return true;
-  return ARCHIVE.test(text) && !text.includes('@');
+  const pathy = (s: string) => s.includes('/') || s.includes('\\') || s.startsWith('.');
+  const at = text.indexOf('@');
+  if (at > 0 && !pathy(text.slice(0, at))) return false; // `name @ url`: a PEP 508 requirement
+  return pathy(text) || ARCHIVE.test(text);
 }
 
 /** POSIX shlex.split with the source offset of every token. */

@@ -1,0 +1,47 @@
+/** Document → parsed dependencies → index facts → findings: the pipeline shared by the server and the CLI. */
+import * as path from 'node:path';
+import { findingsFor, gatherFacts, type DependencyFacts, type Finding } from './findings.js';
+import type { IndexClient } from './index/client.js';
+import { parsePyproject } from './pyproject.js';
+import { parseRequirements } from './requirements.js';
+import type { Settings } from './settings.js';
+import type { Dependency, ParsedFile } from './types.js';
+
+export type FileKind = 'requirements' | 'pyproject';
+
+/** Which parser reads a file, from its name (and the editor's language id when it has one). */
+export function fileKind(filePath: string, languageId?: string): FileKind | undefined {
+  const base = path.posix.basename(filePath.replace(/\\/g, '/')).toLowerCase();
+  const parent = path.posix.basename(path.posix.dirname(filePath.replace(/\\/g, '/'))).toLowerCase();
+  if (base === 'pyproject.toml') return 'pyproject';
+  if (languageId === 'pip-requirements') return 'requirements';
+  if (/^requirements.*\.(txt|in)$/.test(base) || /^constraints.*\.(txt|in)$/.test(base)) return 'requirements';
+  if (base.endsWith('.in')) return 'requirements';
+  if ((parent === 'requirements' || parent === 'constraints') && base.endsWith('.txt')) return 'requirements';
+  return undefined;
+}
+
+export function parseDocument(kind: FileKind, text: string, env: Record<string, string | undefined> = process.env): ParsedFile {
+  return kind === 'pyproject' ? parsePyproject(text) : parseRequirements(text, { env });
+}
+
+export interface AnalyzedDependency {
+  dependency: Dependency;
+  facts: DependencyFacts;
+  findings: Finding[];
+}
+
+/** Dependencies that are looked up: not ignored, not URLs, not silenced by settings. */
+export function lookedUp(dep: Dependency, settings: Settings): boolean {
+  return !dep.ignored && dep.url === undefined && !settings.ignore.has(dep.normalizedName);
+}
+
+export async function analyze(parsed: ParsedFile, client: IndexClient, settings: Settings): Promise<AnalyzedDependency[]> {
+  const deps = parsed.dependencies.filter((d) => lookedUp(d, settings));
+  return Promise.all(
+    deps.map(async (dependency) => {
+      const facts = await gatherFacts(dependency, client);
+      return { dependency, facts, findings: findingsFor(dependency, facts) };
+    }),
+  );
+}

@@ -1,0 +1,133 @@
+/**
+ * The status rules: what the index's answers mean for one dependency.
+ * Pure functions of the dependency and the facts gathered for it; a fact that
+ * could not be learned (state "unknown") never produces a finding.
+ */
+import { eq, valid } from '@renovatebot/pep440';
+import type { Lookup, IndexClient } from './index/client.js';
+import type { ProjectInfo, ReleaseFiles, ReleaseInfo } from './index/model.js';
+import type { Dependency } from './types.js';
+
+export type FindingCode = 'quarantined' | 'archived' | 'deprecated' | 'not-found' | 'yanked' | 'vulnerable' | 'inactive';
+
+export const FINDING_CODES: readonly FindingCode[] = ['quarantined', 'archived', 'deprecated', 'not-found', 'yanked', 'vulnerable', 'inactive'];
+
+export type Severity = 'error' | 'warning' | 'information' | 'hint';
+
+export const DEFAULT_SEVERITY: Record<FindingCode, Severity> = {
+  quarantined: 'error',
+  archived: 'warning',
+  deprecated: 'warning',
+  'not-found': 'warning',
+  yanked: 'warning',
+  vulnerable: 'warning',
+  inactive: 'information',
+};
+
+export interface Finding {
+  code: FindingCode;
+  message: string;
+}
+
+/** Everything the index told us about one dependency. */
+export interface DependencyFacts {
+  project: Lookup<ProjectInfo>;
+  /** JSON API release of the pinned version. */
+  pinned?: Lookup<ReleaseInfo>;
+  /** JSON API release of the latest version. */
+  latest?: Lookup<ReleaseInfo>;
+}
+
+export const INACTIVE_CLASSIFIER = 'Development Status :: 7 - Inactive';
+
+export function findingsFor(dep: Dependency, facts: DependencyFacts): Finding[] {
+  const name = dep.name;
+  const project = facts.project;
+  if (project.state === 'unknown') return [];
+  if (project.state === 'not-found') {
+    return [{ code: 'not-found', message: `${name} was not found on the package index. Check the spelling, or whether it was removed or lives on another index.` }];
+  }
+  const info = project.data;
+  const findings: Finding[] = [];
+  const reason = info.statusReason ? ` Reason given: ${oneLine(info.statusReason)}` : '';
+  switch (info.status) {
+    case 'quarantined':
+      findings.push({
+        code: 'quarantined',
+        message: `${name} is quarantined: the index's administrators pulled it as suspicious (for example malware), and nothing of it can be installed.${reason}`,
+      });
+      break;
+    case 'archived':
+      findings.push({
+        code: 'archived',
+        message: `${name} is archived: its maintainers will publish nothing more, security fixes included.${reason}`,
+      });
+      break;
+    case 'deprecated':
+      findings.push({ code: 'deprecated', message: `${name} is deprecated: it is obsolete and may have been superseded.${reason}` });
+      break;
+    case 'active':
+      break;
+  }
+  if (dep.pinnedVersion !== undefined) {
+    const release = pinnedRelease(info, dep.pinnedVersion);
+    const jsonYanked = facts.pinned?.state === 'found' && facts.pinned.data.yanked;
+    if (release?.files.yanked || jsonYanked) {
+      const why = release?.files.yankedReason ?? (facts.pinned?.state === 'found' ? facts.pinned.data.yankedReason : undefined);
+      findings.push({
+        code: 'yanked',
+        message: `${name} ${dep.pinnedVersion} is yanked: its maintainers withdrew this release.${why ? ` Reason given: ${oneLine(why)}` : ''}`,
+      });
+    }
+    if (facts.pinned?.state === 'found' && facts.pinned.data.vulnerabilities.length > 0) {
+      const vulns = facts.pinned.data.vulnerabilities;
+      const ids = vulns.map((v) => v.id).slice(0, 5).join(', ') + (vulns.length > 5 ? ', …' : '');
+      findings.push({
+        code: 'vulnerable',
+        message: `${name} ${dep.pinnedVersion} has ${vulns.length === 1 ? 'a known vulnerability' : `${vulns.length} known vulnerabilities`}: ${ids}.`,
+      });
+    }
+  }
+  if (facts.latest?.state === 'found' && facts.latest.data.classifiers.includes(INACTIVE_CLASSIFIER)) {
+    findings.push({
+      code: 'inactive',
+      message: `${name}: its latest release (${facts.latest.data.version}) declares "${INACTIVE_CLASSIFIER}".`,
+    });
+  }
+  return findings;
+}
+
+/** The release of the index matching a pin by PEP 440 equality (`1.0` pins `1.0.0`). */
+export function pinnedRelease(info: ProjectInfo, pin: string): { version: string; files: ReleaseFiles } | undefined {
+  const exact = info.releases[pin];
+  if (exact) return { version: pin, files: exact };
+  if (!valid(pin)) return undefined;
+  for (const [version, files] of Object.entries(info.releases)) {
+    if (valid(version) && eq(version, pin)) return { version, files };
+  }
+  return undefined;
+}
+
+function oneLine(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > 300 ? `${flat.slice(0, 299)}…` : flat;
+}
+
+/**
+ * Asks the index everything the rules and the hover need for one dependency.
+ * The pinned release is requested alongside the project, so a pinned file
+ * costs one round trip; the latest release needs the project's answer first.
+ */
+export async function gatherFacts(dep: Dependency, client: IndexClient): Promise<DependencyFacts> {
+  const useJson = client.hasJsonApi;
+  const pinnedPromise = useJson && dep.pinnedVersion !== undefined ? client.release(dep.name, dep.pinnedVersion) : undefined;
+  const project = await client.project(dep.name);
+  const facts: DependencyFacts = { project };
+  // The JSON API answers 404 for quarantined projects: asking would teach nothing.
+  const worthAsking = project.state === 'found' && project.data.status !== 'quarantined';
+  if (pinnedPromise && worthAsking) facts.pinned = await pinnedPromise;
+  if (useJson && worthAsking && project.data.latestVersion !== undefined) {
+    facts.latest = await client.release(dep.name, project.data.latestVersion);
+  }
+  return facts;
+}

@@ -1,0 +1,98 @@
+/** The hover card of a dependency, as Markdown. */
+import { findingsFor, pinnedRelease, type DependencyFacts } from './findings.js';
+import { code, link, safeUrl, text, truncate } from './markdown.js';
+import type { Dependency } from './types.js';
+
+const STATUS_LINE: Record<string, string> = {
+  active: 'active',
+  archived: '**archived**: the maintainers will publish nothing more, security fixes included',
+  quarantined: '**quarantined**: pulled by the index administrators as suspicious; nothing can be installed',
+  deprecated: '**deprecated**: obsolete, possibly superseded',
+};
+
+export interface HoverContext {
+  /** The project's page on the index's website, when there is one (PyPI). */
+  projectPage?: string;
+  /** Alternatives to suggest, with where they come from. */
+  alternatives?: { name: string; origin: string }[];
+}
+
+export function hoverMarkdown(dep: Dependency, facts: DependencyFacts, ctx: HoverContext = {}): string {
+  const lines: string[] = [];
+  const project = facts.project;
+  lines.push(`**${text(dep.name)}**${dep.specifier ? ` ${code(dep.specifier)}` : ''}`);
+  if (project.state === 'unknown') {
+    lines.push(`Status unknown: the index could not be asked (${text(project.reason)}).`);
+    return lines.join('\n\n');
+  }
+  if (project.state === 'not-found') {
+    lines.push('**Not found** on the package index.');
+    return lines.join('\n\n');
+  }
+  const info = project.data;
+  let status = `Status: ${STATUS_LINE[info.status]}`;
+  if (info.rawStatus) status = `Status: active (the index reports "${text(truncate(info.rawStatus, 40))}", which this version does not know)`;
+  if (info.statusReason) status += `. Reason: ${text(truncate(info.statusReason, 500))}`;
+  lines.push(status);
+
+  const latest = facts.latest?.state === 'found' ? facts.latest.data : undefined;
+  if (info.latestVersion) {
+    const date = latest?.uploadTime ?? info.releases[info.latestVersion]?.uploadTime;
+    lines.push(`Latest: ${text(info.latestVersion)}${date ? ` (released ${text(date.slice(0, 10))})` : ''}`);
+  } else if (info.versions.length === 0) {
+    lines.push('No releases are available from the index.');
+  }
+
+  if (dep.pinnedVersion !== undefined) {
+    const release = pinnedRelease(info, dep.pinnedVersion);
+    const pinnedJson = facts.pinned?.state === 'found' ? facts.pinned.data : undefined;
+    let pin = `Pinned: ${text(dep.pinnedVersion)}`;
+    if (!release && info.versions.length > 0 && !pinnedJson) pin += ' (not a release on this index)';
+    if (release?.files.yanked || pinnedJson?.yanked) {
+      const why = release?.files.yankedReason ?? pinnedJson?.yankedReason;
+      pin += ` — **yanked**${why ? `: ${text(truncate(why, 300))}` : ''}`;
+    }
+    lines.push(pin);
+    if (pinnedJson && pinnedJson.vulnerabilities.length > 0) {
+      const items = pinnedJson.vulnerabilities.slice(0, 10).map((v) => {
+        const id = v.link ? link(v.id, v.link) : text(v.id);
+        const fixed = v.fixedIn.length > 0 ? ` (fixed in ${text(v.fixedIn.join(', '))})` : '';
+        return `- ${id}${fixed}${v.summary ? `: ${text(truncate(v.summary, 160))}` : ''}`;
+      });
+      if (pinnedJson.vulnerabilities.length > 10) items.push(`- and ${pinnedJson.vulnerabilities.length - 10} more`);
+      lines.push(`**Known vulnerabilities** in ${text(dep.pinnedVersion)}:\n${items.join('\n')}`);
+    }
+  }
+
+  const findings = findingsFor(dep, facts).filter((f) => f.code === 'inactive');
+  for (const f of findings) lines.push(text(f.message));
+
+  const summary = latest?.summary;
+  if (summary) lines.push(`> ${text(truncate(summary, 300))}`);
+
+  for (const alt of ctx.alternatives ?? []) {
+    lines.push(`Alternative: **${text(alt.name)}** (${text(alt.origin)})`);
+  }
+
+  const links: string[] = [];
+  if (ctx.projectPage && safeUrl(ctx.projectPage)) links.push(link('Index page', ctx.projectPage));
+  for (const [label, url] of Object.entries(latest?.projectUrls ?? {}).slice(0, 4)) {
+    if (safeUrl(url)) links.push(link(truncate(label, 30), url));
+  }
+  if (links.length > 0) lines.push(links.join(' · '));
+  const stale = project.stale ?? (facts.latest?.state === 'found' ? facts.latest.stale : undefined);
+  if (stale) lines.push(`_As of ${new Date(project.fetchedAt).toISOString().slice(0, 16).replace('T', ' ')} UTC; the index could not be reached since (${text(stale)})._`);
+  return lines.join('\n\n');
+}
+
+/** The project's page on PyPI (or TestPyPI); other indexes have no known page layout. */
+export function projectPageUrl(indexUrl: string, name: string): string | undefined {
+  let host: string;
+  try {
+    host = new URL(indexUrl).host;
+  } catch {
+    return undefined;
+  }
+  if (host === 'pypi.org' || host === 'test.pypi.org') return `https://${host}/project/${encodeURIComponent(name)}/`;
+  return undefined;
+}

@@ -1,0 +1,210 @@
+/**
+ * Looks projects and releases up on the index, through the cache. Identical
+ * concurrent lookups share one request, requests in flight are bounded, a
+ * fresh entry is never re-fetched, a stale one is revalidated with its ETag,
+ * and an index that fails is backed off from and never read as "not found".
+ */
+import { isValidProjectName, normalizeName } from '../pep508.js';
+import type { CacheEntry, IndexCache } from './cache.js';
+import { redactUrl, type HttpClient, type HttpResult } from './http.js';
+import { decodeRelease } from './jsonapi.js';
+import type { ProjectInfo, ReleaseInfo } from './model.js';
+import { DecodeError, decodeSimpleHtml, decodeSimpleJson } from './simple.js';
+
+export type Lookup<T> =
+  | { state: 'found'; data: T; fetchedAt: number; stale?: string }
+  | { state: 'not-found'; fetchedAt: number }
+  | { state: 'unknown'; reason: string };
+
+export interface IndexClientOptions {
+  /** Simple API base URL ending in `/`. */
+  indexUrl: string;
+  /** JSON API base URL ending in `/`, or null when the index has none. */
+  jsonApiUrl: string | null;
+  http: HttpClient;
+  cache: IndexCache;
+  ttlMs: number;
+  concurrency: number;
+  /** Use only what the cache holds; never send a request. */
+  offline?: boolean;
+  log?: (message: string) => void;
+  now?: () => number;
+}
+
+const SIMPLE_ACCEPT =
+  'application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01';
+const JSON_ACCEPT = 'application/json';
+const MIN_BACKOFF_MS = 1_000;
+const MAX_BACKOFF_MS = 5 * 60_000;
+
+export class IndexClient {
+  private readonly inflight = new Map<string, Promise<Lookup<unknown>>>();
+  private readonly limiter: Limiter;
+  /** Per origin: no request before this time (after 429/5xx/network failures). */
+  private readonly backoff = new Map<string, { until: number; failures: number }>();
+  private readonly now: () => number;
+  private readonly log: (message: string) => void;
+  /** Counters for logs, benchmarks and tests. */
+  readonly stats = { requests: 0, bytes: 0, notModified: 0, failures: 0 };
+
+  constructor(private readonly options: IndexClientOptions) {
+    this.limiter = new Limiter(Math.max(1, options.concurrency));
+    this.now = options.now ?? Date.now;
+    this.log = options.log ?? (() => undefined);
+  }
+
+  get indexUrl(): string {
+    return this.options.indexUrl;
+  }
+
+  get hasJsonApi(): boolean {
+    return this.options.jsonApiUrl !== null;
+  }
+
+  project(name: string): Promise<Lookup<ProjectInfo>> {
+    const normalized = normalizeName(name);
+    if (!isValidProjectName(name)) return Promise.resolve({ state: 'unknown', reason: `"${name}" is not a valid project name` });
+    const url = `${this.options.indexUrl}${encodeURIComponent(normalized)}/`;
+    return this.lookup(`simple ${redactUrl(this.options.indexUrl)} ${normalized}`, url, SIMPLE_ACCEPT, (res) => {
+      const looksJson = res.contentType.includes('json') || (!res.contentType.includes('html') && /^\s*\{/.test(res.body));
+      return looksJson ? decodeSimpleJson(res.body, normalized) : decodeSimpleHtml(res.body, normalized);
+    });
+  }
+
+  /** A cached project answer, only from memory, for synchronous paths such as hovers on typing. */
+  peekProject(name: string): Lookup<ProjectInfo> | undefined {
+    const entry = this.options.cache.peek<ProjectInfo>(`simple ${redactUrl(this.options.indexUrl)} ${normalizeName(name)}`);
+    return entry ? toLookup(entry) : undefined;
+  }
+
+  release(name: string, version: string): Promise<Lookup<ReleaseInfo>> {
+    const base = this.options.jsonApiUrl;
+    if (base === null) return Promise.resolve({ state: 'unknown', reason: 'no JSON API is configured' });
+    if (!isValidProjectName(name) || !/^[A-Za-z0-9.!+_-]+$/.test(version)) {
+      return Promise.resolve({ state: 'unknown', reason: 'not a valid project name and version' });
+    }
+    const normalized = normalizeName(name);
+    const url = `${base}${encodeURIComponent(normalized)}/${encodeURIComponent(version)}/json`;
+    return this.lookup(`release ${redactUrl(base)} ${normalized} ${version}`, url, JSON_ACCEPT, (res) => decodeRelease(res.body));
+  }
+
+  private lookup<T>(key: string, url: string, accept: string, decode: (res: Extract<HttpResult, { kind: 'ok' }>) => T): Promise<Lookup<T>> {
+    const running = this.inflight.get(key);
+    if (running) return running as Promise<Lookup<T>>;
+    const promise = this.resolve(key, url, accept, decode)
+      .catch((e: unknown): Lookup<T> => {
+        // A bug here must cost one lookup, not the server.
+        this.log(`index lookup crashed: ${redactUrl(url)}: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+        return { state: 'unknown', reason: 'internal error' };
+      })
+      .finally(() => this.inflight.delete(key));
+    this.inflight.set(key, promise);
+    return promise;
+  }
+
+  private async resolve<T>(key: string, url: string, accept: string, decode: (res: Extract<HttpResult, { kind: 'ok' }>) => T): Promise<Lookup<T>> {
+    const cached = await this.options.cache.get<T>(key);
+    if (cached && (this.options.offline || this.now() - cached.fetchedAt < this.options.ttlMs)) return toLookup(cached);
+    if (this.options.offline) return { state: 'unknown', reason: 'offline and not in the cache' };
+
+    const origin = originOf(url);
+    const blocked = this.backoff.get(origin);
+    if (blocked && blocked.until > this.now()) {
+      return fallback(cached, `the index is backed off after errors (retrying in ${Math.ceil((blocked.until - this.now()) / 1000)} s)`);
+    }
+
+    const result = await this.limiter.run(() => this.options.http.get(url, cached?.etag ? { accept, etag: cached.etag } : { accept }));
+    this.stats.requests++;
+    this.stats.bytes += result.bytes;
+    const now = this.now();
+    switch (result.kind) {
+      case 'ok': {
+        let data: T;
+        try {
+          data = decode(result);
+        } catch (e) {
+          if (!(e instanceof DecodeError)) throw e;
+          this.fail(origin, redactUrl(url), e.message);
+          return fallback(cached, e.message);
+        }
+        this.backoff.delete(origin);
+        const entry: CacheEntry<T> = { key, fetchedAt: now, state: 'found', data };
+        if (result.etag) entry.etag = result.etag;
+        await this.options.cache.set(entry);
+        return toLookup(entry);
+      }
+      case 'not-modified': {
+        this.stats.notModified++;
+        this.backoff.delete(origin);
+        if (!cached) return { state: 'unknown', reason: 'the index answered 304 to an unconditional request' };
+        const entry: CacheEntry<T> = { ...cached, fetchedAt: now };
+        if (result.etag) entry.etag = result.etag;
+        await this.options.cache.set(entry);
+        return toLookup(entry);
+      }
+      case 'not-found': {
+        this.backoff.delete(origin);
+        const entry: CacheEntry<T> = { key, fetchedAt: now, state: 'not-found' };
+        await this.options.cache.set(entry);
+        return toLookup(entry);
+      }
+      case 'failed': {
+        this.fail(origin, redactUrl(url), result.reason, result.retryAfterMs, result.status);
+        return fallback(cached, result.reason);
+      }
+    }
+  }
+
+  private fail(origin: string, url: string, reason: string, retryAfterMs?: number, status?: number): void {
+    this.stats.failures++;
+    const previous = this.backoff.get(origin);
+    const failures = (previous?.failures ?? 0) + 1;
+    // Client errors other than 429 say nothing about the index's health.
+    const transient = status === undefined || status === 429 || status >= 500;
+    const delay = retryAfterMs ?? (transient ? Math.min(MAX_BACKOFF_MS, MIN_BACKOFF_MS * 2 ** (failures - 1)) : 0);
+    if (delay > 0) this.backoff.set(origin, { until: this.now() + Math.min(delay, MAX_BACKOFF_MS), failures });
+    this.log(`index lookup failed: ${url}: ${reason}${delay > 0 ? `; next attempt in ${Math.round(delay / 1000)} s` : ''}`);
+  }
+}
+
+function toLookup<T>(entry: CacheEntry<T>): Lookup<T> {
+  return entry.state === 'found'
+    ? { state: 'found', data: entry.data as T, fetchedAt: entry.fetchedAt }
+    : { state: 'not-found', fetchedAt: entry.fetchedAt };
+}
+
+/** After a failure, an expired answer is still the best knowledge; without one the state is unknown. */
+function fallback<T>(cached: CacheEntry<T> | undefined, reason: string): Lookup<T> {
+  if (cached?.state === 'found') return { state: 'found', data: cached.data as T, fetchedAt: cached.fetchedAt, stale: reason };
+  if (cached?.state === 'not-found') return { state: 'not-found', fetchedAt: cached.fetchedAt };
+  return { state: 'unknown', reason };
+}
+
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return url;
+  }
+}
+
+/** At most `limit` tasks at once, the rest queued in order. */
+export class Limiter {
+  private active = 0;
+  private readonly queue: (() => void)[] = [];
+
+  constructor(private readonly limit: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    // A finishing task hands its slot straight to the next waiter, so the limit is never exceeded.
+    if (this.active >= this.limit) await new Promise<void>((resolve) => this.queue.push(resolve));
+    else this.active++;
+    try {
+      return await task();
+    } finally {
+      const next = this.queue.shift();
+      if (next) next();
+      else this.active--;
+    }
+  }
+}

@@ -1,0 +1,249 @@
+/**
+ * The one place that talks HTTP. Redirects are followed by hand so that
+ * credentials never travel to another host; bodies are bounded before and
+ * after decompression; every failure comes back as a value, never a throw.
+ */
+import { promisify } from 'node:util';
+import * as zlib from 'node:zlib';
+import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
+
+export type HttpResult =
+  | { kind: 'ok'; status: number; body: string; etag?: string; contentType: string; url: string; bytes: number }
+  | { kind: 'not-modified'; etag?: string; bytes: number }
+  | { kind: 'not-found'; status: number; bytes: number }
+  | { kind: 'failed'; reason: string; status?: number; retryAfterMs?: number; bytes: number };
+
+export interface HttpOptions {
+  userAgent: string;
+  /** Connections kept per origin. */
+  connections: number;
+  /** Explicit proxy (e.g. VS Code's http.proxy); otherwise HTTPS_PROXY/HTTP_PROXY/NO_PROXY apply. */
+  proxy?: string;
+  proxyStrictSSL?: boolean;
+  timeoutMs?: number;
+  /** Largest body accepted, after decompression. */
+  maxBodyBytes?: number;
+}
+
+export interface GetOptions {
+  accept: string;
+  etag?: string;
+  signal?: AbortSignal;
+}
+
+const MAX_REDIRECTS = 5;
+const DEFAULT_TIMEOUT_MS = 20_000;
+const DEFAULT_MAX_BODY = 64 * 1024 * 1024;
+
+const gunzip = promisify(zlib.gunzip);
+const inflate = promisify(zlib.inflate);
+const brotli = promisify(zlib.brotliDecompress);
+
+export class HttpClient {
+  private readonly dispatcher: Dispatcher;
+  private readonly timeoutMs: number;
+  private readonly maxBody: number;
+
+  constructor(private readonly options: HttpOptions) {
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
+    const common = {
+      connections: options.connections,
+      keepAliveTimeout: 30_000,
+      headersTimeout: this.timeoutMs,
+      bodyTimeout: this.timeoutMs,
+    };
+    const hasEnvProxy = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((k) => process.env[k]);
+    if (options.proxy) {
+      this.dispatcher = new EnvHttpProxyAgent({
+        ...common,
+        httpProxy: options.proxy,
+        httpsProxy: options.proxy,
+        ...(options.proxyStrictSSL === false ? { requestTls: { rejectUnauthorized: false }, proxyTls: { rejectUnauthorized: false } } : {}),
+      });
+    } else if (hasEnvProxy) {
+      this.dispatcher = new EnvHttpProxyAgent(common);
+    } else {
+      this.dispatcher = new Agent(common);
+    }
+  }
+
+  async get(rawUrl: string, opts: GetOptions): Promise<HttpResult> {
+    let url: URL;
+    try {
+      url = new URL(rawUrl);
+    } catch {
+      return { kind: 'failed', reason: 'invalid URL', bytes: 0 };
+    }
+    const authorization = credentialsHeader(url);
+    url.username = '';
+    url.password = '';
+    const origin = url.origin;
+    const seen = new Set<string>();
+    const timeout = AbortSignal.timeout(this.timeoutMs);
+    const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
+    let bytes = 0;
+    for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+      seen.add(url.href);
+      const headers: Record<string, string> = {
+        accept: opts.accept,
+        'accept-encoding': 'gzip, deflate, br',
+        'user-agent': this.options.userAgent,
+      };
+      if (opts.etag) headers['if-none-match'] = opts.etag;
+      // Credentials belong to the configured index; a redirect elsewhere does not get them.
+      if (authorization && url.origin === origin) headers.authorization = authorization;
+      let res: Dispatcher.ResponseData;
+      try {
+        res = await request(url, { method: 'GET', headers, dispatcher: this.dispatcher, signal });
+      } catch (e) {
+        return { kind: 'failed', reason: describeError(e, timeout), bytes };
+      }
+      const status = res.statusCode;
+      if (status >= 300 && status < 400 && status !== 304) {
+        await discard(res);
+        const location = header(res, 'location');
+        if (!location) return { kind: 'failed', reason: `HTTP ${status} without a Location`, status, bytes };
+        let next: URL;
+        try {
+          next = new URL(location, url);
+        } catch {
+          return { kind: 'failed', reason: `HTTP ${status} to an invalid Location`, status, bytes };
+        }
+        if (next.protocol !== 'https:' && next.protocol !== 'http:') {
+          return { kind: 'failed', reason: `redirect to unsupported scheme ${next.protocol}`, status, bytes };
+        }
+        if (seen.has(next.href)) return { kind: 'failed', reason: 'redirect loop', status, bytes };
+        url = next;
+        continue;
+      }
+      if (status === 304) {
+        await discard(res);
+        return withEtag({ kind: 'not-modified', bytes }, header(res, 'etag'));
+      }
+      if (status === 404 || status === 410) {
+        await discard(res);
+        return { kind: 'not-found', status, bytes };
+      }
+      if (status !== 200) {
+        await discard(res);
+        const failed: HttpResult = { kind: 'failed', reason: `HTTP ${status}`, status, bytes };
+        const retryAfter = parseRetryAfter(header(res, 'retry-after'));
+        if (retryAfter !== undefined) failed.retryAfterMs = retryAfter;
+        return failed;
+      }
+      const body = await this.readBody(res, signal, timeout);
+      bytes += body.received;
+      if (body.error) return { kind: 'failed', reason: body.error, status, bytes };
+      const ok: HttpResult = {
+        kind: 'ok',
+        status,
+        body: body.text!,
+        contentType: (header(res, 'content-type') ?? '').toLowerCase(),
+        url: url.href,
+        bytes,
+      };
+      return withEtag(ok, header(res, 'etag'));
+    }
+    return { kind: 'failed', reason: `more than ${MAX_REDIRECTS} redirects`, bytes };
+  }
+
+  private async readBody(
+    res: Dispatcher.ResponseData,
+    signal: AbortSignal,
+    timeout: AbortSignal,
+  ): Promise<{ text?: string; error?: string; received: number }> {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    const declared = Number(header(res, 'content-length'));
+    if (Number.isFinite(declared) && declared > this.maxBody) {
+      await discard(res);
+      return { error: `response too large (${declared} bytes)`, received };
+    }
+    try {
+      for await (const chunk of res.body) {
+        const buf = chunk as Buffer;
+        received += buf.length;
+        if (received > this.maxBody) {
+          res.body.destroy();
+          return { error: 'response too large', received };
+        }
+        chunks.push(buf);
+      }
+    } catch (e) {
+      return { error: describeError(e, timeout), received };
+    }
+    if (signal.aborted) return { error: 'cancelled', received };
+    const raw = Buffer.concat(chunks);
+    const encoding = (header(res, 'content-encoding') ?? '').trim().toLowerCase();
+    try {
+      const limit = { maxOutputLength: this.maxBody };
+      const decoded =
+        encoding === 'gzip' || encoding === 'x-gzip'
+          ? await gunzip(raw, limit)
+          : encoding === 'deflate'
+            ? await inflate(raw, limit)
+            : encoding === 'br'
+              ? await brotli(raw, limit)
+              : encoding === '' || encoding === 'identity'
+                ? raw
+                : undefined;
+      if (!decoded) return { error: `unsupported content encoding ${encoding}`, received };
+      return { text: decoded.toString('utf8'), received };
+    } catch (e) {
+      const tooLarge = e instanceof RangeError || (e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
+      return { error: tooLarge ? 'response too large after decompression' : `corrupt ${encoding} body`, received };
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.dispatcher.close().catch(() => undefined);
+  }
+}
+
+function withEtag<T extends HttpResult>(result: T, etag: string | undefined): T {
+  if (etag && (result.kind === 'ok' || result.kind === 'not-modified')) result.etag = etag;
+  return result;
+}
+
+function header(res: Dispatcher.ResponseData, name: string): string | undefined {
+  const value = res.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+async function discard(res: Dispatcher.ResponseData): Promise<void> {
+  try {
+    await res.body.dump({ limit: 64 * 1024 });
+  } catch {
+    // The connection is gone; nothing to drain.
+  }
+}
+
+function credentialsHeader(url: URL): string | undefined {
+  if (!url.username && !url.password) return undefined;
+  const user = decodeURIComponent(url.username);
+  const pass = decodeURIComponent(url.password);
+  return 'Basic ' + Buffer.from(`${user}:${pass}`).toString('base64');
+}
+
+/** Retry-After is seconds or an HTTP date. */
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  if (/^\s*\d+\s*$/.test(value)) return Number(value) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+function describeError(e: unknown, timeout: AbortSignal): string {
+  if (timeout.aborted) return 'timed out';
+  const err = e as { name?: string; code?: string; message?: string };
+  if (err.name === 'AbortError') return 'cancelled';
+  if (err.code === 'UND_ERR_HEADERS_TIMEOUT' || err.code === 'UND_ERR_BODY_TIMEOUT') return 'timed out';
+  if (err.code) return `${err.code}${err.message ? `: ${err.message}` : ''}`;
+  return err.message ?? String(e);
+}
+
+/** A URL with any user name or password replaced, for logs and messages. */
+export function redactUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/i, '$1***@');
+}

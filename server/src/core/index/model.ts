@@ -1,0 +1,55 @@
+/** What the index says about a project, reduced to what findings and hovers need. */
+
+/** PEP 792 statuses. An unrecognised value is kept in `rawStatus` and treated as active, as pip and uv do. */
+export type ProjectStatus = 'active' | 'archived' | 'quarantined' | 'deprecated';
+
+export interface ReleaseFiles {
+  /** Every file of the release is yanked (PEP 592): installers skip it unless pinned. */
+  yanked: boolean;
+  /** The first reason given for a yanked file. */
+  yankedReason?: string;
+  /** Earliest upload time of the release's files (ISO 8601), when the index says. */
+  uploadTime?: string;
+}
+
+export interface ProjectInfo {
+  /** The name as the index spells it. */
+  name: string;
+  status: ProjectStatus;
+  statusReason?: string;
+  rawStatus?: string;
+  /** All versions the index lists, in its order. */
+  versions: string[];
+  /** Versions that have files. */
+  releases: Record<string, ReleaseFiles>;
+  /** Newest non-yanked final release (or pre-release when there is no final one). */
+  latestVersion?: string;
+  /** Which representation the index answered with. */
+  format: 'json' | 'html';
+}
+
+export interface Vulnerability {
+  id: string;
+  aliases: string[];
+  link?: string;
+  summary?: string;
+  fixedIn: string[];
+}
+
+/** A release from the JSON API (`/pypi/<name>/<version>/json`). */
+export interface ReleaseInfo {
+  name: string;
+  version: string;
+  summary?: string;
+  classifiers: string[];
+  /** Label → URL; `Homepage` first when present. */
+  projectUrls: Record<string, string>;
+  /** Package description (possibly long); kept bounded. */
+  description?: string;
+  yanked: boolean;
+  yankedReason?: string;
+  uploadTime?: string;
+  /** Non-withdrawn vulnerabilities. */
+  vulnerabilities: Vulnerability[];
+  requiresPython?: string;
+}

@@ -1,0 +1,218 @@
+/**
+ * Decoding of the simple repository API: PEP 691 JSON and PEP 503 HTML, with
+ * the PEP 792 project status (api-version 1.4) and PEP 592 yanked files.
+ */
+import { compare, explain, valid } from '@renovatebot/pep440';
+import { normalizeName } from '../pep508.js';
+import type { ProjectInfo, ProjectStatus, ReleaseFiles } from './model.js';
+
+export class DecodeError extends Error {}
+
+const KNOWN_STATUSES: ReadonlySet<string> = new Set(['active', 'archived', 'quarantined', 'deprecated']);
+
+interface RawFile {
+  filename: string;
+  yanked: boolean | string;
+  uploadTime?: string;
+}
+
+export function decodeSimpleJson(body: string, requestedName: string): ProjectInfo {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(body);
+  } catch {
+    throw new DecodeError('the index sent malformed JSON');
+  }
+  if (!isObject(doc) || !isObject(doc.meta) || !Array.isArray(doc.files)) {
+    throw new DecodeError('the index sent JSON that is not a PEP 691 project page');
+  }
+  const apiVersion = typeof doc.meta['api-version'] === 'string' ? doc.meta['api-version'] : '1.0';
+  const files: RawFile[] = [];
+  for (const f of doc.files) {
+    if (!isObject(f) || typeof f.filename !== 'string') continue;
+    const yanked = typeof f.yanked === 'string' ? f.yanked : f.yanked === true;
+    const file: RawFile = { filename: f.filename, yanked };
+    if (typeof f['upload-time'] === 'string') file.uploadTime = f['upload-time'];
+    files.push(file);
+  }
+  const statusObj = isObject(doc['project-status']) ? doc['project-status'] : undefined;
+  const versions = Array.isArray(doc.versions) ? doc.versions.filter((v): v is string => typeof v === 'string') : undefined;
+  return build({
+    name: typeof doc.name === 'string' ? doc.name : requestedName,
+    requestedName,
+    apiVersion,
+    status: typeof statusObj?.status === 'string' ? statusObj.status : undefined,
+    reason: typeof statusObj?.reason === 'string' ? statusObj.reason : undefined,
+    files,
+    versions,
+    format: 'json',
+  });
+}
+
+export function decodeSimpleHtml(body: string, requestedName: string): ProjectInfo {
+  if (!/<html|<a\s|<meta\s|<!doctype/i.test(body)) throw new DecodeError('the index sent a page that is not HTML');
+  const metas = new Map<string, string>();
+  const files: RawFile[] = [];
+  // Tags are scanned with linear, non-nested patterns; PyPI's pages are generated, not hand-written.
+  const tag = /<(meta|a)\b([^>]*)>/gi;
+  for (let m = tag.exec(body); m; m = tag.exec(body)) {
+    const attrs = parseAttributes(m[2]!);
+    if (m[1]!.toLowerCase() === 'meta') {
+      const name = attrs.get('name');
+      const content = attrs.get('content');
+      if (name !== undefined && content !== undefined) metas.set(name.toLowerCase(), content);
+      continue;
+    }
+    const href = attrs.get('href');
+    if (href === undefined) continue;
+    const close = body.indexOf('</a>', tag.lastIndex);
+    const closeAlt = close < 0 ? body.toLowerCase().indexOf('</a>', tag.lastIndex) : close;
+    const text = closeAlt < 0 ? '' : decodeEntities(body.slice(tag.lastIndex, closeAlt)).trim();
+    const filename = text || decodeURIComponentSafe(href.split('#')[0]!.split('?')[0]!.split('/').pop() ?? '');
+    const yankedAttr = attrs.get('data-yanked');
+    files.push({ filename, yanked: yankedAttr === undefined ? false : yankedAttr === '' ? true : yankedAttr });
+  }
+  return build({
+    name: requestedName,
+    requestedName,
+    apiVersion: metas.get('pypi:repository-version') ?? '1.0',
+    status: metas.get('pypi:project-status'),
+    reason: metas.get('pypi:project-status-reason'),
+    files,
+    versions: undefined,
+    format: 'html',
+  });
+}
+
+interface BuildInput {
+  name: string;
+  requestedName: string;
+  apiVersion: string;
+  status: string | undefined;
+  reason: string | undefined;
+  files: RawFile[];
+  versions: string[] | undefined;
+  format: 'json' | 'html';
+}
+
+function build(input: BuildInput): ProjectInfo {
+  const normalized = normalizeName(input.name);
+  const byVersion = new Map<string, { total: number; yanked: number; reason?: string; uploadTime?: string }>();
+  for (const file of input.files) {
+    const version = versionFromFilename(file.filename, normalized);
+    if (version === undefined) continue;
+    const entry = byVersion.get(version) ?? { total: 0, yanked: 0 };
+    entry.total++;
+    if (file.yanked !== false) {
+      entry.yanked++;
+      if (typeof file.yanked === 'string' && file.yanked.trim() !== '' && entry.reason === undefined) entry.reason = file.yanked;
+    }
+    if (file.uploadTime && (!entry.uploadTime || file.uploadTime < entry.uploadTime)) entry.uploadTime = file.uploadTime;
+    byVersion.set(version, entry);
+  }
+  const releases: Record<string, ReleaseFiles> = {};
+  for (const [version, e] of byVersion) {
+    const release: ReleaseFiles = { yanked: e.total > 0 && e.yanked === e.total };
+    if (release.yanked && e.reason !== undefined) release.yankedReason = e.reason;
+    if (e.uploadTime !== undefined) release.uploadTime = e.uploadTime;
+    releases[version] = release;
+  }
+  const versions = input.versions ?? sortVersions([...byVersion.keys()]);
+  const info: ProjectInfo = { name: input.name, status: 'active', versions, releases, format: input.format };
+  // PEP 792: the status is defined from api-version 1.4 on; earlier pages are active.
+  if (input.status !== undefined && apiAtLeast(input.apiVersion, 1, 4)) {
+    const status = input.status.trim().toLowerCase();
+    if (KNOWN_STATUSES.has(status)) info.status = status as ProjectStatus;
+    else info.rawStatus = input.status;
+    if (input.reason !== undefined && input.reason.trim() !== '') info.statusReason = input.reason;
+  }
+  const latest = latestVersion(versions, releases);
+  if (latest !== undefined) info.latestVersion = latest;
+  return info;
+}
+
+function apiAtLeast(version: string, major: number, minor: number): boolean {
+  const m = /^(\d+)\.(\d+)/.exec(version.trim());
+  if (!m) return false;
+  const [maj, min] = [Number(m[1]), Number(m[2])];
+  return maj > major || (maj === major && min >= minor);
+}
+
+/** The newest final release that is not yanked; failing that, the newest pre-release. */
+export function latestVersion(versions: readonly string[], releases: Record<string, ReleaseFiles>): string | undefined {
+  let bestFinal: string | undefined;
+  let bestAny: string | undefined;
+  for (const v of versions) {
+    const release = releases[v];
+    if (!release || release.yanked || !valid(v)) continue;
+    if (bestAny === undefined || compare(v, bestAny) > 0) bestAny = v;
+    const parts = explain(v);
+    if (parts && !parts.is_prerelease && (bestFinal === undefined || compare(v, bestFinal) > 0)) bestFinal = v;
+  }
+  return bestFinal ?? bestAny;
+}
+
+function sortVersions(versions: string[]): string[] {
+  const ok = versions.filter((v) => valid(v));
+  const rest = versions.filter((v) => !valid(v));
+  return [...ok.sort(compare), ...rest];
+}
+
+const WHEEL = /\.whl$/i;
+const SDIST_EXT = /\.(tar\.gz|tar\.bz2|tar\.xz|tar\.z|tgz|tbz|zip|tar)$/i;
+const EGG = /\.egg$/i;
+
+/** Version part of a distribution filename, or undefined for files that are not distributions of the project. */
+export function versionFromFilename(filename: string, normalizedName: string): string | undefined {
+  if (WHEEL.test(filename)) {
+    const parts = filename.slice(0, -4).split('-');
+    return parts.length >= 5 ? parts[1] : undefined;
+  }
+  let stem: string;
+  if (EGG.test(filename)) stem = filename.slice(0, -4).replace(/-py\d.*$/i, '');
+  else {
+    const ext = SDIST_EXT.exec(filename);
+    if (!ext) return undefined;
+    stem = filename.slice(0, ext.index);
+  }
+  // The name part of an sdist may itself contain dashes: find the split that names the project.
+  for (let i = stem.indexOf('-'); i > 0; i = stem.indexOf('-', i + 1)) {
+    if (normalizeName(stem.slice(0, i)) === normalizedName) return stem.slice(i + 1) || undefined;
+  }
+  const dash = stem.lastIndexOf('-');
+  return dash > 0 ? stem.slice(dash + 1) : undefined;
+}
+
+function parseAttributes(text: string): Map<string, string> {
+  const attrs = new Map<string, string>();
+  const attr = /([^\s=/>"']+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?/g;
+  for (let m = attr.exec(text); m; m = attr.exec(text)) {
+    attrs.set(m[1]!.toLowerCase(), decodeEntities(m[2] ?? m[3] ?? m[4] ?? ''));
+  }
+  return attrs;
+}
+
+const NAMED_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };
+
+export function decodeEntities(text: string): string {
+  if (!text.includes('&')) return text;
+  return text.replace(/&(#x[0-9a-f]{1,6}|#[0-9]{1,7}|[a-z]{2,8});/gi, (whole, ref: string) => {
+    if (ref[0] === '#') {
+      const code = ref[1] === 'x' || ref[1] === 'X' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
+      return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
+    }
+    return NAMED_ENTITIES[ref.toLowerCase()] ?? whole;
+  });
+}
+
+function decodeURIComponentSafe(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

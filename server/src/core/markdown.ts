@@ -1,0 +1,52 @@
+/**
+ * Markdown built from text the index controls. Every such string goes through
+ * `text()` or `link()`, so that a summary or reason cannot add links, images,
+ * HTML or command URIs to what the editor renders.
+ */
+
+// Control characters (except tab/newline) and bidirectional overrides are dropped.
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/** Plain text, escaped for CommonMark (and HTML, which some clients render). */
+export function text(value: string): string {
+  return value
+    .replace(CONTROL, '')
+    .replace(/[\\`*_{}[\]()#+\-.!|~>]/g, '\\$&')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/\s*\n\s*/g, ' ');
+}
+
+/** A link only for http(s) URLs; anything else is shown as escaped text. */
+export function link(label: string, url: string): string {
+  const safe = safeUrl(url);
+  return safe ? `[${text(label)}](${safe})` : text(label);
+}
+
+export function safeUrl(url: string): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url.trim());
+  } catch {
+    return undefined;
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return undefined;
+  parsed.username = '';
+  parsed.password = '';
+  // Characters that could end the link destination or start a title are percent-encoded.
+  return parsed.href.replace(/[()<>\s"'`\\]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+}
+
+/** Inline code with a fence longer than any backtick run inside. */
+export function code(value: string): string {
+  const clean = value.replace(CONTROL, '').replace(/\s*\n\s*/g, ' ');
+  const longest = Math.max(0, ...(clean.match(/`+/g) ?? []).map((m) => m.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = clean.startsWith('`') || clean.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${clean}${pad}${fence}`;
+}
+
+export function truncate(value: string, max: number): string {
+  const flat = value.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}

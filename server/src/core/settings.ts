@@ -1,0 +1,106 @@
+/**
+ * User settings (section `pypiStatus`), validated. The same shape comes from
+ * `workspace/configuration`, from `initializationOptions`, and from CLI flags.
+ */
+import { defaultCacheDirectory } from './index/cache.js';
+import { DEFAULT_SEVERITY, FINDING_CODES, type FindingCode, type Severity } from './findings.js';
+import { normalizeName } from './pep508.js';
+import type { ProblemCode } from './types.js';
+
+export const PYPI_SIMPLE_URL = 'https://pypi.org/simple/';
+export const PYPI_JSON_API_URL = 'https://pypi.org/pypi/';
+
+export type SeverityOrOff = Severity | 'off';
+export type DiagnosticCode = FindingCode | ProblemCode;
+
+export interface Settings {
+  indexUrl: string;
+  /** null: no JSON API (no vulnerability, yanked-reason or inactive checks). */
+  jsonApiUrl: string | null;
+  cacheDirectory: string | null;
+  ttlMs: number;
+  concurrency: number;
+  severity: Record<DiagnosticCode, SeverityOrOff>;
+  /** Normalized names never reported. */
+  ignore: Set<string>;
+  /** Normalized name → alternatives, as configured. */
+  alternatives: Map<string, string[]>;
+}
+
+const PROBLEM_SEVERITY: Record<ProblemCode, SeverityOrOff> = {
+  'syntax-error': 'error',
+  'invalid-requirement': 'warning',
+  'invalid-option': 'warning',
+  'ignored-by-pip': 'information',
+};
+
+const SEVERITIES = new Set(['error', 'warning', 'information', 'hint', 'off']);
+
+/** Turns whatever a client sent into settings, reporting what it had to ignore. */
+export function resolveSettings(raw: unknown, warn: (message: string) => void = () => undefined): Settings {
+  const r = isRecord(raw) ? raw : {};
+  const indexUrl = baseUrl(r.indexUrl, 'indexUrl', warn) ?? PYPI_SIMPLE_URL;
+  // The JSON API defaults to PyPI's only when the index is PyPI: a private
+  // index must not leak its dependency names to pypi.org.
+  let jsonApiUrl: string | null = indexUrl === PYPI_SIMPLE_URL ? PYPI_JSON_API_URL : null;
+  if (r.jsonApiUrl === null || r.jsonApiUrl === '') jsonApiUrl = null;
+  else if (r.jsonApiUrl !== undefined) jsonApiUrl = baseUrl(r.jsonApiUrl, 'jsonApiUrl', warn) ?? jsonApiUrl;
+
+  const cache = isRecord(r.cache) ? r.cache : {};
+  let cacheDirectory: string | null = defaultCacheDirectory();
+  if (cache.directory === null) cacheDirectory = null;
+  else if (typeof cache.directory === 'string' && cache.directory.trim() !== '') cacheDirectory = cache.directory;
+  const ttlSeconds = positiveNumber(cache.ttlSeconds, 'cache.ttlSeconds', 3600, warn);
+  const concurrency = Math.min(64, Math.round(positiveNumber(r.concurrency, 'concurrency', 16, warn)));
+
+  const severity: Record<DiagnosticCode, SeverityOrOff> = { ...DEFAULT_SEVERITY, ...PROBLEM_SEVERITY };
+  if (isRecord(r.severity)) {
+    for (const [code, level] of Object.entries(r.severity)) {
+      if (!(code in severity)) warn(`pypiStatus.severity: unknown code "${code}" (known: ${Object.keys(severity).join(', ')})`);
+      else if (typeof level !== 'string' || !SEVERITIES.has(level)) warn(`pypiStatus.severity.${code}: expected error, warning, information, hint or off`);
+      else severity[code as DiagnosticCode] = level as SeverityOrOff;
+    }
+  }
+  const ignore = new Set<string>();
+  if (Array.isArray(r.ignore)) for (const n of r.ignore) if (typeof n === 'string' && n.trim()) ignore.add(normalizeName(n.trim()));
+
+  const alternatives = new Map<string, string[]>();
+  if (isRecord(r.alternatives)) {
+    for (const [name, value] of Object.entries(r.alternatives)) {
+      const list = (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string' && v.trim() !== '');
+      if (list.length > 0) alternatives.set(normalizeName(name), list.map((v) => v.trim()));
+    }
+  }
+  return { indexUrl, jsonApiUrl, cacheDirectory, ttlMs: ttlSeconds * 1000, concurrency, severity, ignore, alternatives };
+}
+
+function baseUrl(value: unknown, name: string, warn: (m: string) => void): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string') {
+    warn(`pypiStatus.${name}: expected a URL string`);
+    return undefined;
+  }
+  try {
+    const url = new URL(value.trim());
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('scheme');
+    return url.href.endsWith('/') ? url.href : `${url.href}/`;
+  } catch {
+    warn(`pypiStatus.${name}: "${value}" is not an http(s) URL; using the default`);
+    return undefined;
+  }
+}
+
+function positiveNumber(value: unknown, name: string, fallback: number, warn: (m: string) => void): number {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    warn(`pypiStatus.${name}: expected a positive number; using ${fallback}`);
+    return fallback;
+  }
+  return value;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export { FINDING_CODES };

@@ -1,0 +1,290 @@
+#!/usr/bin/env node
+/**
+ * The language server: LSP over stdio (`--stdio`) or Node IPC (`--node-ipc`).
+ * Glue only: documents go through the core pipeline and come back as
+ * diagnostics, hovers and document links.
+ */
+import * as path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import {
+  createConnection,
+  ProposedFeatures,
+  TextDocuments,
+  TextDocumentSyncKind,
+  type Connection,
+  type DocumentLink,
+  type Hover,
+  type InitializeParams,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { analyze, fileKind, lookedUp, parseDocument, type AnalyzedDependency, type FileKind } from './core/analyze.js';
+import { createIndexEnvironment, type IndexEnvironment } from './core/environment.js';
+import { gatherFacts } from './core/findings.js';
+import { hoverMarkdown, projectPageUrl } from './core/hover.js';
+import { redactUrl } from './core/index/http.js';
+import { resolveSettings, type Settings } from './core/settings.js';
+import type { Dependency, ParsedFile, Position } from './core/types.js';
+import { VERSION } from './core/version.js';
+import { toDiagnostics } from './lsp/diagnostics.js';
+
+const EDIT_DEBOUNCE_MS = 150;
+/** While a cold analysis runs, findings so far are published this often. */
+const PARTIAL_PUBLISH_MS = 500;
+
+interface DocumentState {
+  version: number;
+  kind: FileKind;
+  parsed: ParsedFile;
+  timer?: NodeJS.Timeout;
+}
+
+export function startServer(connection: Connection): void {
+  const documents = new TextDocuments(TextDocument);
+  const states = new Map<string, DocumentState>();
+  let settings: Settings = resolveSettings({});
+  let env: IndexEnvironment | undefined;
+  let proxy: { url?: string; strictSSL?: boolean } = {};
+  let configurationPull = false;
+  let initOptions: unknown;
+
+  const log = (message: string) => connection.console.log(`[${new Date().toISOString()}] ${message}`);
+  const warn = (message: string) => connection.console.warn(message);
+
+  function environment(): IndexEnvironment {
+    if (!env) {
+      const options: Parameters<typeof createIndexEnvironment>[1] = { log };
+      if (proxy.url) options.proxy = proxy.url;
+      if (proxy.strictSSL !== undefined) options.proxyStrictSSL = proxy.strictSSL;
+      env = createIndexEnvironment(settings, options);
+      log(`index ${redactUrl(settings.indexUrl)}; JSON API ${settings.jsonApiUrl ? redactUrl(settings.jsonApiUrl) : 'off'}; cache ${settings.cacheDirectory ?? 'memory only'}`);
+    }
+    return env;
+  }
+
+  async function loadSettings(): Promise<void> {
+    let raw: unknown = initOptions;
+    if (configurationPull) {
+      try {
+        const [section, http] = (await connection.workspace.getConfiguration([{ section: 'pypiStatus' }, { section: 'http' }])) as unknown[];
+        raw = mergeSettings(initOptions, section);
+        const h = (http ?? {}) as { proxy?: unknown; proxyStrictSSL?: unknown };
+        proxy = {};
+        if (typeof h.proxy === 'string' && h.proxy) proxy.url = h.proxy;
+        if (typeof h.proxyStrictSSL === 'boolean') proxy.strictSSL = h.proxyStrictSSL;
+      } catch (e) {
+        warn(`could not read the configuration: ${String(e)}`);
+      }
+    }
+    settings = resolveSettings(raw, warn);
+    const old = env;
+    env = undefined;
+    await old?.close();
+  }
+
+  connection.onInitialize((params: InitializeParams) => {
+    initOptions = unwrapInitOptions(params.initializationOptions);
+    configurationPull = params.capabilities.workspace?.configuration === true;
+    const init = params.initializationOptions as { httpProxy?: unknown; httpProxyStrictSSL?: unknown } | undefined;
+    if (typeof init?.httpProxy === 'string' && init.httpProxy) proxy.url = init.httpProxy;
+    if (typeof init?.httpProxyStrictSSL === 'boolean') proxy.strictSSL = init.httpProxyStrictSSL;
+    settings = resolveSettings(initOptions, warn);
+    return {
+      capabilities: {
+        textDocumentSync: TextDocumentSyncKind.Incremental,
+        hoverProvider: true,
+        documentLinkProvider: { resolveProvider: false },
+        executeCommandProvider: { commands: ['pypiStatus.clearCache'] },
+      },
+      serverInfo: { name: 'pypi-status', version: VERSION },
+    };
+  });
+
+  connection.onInitialized(async () => {
+    if (configurationPull) {
+      await loadSettings();
+      for (const doc of documents.all()) schedule(doc, 0);
+    }
+  });
+
+  connection.onDidChangeConfiguration(async (change) => {
+    if (!configurationPull) {
+      const raw = (change.settings as { pypiStatus?: unknown } | null)?.pypiStatus;
+      if (raw !== undefined) initOptions = mergeSettings(initOptions, raw);
+      settings = resolveSettings(initOptions, warn);
+      const old = env;
+      env = undefined;
+      await old?.close();
+    } else {
+      await loadSettings();
+    }
+    for (const doc of documents.all()) schedule(doc, 0);
+  });
+
+  documents.onDidOpen((e) => schedule(e.document, 0));
+  documents.onDidChangeContent((e) => schedule(e.document, EDIT_DEBOUNCE_MS));
+  documents.onDidClose((e) => {
+    const state = states.get(e.document.uri);
+    if (state?.timer) clearTimeout(state.timer);
+    states.delete(e.document.uri);
+    void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+  });
+
+  function parse(doc: TextDocument): DocumentState | undefined {
+    const kind = fileKind(uriPath(doc.uri), doc.languageId);
+    if (!kind) return undefined;
+    const existing = states.get(doc.uri);
+    if (existing && existing.version === doc.version) return existing;
+    const state: DocumentState = { version: doc.version, kind, parsed: parseDocument(kind, doc.getText()) };
+    if (existing?.timer) state.timer = existing.timer;
+    states.set(doc.uri, state);
+    return state;
+  }
+
+  function schedule(doc: TextDocument, delay: number): void {
+    const previous = states.get(doc.uri);
+    if (previous?.timer) clearTimeout(previous.timer);
+    const run = () => {
+      const state = parse(doc);
+      if (state) {
+        delete state.timer;
+        void validate(doc.uri, state).catch((e: unknown) => log(`validation failed for ${doc.uri}: ${errorText(e)}`));
+      }
+    };
+    if (delay === 0) return run();
+    if (previous) previous.timer = setTimeout(run, delay);
+    else setTimeout(run, delay);
+  }
+
+  async function validate(uri: string, state: DocumentState): Promise<void> {
+    const current = settings;
+    const { client } = environment();
+    const isCurrent = () => states.get(uri) === state && settings === current;
+    const done: AnalyzedDependency[] = [];
+    const deps = state.parsed.dependencies.filter((d) => lookedUp(d, current));
+    let finished = false;
+    const publish = () => {
+      if (isCurrent()) void connection.sendDiagnostics({ uri, version: state.version, diagnostics: toDiagnostics(state.parsed, done, current) });
+    };
+    const partial = setInterval(() => !finished && publish(), PARTIAL_PUBLISH_MS);
+    try {
+      await Promise.all(
+        deps.map(async (dependency) => {
+          const [result] = await analyze({ ...state.parsed, dependencies: [dependency] }, client, current);
+          if (result) done.push(result);
+        }),
+      );
+    } finally {
+      finished = true;
+      clearInterval(partial);
+    }
+    // Keep diagnostics in document order whatever order the answers came in.
+    done.sort((a, b) => comparePositions(a.dependency.nameRange.start, b.dependency.nameRange.start));
+    publish();
+  }
+
+  connection.onHover(async (params): Promise<Hover | null> => {
+    const doc = documents.get(params.textDocument.uri);
+    if (!doc) return null;
+    const state = parse(doc);
+    if (!state) return null;
+    const dep = dependencyAt(state.parsed, params.position);
+    if (!dep || dep.url !== undefined) return null;
+    try {
+      const facts = await gatherFacts(dep, environment().client);
+      const alternatives = (settings.alternatives.get(dep.normalizedName) ?? []).map((name) => ({ name, origin: 'from your settings' }));
+      const page = projectPageUrl(settings.indexUrl, dep.normalizedName);
+      const markdown = hoverMarkdown(dep, facts, page ? { projectPage: page, alternatives } : { alternatives });
+      return { contents: { kind: 'markdown', value: markdown }, range: dep.nameRange };
+    } catch (e) {
+      log(`hover failed: ${errorText(e)}`);
+      return null;
+    }
+  });
+
+  connection.onDocumentLinks((params): DocumentLink[] => {
+    const doc = documents.get(params.textDocument.uri);
+    const state = doc && parse(doc);
+    if (!doc || !state || !doc.uri.startsWith('file:')) return [];
+    const dir = path.dirname(fileURLToPath(doc.uri));
+    return state.parsed.includes
+      .filter((inc) => !/^[a-z][a-z0-9+.-]*:/i.test(inc.path))
+      .map((inc) => ({
+        range: inc.range,
+        target: pathToFileURL(path.resolve(dir, inc.path)).href,
+        tooltip: inc.kind === 'constraint' ? 'Open constraints file' : 'Open requirements file',
+      }));
+  });
+
+  connection.onExecuteCommand(async (params) => {
+    if (params.command === 'pypiStatus.clearCache') {
+      await environment().cache.clear();
+      log('cache cleared');
+      for (const doc of documents.all()) schedule(doc, 0);
+    }
+    return null;
+  });
+
+  connection.onShutdown(async () => {
+    await env?.close();
+  });
+
+  documents.listen(connection);
+  connection.listen();
+}
+
+function dependencyAt(parsed: ParsedFile, pos: Position): Dependency | undefined {
+  return parsed.dependencies.find(
+    (d) => comparePositions(d.nameRange.start, pos) <= 0 && comparePositions(pos, d.nameRange.end) <= 0,
+  );
+}
+
+function comparePositions(a: Position, b: Position): number {
+  return a.line - b.line || a.character - b.character;
+}
+
+function uriPath(uri: string): string {
+  try {
+    return decodeURIComponent(new URL(uri).pathname);
+  } catch {
+    return uri;
+  }
+}
+
+/** initializationOptions may be the settings themselves or `{ pypiStatus: settings }`. */
+function unwrapInitOptions(options: unknown): unknown {
+  if (typeof options === 'object' && options !== null && 'pypiStatus' in options) return (options as { pypiStatus: unknown }).pypiStatus;
+  return options;
+}
+
+function mergeSettings(base: unknown, override: unknown): unknown {
+  const a = typeof base === 'object' && base !== null ? base : {};
+  const b = typeof override === 'object' && override !== null ? override : {};
+  return { ...a, ...b };
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? (e.stack ?? e.message) : String(e);
+}
+
+function main(): void {
+  const args = process.argv.slice(2);
+  if (args.includes('--version')) {
+    process.stdout.write(`${VERSION}\n`);
+    return;
+  }
+  if (!args.some((a) => a === '--stdio' || a === '--node-ipc' || a.startsWith('--socket') || a.startsWith('--pipe'))) {
+    process.stderr.write(
+      'pypi-status-language-server: a language server for requirements files and pyproject.toml.\n' +
+        'Usage: pypi-status-language-server --stdio | --node-ipc\n',
+    );
+    process.exitCode = 2;
+    return;
+  }
+  const connection = createConnection(ProposedFeatures.all);
+  // The server must outlive any bug in a handler: log it and carry on.
+  process.on('uncaughtException', (e) => connection.console.error(`uncaught exception: ${errorText(e)}`));
+  process.on('unhandledRejection', (e) => connection.console.error(`unhandled rejection: ${errorText(e)}`));
+  startServer(connection);
+}
+
+main();

@@ -1,0 +1,148 @@
+/**
+ * A minimal LSP client for tests: spawns the built server over stdio, speaks
+ * JSON-RPC with vscode-jsonrpc, and records every publishDiagnostics.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import * as path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import {
+  createMessageConnection,
+  StreamMessageReader,
+  StreamMessageWriter,
+  type MessageConnection,
+} from 'vscode-jsonrpc/node';
+import type { Diagnostic, Hover, Position, PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const SERVER_JS = path.join(REPO_ROOT, 'server', 'out', 'server.js');
+
+export interface StartOptions {
+  /** Settings for section `pypiStatus`. */
+  settings?: Record<string, unknown>;
+  /** Answer workspace/configuration (true) or pass settings only as initializationOptions (false). */
+  configurationPull?: boolean;
+  env?: Record<string, string | undefined>;
+}
+
+export class LspClient {
+  readonly diagnostics = new Map<string, PublishDiagnosticsParams[]>();
+  readonly logs: string[] = [];
+  private waiters: (() => void)[] = [];
+  settings: Record<string, unknown>;
+
+  private constructor(
+    readonly proc: ChildProcessWithoutNullStreams,
+    readonly connection: MessageConnection,
+    settings: Record<string, unknown>,
+  ) {
+    this.settings = settings;
+  }
+
+  static async start(options: StartOptions = {}): Promise<LspClient> {
+    const proc = spawn(process.execPath, [SERVER_JS, '--stdio'], {
+      env: { ...process.env, ...options.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const connection = createMessageConnection(new StreamMessageReader(proc.stdout), new StreamMessageWriter(proc.stdin));
+    const client = new LspClient(proc, connection, options.settings ?? {});
+    proc.stderr.on('data', (d: Buffer) => client.logs.push(d.toString()));
+    connection.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
+      const list = client.diagnostics.get(p.uri) ?? [];
+      list.push(p);
+      client.diagnostics.set(p.uri, list);
+      client.notify();
+    });
+    connection.onNotification('window/logMessage', (p: { message: string }) => client.logs.push(p.message));
+    connection.onRequest('workspace/configuration', (p: { items: { section?: string }[] }) =>
+      p.items.map((item) => (item.section === 'pypiStatus' ? client.settings : item.section === 'http' ? {} : null)),
+    );
+    connection.onRequest('client/registerCapability', () => null);
+    connection.onRequest('window/workDoneProgress/create', () => null);
+    connection.listen();
+    const pull = options.configurationPull ?? true;
+    await connection.sendRequest('initialize', {
+      processId: process.pid,
+      rootUri: null,
+      capabilities: { workspace: { configuration: pull }, textDocument: { hover: { contentFormat: ['markdown'] } } },
+      initializationOptions: pull ? {} : { pypiStatus: client.settings },
+    });
+    await connection.sendNotification('initialized', {});
+    return client;
+  }
+
+  private notify(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
+  }
+
+  open(uri: string, text: string, languageId = 'pip-requirements', version = 1): Promise<void> {
+    return this.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId, version, text } });
+  }
+
+  change(uri: string, version: number, text: string): Promise<void> {
+    return this.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ text }] });
+  }
+
+  close(uri: string): Promise<void> {
+    return this.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
+  }
+
+  hover(uri: string, position: Position): Promise<Hover | null> {
+    return this.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position });
+  }
+
+  /** Resolves with the first publication (after `since` publications) that satisfies the predicate. */
+  async waitForDiagnostics(
+    uri: string,
+    predicate: (d: Diagnostic[], p: PublishDiagnosticsParams) => boolean = () => true,
+    { since = 0, timeoutMs = 10_000 }: { since?: number; timeoutMs?: number } = {},
+  ): Promise<Diagnostic[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const list = this.diagnostics.get(uri) ?? [];
+      for (let i = since; i < list.length; i++) if (predicate(list[i]!.diagnostics, list[i]!)) return list[i]!.diagnostics;
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        throw new Error(`no matching diagnostics for ${uri} within ${timeoutMs} ms; got ${JSON.stringify(list.map((p) => p.diagnostics.map((d) => d.code)))}\n${this.logs.join('')}`);
+      }
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+  }
+
+  publications(uri: string): number {
+    return this.diagnostics.get(uri)?.length ?? 0;
+  }
+
+  async stop(): Promise<void> {
+    try {
+      await Promise.race([this.connection.sendRequest('shutdown'), new Promise((r) => setTimeout(r, 2000))]);
+      await this.connection.sendNotification('exit');
+    } catch {
+      // already gone
+    }
+    this.connection.dispose();
+    if (this.proc.exitCode === null) {
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(() => {
+          this.proc.kill('SIGKILL');
+          resolve();
+        }, 2000);
+        this.proc.once('exit', () => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+  }
+}
+
+export function fileUri(p: string): string {
+  return pathToFileURL(p).href;
+}

@@ -45,17 +45,27 @@ const OPERATOR_LIST: readonly Operator[] = ['~=', '==', '!=', '<=', '>=', '<', '
 // Ported from packaging.specifiers.Specifier._version_regex_str: one version
 // pattern per operator family, tried after the operator the same way Python's
 // regex alternation backtracks through the operators.
+// Python's `\s` (and str.strip) for str patterns; JavaScript's differs (\x1c-\x1f, \x85, \ufeff).
+const PY_SPACE = '[ \\t\\n\\r\\f\\v\\x1c-\\x1f\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]';
+const PY_NOT_SPACE_SEMI_PAREN = '[^ \\t\\n\\r\\f\\v\\x1c-\\x1f\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000;)]';
+const PY_SPACE_RUN = new RegExp(`^${PY_SPACE}+|${PY_SPACE}+$`, 'g');
+
+/** str.strip() as Python does it. */
+export function pyStrip(text: string): string {
+  return text.replace(PY_SPACE_RUN, '');
+}
+
 const PRE = '(?:[-_.]?(?:alpha|beta|preview|pre|a|b|c|rc)[-_.]?[0-9]*)?';
 const POST = '(?:(?:-[0-9]+)|(?:[-_.]?(?:post|rev|r)[-_.]?[0-9]*))?';
 const DEV = '(?:[-_.]?dev[-_.]?[0-9]*)?';
 const VERSION_BY_FAMILY = {
-  arbitrary: /\s*[^\s;)]*/iy,
+  arbitrary: new RegExp(`${PY_SPACE}*${PY_NOT_SPACE_SEMI_PAREN}*`, 'iy'),
   equality: new RegExp(
-    `\\s*v?(?:[0-9]+!)?[0-9]+(?:\\.[0-9]+)*(?:\\.\\*|${PRE}${POST}${DEV}(?:\\+[a-z0-9]+(?:[-_.][a-z0-9]+)*)?)?`,
+    `${PY_SPACE}*v?(?:[0-9]+!)?[0-9]+(?:\\.[0-9]+)*(?:\\.\\*|${PRE}${POST}${DEV}(?:\\+[a-z0-9]+(?:[-_.][a-z0-9]+)*)?)?`,
     'iy',
   ),
-  compatible: new RegExp(`\\s*v?(?:[0-9]+!)?[0-9]+(?:\\.[0-9]+)+${PRE}${POST}${DEV}`, 'iy'),
-  ordered: new RegExp(`\\s*v?(?:[0-9]+!)?[0-9]+(?:\\.[0-9]+)*${PRE}${POST}${DEV}`, 'iy'),
+  compatible: new RegExp(`${PY_SPACE}*v?(?:[0-9]+!)?[0-9]+(?:\\.[0-9]+)+${PRE}${POST}${DEV}`, 'iy'),
+  ordered: new RegExp(`${PY_SPACE}*v?(?:[0-9]+!)?[0-9]+(?:\\.[0-9]+)*${PRE}${POST}${DEV}`, 'iy'),
 } as const;
 
 function versionPattern(op: Operator): RegExp {
@@ -218,13 +228,20 @@ function parseRequirement(c: Cursor): Pep508Requirement {
 }
 
 /** packaging accepts `file:` URLs and URLs with both a scheme and a host. */
-function validUrl(url: string): boolean {
-  const m = /^([A-Za-z][A-Za-z0-9+.-]*):(.*)$/.exec(url);
+function validUrl(raw: string): boolean {
+  // Python's urlsplit drops tabs and line breaks before parsing.
+  const url = raw.replace(/[\t\r\n]/g, '');
+  const m = /^([A-Za-z][A-Za-z0-9+.-]*):(.*)$/s.exec(url);
   if (!m) return false;
   const scheme = m[1]!.toLowerCase();
   const rest = m[2]!;
   if (scheme === 'file') return rest.startsWith('//');
-  return /^\/\/[^/?#]+/.test(rest);
+  const netloc = /^\/\/([^/?#]+)/.exec(rest)?.[1];
+  if (netloc === undefined) return false;
+  const host = netloc.slice(netloc.lastIndexOf('@') + 1);
+  // urlsplit rejects brackets anywhere but around an IPv6 literal.
+  if (host.includes('[') || host.includes(']')) return /^\[[0-9A-Fa-f:.]+\](?::[0-9]*)?$/.test(host);
+  return true;
 }
 
 function parseExtras(c: Cursor): string[] {
@@ -277,7 +294,35 @@ function parseSpecifier(c: Cursor): { specifier: string; clauses: SpecifierClaus
   const specifier = c.text.slice(start, specEnd).trim();
   c.ws();
   if (parenthesized && !c.char(')')) c.fail('Expected closing RIGHT_PARENTHESIS', open);
-  return { specifier, clauses, end: parenthesized ? c.pos : clauses.length > 0 ? specEnd : -1 };
+  const end = parenthesized ? c.pos : clauses.length > 0 ? specEnd : -1;
+  // The tokenizer lets `===` swallow commas; packaging's SpecifierSet then
+  // splits the text on commas and validates each part on its own.
+  if (specifier.includes(',')) return { specifier, clauses: splitSpecifierSet(specifier, c, start), end };
+  return { specifier, clauses, end };
+}
+
+function splitSpecifierSet(specifier: string, c: Cursor, offset: number): SpecifierClause[] {
+  const clauses: SpecifierClause[] = [];
+  for (const part of specifier.split(',')) {
+    const text = pyStrip(part);
+    if (text === '') continue;
+    const clause = fullClause(text);
+    if (!clause) c.fail(`Invalid specifier: '${text}'`, offset);
+    clauses.push(clause);
+  }
+  return clauses;
+}
+
+/** packaging.specifiers.Specifier: the whole text must be one operator and version. */
+function fullClause(text: string): SpecifierClause | undefined {
+  for (const op of OPERATOR_LIST) {
+    if (!text.startsWith(op)) continue;
+    const re = versionPattern(op);
+    re.lastIndex = op.length;
+    const m = re.exec(text);
+    if (m && pyStrip(text.slice(op.length + m[0].length)) === '') return { operator: op, version: pyStrip(m[0]) };
+  }
+  return undefined;
 }
 
 function matchClause(c: Cursor): SpecifierClause | undefined {
@@ -291,7 +336,7 @@ function matchClause(c: Cursor): SpecifierClause | undefined {
     const m = re.exec(c.text);
     if (!m) continue;
     c.pos = start + op.length + m[0].length;
-    return { operator: op, version: m[0].trim() };
+    return { operator: op, version: pyStrip(m[0]) };
   }
   return undefined;
 }
@@ -334,7 +379,12 @@ function parseMarkerAtom(c: Cursor): void {
 
 function parseMarkerVar(c: Cursor): void {
   if (c.matchWord(VARIABLE) !== undefined) return;
-  if (c.match(QUOTED) !== undefined) return;
+  const quoted = c.match(QUOTED);
+  if (quoted !== undefined) {
+    // packaging evaluates the literal with ast.literal_eval: a line break inside is a syntax error.
+    if (/[\r\n]/.test(quoted)) c.fail('Unterminated string in marker', c.pos - quoted.length);
+    return;
+  }
   c.fail('Expected a marker variable or quoted string');
 }
 

@@ -268,8 +268,8 @@ function addPep508String(node: AST.TOMLStringValue, section: string, ctx: Contex
   if (isPep508Error(parsed)) {
     ctx.result.problems.push({
       code: 'invalid-requirement',
-      message: `Invalid requirement in ${section}: ${parsed.error}`,
-      range: rangeOf(Math.min(parsed.offset, value.length), value.length),
+      message: `Invalid requirement in ${section}: ${parsed.error} (at character ${parsed.offset + 1}).`,
+      range: rangeOf(0, value.length),
     });
     return;
   }

@@ -41,12 +41,25 @@ export function parseRequirements(text: string, options: RequirementsOptions = {
 // pip: COMMENT_RE = (^|\s+)#.*$ — a `#` starts a comment at line start or after whitespace.
 const COMMENT_START = /^\s*#/;
 
+// pip splits with Python's str.splitlines(), which also breaks at \v, \f,
+// \x1c-\x1e, \x85, U+2028 and U+2029; LSP lines (for ranges) break only at \r and \n.
+const PYTHON_LINE_BREAK = /\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]/g;
+
+function* pythonLines(text: string): Generator<{ start: number; raw: string }> {
+  let start = 0;
+  for (const m of text.matchAll(PYTHON_LINE_BREAK)) {
+    yield { start, raw: text.slice(start, m.index) };
+    start = m.index + m[0].length;
+  }
+  if (start < text.length) yield { start, raw: text.slice(start) };
+}
+
 function* joinLines(map: LineMap): Generator<MappedLine> {
   let pieces: { text: string; start: number }[] = [];
   let firstLine = 0;
-  for (let line = 0; line < map.lineCount; line++) {
-    const start = map.lineStarts[line]!;
-    const raw = map.lineText(line);
+  let line = -1;
+  for (const { start, raw } of pythonLines(map.text)) {
+    line++;
     const end = start + raw.length;
     const isComment = COMMENT_START.test(raw);
     if (!raw.endsWith('\\') || isComment) {
@@ -224,14 +237,16 @@ function parseLine(line: MappedLine, ignored: boolean, map: LineMap, out: Parsed
   } else {
     const editable = options.find((o) => o.dest === 'editables');
     if (!editable) {
-      const include = options.find((o) => o.dest === 'requirements' || o.dest === 'constraints');
+      // pip follows -r before -c when a line has both.
+      const include = options.find((o) => o.dest === 'requirements') ?? options.find((o) => o.dest === 'constraints');
       if (include?.value) {
         const kind = include.dest === 'requirements' ? 'requirement' : 'constraint';
         out.includes.push({ kind, path: include.value.text, range: rangeOf(include.value.start, include.value.end) } satisfies Include);
       }
     }
   }
-  for (const o of options) {
+  // pip applies index options only from option lines, never from a requirement's line.
+  for (const o of args === '' ? options : []) {
     if ((o.dest === 'index_url' || o.dest === 'extra_index_url') && o.value) {
       out.indexUrls.push({ url: o.value.text, extra: o.dest === 'extra_index_url', range: rangeOf(o.value.start, o.value.end) });
     }
@@ -291,10 +306,11 @@ function parseRequirementText(
 
   const parsed = parsePep508(reqText);
   if (isPep508Error(parsed)) {
+    const lead = reqText.length - reqText.trimStart().length;
     out.problems.push({
       code: 'invalid-requirement',
-      message: `Invalid requirement: ${parsed.error}`,
-      range: rangeOf(Math.min(parsed.offset, reqText.length), reqText.length),
+      message: `Invalid requirement "${bare}": ${parsed.error} (at character ${parsed.offset - lead + 1}).`,
+      range: rangeOf(lead, lead + bare.length),
     });
     return;
   }

@@ -1,0 +1,252 @@
+/**
+ * The built server over stdio, against the local index: the right findings at
+ * the right ranges, hovers, request counts, caching across edits and restarts.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Diagnostic } from 'vscode-languageserver-protocol';
+import { startIndexServer, type IndexServer } from '../support/index-server.js';
+import { fileUri, LspClient, REPO_ROOT } from '../support/lsp-client.js';
+
+const FIXTURES = path.join(REPO_ROOT, 'test', 'fixtures', 'every-form');
+const REQUIREMENTS = readFileSync(path.join(FIXTURES, 'requirements.txt'), 'utf8');
+const PYPROJECT = readFileSync(path.join(FIXTURES, 'pyproject.toml'), 'utf8');
+const REQ_URI = fileUri(path.join(FIXTURES, 'requirements.txt'));
+const PYPROJECT_URI = fileUri(path.join(FIXTURES, 'pyproject.toml'));
+
+const SEVERITY = { error: 1, warning: 2, information: 3, hint: 4 } as const;
+
+/** [line, first character, last character, code, severity] of each expected diagnostic. */
+type Expected = [number, number, number, string, keyof typeof SEVERITY];
+
+/** Locates `name` on the first line that contains `lineMarker` (defaults to the name). */
+function at(text: string, name: string, code: string, severity: keyof typeof SEVERITY, lineMarker = name): Expected {
+  const lines = text.split('\n');
+  const line = lines.findIndex((l) => l.includes(lineMarker));
+  assert.ok(line >= 0, `fixture has no line with ${lineMarker}`);
+  const start = lines[line]!.indexOf(name, lines[line]!.indexOf(lineMarker));
+  return [line, start, start + name.length, code, severity];
+}
+
+function summarize(diagnostics: Diagnostic[]): Expected[] {
+  return diagnostics
+    .map((d): Expected => [d.range.start.line, d.range.start.character, d.range.end.character, String(d.code), (Object.keys(SEVERITY) as (keyof typeof SEVERITY)[])[d.severity! - 1]!])
+    .sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[3].localeCompare(b[3]));
+}
+
+const EXPECTED_REQUIREMENTS: Expected[] = [
+  at(REQUIREMENTS, 'pepy', 'archived', 'warning', 'pepy==2.1.1'),
+  at(REQUIREMENTS, 'PIL', 'archived', 'warning'),
+  at(REQUIREMENTS, 'aiocpa', 'quarantined', 'error'),
+  at(REQUIREMENTS, 'Deprecated_Project', 'deprecated', 'warning'),
+  at(REQUIREMENTS, 'haunted.project', 'archived', 'warning'),
+  at(REQUIREMENTS, 'black', 'yanked', 'warning', 'black==21.11b0'),
+  at(REQUIREMENTS, 'isodate', 'yanked', 'warning'),
+  at(REQUIREMENTS, 'pycrypto', 'vulnerable', 'warning'),
+  at(REQUIREMENTS, 'snowchange', 'inactive', 'information'),
+  at(REQUIREMENTS, 'this-project-does-not-exist', 'not-found', 'warning'),
+  at(REQUIREMENTS, 'not a requirement!', 'invalid-requirement', 'warning'),
+].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+
+const EXPECTED_PYPROJECT: Expected[] = [
+  at(PYPROJECT, 'pepy', 'archived', 'warning', '"setuptools>=61", "pepy"'),
+  at(PYPROJECT, 'aiocpa', 'quarantined', 'error'),
+  at(PYPROJECT, 'black', 'yanked', 'warning'),
+  at(PYPROJECT, 'pil', 'archived', 'warning', '"pil"'),
+  at(PYPROJECT, 'this-project-does-not-exist', 'not-found', 'warning'),
+  at(PYPROJECT, 'deprecated-project', 'deprecated', 'warning'),
+  at(PYPROJECT, 'snowchange', 'inactive', 'information'),
+  at(PYPROJECT, 'pycrypto', 'vulnerable', 'warning'),
+  at(PYPROJECT, 'haunted-project', 'archived', 'warning'),
+  at(PYPROJECT, 'isodate', 'yanked', 'warning'),
+  at(PYPROJECT, 'PIL', 'archived', 'warning'),
+  at(PYPROJECT, 'pepy', 'archived', 'warning', 'extra-dependencies'),
+].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+
+describe('language server over stdio', () => {
+  let index: IndexServer;
+  let cacheDir: string;
+
+  before(async () => {
+    index = await startIndexServer();
+  });
+  after(async () => {
+    await index.close();
+  });
+
+  function settings(extra: Record<string, unknown> = {}): Record<string, unknown> {
+    return { indexUrl: index.simpleUrl, jsonApiUrl: index.jsonApiUrl, cache: { directory: cacheDir }, ...extra };
+  }
+
+  function freshCache(): void {
+    cacheDir = mkdtempSync(path.join(tmpdir(), 'pypi-status-test-'));
+  }
+
+  async function start(extra: Record<string, unknown> = {}, configurationPull = true): Promise<LspClient> {
+    return LspClient.start({ settings: settings(extra), configurationPull, env: { PACKAGE_FROM_ENV: 'tablib' } });
+  }
+
+  it('publishes exactly the expected findings at the name ranges of a requirements file', async () => {
+    freshCache();
+    const client = await start();
+    try {
+      await client.open(REQ_URI, REQUIREMENTS);
+      const diagnostics = await client.waitForDiagnostics(REQ_URI, (d) => d.length >= EXPECTED_REQUIREMENTS.length);
+      assert.deepEqual(summarize(diagnostics), EXPECTED_REQUIREMENTS);
+      for (const d of diagnostics) {
+        assert.equal(d.source, 'pypi-status');
+        assert.ok(d.message.length > 10);
+      }
+      const quarantined = diagnostics.find((d) => d.code === 'quarantined')!;
+      assert.match(quarantined.message, /aiocpa is quarantined/);
+      const haunted = diagnostics.find((d) => d.code === 'archived' && d.message.includes('haunted'))!;
+      assert.match(haunted.message, /Reason given: /);
+      const vulnerable = diagnostics.find((d) => d.code === 'vulnerable')!;
+      assert.match(vulnerable.message, /4 known vulnerabilities: PYSEC-2017-94/);
+    } finally {
+      await client.stop();
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
+  });
+
+  it('publishes exactly the expected findings in pyproject.toml (settings from initializationOptions)', async () => {
+    freshCache();
+    const client = await start({}, false);
+    try {
+      await client.open(PYPROJECT_URI, PYPROJECT, 'toml');
+      const diagnostics = await client.waitForDiagnostics(PYPROJECT_URI, (d) => d.length >= EXPECTED_PYPROJECT.length);
+      assert.deepEqual(summarize(diagnostics), EXPECTED_PYPROJECT);
+    } finally {
+      await client.stop();
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
+  });
+
+  it('fetches each project once, reuses the cache on edits, and answers hovers', async () => {
+    freshCache();
+    const client = await start();
+    try {
+      index.resetLog();
+      await client.open(REQ_URI, REQUIREMENTS);
+      await client.waitForDiagnostics(REQ_URI, (d) => d.length >= EXPECTED_REQUIREMENTS.length);
+      await client.open(PYPROJECT_URI, PYPROJECT, 'toml');
+      await client.waitForDiagnostics(PYPROJECT_URI, (d) => d.length >= EXPECTED_PYPROJECT.length);
+      const simple = index.requests.filter((r) => r.path.startsWith('/simple/'));
+      const paths = simple.map((r) => r.path);
+      assert.equal(new Set(paths).size, paths.length, `a project was fetched twice: ${paths.join(' ')}`);
+      assert.ok(paths.includes('/simple/pepy/'));
+      assert.ok(!paths.includes('/simple/requests/'), 'an ignored line is not looked up');
+      assert.ok(!index.requests.some((r) => r.path.startsWith('/pypi/aiocpa/')), 'the JSON API is not asked about quarantined projects');
+      for (const r of index.requests) assert.match(r.headers['user-agent'] ?? '', /^pypi-status\//);
+
+      // An edit re-parses but sends no request: every entry is fresh.
+      const before = index.requests.length;
+      const edited = REQUIREMENTS.replace('snowchange==2.8.1', 'snowchange==2.8.1\ntablib==3.5.0');
+      const seen = client.publications(REQ_URI);
+      await client.change(REQ_URI, 2, edited);
+      const afterEdit = await client.waitForDiagnostics(REQ_URI, (_d, p) => p.version === 2, { since: seen });
+      assert.equal(afterEdit.length, EXPECTED_REQUIREMENTS.length);
+      assert.equal(index.requests.length, before, 'an edit sent requests');
+
+      const line = REQUIREMENTS.split('\n').findIndex((l) => l.startsWith('pepy'));
+      const hover = await client.hover(REQ_URI, { line, character: 2 });
+      assert.ok(hover);
+      const value = (hover.contents as { value: string }).value;
+      assert.match(value, /\*\*pepy\*\*/);
+      assert.match(value, /archived/);
+      assert.match(value, /Latest: 2\\\.1\\\.1/);
+      assert.deepEqual(hover.range, { start: { line, character: 0 }, end: { line, character: 4 } });
+      assert.equal(await client.hover(REQ_URI, { line: 0, character: 3 }), null, 'no hover on a comment');
+    } finally {
+      await client.stop();
+    }
+    // A new process with the disk cache inside its TTL sends no request at all.
+    index.resetLog();
+    const second = await start();
+    try {
+      await second.open(REQ_URI, REQUIREMENTS);
+      const diagnostics = await second.waitForDiagnostics(REQ_URI, (d) => d.length >= EXPECTED_REQUIREMENTS.length);
+      assert.deepEqual(summarize(diagnostics), EXPECTED_REQUIREMENTS);
+      assert.equal(index.requests.length, 0, `warm restart sent ${index.requests.map((r) => r.path).join(' ')}`);
+    } finally {
+      await second.stop();
+    }
+    // Past the TTL, a restart revalidates: only conditional requests, answered 304.
+    index.resetLog();
+    const third = await start({ cache: { directory: cacheDir, ttlSeconds: 0.001 } });
+    try {
+      await third.open(REQ_URI, REQUIREMENTS);
+      const diagnostics = await third.waitForDiagnostics(REQ_URI, (d) => d.length >= EXPECTED_REQUIREMENTS.length);
+      assert.deepEqual(summarize(diagnostics), EXPECTED_REQUIREMENTS);
+      const found = index.requests.filter((r) => r.status !== 404);
+      assert.ok(found.length > 0);
+      for (const r of found) {
+        assert.ok(r.headers['if-none-match'], `unconditional request after TTL: ${r.path}`);
+        assert.equal(r.status, 304, `${r.path} answered ${r.status}`);
+      }
+    } finally {
+      await third.stop();
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
+  });
+
+  it('never reports "not found" when the index fails, and recovers when it returns', async () => {
+    freshCache();
+    const client = await start();
+    try {
+      index.setFault('/', { kind: 'status', status: 503 });
+      await client.open(REQ_URI, REQUIREMENTS);
+      const diagnostics = await client.waitForDiagnostics(REQ_URI, () => true);
+      assert.deepEqual(
+        diagnostics.map((d) => d.code),
+        ['invalid-requirement'],
+        'only the parse problem is reported while the index is down',
+      );
+      const line = REQUIREMENTS.split('\n').findIndex((l) => l.startsWith('pepy'));
+      const hover = await client.hover(REQ_URI, { line, character: 1 });
+      assert.match((hover!.contents as { value: string }).value, /Status unknown/);
+    } finally {
+      index.clearFaults();
+      await client.stop();
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps serving other files when one pyproject.toml does not parse', async () => {
+    freshCache();
+    const client = await start();
+    try {
+      const broken = PYPROJECT.replace('"six>=1.16",', '"six>=1.16,\n  "pepy==2.1.1",');
+      const brokenUri = fileUri(path.join(FIXTURES, 'broken', 'pyproject.toml'));
+      await client.open(brokenUri, broken, 'toml');
+      const diagnostics = await client.waitForDiagnostics(brokenUri, (d) => d.some((x) => x.code === 'archived'));
+      const syntax = diagnostics.filter((d) => d.code === 'syntax-error');
+      assert.equal(syntax.length, 1);
+      assert.equal(syntax[0]!.severity, SEVERITY.error);
+      await client.open(REQ_URI, REQUIREMENTS);
+      const other = await client.waitForDiagnostics(REQ_URI, (d) => d.length >= EXPECTED_REQUIREMENTS.length);
+      assert.deepEqual(summarize(other), EXPECTED_REQUIREMENTS);
+    } finally {
+      await client.stop();
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
+  });
+
+  it('applies severity overrides and the ignore setting', async () => {
+    freshCache();
+    const client = await start({ severity: { archived: 'error', inactive: 'off' }, ignore: ['Black'] });
+    try {
+      await client.open(REQ_URI, REQUIREMENTS);
+      const diagnostics = await client.waitForDiagnostics(REQ_URI, (d) => d.length >= EXPECTED_REQUIREMENTS.length - 2);
+      assert.ok(!diagnostics.some((d) => d.code === 'inactive'));
+      assert.ok(!diagnostics.some((d) => d.message.startsWith('black')));
+      assert.ok(diagnostics.filter((d) => d.code === 'archived').every((d) => d.severity === SEVERITY.error));
+    } finally {
+      await client.stop();
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -52,7 +52,9 @@ export class LspClient {
       client.diagnostics.set(p.uri, list);
       client.notify();
     });
-    connection.onNotification('window/logMessage', (p: { message: string }) => client.logs.push(p.message));
+    connection.onNotification('window/logMessage', (p: { message: string }) => {
+      client.logs.push(p.message);
+    });
     connection.onRequest('workspace/configuration', (p: { items: { section?: string }[] }) =>
       p.items.map((item) => (item.section === 'pypiStatus' ? client.settings : item.section === 'http' ? {} : null)),
     );

@@ -48,7 +48,10 @@ FileResult:
     injected in place of pip's vendored packaging 21.3 (modern pip >= 24.1 no
     longer accepts the legacy specifiers 21.3 allowed):
     {"name" (null for unnamed URL/path requirements), "canonical", "extras",
-     "specifier", "marker", "url"} | {"error": message}
+     "specifier", "marker", "url",
+     "fromLink" (true when pip took the line as a URL/path/archive link, naming it
+     from #egg= or the wheel file name; always true for editables)}
+  | {"error": message}
   includes: [{"kind": "requirement"|"constraint", "path", "lineno", "endLineno",
               "ignoredPaths": [...]}]   (pip only follows the first path of a line,
               and ignores -r/-c written on a requirement line)
@@ -97,6 +100,24 @@ except Exception as exc:  # pragma: no cover - environment problem
         "install it with `apt-get install -y python3-pip`"
     )
 
+# --- packaging 23.0 bug: Marker() ignores trailing garbage --------------------------
+# packaging 23.0's parse_marker() never checks for the end of input, so
+# Marker('os_name == "nt" garbage') is accepted as `os_name == "nt"`.  pip's
+# vendored packaging 21.3 rejected it and packaging >= 23.1 rejects it again
+# (_parse_full_marker); backport that fix so the reference is not wrong.
+if not hasattr(packaging_parser, "_parse_full_marker"):
+    import packaging.markers as _packaging_markers
+    from packaging._tokenizer import Tokenizer as _Tokenizer
+
+    def _strict_parse_marker(source):
+        tokenizer = _Tokenizer(source, rules=packaging_parser.DEFAULT_RULES)
+        result = packaging_parser._parse_marker(tokenizer)
+        tokenizer.expect("END", expected="end of marker expression")
+        return result
+
+    packaging_parser.parse_marker = _strict_parse_marker
+    _packaging_markers.parse_marker = _strict_parse_marker
+
 logging.disable(logging.CRITICAL)
 warnings.simplefilter("ignore")  # pip's egg-fragment deprecation warnings
 
@@ -122,13 +143,19 @@ def _clauses(specifier_text):
 def describe_pep508(text):
     try:
         req = Requirement(text)
-    except Exception as exc:  # InvalidRequirement, or anything unexpected
+    except Exception as exc:
+        # InvalidRequirement; packaging 23.0 also lets urllib's ValueError
+        # ("Invalid IPv6 URL") and ast's SyntaxError (quoted marker values
+        # with a newline) escape -- both mean "cannot be parsed".
         offset = None
         cause = exc.__cause__
         span = getattr(cause, "span", None)
         if span is not None:
             offset = span[0]
-        return {"error": str(exc), "offset": offset}
+        message = str(exc)
+        if not isinstance(exc, InvalidRequirement):
+            message = f"{type(exc).__name__}: {message}"
+        return {"error": message, "offset": offset}
     raw = packaging_parser.parse_requirement(text)
     return {
         "name": req.name,
@@ -183,6 +210,7 @@ def describe_pip(requirement, editable, line_source):
                 "specifier": [],
                 "marker": None,
                 "url": url,
+                "fromLink": True,
             }
         recorder = _Recorder()
         pip_constructors.get_requirement = recorder
@@ -196,7 +224,10 @@ def describe_pip(requirement, editable, line_source):
         if req is not None:
             raw = packaging_parser.parse_requirement(recorder.last)
             clauses = _clauses(raw.specifier)
-            if not parts.extras:
+            if parts.link is None or not parts.extras:
+                # A PEP 508 requirement: its extras as written.  (pip also
+                # strips a trailing `[...]` as "path extras" and lower-cases
+                # them; for a named requirement those are the same extras.)
                 extras = sorted(raw.extras or [])
         marker = parts.markers if parts.markers is not None else (req.marker if req else None)
         url = parts.link.url if parts.link is not None else (req.url if req else None)
@@ -208,6 +239,7 @@ def describe_pip(requirement, editable, line_source):
             "specifier": clauses,
             "marker": str(marker) if marker is not None else None,
             "url": url,
+            "fromLink": parts.link is not None,
         }
     except Exception as exc:
         return {"error": f"{type(exc).__name__}: {exc}"}
@@ -374,8 +406,11 @@ def main():
     response = handle(request)
     response["versions"] = {
         "python": sys.version.split()[0],
+        "executable": sys.executable,
         "pip": pip.__version__,
+        "pipPath": os.path.dirname(pip.__file__),
         "packaging": packaging.__version__,
+        "packagingPath": os.path.dirname(packaging.__file__),
     }
     sys.stdout.write(json.dumps(response))
     sys.stdout.write("\n")

@@ -43,6 +43,8 @@ export interface RefPipView {
   specifier: Clause[];
   marker: string | null;
   url: string | null;
+  /** pip took the line as a link (URL, path, archive; always for editables), not as a PEP 508 requirement. */
+  fromLink: boolean;
 }
 
 export interface RefRequirementLine {
@@ -108,8 +110,12 @@ export type SingleRequest = RequirementsRequest | Pep508Request | MarkersRequest
 
 export interface ReferenceVersions {
   python: string;
+  executable: string;
   pip: string;
+  /** Directory of the imported pip package (Debian: /usr/lib/python3/dist-packages/pip). */
+  pipPath: string;
   packaging: string;
+  packagingPath: string;
 }
 
 export function isRefError(x: unknown): x is RefError {

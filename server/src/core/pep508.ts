@@ -46,9 +46,10 @@ const OPERATOR_LIST: readonly Operator[] = ['~=', '==', '!=', '<=', '>=', '<', '
 // pattern per operator family, tried after the operator the same way Python's
 // regex alternation backtracks through the operators.
 // Python's `\s` (and str.strip) for str patterns; JavaScript's differs (\x1c-\x1f, \x85, \ufeff).
-const PY_SPACE = '[ \\t\\n\\r\\f\\v\\x1c-\\x1f\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]';
+export const PY_SPACE = '[ \\t\\n\\r\\f\\v\\x1c-\\x1f\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]';
 const PY_NOT_SPACE_SEMI_PAREN = '[^ \\t\\n\\r\\f\\v\\x1c-\\x1f\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000;)]';
 const PY_SPACE_RUN = new RegExp(`^${PY_SPACE}+|${PY_SPACE}+$`, 'g');
+export const PY_SPACE_CHAR = new RegExp(PY_SPACE);
 
 /** str.strip() as Python does it. */
 export function pyStrip(text: string): string {
@@ -149,8 +150,9 @@ class Cursor {
     return false;
   }
 
+  /** Python's `$`: the end, or just before a final newline. */
   atEnd(): boolean {
-    return this.pos >= this.text.length;
+    return this.pos >= this.text.length || (this.pos === this.text.length - 1 && this.text[this.pos] === '\n');
   }
 
   fail(message: string, offset = this.pos): never {
@@ -229,8 +231,8 @@ function parseRequirement(c: Cursor): Pep508Requirement {
 
 /** packaging accepts `file:` URLs and URLs with both a scheme and a host. */
 function validUrl(raw: string): boolean {
-  // Python's urlsplit drops tabs and line breaks before parsing.
-  const url = raw.replace(/[\t\r\n]/g, '');
+  // Python's urlsplit strips leading/trailing C0 controls and spaces, then drops tabs and line breaks.
+  const url = raw.replace(/^[\x00-\x20]+|[\x00-\x20]+$/g, '').replace(/[\t\r\n]/g, '');
   const m = /^([A-Za-z][A-Za-z0-9+.-]*):(.*)$/s.exec(url);
   if (!m) return false;
   const scheme = m[1]!.toLowerCase();
@@ -240,8 +242,33 @@ function validUrl(raw: string): boolean {
   if (netloc === undefined) return false;
   const host = netloc.slice(netloc.lastIndexOf('@') + 1);
   // urlsplit rejects brackets anywhere but around an IPv6 literal.
-  if (host.includes('[') || host.includes(']')) return /^\[[0-9A-Fa-f:.]+\](?::[0-9]*)?$/.test(host);
+  if (host.includes('[') || host.includes(']')) {
+    const m = /^\[([^\]]*)\](?::[0-9]*)?$/.exec(host);
+    return m !== null && (/^v[0-9A-Fa-f]+\..+$/.test(m[1]!) || isIPv6(m[1]!));
+  }
   return true;
+}
+
+/** An IPv6 address as Python's ipaddress accepts it (optionally with a trailing IPv4 and a %scope). */
+function isIPv6(text: string): boolean {
+  let address = text.replace(/%[^%]+$/, '');
+  // A trailing dotted IPv4 stands for the last two groups.
+  const lastColon = address.lastIndexOf(':');
+  const tail = address.slice(lastColon + 1);
+  if (tail.includes('.')) {
+    if (!/^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/.test(tail)) return false;
+    address = `${address.slice(0, lastColon + 1)}0:0`;
+  }
+  const hex = (g: string) => /^[0-9A-Fa-f]{1,4}$/.test(g);
+  const halves = address.split('::');
+  if (halves.length > 2) return false;
+  if (halves.length === 1) {
+    const groups = address.split(':');
+    return groups.length === 8 && groups.every(hex);
+  }
+  const left = halves[0] === '' ? [] : halves[0]!.split(':');
+  const right = halves[1] === '' ? [] : halves[1]!.split(':');
+  return left.every(hex) && right.every(hex) && left.length + right.length < 8;
 }
 
 function parseExtras(c: Cursor): string[] {
@@ -291,7 +318,7 @@ function parseSpecifier(c: Cursor): { specifier: string; clauses: SpecifierClaus
     specEnd = c.pos;
     c.ws();
   }
-  const specifier = c.text.slice(start, specEnd).trim();
+  const specifier = pyStrip(c.text.slice(start, specEnd));
   c.ws();
   if (parenthesized && !c.char(')')) c.fail('Expected closing RIGHT_PARENTHESIS', open);
   const end = parenthesized ? c.pos : clauses.length > 0 ? specEnd : -1;
@@ -347,8 +374,8 @@ function parseRequirementMarker(c: Cursor, after: string): { marker: string; mar
   parseMarkerExpression(c);
   c.ws();
   const raw = c.text.slice(rawStart, c.pos);
-  const leading = raw.length - raw.trimStart().length;
-  return { marker: raw.trim(), markerStart: rawStart + leading };
+  const marker = pyStrip(raw);
+  return { marker, markerStart: rawStart + raw.indexOf(marker) };
 }
 
 /** Parses a marker expression starting at the cursor (used for markers split off by pip too). */
@@ -381,8 +408,8 @@ function parseMarkerVar(c: Cursor): void {
   if (c.matchWord(VARIABLE) !== undefined) return;
   const quoted = c.match(QUOTED);
   if (quoted !== undefined) {
-    // packaging evaluates the literal with ast.literal_eval: a line break inside is a syntax error.
-    if (/[\r\n]/.test(quoted)) c.fail('Unterminated string in marker', c.pos - quoted.length);
+    // packaging evaluates the literal with ast.literal_eval, which rejects what Python's parser would.
+    if (!validPythonString(quoted.slice(1, -1))) c.fail('Invalid string literal in marker', c.pos - quoted.length);
     return;
   }
   c.fail('Expected a marker variable or quoted string');
@@ -397,6 +424,23 @@ function parseMarkerOp(c: Cursor): void {
   }
   if (c.match(MARKER_OP) !== undefined) return;
   c.fail('Expected marker operator, one of <=, <, !=, ==, >=, >, ~=, ===, in, not in');
+}
+
+/** The body of a one-line Python string literal: no line breaks, every escape complete. */
+function validPythonString(body: string): boolean {
+  if (/[\r\n]/.test(body)) return false;
+  for (let i = 0; i < body.length; i++) {
+    if (body[i] !== '\\') continue;
+    const next = body[i + 1];
+    if (next === undefined) return false; // the backslash escapes the closing quote
+    const hex = (n: number) => new RegExp(`^[0-9A-Fa-f]{${n}}`).test(body.slice(i + 2));
+    if (next === 'x' && !hex(2)) return false;
+    if (next === 'u' && !hex(4)) return false;
+    if (next === 'U' && (!hex(8) || parseInt(body.slice(i + 2, i + 10), 16) > 0x10ffff)) return false;
+    if (next === 'N' && !/^\{[^}]+\}/.test(body.slice(i + 2))) return false;
+    i++;
+  }
+  return true;
 }
 
 /** Validates a standalone marker (pip splits `;` markers off before parsing the requirement). */

@@ -5,7 +5,7 @@
  * here are exactly the ones pip would install. Unlike pip, a bad line does not
  * stop the file: it becomes a problem and the next line is read.
  */
-import { exactPin, isPep508Error, normalizeName, parseMarker, parsePep508 } from './pep508.js';
+import { exactPin, isPep508Error, normalizeName, parseMarker, parsePep508, PY_SPACE, PY_SPACE_CHAR, pyStrip } from './pep508.js';
 import { isIgnoreComment } from './suppress.js';
 import { LineMap } from './text.js';
 import type { Dependency, Include, ParsedFile } from './types.js';
@@ -39,7 +39,9 @@ export function parseRequirements(text: string, options: RequirementsOptions = {
 }
 
 // pip: COMMENT_RE = (^|\s+)#.*$ — a `#` starts a comment at line start or after whitespace.
-const COMMENT_START = /^\s*#/;
+// `\s` and strip() are Python's throughout, which differ from JavaScript's.
+const COMMENT_START = new RegExp(`^${PY_SPACE}*#`);
+const isSpace = (ch: string | undefined) => ch !== undefined && PY_SPACE_CHAR.test(ch);
 
 // pip splits with Python's str.splitlines(), which also breaks at \v, \f,
 // \x1c-\x1e, \x85, U+2028 and U+2029; LSP lines (for ranges) break only at \r and \n.
@@ -103,17 +105,17 @@ function stripComment(line: MappedLine): { line: MappedLine; ignored: boolean } 
   const text = line.text;
   let cut = text.length;
   for (let i = 0; i < text.length; i++) {
-    if (text[i] === '#' && (i === 0 || /\s/.test(text[i - 1]!))) {
+    if (text[i] === '#' && (i === 0 || isSpace(text[i - 1]))) {
       cut = i;
-      while (cut > 0 && /\s/.test(text[cut - 1]!)) cut--;
+      while (cut > 0 && isSpace(text[cut - 1])) cut--;
       break;
     }
   }
   const ignored = cut < text.length && isIgnoreComment(text.slice(cut));
   let start = 0;
   let end = cut;
-  while (start < end && /\s/.test(text[start]!)) start++;
-  while (end > start && /\s/.test(text[end - 1]!)) end--;
+  while (start < end && isSpace(text[start])) start++;
+  while (end > start && isSpace(text[end - 1])) end--;
   return { line: slice(line, start, end), ignored };
 }
 
@@ -245,8 +247,9 @@ function parseLine(line: MappedLine, ignored: boolean, map: LineMap, out: Parsed
       }
     }
   }
-  // pip applies index options only from option lines, never from a requirement's line.
-  for (const o of args === '' ? options : []) {
+  // pip applies index options only from option lines, never from a requirement's (or an editable's) line.
+  const optionLine = args === '' && !options.some((o) => o.dest === 'editables');
+  for (const o of optionLine ? options : []) {
     if ((o.dest === 'index_url' || o.dest === 'extra_index_url') && o.value) {
       out.indexUrls.push({ url: o.value.text, extra: o.dest === 'extra_index_url', range: rangeOf(o.value.start, o.value.end) });
     }
@@ -288,10 +291,11 @@ function parseRequirementText(
   const markerRaw = sepAt < 0 ? '' : text.slice(sepAt + sep.length);
   const rangeOf = (s: number, e: number) => docRange(line, map, start + s, start + e);
 
-  if (markerRaw.trim() !== '') {
-    const err = parseMarker(markerRaw.trim());
+  const markerText = pyStrip(markerRaw);
+  if (markerText !== '') {
+    const err = parseMarker(markerText);
     if (err) {
-      const lead = markerRaw.length - markerRaw.trimStart().length;
+      const lead = markerRaw.indexOf(markerText);
       out.problems.push({
         code: 'invalid-requirement',
         message: `Invalid marker: ${err.error}`,
@@ -301,12 +305,12 @@ function parseRequirementText(
     }
   }
   // URLs, paths and archives are installed from where they point, not from the index.
-  const bare = reqText.trim();
+  const bare = pyStrip(reqText);
   if (isUrl || looksLikePath(bare)) return;
 
   const parsed = parsePep508(reqText);
   if (isPep508Error(parsed)) {
-    const lead = reqText.length - reqText.trimStart().length;
+    const lead = reqText.indexOf(bare);
     out.problems.push({
       code: 'invalid-requirement',
       message: `Invalid requirement "${bare}": ${parsed.error} (at character ${parsed.offset - lead + 1}).`,
@@ -316,8 +320,8 @@ function parseRequirementText(
   }
   let reqEnd = parsed.end;
   let marker = '';
-  if (markerRaw.trim() !== '') {
-    marker = markerRaw.trim();
+  if (markerText !== '') {
+    marker = markerText;
     reqEnd = text.length;
   }
   const dependency: Dependency = {
@@ -346,16 +350,18 @@ function looksLikePath(text: string): boolean {
   return pathy(text) || ARCHIVE.test(text);
 }
 
-/** POSIX shlex.split with the source offset of every token. */
+const SHLEX_SPACE = /[ \t\r\n]/;
+
+/** POSIX shlex.split (whose whitespace is only space, tab, CR, LF) with the source offset of every token. */
 function shlexSplit(text: string, from: number): Token[] {
   const tokens: Token[] = [];
   let i = from;
   while (i < text.length) {
-    while (i < text.length && /\s/.test(text[i]!)) i++;
+    while (i < text.length && SHLEX_SPACE.test(text[i]!)) i++;
     if (i >= text.length) break;
     const start = i;
     let value = '';
-    while (i < text.length && !/\s/.test(text[i]!)) {
+    while (i < text.length && !SHLEX_SPACE.test(text[i]!)) {
       const ch = text[i]!;
       if (ch === "'") {
         const close = text.indexOf("'", i + 1);

@@ -26,7 +26,7 @@ export function decodeSimpleJson(body: string, requestedName: string): ProjectIn
   if (!isObject(doc) || !isObject(doc.meta) || !Array.isArray(doc.files)) {
     throw new DecodeError('the index sent JSON that is not a PEP 691 project page');
   }
-  const apiVersion = typeof doc.meta['api-version'] === 'string' ? doc.meta['api-version'] : '1.0';
+  const apiVersion = typeof doc.meta['api-version'] === 'string' ? doc.meta['api-version'] : undefined;
   const files: RawFile[] = [];
   for (const f of doc.files) {
     if (!isObject(f) || typeof f.filename !== 'string') continue;
@@ -72,10 +72,20 @@ export function decodeSimpleHtml(body: string, requestedName: string): ProjectIn
     const yankedAttr = attrs.get('data-yanked');
     files.push({ filename, yanked: yankedAttr === undefined ? false : yankedAttr === '' ? true : yankedAttr });
   }
+  // A proxy login or captive portal also answers 200 with HTML: only a page that
+  // declares the repository version, is titled like a PEP 503 page, or links
+  // distributions of this project is taken as the project's page.
+  const declared = metas.has('pypi:repository-version');
+  const titled = /<(title|h1)\b[^>]*>\s*Links for\b/i.test(body);
+  const normalized = normalizeName(requestedName);
+  const linksProject = files.some((f) => versionFromFilename(f.filename, normalized) !== undefined);
+  if (!declared && !titled && !linksProject) {
+    throw new DecodeError('the index answered with an HTML page that is not a project page (a proxy or captive portal?)');
+  }
   return build({
     name: requestedName,
     requestedName,
-    apiVersion: metas.get('pypi:repository-version') ?? '1.0',
+    apiVersion: metas.get('pypi:repository-version'),
     status: metas.get('pypi:project-status'),
     reason: metas.get('pypi:project-status-reason'),
     files,
@@ -87,7 +97,7 @@ export function decodeSimpleHtml(body: string, requestedName: string): ProjectIn
 interface BuildInput {
   name: string;
   requestedName: string;
-  apiVersion: string;
+  apiVersion: string | undefined;
   status: string | undefined;
   reason: string | undefined;
   files: RawFile[];
@@ -119,8 +129,11 @@ function build(input: BuildInput): ProjectInfo {
   }
   const versions = input.versions ?? sortVersions([...byVersion.keys()]);
   const info: ProjectInfo = { name: input.name, status: 'active', versions, releases, format: input.format };
-  // PEP 792: the status is defined from api-version 1.4 on; earlier pages are active.
-  if (input.status !== undefined && apiAtLeast(input.apiVersion, 1, 4)) {
+  // PEP 792 defines the status from api-version 1.4 on: a page that declares an
+  // older version is active whatever it says. A page that declares no version
+  // but states a status is read as stating it (as uv does): hiding a quarantine
+  // would be worse than trusting a sloppy index.
+  if (input.status !== undefined && (input.apiVersion === undefined || apiAtLeast(input.apiVersion, 1, 4))) {
     const status = input.status.trim().toLowerCase();
     if (KNOWN_STATUSES.has(status)) info.status = status as ProjectStatus;
     else info.rawStatus = input.status;

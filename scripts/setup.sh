@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Sets up a fresh machine: the reference implementations the differential tests
+# compare against (Debian's pip and packaging), the npm dependencies, and a build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+/usr/bin/python3 -c 'import pip, packaging' 2>/dev/null || need_apt+=(python3-pip python3-packaging)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "Please install these Debian packages first: ${need_apt[*]}" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+
+npm ci --no-audit --no-fund
+npm run build
+node server/out/server.js --version >/dev/null
+echo "pypi-status is built: server/out/server.js (language server), server/out/cli.js (CLI), client/out (VS Code client)."

@@ -1,0 +1,249 @@
+/** The index client against the local index: caching, coalescing, limits, and every kind of failure. */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { IndexCache } from '../../server/src/core/index/cache.js';
+import { IndexClient, Limiter, type Lookup } from '../../server/src/core/index/client.js';
+import { HttpClient, redactUrl, type GetOptions, type HttpResult } from '../../server/src/core/index/http.js';
+import type { ProjectInfo } from '../../server/src/core/index/model.js';
+import { corpusDir } from '../support/index-catalog.js';
+import { startIndexServer, type Fault, type IndexServer } from '../support/index-server.js';
+
+class CountingHttp extends HttpClient {
+  inFlight = 0;
+  maxInFlight = 0;
+  override async get(url: string, opts: GetOptions): Promise<HttpResult> {
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    try {
+      return await super.get(url, opts);
+    } finally {
+      this.inFlight--;
+    }
+  }
+}
+
+describe('index client', () => {
+  let index: IndexServer;
+  let dirs: string[] = [];
+  let http: CountingHttp;
+
+  before(async () => {
+    index = await startIndexServer({ unknownProjects: 'generate' });
+  });
+  after(async () => {
+    await index.close();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+  beforeEach(() => {
+    index.clearFaults();
+    index.resetLog();
+    index.setLatency(0);
+  });
+
+  function tempDir(): string {
+    const d = mkdtempSync(path.join(tmpdir(), 'pypi-status-cache-'));
+    dirs.push(d);
+    return d;
+  }
+
+  function client(options: { ttlMs?: number; concurrency?: number; directory?: string | null; timeoutMs?: number; now?: () => number; indexUrl?: string } = {}) {
+    http = new CountingHttp({ userAgent: 'pypi-status/test', connections: 8, timeoutMs: options.timeoutMs ?? 2000, maxBodyBytes: 4 * 1024 * 1024 });
+    const cache = new IndexCache({ directory: options.directory === undefined ? tempDir() : options.directory });
+    const c = new IndexClient({
+      indexUrl: options.indexUrl ?? index.simpleUrl,
+      jsonApiUrl: index.jsonApiUrl,
+      http,
+      cache,
+      ttlMs: options.ttlMs ?? 60_000,
+      concurrency: options.concurrency ?? 16,
+      ...(options.now ? { now: options.now } : {}),
+    });
+    return { client: c, cache };
+  }
+
+  function status(lookup: Lookup<ProjectInfo>): string {
+    return lookup.state === 'found' ? `found:${lookup.data.status}${lookup.stale ? ':stale' : ''}` : lookup.state;
+  }
+
+  it('tells found, not found and unknown apart', async () => {
+    const { client: c } = client();
+    const notFoundIndex = await startIndexServer();
+    try {
+      const { client: strict } = client({ indexUrl: notFoundIndex.simpleUrl });
+      assert.equal(status(await c.project('pepy')), 'found:archived');
+      assert.equal(status(await c.project('aiocpa')), 'found:quarantined');
+      assert.equal(status(await strict.project('surely-not-on-this-index')), 'not-found');
+      index.setFault('/simple/six/', { kind: 'status', status: 500 });
+      assert.equal(status(await c.project('six')), 'unknown');
+    } finally {
+      await notFoundIndex.close();
+    }
+  });
+
+  it('asks for compressed JSON and sends a User-Agent', async () => {
+    const { client: c } = client();
+    const lookup = await c.project('cryptography');
+    assert.equal(lookup.state, 'found');
+    const req = index.requests.find((r) => r.path === '/simple/cryptography/')!;
+    assert.match(req.headers.accept!, /application\/vnd\.pypi\.simple\.v1\+json/);
+    assert.match(req.headers['accept-encoding']!, /gzip/);
+    assert.equal(req.headers['user-agent'], 'pypi-status/test');
+    const raw = statSync(path.join(corpusDir(), 'simple-json', 'cryptography.pypi.simple.v1.json')).size;
+    assert.ok(c.stats.bytes < raw / 4, `cryptography's page (${raw} bytes) should arrive compressed, got ${c.stats.bytes} bytes`);
+  });
+
+  it('coalesces identical concurrent lookups into one request', async () => {
+    const { client: c } = client();
+    index.setLatency(50);
+    const results = await Promise.all(Array.from({ length: 20 }, () => c.project('django')));
+    assert.ok(results.every((r) => r.state === 'found'));
+    assert.equal(index.requests.filter((r) => r.path === '/simple/django/').length, 1);
+  });
+
+  it('bounds the requests in flight', async () => {
+    const { client: c } = client({ concurrency: 3 });
+    index.setLatency(30);
+    await Promise.all(Array.from({ length: 12 }, (_, i) => c.project(`generated-project-${i}`)));
+    assert.equal(http.maxInFlight, 3);
+    const limiter = new Limiter(2);
+    let active = 0;
+    let peak = 0;
+    await Promise.all(
+      Array.from({ length: 10 }, () =>
+        limiter.run(async () => {
+          active++;
+          peak = Math.max(peak, active);
+          await new Promise((r) => setTimeout(r, 5));
+          active--;
+        }),
+      ),
+    );
+    assert.equal(peak, 2);
+  });
+
+  it('serves fresh entries without requests, revalidates stale ones with If-None-Match, and persists to disk', async () => {
+    let now = 1_000_000;
+    const directory = tempDir();
+    const first = client({ directory, ttlMs: 1000, now: () => now });
+    await first.client.project('tablib');
+    await first.client.project('tablib');
+    assert.equal(index.requests.length, 1);
+    // A second client on the same directory (another process) reads the disk entry.
+    const second = client({ directory, ttlMs: 1000, now: () => now });
+    assert.equal(status(await second.client.project('tablib')), 'found:active');
+    assert.equal(index.requests.length, 1);
+    now += 5000;
+    assert.equal(status(await second.client.project('tablib')), 'found:active');
+    const revalidation = index.requests[1]!;
+    assert.ok(revalidation.headers['if-none-match']);
+    assert.equal(revalidation.status, 304);
+    assert.equal(second.client.stats.notModified, 1);
+  });
+
+  it('keeps the last good answer, marked stale, when the index fails after the TTL', async () => {
+    let now = 1_000_000;
+    const { client: c } = client({ ttlMs: 1000, now: () => now });
+    await c.project('pepy');
+    now += 5000;
+    index.setFault('/', { kind: 'reset' });
+    const lookup = await c.project('pepy');
+    assert.equal(status(lookup), 'found:archived:stale');
+  });
+
+  const faults: [string, Fault][] = [
+    ['HTTP 503', { kind: 'status', status: 503 }],
+    ['HTTP 502', { kind: 'status', status: 502 }],
+    ['connection reset', { kind: 'reset' }],
+    ['truncated body', { kind: 'truncated' }],
+    ['malformed JSON', { kind: 'malformed' }],
+    ['oversized body', { kind: 'oversized', bytes: 8 * 1024 * 1024 }],
+    ['oversized chunked body', { kind: 'oversized', bytes: 8 * 1024 * 1024, chunked: true }],
+    ['gzip bomb', { kind: 'gzip-bomb', bytes: 64 * 1024 * 1024 }],
+    ['redirect loop', { kind: 'redirect-loop' }],
+    ['a hanging index', { kind: 'hang' }],
+  ];
+  for (const [label, fault] of faults) {
+    it(`reports ${label} as unknown, never as not found`, async () => {
+      const { client: c } = client({ timeoutMs: 500 });
+      index.setFault('/simple/six/', fault);
+      const lookup = await c.project('six');
+      assert.equal(lookup.state, 'unknown', JSON.stringify(lookup));
+    });
+  }
+
+  it('reads JSON sent with a wrong content type, and refuses an HTML page that is not a project page', async () => {
+    const { client: c } = client();
+    index.setFault('/simple/pepy/', { kind: 'html-for-json' });
+    const portal = await c.project('pepy');
+    assert.equal(portal.state, 'unknown');
+    assert.match((portal as { reason: string }).reason, /not a project page/);
+    // A fresh client: the first one now backs off from an index that sent a portal page.
+    const { client: d } = client();
+    index.setFault('/simple/pil/', { kind: 'wrong-content-type' });
+    assert.equal(status(await d.project('pil')), 'found:archived');
+  });
+
+  it('backs off after 429 with Retry-After and recovers by itself', async () => {
+    let now = 1_000_000;
+    const { client: c } = client({ now: () => now });
+    index.setFault('/simple/', { kind: 'status', status: 429, retryAfter: 30 }, 1);
+    assert.equal((await c.project('six')).state, 'unknown');
+    const sent = index.requests.length;
+    const during = await c.project('tablib');
+    assert.equal(during.state, 'unknown');
+    assert.match((during as { reason: string }).reason, /backed off/);
+    assert.equal(index.requests.length, sent, 'no request while backed off');
+    now += 31_000;
+    assert.equal(status(await c.project('tablib')), 'found:active');
+  });
+
+  it('does not carry credentials across a redirect to another host', async () => {
+    const other = await startIndexServer();
+    try {
+      const withCreds = index.simpleUrl.replace('http://', 'http://user:s3cret@');
+      const { client: c } = client({ indexUrl: withCreds });
+      index.setFault('/simple/six/', { kind: 'redirect', location: `${other.simpleUrl}six/`, status: 302 });
+      const lookup = await c.project('six');
+      assert.equal(lookup.state, 'found');
+      assert.equal(index.requests[0]!.headers.authorization, `Basic ${Buffer.from('user:s3cret').toString('base64')}`);
+      assert.equal(other.requests[0]!.headers.authorization, undefined);
+      assert.equal(redactUrl(withCreds), withCreds.replace('user:s3cret@', '***@'));
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('validates names before building any URL', async () => {
+    const { client: c } = client();
+    for (const name of ['../etc/passwd', 'a/b', 'x?y=1', 'name#frag', '%2e%2e', '']) {
+      assert.equal((await c.project(name)).state, 'unknown', name);
+    }
+    assert.equal((await c.release('six', '1.0/../../x')).state, 'unknown');
+    assert.equal(index.requests.length, 0);
+  });
+
+  it('ignores corrupt cache files and keeps working when the disk fails', async () => {
+    const directory = tempDir();
+    const a = client({ directory });
+    await a.client.project('six');
+    const versionDir = path.join(directory, 'v1');
+    for (const sub of readdirSync(versionDir)) {
+      for (const f of readdirSync(path.join(versionDir, sub))) writeFileSync(path.join(versionDir, sub, f), '{"key": "simple');
+    }
+    const b = client({ directory });
+    assert.equal(status(await b.client.project('six')), 'found:active');
+    assert.equal(index.requests.length, 2, 'a corrupt entry is a miss, fetched again');
+
+    const blocked = path.join(tempDir(), 'not-a-directory');
+    writeFileSync(blocked, 'a file where the cache directory should be');
+    const errors: string[] = [];
+    const cache = new IndexCache({ directory: blocked, onError: (m) => errors.push(m) });
+    const c = new IndexClient({ indexUrl: index.simpleUrl, jsonApiUrl: null, http: new HttpClient({ userAgent: 't', connections: 2 }), cache, ttlMs: 60_000, concurrency: 2 });
+    assert.equal(status(await c.project('pepy')), 'found:archived');
+    assert.equal(status(await c.project('pepy')), 'found:archived');
+    assert.equal(errors.length, 1, 'one message for a run of disk failures');
+  });
+});

@@ -1,0 +1,114 @@
+/** Decoding of real recorded PyPI responses (read from the shared corpus, never copied here). */
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { decodeRelease } from '../../server/src/core/index/jsonapi.js';
+import { DecodeError, decodeSimpleHtml, decodeSimpleJson, versionFromFilename } from '../../server/src/core/index/simple.js';
+import { corpusDir } from '../support/index-catalog.js';
+
+function corpus(relative: string): string {
+  const file = path.join(corpusDir(), relative);
+  assert.ok(existsSync(file), `missing corpus file ${file}`);
+  return readFileSync(file, 'utf8');
+}
+
+describe('simple API decoding (PEP 691 / PEP 503 / PEP 792)', () => {
+  it('reads the archived status of pepy from both representations', () => {
+    const json = decodeSimpleJson(corpus('project-status/uv__pepy.minimized.simple.v1.json'), 'pepy');
+    const html = decodeSimpleHtml(corpus('project-status/uv__pepy.minimized.simple.html'), 'pepy');
+    for (const info of [json, html]) {
+      assert.equal(info.status, 'archived');
+      assert.equal(info.statusReason, undefined);
+      assert.equal(info.latestVersion, '2.1.1');
+      assert.deepEqual(Object.keys(info.releases), ['2.1.1']);
+    }
+    assert.equal(json.releases['2.1.1']!.uploadTime, '2022-11-14T17:14:53.935145Z');
+  });
+
+  it('reads an archived project with no files at all (pil)', () => {
+    const json = decodeSimpleJson(corpus('project-status/warehouse-issue-19017__pil.simple.v1.json'), 'pil');
+    const html = decodeSimpleHtml(corpus('project-status/warehouse-issue-19017__pil.simple.html'), 'pil');
+    for (const info of [json, html]) {
+      assert.equal(info.status, 'archived');
+      assert.deepEqual(info.versions, []);
+      assert.equal(info.latestVersion, undefined);
+    }
+  });
+
+  it('reads reasons, unknown statuses and upper-case tags from HTML', () => {
+    const haunted = decodeSimpleHtml(corpus('project-status/uv__html_rs__archived_with_reason.SYNTHETIC.html'), 'fakeproject');
+    assert.equal(haunted.status, 'archived');
+    assert.equal(haunted.statusReason, 'This project is haunted.');
+    const emoji = decodeSimpleHtml(corpus('project-status/uv__html_rs__deprecated_emoji_reason.SYNTHETIC.html'), 'x');
+    assert.equal(emoji.status, 'deprecated');
+    assert.ok(emoji.statusReason && /[^\x00-\x7f]/.test(emoji.statusReason));
+    const unknown = decodeSimpleHtml(corpus('project-status/uv__html_rs__unknown_status.SYNTHETIC.html'), 'x');
+    assert.equal(unknown.status, 'active');
+    assert.equal(unknown.rawStatus, 'unknown-status');
+    const upper = decodeSimpleHtml(corpus('project-status/uv__html_rs__uppercase_tags.SYNTHETIC.html'), 'x');
+    assert.equal(upper.status, 'archived');
+  });
+
+  it('treats a page older than api-version 1.4 as active whatever it says', () => {
+    const body = JSON.stringify({ meta: { 'api-version': '1.1' }, name: 'x', files: [], versions: [], 'project-status': { status: 'archived' } });
+    assert.equal(decodeSimpleJson(body, 'x').status, 'active');
+  });
+
+  it('finds yanked releases in real captures (django, cryptography), JSON and HTML alike', () => {
+    for (const name of ['django', 'cryptography']) {
+      const json = decodeSimpleJson(corpus(`simple-json/${name}.pypi.simple.v1.json`), name);
+      const html = decodeSimpleHtml(corpus(`simple-html/${name}.pypi.simple.html`), name);
+      assert.equal(json.status, 'active');
+      assert.equal(html.status, 'active');
+      const yankedJson = Object.entries(json.releases).filter(([, r]) => r.yanked).map(([v]) => v).sort();
+      const yankedHtml = Object.entries(html.releases).filter(([, r]) => r.yanked).map(([v]) => v).sort();
+      assert.ok(yankedJson.length > 0, `${name} has yanked releases`);
+      assert.deepEqual(yankedHtml, yankedJson);
+      assert.equal(json.latestVersion, html.latestVersion);
+      assert.ok(json.latestVersion && !yankedJson.includes(json.latestVersion));
+    }
+  });
+
+  it('rejects bodies that are not project pages instead of guessing', () => {
+    assert.throws(() => decodeSimpleJson('{"not": "a page"', 'x'), DecodeError);
+    assert.throws(() => decodeSimpleJson('{"meta": {}}', 'x'), DecodeError);
+    assert.throws(() => decodeSimpleHtml('\u0000\u0001 binary junk', 'x'), DecodeError);
+  });
+
+  it('extracts versions from distribution filenames', () => {
+    assert.equal(versionFromFilename('Django-4.2.1-py3-none-any.whl', 'django'), '4.2.1');
+    assert.equal(versionFromFilename('python-dateutil-2.8.2.tar.gz', 'python-dateutil'), '2.8.2');
+    assert.equal(versionFromFilename('zope.interface-5.0.zip', 'zope-interface'), '5.0');
+    assert.equal(versionFromFilename('six-1.16.0-py2.7.egg', 'six'), '1.16.0');
+    assert.equal(versionFromFilename('README.txt', 'six'), undefined);
+  });
+});
+
+describe('JSON API decoding', () => {
+  it('reads non-withdrawn vulnerabilities of pycrypto 2.6.1', () => {
+    const release = decodeRelease(corpus('json-api/pycrypto-2.6.1.release.json'));
+    assert.equal(release.version, '2.6.1');
+    assert.deepEqual(
+      release.vulnerabilities.map((v) => v.id).sort(),
+      ['GHSA-6528-wvf6-f6qg', 'GHSA-cq27-v7xp-c356', 'PYSEC-2017-94', 'PYSEC-2018-97'],
+    );
+  });
+
+  it('reads the inactive classifier of snowchange 2.8.1', () => {
+    const release = decodeRelease(corpus('json-api/snowchange-2.8.1.release.json'));
+    assert.ok(release.classifiers.includes('Development Status :: 7 - Inactive'));
+  });
+
+  it('reads yanked releases with their reason', () => {
+    const black = decodeRelease(corpus('json-api/poetry__release__black-21.11b0.json'));
+    assert.equal(black.yanked, true);
+    assert.ok(black.yankedReason);
+  });
+
+  it('drops withdrawn advisories', () => {
+    const doc = JSON.parse(corpus('json-api/pycrypto-2.6.1.release.json')) as { vulnerabilities: { withdrawn: string | null }[] };
+    doc.vulnerabilities[0]!.withdrawn = '2024-01-01T00:00:00Z';
+    assert.equal(decodeRelease(JSON.stringify(doc)).vulnerabilities.length, 3);
+  });
+});

@@ -10,6 +10,7 @@ import { HttpClient, redactUrl, type GetOptions, type HttpResult } from '../../s
 import type { ProjectInfo } from '../../server/src/core/index/model.js';
 import { corpusDir } from '../support/index-catalog.js';
 import { startIndexServer, type Fault, type IndexServer } from '../support/index-server.js';
+import { startProxy } from '../support/proxy.js';
 
 class CountingHttp extends HttpClient {
   inFlight = 0;
@@ -213,6 +214,38 @@ describe('index client', () => {
       assert.equal(redactUrl(withCreds), withCreds.replace('user:s3cret@', '***@'));
     } finally {
       await other.close();
+    }
+  });
+
+  it('goes through HTTP_PROXY, an explicit proxy, and around it for NO_PROXY hosts', async () => {
+    const proxy = await startProxy();
+    const saved = { HTTP_PROXY: process.env.HTTP_PROXY, NO_PROXY: process.env.NO_PROXY };
+    const lookupVia = async (options: Partial<ConstructorParameters<typeof HttpClient>[0]> = {}) => {
+      const h = new HttpClient({ userAgent: 't', connections: 2, ...options });
+      const c = new IndexClient({ indexUrl: index.simpleUrl, jsonApiUrl: null, http: h, cache: new IndexCache({ directory: null }), ttlMs: 60_000, concurrency: 2 });
+      const result = await c.project('six');
+      await h.close();
+      return result.state;
+    };
+    try {
+      process.env.HTTP_PROXY = proxy.url;
+      delete process.env.NO_PROXY;
+      assert.equal(await lookupVia(), 'found');
+      assert.equal(proxy.log.length, 1, proxy.log.join(' '));
+      assert.match(proxy.log[0]!, /127\.0\.0\.1/);
+      process.env.NO_PROXY = '127.0.0.1';
+      assert.equal(await lookupVia(), 'found');
+      assert.equal(proxy.log.length, 1, 'NO_PROXY hosts are reached directly');
+      delete process.env.HTTP_PROXY;
+      delete process.env.NO_PROXY;
+      assert.equal(await lookupVia({ proxy: proxy.url }), 'found');
+      assert.equal(proxy.log.length, 2, 'an explicit proxy (VS Code http.proxy) is used');
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+      await proxy.close();
     }
   });
 

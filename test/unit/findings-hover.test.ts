@@ -1,0 +1,151 @@
+/** Status rules, the hover card, escaping of untrusted index text, and settings. */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { findingsFor, pinnedRelease, type DependencyFacts } from '../../server/src/core/findings.js';
+import { hoverMarkdown, projectPageUrl } from '../../server/src/core/hover.js';
+import type { ProjectInfo, ReleaseInfo } from '../../server/src/core/index/model.js';
+import { code, link, text } from '../../server/src/core/markdown.js';
+import { parseRequirements } from '../../server/src/core/requirements.js';
+import { PYPI_JSON_API_URL, resolveSettings } from '../../server/src/core/settings.js';
+import { VERSION } from '../../server/src/core/version.js';
+import { REPO_ROOT } from '../support/lsp-client.js';
+
+function dep(line: string) {
+  const d = parseRequirements(line).dependencies[0];
+  assert.ok(d, `no dependency in ${line}`);
+  return d;
+}
+
+function project(overrides: Partial<ProjectInfo> = {}): ProjectInfo {
+  return {
+    name: 'demo',
+    status: 'active',
+    versions: ['1.0', '2.0.0'],
+    releases: { '1.0': { yanked: true, yankedReason: 'broken wheel' }, '2.0.0': { yanked: false, uploadTime: '2024-05-01T10:00:00Z' } },
+    latestVersion: '2.0.0',
+    format: 'json',
+    ...overrides,
+  };
+}
+
+function release(overrides: Partial<ReleaseInfo> = {}): ReleaseInfo {
+  return { name: 'demo', version: '2.0.0', classifiers: [], projectUrls: {}, yanked: false, vulnerabilities: [], ...overrides };
+}
+
+const found = <T>(data: T) => ({ state: 'found' as const, data, fetchedAt: Date.UTC(2026, 0, 1) });
+
+describe('status rules', () => {
+  it('reports each status, and nothing when the index could not be asked', () => {
+    const d = dep('demo');
+    assert.deepEqual(findingsFor(d, { project: { state: 'unknown', reason: 'timed out' } }), []);
+    assert.deepEqual(findingsFor(d, { project: { state: 'not-found', fetchedAt: 0 } }).map((f) => f.code), ['not-found']);
+    for (const status of ['archived', 'quarantined', 'deprecated'] as const) {
+      const findings = findingsFor(d, { project: found(project({ status, statusReason: 'Use other instead.' })) });
+      assert.deepEqual(findings.map((f) => f.code), [status]);
+      assert.match(findings[0]!.message, /Reason given: Use other instead\./);
+    }
+    assert.deepEqual(findingsFor(d, { project: found(project()) }), []);
+  });
+
+  it('compares pins as PEP 440 versions', () => {
+    const info = project();
+    assert.equal(pinnedRelease(info, '1.0')?.version, '1.0');
+    assert.equal(pinnedRelease(info, '1.0.0')?.version, '1.0');
+    assert.equal(pinnedRelease(info, '2')?.version, '2.0.0');
+    assert.equal(pinnedRelease(info, '3.0'), undefined);
+    const yanked = findingsFor(dep('demo==1.0.0'), { project: found(info) });
+    assert.deepEqual(yanked.map((f) => f.code), ['yanked']);
+    assert.match(yanked[0]!.message, /broken wheel/);
+    assert.deepEqual(findingsFor(dep('demo>=1.0'), { project: found(info) }), [], 'only exact pins can be yanked');
+  });
+
+  it('reports vulnerabilities of the pinned release and the inactive classifier of the latest', () => {
+    const facts: DependencyFacts = {
+      project: found(project()),
+      pinned: found(release({ vulnerabilities: [{ id: 'PYSEC-1', aliases: [], fixedIn: ['2.1'] }] })),
+      latest: found(release({ classifiers: ['Development Status :: 7 - Inactive'] })),
+    };
+    assert.deepEqual(findingsFor(dep('demo==2.0.0'), facts).map((f) => f.code), ['vulnerable', 'inactive']);
+  });
+});
+
+describe('hover card', () => {
+  it('shows status, latest, pin, vulnerabilities, summary and links', () => {
+    const facts: DependencyFacts = {
+      project: found(project({ status: 'archived', statusReason: 'Moved to other-project.' })),
+      pinned: found(release({ version: '1.0', yanked: true, vulnerabilities: [{ id: 'GHSA-xxxx', aliases: [], link: 'https://osv.dev/GHSA-xxxx', fixedIn: [] }] })),
+      latest: found(release({ summary: 'A demo package', projectUrls: { Homepage: 'https://example.com/demo' }, uploadTime: '2024-05-01T10:00:00Z' })),
+    };
+    const md = hoverMarkdown(dep('demo==1.0'), facts, { projectPage: projectPageUrl('https://pypi.org/simple/', 'demo')!, alternatives: [{ name: 'other-project', origin: 'from your settings' }] });
+    assert.match(md, /\*\*archived\*\*/);
+    assert.match(md, /Moved to other\\-project\\\./);
+    assert.match(md, /Latest: 2\\\.0\\\.0 \(released 2024\\-05\\-01\)/);
+    assert.match(md, /\*\*yanked\*\*: broken wheel/);
+    assert.match(md, /\[GHSA\\-xxxx\]\(https:\/\/osv\.dev\/GHSA-xxxx\)/);
+    assert.match(md, /A demo package/);
+    assert.match(md, /\[Index page\]\(https:\/\/pypi\.org\/project\/demo\/\)/);
+    assert.match(md, /Alternative: \*\*other\\-project\*\*/);
+  });
+
+  it('says when the status is unknown or the answer is stale', () => {
+    assert.match(hoverMarkdown(dep('demo'), { project: { state: 'unknown', reason: 'HTTP 503' } }), /Status unknown: .*HTTP 503/);
+    const stale = hoverMarkdown(dep('demo'), { project: { ...found(project()), stale: 'timed out' } });
+    assert.match(stale, /As of 2026\\?-01\\?-01/);
+  });
+
+  it('escapes everything the index controls', () => {
+    const hostile = 'Click [here](command:workbench.action.terminal.new) ![x](https://evil.example/p.png) <img src=x onerror=alert(1)> `code` \u001b[31m\u202Egnp.exe';
+    const facts: DependencyFacts = {
+      project: found(project({ status: 'deprecated', statusReason: hostile })),
+      latest: found(release({ summary: hostile, projectUrls: { 'Evil](command:x)': 'command:workbench.action.quit', Script: 'javascript:alert(1)', Fine: 'https://example.com/a b)c' } })),
+    };
+    const md = hoverMarkdown(dep('demo'), facts);
+    assert.ok(!md.includes('](command:'), md);
+    assert.ok(!md.includes('javascript:'), md);
+    assert.ok(!md.includes('<img'), md);
+    assert.ok(!md.includes('!['), md);
+    assert.ok(!/[\u001b\u202e]/.test(md), 'control and bidi characters are dropped');
+    assert.match(md, /\[Fine\]\(https:\/\/example\.com\/a%20b%29c\)/);
+    assert.equal(text('a*b_c'), 'a\\*b\\_c');
+    assert.equal(link('x', 'command:foo'), 'x');
+    assert.equal(link('x', 'https://u:p@example.com/'), '[x](https://example.com/)', 'credentials never reach a hover');
+    assert.equal(code('a`b'), '``a`b``');
+  });
+});
+
+describe('settings', () => {
+  it('uses PyPI by default and keeps a private index private', () => {
+    const defaults = resolveSettings(undefined);
+    assert.equal(defaults.indexUrl, 'https://pypi.org/simple/');
+    assert.equal(defaults.jsonApiUrl, PYPI_JSON_API_URL);
+    assert.equal(defaults.ttlMs, 3_600_000);
+    assert.equal(defaults.concurrency, 16);
+    const priv = resolveSettings({ indexUrl: 'https://user:tok@pkgs.example.com/simple' });
+    assert.equal(priv.indexUrl, 'https://user:tok@pkgs.example.com/simple/');
+    assert.equal(priv.jsonApiUrl, null, 'no JSON API on pypi.org for a private index unless asked');
+    assert.equal(resolveSettings({ jsonApiUrl: null }).jsonApiUrl, null);
+  });
+
+  it('reports bad values and keeps the defaults', () => {
+    const warnings: string[] = [];
+    const s = resolveSettings(
+      { indexUrl: 'ftp://x', concurrency: -1, cache: { ttlSeconds: 'soon' }, severity: { archived: 'loud', nope: 'error', inactive: 'off' }, ignore: ['Foo_Bar', 3], alternatives: { sklearn: 'scikit-learn', pycrypto: ['pycryptodome', 7] } },
+      (m) => warnings.push(m),
+    );
+    assert.equal(s.indexUrl, 'https://pypi.org/simple/');
+    assert.equal(s.concurrency, 16);
+    assert.equal(s.ttlMs, 3_600_000);
+    assert.equal(s.severity.archived, 'warning');
+    assert.equal(s.severity.inactive, 'off');
+    assert.deepEqual([...s.ignore], ['foo-bar']);
+    assert.deepEqual(s.alternatives.get('pycrypto'), ['pycryptodome']);
+    assert.equal(warnings.length, 5, warnings.join('\n'));
+  });
+
+  it('keeps the version in the User-Agent equal to the package version', () => {
+    const pkg = JSON.parse(readFileSync(path.join(REPO_ROOT, 'server', 'package.json'), 'utf8')) as { version: string };
+    assert.equal(VERSION, pkg.version);
+  });
+});

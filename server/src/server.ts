@@ -83,7 +83,7 @@ export function startServer(connection: Connection): void {
 
   connection.onInitialize((params: InitializeParams) => {
     initOptions = unwrapInitOptions(params.initializationOptions);
-    configurationPull = params.capabilities.workspace?.configuration === true;
+    configurationPull = params.capabilities?.workspace?.configuration === true;
     const init = params.initializationOptions as { httpProxy?: unknown; httpProxyStrictSSL?: unknown } | undefined;
     if (typeof init?.httpProxy === 'string' && init.httpProxy) proxy.url = init.httpProxy;
     if (typeof init?.httpProxyStrictSSL === 'boolean') proxy.strictSSL = init.httpProxyStrictSSL;

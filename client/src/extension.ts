@@ -45,6 +45,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     initializationOptions: {
       httpProxy: http.get<string>('proxy') || undefined,
       httpProxyStrictSSL: http.get<boolean>('proxyStrictSSL'),
+      // Commands this client implements, so the server may offer actions that use them.
+      clientCommands: ['pypiStatus.addToIgnore'],
     },
     outputChannel: output,
   };
@@ -53,6 +55,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     output,
     vscode.commands.registerCommand('pypiStatus.showOutput', () => output.show(true)),
     vscode.commands.registerCommand('pypiStatus.restartServer', async () => client?.restart()),
+    vscode.commands.registerCommand('pypiStatus.addToIgnore', async (name: unknown) => {
+      if (typeof name !== 'string' || name === '') return;
+      const config = vscode.workspace.getConfiguration('pypiStatus');
+      const current = config.inspect<string[]>('ignore')?.workspaceValue ?? [];
+      if (current.includes(name)) return;
+      const target = vscode.workspace.workspaceFolders ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+      await config.update('ignore', [...current, name], target);
+    }),
   );
   // pypiStatus.clearCache is a server command: the language client registers it.
   await client.start();

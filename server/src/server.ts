@@ -11,6 +11,8 @@ import {
   ProposedFeatures,
   TextDocuments,
   TextDocumentSyncKind,
+  CodeActionKind,
+  type CodeAction,
   type Connection,
   type DocumentLink,
   type Hover,
@@ -19,13 +21,15 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyze, fileKind, lookedUp, parseDocument, type AnalyzedDependency, type FileKind } from './core/analyze.js';
 import { createIndexEnvironment, type IndexEnvironment } from './core/environment.js';
-import { gatherFacts } from './core/findings.js';
+import { findAlternatives, ORIGIN_LABEL } from './core/alternatives.js';
+import { findingsFor, gatherFacts, type DependencyFacts } from './core/findings.js';
 import { hoverMarkdown, projectPageUrl } from './core/hover.js';
 import { redactUrl } from './core/index/http.js';
 import { resolveSettings, type Settings } from './core/settings.js';
-import type { Dependency, ParsedFile, Position } from './core/types.js';
+import type { Dependency, ParsedFile, Position, Range } from './core/types.js';
 import { VERSION } from './core/version.js';
-import { toDiagnostics } from './lsp/diagnostics.js';
+import { ADD_TO_IGNORE_COMMAND, codeActions, REPLACEABLE, type DependencyInFile } from './lsp/codeActions.js';
+import { SOURCE, toDiagnostics } from './lsp/diagnostics.js';
 
 const EDIT_DEBOUNCE_MS = 150;
 /** While a cold analysis runs, findings so far are published this often. */
@@ -46,6 +50,7 @@ export function startServer(connection: Connection): void {
   let proxy: { url?: string; strictSSL?: boolean } = {};
   let configurationPull = false;
   let initOptions: unknown;
+  let clientCommands = new Set<string>();
 
   const log = (message: string) => connection.console.log(`[${new Date().toISOString()}] ${message}`);
   const warn = (message: string) => connection.console.warn(message);
@@ -84,7 +89,8 @@ export function startServer(connection: Connection): void {
   connection.onInitialize((params: InitializeParams) => {
     initOptions = unwrapInitOptions(params.initializationOptions);
     configurationPull = params.capabilities?.workspace?.configuration === true;
-    const init = params.initializationOptions as { httpProxy?: unknown; httpProxyStrictSSL?: unknown } | undefined;
+    const init = params.initializationOptions as { httpProxy?: unknown; httpProxyStrictSSL?: unknown; clientCommands?: unknown } | undefined;
+    if (Array.isArray(init?.clientCommands)) clientCommands = new Set(init.clientCommands.filter((c): c is string => typeof c === 'string'));
     if (typeof init?.httpProxy === 'string' && init.httpProxy) proxy.url = init.httpProxy;
     if (typeof init?.httpProxyStrictSSL === 'boolean') proxy.strictSSL = init.httpProxyStrictSSL;
     settings = resolveSettings(initOptions, warn);
@@ -92,6 +98,7 @@ export function startServer(connection: Connection): void {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
         hoverProvider: true,
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
         documentLinkProvider: { resolveProvider: false },
         executeCommandProvider: { commands: ['pypiStatus.clearCache'] },
       },
@@ -191,13 +198,48 @@ export function startServer(connection: Connection): void {
     if (!dep || dep.url !== undefined) return null;
     try {
       const facts = await gatherFacts(dep, environment().client);
-      const alternatives = (settings.alternatives.get(dep.normalizedName) ?? []).map((name) => ({ name, origin: 'from your settings' }));
+      const alternatives = (await alternativesIfFlagged(dep, facts)).map((alt) => ({ name: alt.name, origin: ORIGIN_LABEL[alt.origin] }));
       const page = projectPageUrl(settings.indexUrl, dep.normalizedName);
       const markdown = hoverMarkdown(dep, facts, page ? { projectPage: page, alternatives } : { alternatives });
       return { contents: { kind: 'markdown', value: markdown }, range: dep.nameRange };
     } catch (e) {
       log(`hover failed: ${errorText(e)}`);
       return null;
+    }
+  });
+
+  /** Alternatives matter only for a dependency flagged with a finding that another project fixes. */
+  async function alternativesIfFlagged(dep: Dependency, facts: DependencyFacts) {
+    const replaceable = findingsFor(dep, facts).some((f) => REPLACEABLE.has(f.code));
+    return replaceable ? findAlternatives(dep.name, facts, settings, environment().client) : [];
+  }
+
+  connection.onCodeAction(async (params): Promise<CodeAction[]> => {
+    const doc = documents.get(params.textDocument.uri);
+    const state = doc && parse(doc);
+    if (!doc || !state) return [];
+    const dep = state.parsed.dependencies.find((d) => d.url === undefined && overlaps(d.nameRange, params.range));
+    if (!dep) return [];
+    try {
+      const diagnostics = params.context.diagnostics.filter((d) => d.source === SOURCE && overlaps(d.range, dep.nameRange));
+      const facts = dep.ignored || settings.ignore.has(dep.normalizedName) ? undefined : await gatherFacts(dep, environment().client);
+      const alternatives = facts ? await alternativesIfFlagged(dep, facts) : [];
+      const everywhere: DependencyInFile[] = [];
+      for (const [uri, other] of states) {
+        for (const d of other.parsed.dependencies) if (d.normalizedName === dep.normalizedName && d.url === undefined) everywhere.push({ uri, dependency: d });
+      }
+      return codeActions({
+        uri: doc.uri,
+        dependency: dep,
+        diagnostics,
+        replaceable: alternatives.length > 0,
+        alternatives,
+        everywhere,
+        clientCanIgnoreInSettings: clientCommands.has(ADD_TO_IGNORE_COMMAND),
+      });
+    } catch (e) {
+      log(`code actions failed: ${errorText(e)}`);
+      return [];
     }
   });
 
@@ -236,6 +278,10 @@ function dependencyAt(parsed: ParsedFile, pos: Position): Dependency | undefined
   return parsed.dependencies.find(
     (d) => comparePositions(d.nameRange.start, pos) <= 0 && comparePositions(pos, d.nameRange.end) <= 0,
   );
+}
+
+function overlaps(a: Range, b: Range): boolean {
+  return comparePositions(a.start, b.end) <= 0 && comparePositions(b.start, a.end) <= 0;
 }
 
 function comparePositions(a: Position, b: Position): number {

@@ -11,7 +11,7 @@ import {
   StreamMessageWriter,
   type MessageConnection,
 } from 'vscode-jsonrpc/node';
-import type { Diagnostic, Hover, Position, PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
+import type { CodeAction, Diagnostic, Hover, Position, PublishDiagnosticsParams, Range } from 'vscode-languageserver-protocol';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const SERVER_JS = path.join(REPO_ROOT, 'server', 'out', 'server.js');
@@ -22,6 +22,8 @@ export interface StartOptions {
   /** Answer workspace/configuration (true) or pass settings only as initializationOptions (false). */
   configurationPull?: boolean;
   env?: Record<string, string | undefined>;
+  /** Extra initializationOptions (e.g. clientCommands). */
+  initializationOptions?: Record<string, unknown>;
 }
 
 export class LspClient {
@@ -66,7 +68,7 @@ export class LspClient {
       processId: process.pid,
       rootUri: null,
       capabilities: { workspace: { configuration: pull }, textDocument: { hover: { contentFormat: ['markdown'] } } },
-      initializationOptions: pull ? {} : { pypiStatus: client.settings },
+      initializationOptions: { ...(pull ? {} : { pypiStatus: client.settings }), ...options.initializationOptions },
     });
     await connection.sendNotification('initialized', {});
     return client;
@@ -88,6 +90,10 @@ export class LspClient {
 
   close(uri: string): Promise<void> {
     return this.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
+  }
+
+  codeActions(uri: string, range: Range, diagnostics: Diagnostic[] = []): Promise<CodeAction[]> {
+    return this.connection.sendRequest('textDocument/codeAction', { textDocument: { uri }, range, context: { diagnostics } });
   }
 
   hover(uri: string, position: Position): Promise<Hover | null> {

@@ -22,6 +22,8 @@ export interface Pep508Requirement {
   url?: string;
   /** Offset just past the last character that belongs to the requirement (trailing whitespace excluded). */
   end: number;
+  /** Offset just past the name, extras, specifier or URL: where the marker part begins. */
+  specEnd: number;
 }
 
 export interface SpecifierClause {
@@ -197,6 +199,7 @@ function parseRequirement(c: Cursor): Pep508Requirement {
   let marker = '';
   let markerStart = -1;
   let end = extrasEnd;
+  let specEnd = extrasEnd;
 
   if (c.char('@')) {
     c.ws();
@@ -204,6 +207,7 @@ function parseRequirement(c: Cursor): Pep508Requirement {
     if (found === undefined) c.fail('Expected URL after @');
     url = found;
     end = c.pos;
+    specEnd = end;
     if (!c.atEnd()) {
       if (c.match(WS) === undefined) c.fail('Expected whitespace after URL');
       if (!c.atEnd()) {
@@ -213,9 +217,10 @@ function parseRequirement(c: Cursor): Pep508Requirement {
     }
     if (!validUrl(url)) c.fail(`Invalid URL: ${url}`, nameEnd);
   } else {
-    let specEnd: number;
-    ({ specifier, clauses, end: specEnd } = parseSpecifier(c));
-    if (specEnd >= 0) end = specEnd;
+    let clauseEnd: number;
+    ({ specifier, clauses, end: clauseEnd } = parseSpecifier(c));
+    if (clauseEnd >= 0) end = clauseEnd;
+    specEnd = end;
     c.ws();
     if (!c.atEnd()) {
       ({ marker, markerStart } = parseRequirementMarker(
@@ -226,7 +231,7 @@ function parseRequirement(c: Cursor): Pep508Requirement {
     }
   }
   if (!c.atEnd()) c.fail('Expected end of dependency specifier');
-  return { name, nameStart, nameEnd, extras, specifier, clauses, marker, markerStart, url, end };
+  return { name, nameStart, nameEnd, extras, specifier, clauses, marker, markerStart, url, end, specEnd };
 }
 
 /** packaging accepts `file:` URLs and URLs with both a scheme and a host. */

@@ -168,17 +168,48 @@ function visitPoetryEntry(kv: AST.TOMLKeyValue, section: string, ctx: Context): 
   addPoetryDependency(keys[0]!, keyName(keys[0]!), toPoetryValue(kv.value), section, ctx);
 }
 
+/** `range` is the value's source range; a `[table.name]` section has none (its fields are its value). */
 type PoetryValue =
-  | { kind: 'string'; node: AST.TOMLStringValue }
-  | { kind: 'table'; body: AST.TOMLKeyValue[] }
-  | { kind: 'array'; items: PoetryValue[] }
+  | { kind: 'string'; node: AST.TOMLStringValue; range: [number, number] }
+  | { kind: 'table'; body: AST.TOMLKeyValue[]; range?: [number, number] }
+  | { kind: 'array'; items: PoetryValue[]; range: [number, number] }
   | { kind: 'other' };
 
 function toPoetryValue(node: AST.TOMLContentNode): PoetryValue {
-  if (node.type === 'TOMLValue' && node.kind === 'string') return { kind: 'string', node };
-  if (node.type === 'TOMLInlineTable') return { kind: 'table', body: node.body };
-  if (node.type === 'TOMLArray') return { kind: 'array', items: node.elements.map(toPoetryValue) };
+  if (node.type === 'TOMLValue' && node.kind === 'string') return { kind: 'string', node, range: node.range };
+  if (node.type === 'TOMLInlineTable') return { kind: 'table', body: node.body, range: node.range };
+  if (node.type === 'TOMLArray') return { kind: 'array', items: node.elements.map(toPoetryValue), range: node.range };
   return { kind: 'other' };
+}
+
+/** Fields of a Poetry dependency that describe how it is used, not which project it is. */
+const POETRY_KEPT_FIELDS = ['optional', 'markers', 'python'];
+
+type ValueEdit = { range: ReturnType<LineMap['range']>; newText: string };
+
+/**
+ * On replacement the version becomes "*", keeping only the fields that are not
+ * about the old project; each table of a multiple-constraints array keeps its own.
+ */
+function poetryValueEdits(value: PoetryValue, ctx: Context): ValueEdit[] {
+  switch (value.kind) {
+    case 'string':
+      return [{ range: ctx.map.range(value.range[0], value.range[1]), newText: '"*"' }];
+    case 'array':
+      return value.items.flatMap((item) => poetryValueEdits(item, ctx));
+    case 'table': {
+      if (value.range) {
+        const kept = value.body
+          .filter((kv) => kv.key.keys.length === 1 && POETRY_KEPT_FIELDS.includes(keyName(kv.key.keys[0]!)))
+          .map((kv) => ctx.text.slice(kv.range[0], kv.range[1]));
+        return [{ range: ctx.map.range(value.range[0], value.range[1]), newText: `{ ${['version = "*"', ...kept].join(', ')} }` }];
+      }
+      const version = tableField(value.body, 'version');
+      return version ? [{ range: ctx.map.range(version.range[0], version.range[1]), newText: '"*"' }] : [];
+    }
+    case 'other':
+      return [];
+  }
 }
 
 function tableField(body: AST.TOMLKeyValue[], field: string): AST.TOMLContentNode | undefined {
@@ -236,6 +267,8 @@ function addPoetryDependency(
     normalizedName: normalizeName(name),
     nameRange: keyRange,
     requirementRange: keyRange,
+    nameSpecRange: keyRange,
+    commentAt: ctx.map.position(ctx.map.lineEnd(keyRange.start.line)),
     extras: [...extras],
     specifier: specifiers.join(' || '),
     marker,
@@ -245,6 +278,8 @@ function addPoetryDependency(
   };
   const pin = specifiers.length === 1 ? poetryPin(specifiers[0]) : undefined;
   if (pin !== undefined) dependency.pinnedVersion = pin;
+  const valueEdits = poetryValueEdits(value, ctx);
+  if (valueEdits.length > 0) dependency.valueEdits = valueEdits;
   ctx.result.dependencies.push(dependency);
 }
 
@@ -279,6 +314,7 @@ function addPep508String(node: AST.TOMLStringValue, section: string, ctx: Contex
     normalizedName: normalizeName(parsed.name),
     nameRange,
     requirementRange: rangeOf(parsed.nameStart, parsed.end),
+    nameSpecRange: rangeOf(parsed.nameStart, parsed.specEnd),
     extras: parsed.extras,
     specifier: parsed.specifier,
     marker: parsed.marker,
@@ -289,6 +325,8 @@ function addPep508String(node: AST.TOMLStringValue, section: string, ctx: Contex
   if (parsed.url !== undefined) dependency.url = parsed.url;
   const pin = exactPin(parsed.clauses);
   if (pin !== undefined) dependency.pinnedVersion = pin;
+  // A comment after a line inside a multi-line string would become part of the string.
+  if (!node.multiline) dependency.commentAt = ctx.map.position(ctx.map.lineEnd(ctx.map.position(node.range[1]).line));
   ctx.result.dependencies.push(dependency);
 }
 

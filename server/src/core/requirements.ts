@@ -15,15 +15,52 @@ export interface RequirementsOptions {
   env?: Record<string, string | undefined>;
 }
 
-/** A logical line with, for each of its characters, the document offset it came from. */
+/**
+ * A run of a logical line's text that comes from one place in the document:
+ * characters [at, at+len) of the line map to document offsets [doc, doc+len),
+ * or, for text produced by `${VAR}` expansion, each to the whole reference [doc, refEnd).
+ */
+interface Segment {
+  at: number;
+  len: number;
+  doc: number;
+  refEnd?: number;
+}
+
+/** A logical line (after pip's joining, comment stripping and expansion) and where its text came from. */
 interface MappedLine {
   text: string;
-  offsets: Int32Array;
-  /** For each character, the document offset just past its source (a whole `${VAR}` for expanded text). */
-  ends: Int32Array;
-  /** Document offset just past the logical line's last physical line. */
+  segments: Segment[];
+  /** Document offset of the end of the logical line's last physical line. */
   docEnd: number;
-  firstLine: number;
+}
+
+function segmentAt(line: MappedLine, i: number): Segment | undefined {
+  const segs = line.segments;
+  let lo = 0;
+  let hi = segs.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const seg = segs[mid]!;
+    if (i < seg.at) hi = mid - 1;
+    else if (i >= seg.at + seg.len) lo = mid + 1;
+    else return seg;
+  }
+  return undefined;
+}
+
+/** Document offset where character i of the line was written. */
+function docStartOf(line: MappedLine, i: number): number {
+  const seg = segmentAt(line, i);
+  if (!seg) return line.docEnd;
+  return seg.refEnd !== undefined ? seg.doc : seg.doc + (i - seg.at);
+}
+
+/** Document offset just past character i of the line. */
+function docEndOf(line: MappedLine, i: number): number {
+  const seg = segmentAt(line, i);
+  if (!seg) return line.docEnd;
+  return seg.refEnd ?? seg.doc + (i - seg.at) + 1;
 }
 
 export function parseRequirements(text: string, options: RequirementsOptions = {}): ParsedFile {
@@ -58,20 +95,15 @@ function* pythonLines(text: string): Generator<{ start: number; raw: string }> {
 
 function* joinLines(map: LineMap): Generator<MappedLine> {
   let pieces: { text: string; start: number }[] = [];
-  let firstLine = 0;
-  let line = -1;
   for (const { start, raw } of pythonLines(map.text)) {
-    line++;
     const end = start + raw.length;
     const isComment = COMMENT_START.test(raw);
     if (!raw.endsWith('\\') || isComment) {
-      if (pieces.length === 0) firstLine = line;
       // pip prefixes comment lines with a space so that joined comments still match.
       pieces.push(isComment ? { text: ' ' + raw, start: start - 1 } : { text: raw, start });
-      yield assemble(pieces, end, firstLine);
+      yield assemble(pieces, end);
       pieces = [];
     } else {
-      if (pieces.length === 0) firstLine = line;
       // pip strips every leading and trailing backslash of a continued line.
       let s = 0;
       let e = raw.length;
@@ -80,25 +112,34 @@ function* joinLines(map: LineMap): Generator<MappedLine> {
       pieces.push({ text: raw.slice(s, e), start: start + s });
     }
   }
-  if (pieces.length > 0) yield assemble(pieces, map.text.length, firstLine);
+  if (pieces.length > 0) yield assemble(pieces, map.text.length);
 }
 
-function assemble(pieces: { text: string; start: number }[], docEnd: number, firstLine: number): MappedLine {
-  const text = pieces.map((p) => p.text).join('');
-  const offsets = new Int32Array(text.length);
-  const ends = new Int32Array(text.length);
-  let i = 0;
-  for (const piece of pieces) {
-    for (let k = 0; k < piece.text.length; k++, i++) {
-      offsets[i] = Math.max(piece.start + k, 0);
-      ends[i] = offsets[i]! + 1;
-    }
+function assemble(pieces: { text: string; start: number }[], docEnd: number): MappedLine {
+  if (pieces.length === 1) {
+    const p = pieces[0]!;
+    return { text: p.text, segments: [{ at: 0, len: p.text.length, doc: Math.max(p.start, 0) }], docEnd };
   }
-  return { text, offsets, ends, docEnd, firstLine };
+  const segments: Segment[] = [];
+  let at = 0;
+  for (const piece of pieces) {
+    segments.push({ at, len: piece.text.length, doc: Math.max(piece.start, 0) });
+    at += piece.text.length;
+  }
+  return { text: pieces.map((p) => p.text).join(''), segments, docEnd };
 }
 
 function slice(line: MappedLine, start: number, end: number): MappedLine {
-  return { ...line, text: line.text.slice(start, end), offsets: line.offsets.subarray(start, end), ends: line.ends.subarray(start, end) };
+  if (start === 0 && end === line.text.length) return line;
+  const segments: Segment[] = [];
+  for (const seg of line.segments) {
+    const from = Math.max(seg.at, start);
+    const to = Math.min(seg.at + seg.len, end);
+    if (from >= to) continue;
+    const doc = seg.refEnd !== undefined ? seg.doc : seg.doc + (from - seg.at);
+    segments.push({ at: from - start, len: to - from, doc, ...(seg.refEnd !== undefined ? { refEnd: seg.refEnd } : {}) });
+  }
+  return { text: line.text.slice(start, end), segments, docEnd: line.docEnd };
 }
 
 function stripComment(line: MappedLine): { line: MappedLine; ignored: boolean } {
@@ -126,33 +167,26 @@ const ENV_VAR = /\$\{([A-Z0-9_]+)\}/g;
 function expandEnv(line: MappedLine, env: Record<string, string | undefined>): MappedLine {
   if (!line.text.includes('${')) return line;
   let text = '';
-  const offsets: number[] = [];
-  const ends: number[] = [];
+  const segments: Segment[] = [];
   let last = 0;
   const copy = (from: number, to: number) => {
+    if (to <= from) return;
+    for (const seg of slice(line, from, to).segments) segments.push({ ...seg, at: seg.at + text.length });
     text += line.text.slice(from, to);
-    for (let k = from; k < to; k++) {
-      offsets.push(line.offsets[k]!);
-      ends.push(line.ends[k]!);
-    }
   };
   for (const m of line.text.matchAll(ENV_VAR)) {
     const value = env[m[1]!];
     if (!value) continue;
     const at = m.index;
     copy(last, at);
-    text += value;
     // Every character of the value maps to the whole `${NAME}` that produced it.
-    const refEnd = line.ends[at + m[0].length - 1]!;
-    for (let k = 0; k < value.length; k++) {
-      offsets.push(line.offsets[at]!);
-      ends.push(refEnd);
-    }
+    segments.push({ at: text.length, len: value.length, doc: docStartOf(line, at), refEnd: docEndOf(line, at + m[0].length - 1) });
+    text += value;
     last = at + m[0].length;
   }
   if (last === 0) return line;
   copy(last, line.text.length);
-  return { ...line, text, offsets: Int32Array.from(offsets), ends: Int32Array.from(ends) };
+  return { text, segments, docEnd: line.docEnd };
 }
 
 interface OptionSpec {
@@ -235,7 +269,19 @@ function parseLine(line: MappedLine, ignored: boolean, map: LineMap, out: Parsed
   }
 
   if (args !== '') {
-    parseRequirementText(line, 0, args.length, ignored, map, out);
+    const dependency = parseRequirementText(line, 0, args.length, ignored, map, out);
+    if (dependency) {
+      dependency.commentAt = map.position(line.docEnd);
+      // --hash pins the old project's files: each goes with the whitespace and continuations before it.
+      let keptEnd = args.trimEnd().length;
+      const removals = [];
+      for (const o of options) {
+        const end = o.value && o.value.end > o.option.end ? o.value.end : o.option.end;
+        if (o.dest === 'hashes') removals.push(map.range(docEndOf(line, keptEnd - 1), docEndOf(line, end - 1)));
+        keptEnd = end;
+      }
+      if (removals.length > 0) dependency.removals = removals;
+    }
   } else {
     const editable = options.find((o) => o.dest === 'editables');
     if (!editable) {
@@ -266,8 +312,8 @@ function parseLine(line: MappedLine, ignored: boolean, map: LineMap, out: Parsed
 }
 
 function docRange(line: MappedLine, map: LineMap, start: number, end: number) {
-  const docStart = line.offsets[start] ?? line.docEnd;
-  const docEnd = end > start ? line.ends[end - 1]! : docStart;
+  const docStart = start < line.text.length ? docStartOf(line, start) : line.docEnd;
+  const docEnd = end > start ? docEndOf(line, end - 1) : docStart;
   return map.range(docStart, Math.max(docStart, docEnd));
 }
 
@@ -281,7 +327,7 @@ function parseRequirementText(
   ignored: boolean,
   map: LineMap,
   out: ParsedFile,
-): void {
+): Dependency | undefined {
   const text = line.text.slice(start, end);
   // pip (parse_req_from_line) splits the marker off at the first ';' ('; ' for URLs).
   const isUrl = URL_SCHEMES.test(text);
@@ -301,12 +347,12 @@ function parseRequirementText(
         message: `Invalid marker: ${err.error}`,
         range: rangeOf(sepAt + sep.length + lead, text.length),
       });
-      return;
+      return undefined;
     }
   }
   // URLs, paths and archives are installed from where they point, not from the index.
   const bare = pyStrip(reqText);
-  if (isUrl || looksLikePath(bare)) return;
+  if (isUrl || looksLikePath(bare)) return undefined;
 
   const parsed = parsePep508(reqText);
   if (isPep508Error(parsed)) {
@@ -316,7 +362,7 @@ function parseRequirementText(
       message: `Invalid requirement "${bare}": ${parsed.error} (at character ${parsed.offset - lead + 1}).`,
       range: rangeOf(lead, lead + bare.length),
     });
-    return;
+    return undefined;
   }
   let reqEnd = parsed.end;
   let marker = '';
@@ -329,6 +375,7 @@ function parseRequirementText(
     normalizedName: normalizeName(parsed.name),
     nameRange: rangeOf(parsed.nameStart, parsed.nameEnd),
     requirementRange: rangeOf(parsed.nameStart, reqEnd),
+    nameSpecRange: rangeOf(parsed.nameStart, parsed.specEnd),
     extras: parsed.extras,
     specifier: parsed.specifier,
     marker,
@@ -340,6 +387,7 @@ function parseRequirementText(
   const pin = exactPin(parsed.clauses);
   if (pin !== undefined) dependency.pinnedVersion = pin;
   out.dependencies.push(dependency);
+  return dependency;
 }
 
 /** pip's _looks_like_path/_get_url_from_path, minus the file system checks. */

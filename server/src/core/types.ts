@@ -22,8 +22,16 @@ export interface Dependency {
   normalizedName: string;
   /** Range of the name text in the document. */
   nameRange: Range;
-  /** Range of the whole requirement (name through marker), for edits. */
+  /** Range of the whole requirement (name through marker). */
   requirementRange: Range;
+  /** What a replacement rewrites: the name with its extras and version specifier (and URL), not the marker. */
+  nameSpecRange: Range;
+  /** Text that belongs to the old project and goes with it on replacement (pip `--hash` options). */
+  removals?: Range[];
+  /** Values rewritten on replacement, whatever the new name (Poetry: the version becomes "*"). */
+  valueEdits?: { range: Range; newText: string }[];
+  /** Where an inline `# pypi-status: ignore` comment can be appended; absent where none can go. */
+  commentAt?: Position;
   extras: string[];
   /** The version specifier as written, without surrounding whitespace ('' when absent). */
   specifier: string;

@@ -1,0 +1,166 @@
+/** Quick fixes over stdio: request code actions, apply the returned edits, re-parse, check the new dependency. */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { CodeAction, Diagnostic, TextEdit } from 'vscode-languageserver-protocol';
+import { applyEdits } from '../../server/src/core/edits.js';
+import { parsePyproject } from '../../server/src/core/pyproject.js';
+import { parseRequirements } from '../../server/src/core/requirements.js';
+import type { ParsedFile } from '../../server/src/core/types.js';
+import { makeProject } from '../support/index-catalog.js';
+import { startIndexServer, type IndexServer } from '../support/index-server.js';
+import { fileUri, LspClient, REPO_ROOT } from '../support/lsp-client.js';
+
+const FIXTURES = path.join(REPO_ROOT, 'test', 'fixtures', 'every-form');
+const REQUIREMENTS = readFileSync(path.join(FIXTURES, 'requirements.txt'), 'utf8');
+const PYPROJECT = readFileSync(path.join(FIXTURES, 'pyproject.toml'), 'utf8');
+const REQ_URI = fileUri(path.join(FIXTURES, 'requirements.txt'));
+const PYPROJECT_URI = fileUri(path.join(FIXTURES, 'pyproject.toml'));
+const ENV = { PACKAGE_FROM_ENV: 'tablib' };
+
+function apply(text: string, action: CodeAction, uri: string): string {
+  const edits = action.edit?.changes?.[uri] as TextEdit[] | undefined;
+  assert.ok(edits && edits.length > 0, `${action.title} has no edit for ${uri}`);
+  return applyEdits(text, edits);
+}
+
+describe('code actions over stdio', () => {
+  let index: IndexServer;
+  let client: LspClient;
+  let cacheDir: string;
+  let reqDiagnostics: Diagnostic[];
+  let tomlDiagnostics: Diagnostic[];
+
+  before(async () => {
+    index = await startIndexServer();
+    // The alternatives the fixtures point to, so that the index can vouch for them.
+    for (const name of ['newproject', 'pillow', 'schemachange']) index.setProject(name, makeProject({ name }));
+    index.setProject('archived-alternative', makeProject({ name: 'archived-alternative', status: 'archived' }));
+    cacheDir = mkdtempSync(path.join(tmpdir(), 'pypi-status-actions-'));
+    client = await LspClient.start({
+      settings: { indexUrl: index.simpleUrl, jsonApiUrl: index.jsonApiUrl, cache: { directory: cacheDir }, alternatives: { aiocpa: 'safe-cpa' } },
+      env: ENV,
+      initializationOptions: { clientCommands: ['pypiStatus.addToIgnore'] },
+    });
+    await client.open(REQ_URI, REQUIREMENTS);
+    await client.open(PYPROJECT_URI, PYPROJECT, 'toml');
+    reqDiagnostics = await client.waitForDiagnostics(REQ_URI, (d) => d.length >= 11);
+    tomlDiagnostics = await client.waitForDiagnostics(PYPROJECT_URI, (d) => d.length >= 12);
+  });
+  after(async () => {
+    await client.stop();
+    await index.close();
+    rmSync(cacheDir, { recursive: true, force: true });
+  });
+
+  function diagnosticAt(diagnostics: Diagnostic[], text: string, name: string, lineMarker = name): Diagnostic {
+    const line = text.split('\n').findIndex((l) => l.includes(lineMarker));
+    const d = diagnostics.find((x) => x.range.start.line === line && text.split('\n')[line]!.slice(x.range.start.character, x.range.end.character) === name);
+    assert.ok(d, `no diagnostic on ${name}`);
+    return d;
+  }
+
+  async function actionsFor(uri: string, diagnostic: Diagnostic, withContext = true): Promise<CodeAction[]> {
+    return client.codeActions(uri, diagnostic.range, withContext ? [diagnostic] : []);
+  }
+
+  function reparsedName(parse: (t: string) => ParsedFile, text: string, line: number): string | undefined {
+    return parse(text).dependencies.find((d) => d.nameRange.start.line === line)?.name;
+  }
+
+  it('replaces an archived requirement with the alternative its index names, keeping the line intact otherwise', async () => {
+    const d = diagnosticAt(reqDiagnostics, REQUIREMENTS, 'haunted.project');
+    const actions = await actionsFor(REQ_URI, d);
+    const preferred = actions.find((a) => a.isPreferred);
+    assert.ok(preferred, JSON.stringify(actions.map((a) => a.title)));
+    assert.equal(preferred.title, 'Replace haunted.project with newproject (named on the index)');
+    assert.equal(preferred.kind, 'quickfix');
+    assert.deepEqual(preferred.diagnostics, [d]);
+    const after = apply(REQUIREMENTS, preferred, REQ_URI);
+    assert.equal(after.split('\n')[d.range.start.line], 'newproject');
+    assert.equal(reparsedName((t) => parseRequirements(t, { env: ENV }), after, d.range.start.line), 'newproject');
+  });
+
+  it('uses the curated table (PIL → pillow) and offers to replace it in all files', async () => {
+    const d = diagnosticAt(reqDiagnostics, REQUIREMENTS, 'PIL');
+    const actions = await actionsFor(REQ_URI, d);
+    const titles = actions.map((a) => a.title);
+    assert.ok(titles.includes('Replace PIL with pillow (from the curated list)'), titles.join('\n'));
+    const all = actions.find((a) => a.title.startsWith('Replace PIL with pillow in all files'));
+    assert.ok(all, titles.join('\n'));
+    assert.match(all.title, /3 places in 2 files/);
+    const req = apply(REQUIREMENTS, all, REQ_URI);
+    const toml = apply(PYPROJECT, all, PYPROJECT_URI);
+    assert.ok(!parseRequirements(req, { env: ENV }).dependencies.some((x) => x.normalizedName === 'pil'));
+    const tomlNames = parsePyproject(toml).dependencies.map((x) => x.name);
+    assert.ok(!tomlNames.some((n) => n.toLowerCase() === 'pil'), tomlNames.join(' '));
+    assert.equal(tomlNames.filter((n) => n === 'pillow').length, 2);
+  });
+
+  it('reads "snowchange is now schemachange" from the latest release, in a dependency group', async () => {
+    const d = diagnosticAt(tomlDiagnostics, PYPROJECT, 'snowchange');
+    assert.equal(d.code, 'inactive');
+    const actions = await actionsFor(PYPROJECT_URI, d);
+    const preferred = actions.find((a) => a.isPreferred)!;
+    assert.equal(preferred.title, 'Replace snowchange with schemachange (named on the index)');
+    const after = apply(PYPROJECT, preferred, PYPROJECT_URI);
+    assert.match(after, /lint = \["schemachange"\]/);
+    assert.equal(reparsedName(parsePyproject, after, d.range.start.line), 'schemachange');
+  });
+
+  it('renames a Poetry key and keeps only the fields that are not about the old project', async () => {
+    const d = diagnosticAt(tomlDiagnostics, PYPROJECT, 'haunted-project');
+    const preferred = (await actionsFor(PYPROJECT_URI, d)).find((a) => a.isPreferred)!;
+    const after = apply(PYPROJECT, preferred, PYPROJECT_URI);
+    assert.match(after, /\nnewproject = \{ version = "\*", optional = true \}\n/);
+    assert.equal(reparsedName(parsePyproject, after, d.range.start.line), 'newproject');
+  });
+
+  it('puts the user\'s own alternative first and never offers one the index flags', async () => {
+    const d = diagnosticAt(reqDiagnostics, REQUIREMENTS, 'aiocpa');
+    const actions = await actionsFor(REQ_URI, d);
+    assert.equal(actions.find((a) => a.isPreferred)?.title, 'Replace aiocpa with safe-cpa (from your settings)');
+    // An index-named candidate that is itself archived, or unknown to the index, is not offered.
+    index.setProject('flagged-old', makeProject({ name: 'flagged-old', status: 'archived', reason: 'Use archived-alternative instead, or use no-such-project instead, or use newproject instead.' }));
+    const uri = fileUri(path.join(FIXTURES, 'flagged', 'requirements.txt'));
+    await client.open(uri, 'flagged-old\n');
+    const [flagged] = await client.waitForDiagnostics(uri, (ds) => ds.length > 0);
+    const titles = (await actionsFor(uri, flagged!)).map((a) => a.title);
+    assert.deepEqual(titles.filter((t) => t.startsWith('Replace')), ['Replace flagged-old with newproject (named on the index)']);
+  });
+
+  it('offers ignore actions for every finding, and no replacement where upgrading is the fix', async () => {
+    const d = diagnosticAt(reqDiagnostics, REQUIREMENTS, 'pycrypto');
+    const actions = await actionsFor(REQ_URI, d);
+    assert.deepEqual(
+      actions.map((a) => a.title),
+      ['Ignore pycrypto on this line', 'Ignore pycrypto in this workspace (pypiStatus.ignore)'],
+    );
+    const after = apply(REQUIREMENTS, actions[0]!, REQ_URI);
+    const dep = parseRequirements(after, { env: ENV }).dependencies.find((x) => x.name === 'pycrypto')!;
+    assert.equal(dep.ignored, true);
+    assert.deepEqual(actions[1]!.command, { title: 'Ignore in workspace settings', command: 'pypiStatus.addToIgnore', arguments: ['pycrypto'] });
+  });
+
+  it('removes --hash options and says so', async () => {
+    const text = 'pil==1.1.7 \\\n    --hash=sha256:aaaa \\\n    --hash=sha256:bbbb  # imaging\nsix\n';
+    const uri = fileUri(path.join(FIXTURES, 'hashed', 'requirements.txt'));
+    await client.open(uri, text);
+    const diagnostics = await client.waitForDiagnostics(uri, (ds) => ds.some((x) => x.code === 'archived'));
+    const actions = await actionsFor(uri, diagnostics.find((x) => x.code === 'archived')!);
+    const preferred = actions.find((a) => a.isPreferred)!;
+    assert.match(preferred.title, /regenerate them/);
+    assert.equal(apply(text, preferred, uri), 'pillow  # imaging\nsix\n');
+  });
+
+  it('offers the replacement from the name without a diagnostic context', async () => {
+    const d = diagnosticAt(reqDiagnostics, REQUIREMENTS, 'haunted.project');
+    const actions = await actionsFor(REQ_URI, d, false);
+    assert.equal(actions[0]?.title, 'Replace haunted.project with newproject (named on the index)');
+    assert.equal(actions[0]?.diagnostics, undefined);
+    const none = await client.codeActions(REQ_URI, { start: { line: 0, character: 0 }, end: { line: 0, character: 3 } });
+    assert.deepEqual(none, [], 'nothing on a comment');
+  });
+});

@@ -1,0 +1,236 @@
+/**
+ * The workspace scan shared by the editor command and the CLI: find every
+ * dependency file under some roots, follow -r/-c includes, look each distinct
+ * project up once, and report findings per file.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import picomatch from 'picomatch';
+import { analyze, fileKind, lookedUp, parseDocument, type AnalyzedDependency, type FileKind } from './analyze.js';
+import { findingsFor, gatherFacts, type FindingCode } from './findings.js';
+import type { IndexClient } from './index/client.js';
+import { Limiter } from './index/client.js';
+import type { DiagnosticCode, Settings, SeverityOrOff } from './settings.js';
+import type { ParsedFile, Range } from './types.js';
+
+/** Directories never worth walking: version control, dependencies, caches and virtual environments. */
+const SKIPPED_DIRS = new Set([
+  '.git', '.hg', '.svn', 'node_modules', '__pycache__', 'site-packages', 'dist-packages', '.tox', '.nox',
+  '.venv', 'venv', '.mypy_cache', '.pytest_cache', '.ruff_cache', '__pypackages__', '.eggs',
+]);
+
+export interface ScanProgress {
+  filesParsed: number;
+  filesTotal: number;
+  projectsDone: number;
+  projectsTotal: number;
+}
+
+export interface ScanOptions {
+  /** Files or directories. */
+  roots: string[];
+  /** Glob patterns (picomatch) matched against paths relative to their root, and against the absolute path. */
+  exclude?: string[];
+  /** Text of files the editor holds (unsaved changes win over the disk). */
+  openText?: (file: string) => string | undefined;
+  isCancelled?: () => boolean;
+  onProgress?: (progress: ScanProgress) => void;
+  env?: Record<string, string | undefined>;
+}
+
+export interface ScannedFile {
+  path: string;
+  kind: FileKind;
+  parsed: ParsedFile;
+  analyzed: AnalyzedDependency[];
+  /** Why a file named explicitly or by an include could not be read. */
+  error?: string;
+}
+
+export interface ScanFinding {
+  file: string;
+  range: Range;
+  /** The project, for findings about one; absent for problems of the file itself. */
+  name?: string;
+  code: DiagnosticCode;
+  severity: Exclude<SeverityOrOff, 'off'>;
+  message: string;
+}
+
+export interface ScanSummary {
+  filesScanned: number;
+  dependencies: number;
+  projects: number;
+  /** Projects the index could not be asked about (network faults): not judged. */
+  unknownProjects: string[];
+  findingsByCode: Partial<Record<DiagnosticCode, number>>;
+  findings: ScanFinding[];
+  cancelled: boolean;
+}
+
+export interface ScanResult {
+  files: ScannedFile[];
+  summary: ScanSummary;
+}
+
+/** Finds the dependency files under the roots (an explicit file is taken whatever its name). */
+export async function discoverFiles(roots: string[], exclude: string[] = [], isCancelled: () => boolean = () => false): Promise<string[]> {
+  const excluded = exclude.length > 0 ? picomatch(exclude, { dot: true }) : () => false;
+  const found: string[] = [];
+  const walk = async (dir: string, root: string): Promise<void> => {
+    if (isCancelled()) return;
+    let entries;
+    try {
+      entries = await fs.readdir(dir, { withFileTypes: true });
+    } catch {
+      return; // unreadable directories are skipped, as a walker of a user's tree must
+    }
+    // A virtual environment is recognised by its pyvenv.cfg, whatever its name.
+    if (dir !== root && entries.some((e) => e.name === 'pyvenv.cfg' && e.isFile())) return;
+    const subdirs: string[] = [];
+    for (const entry of entries) {
+      const full = path.join(dir, entry.name);
+      const rel = path.relative(root, full).split(path.sep).join('/');
+      if (excluded(rel) || excluded(full)) continue;
+      if (entry.isDirectory()) {
+        if (!SKIPPED_DIRS.has(entry.name)) subdirs.push(full);
+      } else if (entry.isFile() && fileKind(full)) {
+        found.push(full);
+      }
+    }
+    await Promise.all(subdirs.map((d) => walk(d, root)));
+  };
+  for (const root of roots) {
+    const abs = path.resolve(root);
+    const stat = await fs.stat(abs).catch(() => undefined);
+    if (stat?.isDirectory()) await walk(abs, abs);
+    else found.push(abs);
+  }
+  return [...new Set(found)].sort();
+}
+
+export async function scan(options: ScanOptions, client: IndexClient, settings: Settings): Promise<ScanResult> {
+  const isCancelled = options.isCancelled ?? (() => false);
+  const progress: ScanProgress = { filesParsed: 0, filesTotal: 0, projectsDone: 0, projectsTotal: 0 };
+  const report = () => options.onProgress?.({ ...progress });
+  const explicit = new Set<string>();
+  for (const root of options.roots) {
+    const stat = await fs.stat(path.resolve(root)).catch(() => undefined);
+    if (!stat?.isDirectory()) explicit.add(path.resolve(root));
+  }
+  const queue = await discoverFiles(options.roots, options.exclude, isCancelled);
+  progress.filesTotal = queue.length;
+  report();
+
+  const files: ScannedFile[] = [];
+  const seen = new Set(queue);
+  const discovered = queue.length;
+  for (let i = 0; i < queue.length && !isCancelled(); i++) {
+    const file = queue[i]!;
+    const kind = fileKind(file) ?? 'requirements';
+    let text = options.openText?.(file);
+    let error: string | undefined;
+    if (text === undefined) {
+      try {
+        text = await fs.readFile(file, 'utf8');
+      } catch (e) {
+        error = `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`;
+      }
+    }
+    const parsed = parseDocument(kind, text ?? '', options.env);
+    const scanned: ScannedFile = { path: file, kind, parsed, analyzed: [] };
+    if (error !== undefined) scanned.error = error;
+    // Files that are missing count only when someone asked for them (a root or an include).
+    if (error === undefined || explicit.has(file) || i >= discovered) files.push(scanned);
+    for (const include of parsed.includes) {
+      if (/^[a-z][a-z0-9+.-]*:/i.test(include.path)) continue; // URLs are not followed
+      const target = path.resolve(path.dirname(file), include.path);
+      if (!seen.has(target)) {
+        seen.add(target);
+        queue.push(target);
+      }
+    }
+    progress.filesParsed++;
+    progress.filesTotal = queue.length;
+    report();
+  }
+
+  // Each distinct project is one unit of progress; its lookups are shared by every file that names it.
+  const byName = new Map<string, { file: ScannedFile; dep: ParsedFile['dependencies'][number] }[]>();
+  for (const file of files) {
+    for (const dep of file.parsed.dependencies) {
+      if (!lookedUp(dep, settings)) continue;
+      const list = byName.get(dep.normalizedName) ?? [];
+      list.push({ file, dep });
+      byName.set(dep.normalizedName, list);
+    }
+  }
+  progress.projectsTotal = byName.size;
+  report();
+  const limiter = new Limiter(Math.max(1, settings.concurrency));
+  const unknown = new Set<string>();
+  const analyzedByFile = new Map<ScannedFile, AnalyzedDependency[]>();
+  await Promise.all(
+    [...byName].map(([name, uses]) =>
+      limiter.run(async () => {
+        if (isCancelled()) return;
+        for (const { file, dep } of uses) {
+          const facts = await gatherFacts(dep, client);
+          if (facts.project.state === 'unknown') unknown.add(name);
+          const list = analyzedByFile.get(file) ?? [];
+          list.push({ dependency: dep, facts, findings: findingsFor(dep, facts) });
+          analyzedByFile.set(file, list);
+        }
+        progress.projectsDone++;
+        report();
+      }),
+    ),
+  );
+  for (const file of files) {
+    const order = new Map(file.parsed.dependencies.map((d, i) => [d, i]));
+    file.analyzed = (analyzedByFile.get(file) ?? []).sort((a, b) => order.get(a.dependency)! - order.get(b.dependency)!);
+  }
+  return { files, summary: summarize(files, settings, [...unknown].sort(), isCancelled()) };
+}
+
+/** Analyses one file on its own (a file changed on disk), with the same rules as a scan. */
+export async function scanFile(file: string, text: string, client: IndexClient, settings: Settings): Promise<ScannedFile | undefined> {
+  const kind = fileKind(file);
+  if (!kind) return undefined;
+  const parsed = parseDocument(kind, text);
+  return { path: file, kind, parsed, analyzed: await analyze(parsed, client, settings) };
+}
+
+export function findingsOf(file: ScannedFile, settings: Settings): ScanFinding[] {
+  const out: ScanFinding[] = [];
+  if (file.error !== undefined) {
+    out.push({ file: file.path, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, code: 'invalid-requirement', severity: 'error', message: file.error });
+  }
+  for (const p of file.parsed.problems) {
+    const severity = settings.severity[p.code];
+    if (severity !== 'off') out.push({ file: file.path, range: p.range, code: p.code, severity, message: p.message });
+  }
+  for (const a of file.analyzed) {
+    for (const f of a.findings) {
+      const severity = settings.severity[f.code as FindingCode];
+      if (severity !== 'off') out.push({ file: file.path, range: a.dependency.nameRange, name: a.dependency.name, code: f.code, severity, message: f.message });
+    }
+  }
+  return out.sort((x, y) => x.range.start.line - y.range.start.line || x.range.start.character - y.range.start.character);
+}
+
+function summarize(files: ScannedFile[], settings: Settings, unknownProjects: string[], cancelled: boolean): ScanSummary {
+  const findings = files.flatMap((f) => findingsOf(f, settings));
+  const findingsByCode: Partial<Record<DiagnosticCode, number>> = {};
+  for (const f of findings) findingsByCode[f.code] = (findingsByCode[f.code] ?? 0) + 1;
+  const names = new Set(files.flatMap((f) => f.parsed.dependencies.filter((d) => lookedUp(d, settings)).map((d) => d.normalizedName)));
+  return {
+    filesScanned: files.length,
+    dependencies: files.reduce((n, f) => n + f.parsed.dependencies.length, 0),
+    projects: names.size,
+    unknownProjects,
+    findingsByCode,
+    findings,
+    cancelled,
+  };
+}

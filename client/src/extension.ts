@@ -12,6 +12,9 @@ import {
   type ServerOptions,
 } from 'vscode-languageclient/node';
 
+import { createStatusBar, ReportProvider } from './report';
+import { SCAN_COMMAND, scanWithProgress } from './scan';
+
 let client: LanguageClient | undefined;
 
 /** Where the server module is: bundled next to the client in a VSIX, or the workspace build in development. */
@@ -28,6 +31,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6010'] } },
   };
   const output = vscode.window.createOutputChannel('PyPI Status', { log: true });
+  const report = new ReportProvider();
   const http = vscode.workspace.getConfiguration('http');
   const clientOptions: LanguageClientOptions = {
     documentSelector: [
@@ -49,12 +53,19 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       clientCommands: ['pypiStatus.addToIgnore'],
     },
     outputChannel: output,
+    middleware: {
+      // The scan runs with a progress notification and a cancel button, then shows a summary.
+      executeCommand: (command, args, next) => (command === SCAN_COMMAND && client ? scanWithProgress(client, args) : next(command, args)),
+    },
   };
   client = new LanguageClient('pypiStatus', 'PyPI Status', serverOptions, clientOptions);
   context.subscriptions.push(
     output,
     vscode.commands.registerCommand('pypiStatus.showOutput', () => output.show(true)),
     vscode.commands.registerCommand('pypiStatus.restartServer', async () => client?.restart()),
+    vscode.window.registerTreeDataProvider('pypiStatus.report', report),
+    report,
+    createStatusBar(SCAN_COMMAND),
     vscode.commands.registerCommand('pypiStatus.addToIgnore', async (name: unknown) => {
       if (typeof name !== 'string' || name === '') return;
       const config = vscode.workspace.getConfiguration('pypiStatus');

@@ -9,8 +9,11 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   createConnection,
   ProposedFeatures,
+  FileChangeType,
   TextDocuments,
   TextDocumentSyncKind,
+  WorkDoneProgressReporter,
+  type WorkDoneProgressServerReporter,
   CodeActionKind,
   type CodeAction,
   type Connection,
@@ -30,8 +33,12 @@ import type { Dependency, ParsedFile, Position, Range } from './core/types.js';
 import { VERSION } from './core/version.js';
 import { ADD_TO_IGNORE_COMMAND, codeActions, REPLACEABLE, type DependencyInFile } from './lsp/codeActions.js';
 import { SOURCE, toDiagnostics } from './lsp/diagnostics.js';
+import { fileDiagnostics, pathToUri, runWorkspaceScan, toResponse, uriToPath, type ScanResponse } from './lsp/scan.js';
+import { scanFile } from './core/scan.js';
+import { readFile } from 'node:fs/promises';
 
 const EDIT_DEBOUNCE_MS = 150;
+export const SCAN_COMMAND = 'pypiStatus.scanWorkspace';
 /** While a cold analysis runs, findings so far are published this often. */
 const PARTIAL_PUBLISH_MS = 500;
 
@@ -51,6 +58,16 @@ export function startServer(connection: Connection): void {
   let configurationPull = false;
   let initOptions: unknown;
   let clientCommands = new Set<string>();
+  let folders: string[] = [];
+  let filesExclude: string[] = [];
+  let progressSupport = false;
+  /** Files whose diagnostics came from a workspace scan (and are kept up to date when they change on disk). */
+  const scanned = new Set<string>();
+  let scanRunning: Promise<ScanResponse> | undefined;
+  // Nothing is looked up before the user's settings are known: a private index
+  // user's dependency names must never reach the default index first.
+  let settingsLoaded!: () => void;
+  const ready = new Promise<void>((resolve) => (settingsLoaded = resolve));
 
   const log = (message: string) => connection.console.log(`[${new Date().toISOString()}] ${message}`);
   const warn = (message: string) => connection.console.warn(message);
@@ -70,7 +87,16 @@ export function startServer(connection: Connection): void {
     let raw: unknown = initOptions;
     if (configurationPull) {
       try {
-        const [section, http] = (await connection.workspace.getConfiguration([{ section: 'pypiStatus' }, { section: 'http' }])) as unknown[];
+        const [section, http, files] = (await connection.workspace.getConfiguration([
+          { section: 'pypiStatus' },
+          { section: 'http' },
+          { section: 'files' },
+        ])) as unknown[];
+        const exclude = (files as { exclude?: unknown } | null)?.exclude;
+        filesExclude =
+          typeof exclude === 'object' && exclude !== null
+            ? Object.entries(exclude).filter(([, on]) => on === true).map(([glob]) => glob)
+            : [];
         raw = mergeSettings(initOptions, section);
         const h = (http ?? {}) as { proxy?: unknown; proxyStrictSSL?: unknown };
         proxy = {};
@@ -94,13 +120,18 @@ export function startServer(connection: Connection): void {
     if (typeof init?.httpProxy === 'string' && init.httpProxy) proxy.url = init.httpProxy;
     if (typeof init?.httpProxyStrictSSL === 'boolean') proxy.strictSSL = init.httpProxyStrictSSL;
     settings = resolveSettings(initOptions, warn);
+    progressSupport = params.capabilities?.window?.workDoneProgress === true;
+    if (!configurationPull) settingsLoaded();
+    folders = (params.workspaceFolders ?? []).map((f) => uriToPath(f.uri)).filter((f): f is string => f !== undefined);
+    if (folders.length === 0 && params.rootUri) folders = [uriToPath(params.rootUri)].filter((f): f is string => f !== undefined);
     return {
       capabilities: {
+        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
         textDocumentSync: TextDocumentSyncKind.Incremental,
         hoverProvider: true,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
         documentLinkProvider: { resolveProvider: false },
-        executeCommandProvider: { commands: ['pypiStatus.clearCache'] },
+        executeCommandProvider: { commands: ['pypiStatus.clearCache', SCAN_COMMAND] },
       },
       serverInfo: { name: 'pypi-status', version: VERSION },
     };
@@ -109,7 +140,14 @@ export function startServer(connection: Connection): void {
   connection.onInitialized(async () => {
     if (configurationPull) {
       await loadSettings();
-      for (const doc of documents.all()) schedule(doc, 0);
+      settingsLoaded();
+    }
+    connection.workspace.onDidChangeWorkspaceFolders((e) => {
+      const removed = new Set(e.removed.map((f) => uriToPath(f.uri)));
+      folders = folders.filter((f) => !removed.has(f)).concat(e.added.map((f) => uriToPath(f.uri)).filter((f): f is string => f !== undefined));
+    });
+    if (settings.scanOnStartup && folders.length > 0) {
+      void startScan(() => false, undefined).catch((e: unknown) => log(`start-up scan failed: ${errorText(e)}`));
     }
   });
 
@@ -133,8 +171,73 @@ export function startServer(connection: Connection): void {
     const state = states.get(e.document.uri);
     if (state?.timer) clearTimeout(state.timer);
     states.delete(e.document.uri);
-    void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+    // A scanned file keeps its findings from the file on disk once the editor lets go of it.
+    if (scanned.has(e.document.uri)) void refreshFromDisk(e.document.uri);
+    else void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
   });
+
+  /** Re-reads a file that is not open and republishes its findings (or clears them if it is gone). */
+  async function refreshFromDisk(uri: string): Promise<void> {
+    const file = uriToPath(uri);
+    if (!file || documents.get(uri)) return;
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch {
+      scanned.delete(uri);
+      await connection.sendDiagnostics({ uri, diagnostics: [] });
+      return;
+    }
+    const current = settings;
+    const result = await scanFile(file, text, environment().client, current);
+    if (result && !documents.get(uri) && settings === current) await connection.sendDiagnostics({ uri, diagnostics: fileDiagnostics(result, current) });
+  }
+
+  connection.onDidChangeWatchedFiles((params) => {
+    for (const change of params.changes) {
+      if (documents.get(change.uri)) continue; // the editor's text wins while the file is open
+      const file = uriToPath(change.uri);
+      if (!file || !fileKind(file)) continue;
+      if (change.type === FileChangeType.Deleted) {
+        scanned.delete(change.uri);
+        void connection.sendDiagnostics({ uri: change.uri, diagnostics: [] });
+      } else if (scanned.has(change.uri) || (change.type === FileChangeType.Created && scanned.size > 0)) {
+        scanned.add(change.uri);
+        void refreshFromDisk(change.uri).catch((e: unknown) => log(`refresh of ${change.uri} failed: ${errorText(e)}`));
+      }
+    }
+  });
+
+  async function startScan(isCancelled: () => boolean, reporter: WorkDoneProgressReporter | undefined): Promise<ScanResponse> {
+    // One scan at a time: a second request shares the running one.
+    if (scanRunning) return scanRunning;
+    const run = async (): Promise<ScanResponse> => {
+      const current = settings;
+      const started = Date.now();
+      const result = await runWorkspaceScan(
+        {
+          folders,
+          exclude: [...filesExclude, ...current.exclude],
+          openText: (file) => documents.get(pathToUri(file))?.getText(),
+          isCancelled,
+          onProgress: (message, percentage) => reporter?.report(percentage, message),
+        },
+        environment().client,
+        current,
+      );
+      for (const file of result.files) {
+        const uri = pathToUri(file.path);
+        if (documents.get(uri)) continue; // open documents publish their own, from the editor's text
+        scanned.add(uri);
+        await connection.sendDiagnostics({ uri, diagnostics: fileDiagnostics(file, current) });
+      }
+      const response = toResponse(result);
+      log(`scan: ${response.filesScanned} files, ${response.dependencies} dependencies, ${response.projects} projects, ${response.findings.length} findings in ${Date.now() - started} ms${response.cancelled ? ' (cancelled)' : ''}`);
+      return response;
+    };
+    scanRunning = run().finally(() => (scanRunning = undefined));
+    return scanRunning;
+  }
 
   function parse(doc: TextDocument): DocumentState | undefined {
     const kind = fileKind(uriPath(doc.uri), doc.languageId);
@@ -163,6 +266,7 @@ export function startServer(connection: Connection): void {
   }
 
   async function validate(uri: string, state: DocumentState): Promise<void> {
+    await ready;
     const current = settings;
     const { client } = environment();
     const isCurrent = () => states.get(uri) === state && settings === current;
@@ -190,6 +294,7 @@ export function startServer(connection: Connection): void {
   }
 
   connection.onHover(async (params): Promise<Hover | null> => {
+    await ready;
     const doc = documents.get(params.textDocument.uri);
     if (!doc) return null;
     const state = parse(doc);
@@ -215,6 +320,7 @@ export function startServer(connection: Connection): void {
   }
 
   connection.onCodeAction(async (params): Promise<CodeAction[]> => {
+    await ready;
     const doc = documents.get(params.textDocument.uri);
     const state = doc && parse(doc);
     if (!doc || !state) return [];
@@ -257,7 +363,22 @@ export function startServer(connection: Connection): void {
       }));
   });
 
-  connection.onExecuteCommand(async (params) => {
+  connection.onExecuteCommand(async (params, token, workDone) => {
+    await ready;
+    if (params.command === SCAN_COMMAND) {
+      // Progress goes to the client's token when it sent one, else to one the server creates.
+      let reporter: WorkDoneProgressReporter | undefined;
+      let serverProgress: WorkDoneProgressServerReporter | undefined;
+      // (The library has already taken workDoneToken out of params and into `workDone`.)
+      if (!WorkDoneProgressReporter.isNullInstance(workDone)) reporter = workDone;
+      else if (progressSupport) reporter = serverProgress = await connection.window.createWorkDoneProgress();
+      reporter?.begin('PyPI Status: scanning the workspace', 0, 'finding files', true);
+      try {
+        return await startScan(() => token.isCancellationRequested || serverProgress?.token.isCancellationRequested === true, reporter);
+      } finally {
+        reporter?.done();
+      }
+    }
     if (params.command === 'pypiStatus.clearCache') {
       await environment().cache.clear();
       log('cache cleared');

@@ -6,6 +6,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
+  type CancellationToken,
   createMessageConnection,
   StreamMessageReader,
   StreamMessageWriter,
@@ -24,11 +25,17 @@ export interface StartOptions {
   env?: Record<string, string | undefined>;
   /** Extra initializationOptions (e.g. clientCommands). */
   initializationOptions?: Record<string, unknown>;
+  /** Workspace folders (absolute paths). */
+  workspaceFolders?: string[];
+  /** Settings of section `files`, e.g. an `exclude` map of glob to boolean. */
+  filesSettings?: Record<string, unknown>;
 }
 
 export class LspClient {
   readonly diagnostics = new Map<string, PublishDiagnosticsParams[]>();
   readonly logs: string[] = [];
+  /** $/progress notifications, by token. */
+  readonly progress = new Map<string | number, unknown[]>();
   private waiters: (() => void)[] = [];
   settings: Record<string, unknown>;
 
@@ -58,8 +65,15 @@ export class LspClient {
       client.logs.push(p.message);
     });
     connection.onRequest('workspace/configuration', (p: { items: { section?: string }[] }) =>
-      p.items.map((item) => (item.section === 'pypiStatus' ? client.settings : item.section === 'http' ? {} : null)),
+      p.items.map((item) =>
+        item.section === 'pypiStatus' ? client.settings : item.section === 'http' ? {} : item.section === 'files' ? (options.filesSettings ?? {}) : null,
+      ),
     );
+    connection.onNotification('$/progress', (p: { token: string | number; value: unknown }) => {
+      const list = client.progress.get(p.token) ?? [];
+      list.push(p.value);
+      client.progress.set(p.token, list);
+    });
     connection.onRequest('client/registerCapability', () => null);
     connection.onRequest('window/workDoneProgress/create', () => null);
     connection.listen();
@@ -67,7 +81,12 @@ export class LspClient {
     await connection.sendRequest('initialize', {
       processId: process.pid,
       rootUri: null,
-      capabilities: { workspace: { configuration: pull }, textDocument: { hover: { contentFormat: ['markdown'] } } },
+      capabilities: {
+        workspace: { configuration: pull, workspaceFolders: true, didChangeWatchedFiles: { dynamicRegistration: false } },
+        window: { workDoneProgress: true },
+        textDocument: { hover: { contentFormat: ['markdown'] } },
+      },
+      workspaceFolders: (options.workspaceFolders ?? []).map((f) => ({ uri: fileUri(f), name: path.basename(f) })),
       initializationOptions: { ...(pull ? {} : { pypiStatus: client.settings }), ...options.initializationOptions },
     });
     await connection.sendNotification('initialized', {});
@@ -90,6 +109,15 @@ export class LspClient {
 
   close(uri: string): Promise<void> {
     return this.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
+  }
+
+  executeCommand<T>(command: string, args: unknown[] = [], workDoneToken?: string, token?: CancellationToken): Promise<T> {
+    const params = { command, arguments: args, ...(workDoneToken !== undefined ? { workDoneToken } : {}) };
+    return token ? this.connection.sendRequest('workspace/executeCommand', params, token) : this.connection.sendRequest('workspace/executeCommand', params);
+  }
+
+  didChangeWatchedFiles(changes: { uri: string; type: 1 | 2 | 3 }[]): Promise<void> {
+    return this.connection.sendNotification('workspace/didChangeWatchedFiles', { changes });
   }
 
   codeActions(uri: string, range: Range, diagnostics: Diagnostic[] = []): Promise<CodeAction[]> {

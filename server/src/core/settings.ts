@@ -25,6 +25,9 @@ export interface Settings {
   ignore: Set<string>;
   /** Normalized name → alternatives, as configured. */
   alternatives: Map<string, string[]>;
+  /** Globs of files and folders the workspace scan skips. */
+  exclude: string[];
+  scanOnStartup: boolean;
 }
 
 const PROBLEM_SEVERITY: Record<ProblemCode, SeverityOrOff> = {
@@ -71,7 +74,9 @@ export function resolveSettings(raw: unknown, warn: (message: string) => void = 
       if (list.length > 0) alternatives.set(normalizeName(name), list.map((v) => v.trim()));
     }
   }
-  return { indexUrl, jsonApiUrl, cacheDirectory, ttlMs: ttlSeconds * 1000, concurrency, severity, ignore, alternatives };
+  const exclude = Array.isArray(r.exclude) ? r.exclude.filter((g): g is string => typeof g === 'string' && g.trim() !== '') : [];
+  const scanOnStartup = r.scanOnStartup === true;
+  return { indexUrl, jsonApiUrl, cacheDirectory, ttlMs: ttlSeconds * 1000, concurrency, severity, ignore, alternatives, exclude, scanOnStartup };
 }
 
 function baseUrl(value: unknown, name: string, warn: (m: string) => void): string | undefined {

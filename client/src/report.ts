@@ -1,0 +1,119 @@
+/**
+ * The report view and the status bar item. Both read the diagnostics VS Code
+ * holds (from open files and from scans), so they can never disagree with the squiggles.
+ */
+import * as vscode from 'vscode';
+
+const SOURCE = 'pypi-status';
+const STATUS_CODES = ['quarantined', 'archived', 'deprecated', 'not-found', 'yanked', 'vulnerable', 'inactive'];
+const LABEL: Record<string, string> = {
+  quarantined: 'Quarantined',
+  archived: 'Archived',
+  deprecated: 'Deprecated',
+  'not-found': 'Not found on the index',
+  yanked: 'Pinned to a yanked release',
+  vulnerable: 'Pinned to a vulnerable release',
+  inactive: 'Inactive',
+};
+
+interface Finding {
+  code: string;
+  name: string;
+  uri: vscode.Uri;
+  diagnostic: vscode.Diagnostic;
+}
+
+type Node =
+  | { kind: 'status'; code: string; findings: Finding[] }
+  | { kind: 'package'; code: string; name: string; findings: Finding[] }
+  | { kind: 'use'; finding: Finding };
+
+function codeOf(d: vscode.Diagnostic): string | undefined {
+  const code = typeof d.code === 'object' ? d.code.value : d.code;
+  return typeof code === 'string' && STATUS_CODES.includes(code) ? code : undefined;
+}
+
+/** The language client keeps the server's Diagnostic.data, which names the project. */
+function nameOf(d: vscode.Diagnostic): string {
+  const data = (d as vscode.Diagnostic & { data?: { name?: unknown } }).data;
+  return typeof data?.name === 'string' ? data.name : d.message.split(/[ :]/)[0] ?? '?';
+}
+
+export function currentFindings(): Finding[] {
+  const out: Finding[] = [];
+  for (const [uri, diagnostics] of vscode.languages.getDiagnostics()) {
+    for (const d of diagnostics) {
+      const code = d.source === SOURCE ? codeOf(d) : undefined;
+      if (code) out.push({ code, name: nameOf(d), uri, diagnostic: d });
+    }
+  }
+  return out;
+}
+
+export class ReportProvider implements vscode.TreeDataProvider<Node>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<Node | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly subscription = vscode.languages.onDidChangeDiagnostics(() => this.changed.fire(undefined));
+
+  getChildren(node?: Node): Node[] {
+    const findings = currentFindings();
+    if (!node) {
+      return STATUS_CODES.map((code) => ({ kind: 'status' as const, code, findings: findings.filter((f) => f.code === code) })).filter((n) => n.findings.length > 0);
+    }
+    if (node.kind === 'status') {
+      const byName = new Map<string, Finding[]>();
+      for (const f of node.findings) byName.set(f.name.toLowerCase(), [...(byName.get(f.name.toLowerCase()) ?? []), f]);
+      return [...byName.values()]
+        .map((list) => ({ kind: 'package' as const, code: node.code, name: list[0]!.name, findings: list }))
+        .sort((a, b) => a.name.localeCompare(b.name));
+    }
+    if (node.kind === 'package') return node.findings.map((finding) => ({ kind: 'use' as const, finding }));
+    return [];
+  }
+
+  getTreeItem(node: Node): vscode.TreeItem {
+    if (node.kind === 'status') {
+      const item = new vscode.TreeItem(LABEL[node.code] ?? node.code, vscode.TreeItemCollapsibleState.Expanded);
+      item.description = String(new Set(node.findings.map((f) => f.name.toLowerCase())).size);
+      item.iconPath = new vscode.ThemeIcon(node.code === 'quarantined' ? 'error' : node.code === 'inactive' ? 'info' : 'warning');
+      return item;
+    }
+    if (node.kind === 'package') {
+      const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.Collapsed);
+      item.description = `${node.findings.length} use${node.findings.length === 1 ? '' : 's'}`;
+      item.tooltip = node.findings[0]!.diagnostic.message;
+      item.iconPath = new vscode.ThemeIcon('package');
+      return item;
+    }
+    const { finding } = node;
+    const item = new vscode.TreeItem(vscode.workspace.asRelativePath(finding.uri), vscode.TreeItemCollapsibleState.None);
+    item.description = `line ${finding.diagnostic.range.start.line + 1}`;
+    item.tooltip = finding.diagnostic.message;
+    item.resourceUri = finding.uri;
+    item.command = { title: 'Open', command: 'vscode.open', arguments: [finding.uri, { selection: finding.diagnostic.range }] };
+    return item;
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.changed.dispose();
+  }
+}
+
+export function createStatusBar(scanCommand: string): vscode.Disposable {
+  const item = vscode.window.createStatusBarItem('pypiStatus.flagged', vscode.StatusBarAlignment.Left, 50);
+  item.name = 'PyPI Status';
+  item.command = scanCommand;
+  const update = () => {
+    const findings = currentFindings();
+    const packages = new Set(findings.map((f) => `${f.uri.toString()}#${f.diagnostic.range.start.line}`)).size;
+    const severe = findings.some((f) => f.code === 'quarantined');
+    item.text = packages === 0 ? '$(package) PyPI' : `$(${severe ? 'error' : 'warning'}) ${packages} flagged`;
+    item.tooltip = packages === 0 ? 'PyPI Status: no flagged dependency in what was checked. Click to scan the workspace.' : `PyPI Status: ${packages} flagged dependencies. Click to scan the workspace.`;
+    item.backgroundColor = severe ? new vscode.ThemeColor('statusBarItem.errorBackground') : packages > 0 ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    item.show();
+  };
+  update();
+  const subscription = vscode.languages.onDidChangeDiagnostics(update);
+  return { dispose: () => (subscription.dispose(), item.dispose()) };
+}

@@ -1,0 +1,86 @@
+/** Glue between the workspace scan and LSP: URIs, progress, cancellation, diagnostics for unopened files. */
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Diagnostic } from 'vscode-languageserver';
+import { scan, type ScanProgress, type ScanResult, type ScannedFile } from '../core/scan.js';
+import type { IndexClient } from '../core/index/client.js';
+import type { Settings } from '../core/settings.js';
+import { toDiagnostics } from './diagnostics.js';
+
+/** What the scan command returns to the client: the summary, with files as URIs. */
+export interface ScanResponse {
+  filesScanned: number;
+  dependencies: number;
+  projects: number;
+  unknownProjects: string[];
+  findingsByCode: Record<string, number>;
+  findings: { uri: string; range: Diagnostic['range']; name?: string; code: string; severity: string; message: string }[];
+  cancelled: boolean;
+}
+
+export interface WorkspaceScanInput {
+  folders: string[];
+  /** `files.exclude` patterns that are on, plus `pypiStatus.exclude`. */
+  exclude: string[];
+  openText: (file: string) => string | undefined;
+  isCancelled: () => boolean;
+  onProgress: (message: string, percentage: number) => void;
+}
+
+export async function runWorkspaceScan(input: WorkspaceScanInput, client: IndexClient, settings: Settings): Promise<ScanResult> {
+  return scan(
+    {
+      roots: input.folders,
+      exclude: input.exclude,
+      openText: input.openText,
+      isCancelled: input.isCancelled,
+      onProgress: (p) => input.onProgress(progressMessage(p), progressPercentage(p)),
+    },
+    client,
+    settings,
+  );
+}
+
+function progressMessage(p: ScanProgress): string {
+  if (p.projectsTotal === 0) return `${p.filesParsed} of ${p.filesTotal} files parsed`;
+  return `${p.projectsDone} of ${p.projectsTotal} projects looked up in ${p.filesTotal} files`;
+}
+
+/** Parsing is quick; most of a scan is waiting for the index, so lookups get 90% of the bar. */
+function progressPercentage(p: ScanProgress): number {
+  const parse = p.filesTotal === 0 ? 1 : p.filesParsed / p.filesTotal;
+  const lookup = p.projectsTotal === 0 ? 0 : p.projectsDone / p.projectsTotal;
+  return Math.min(100, Math.round(10 * parse + 90 * lookup));
+}
+
+export function fileDiagnostics(file: ScannedFile, settings: Settings): Diagnostic[] {
+  const diagnostics = toDiagnostics(file.parsed, file.analyzed, settings);
+  if (file.error !== undefined) {
+    diagnostics.unshift({ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 1, source: 'pypi-status', message: file.error });
+  }
+  return diagnostics;
+}
+
+export function toResponse(result: ScanResult): ScanResponse {
+  const s = result.summary;
+  return {
+    filesScanned: s.filesScanned,
+    dependencies: s.dependencies,
+    projects: s.projects,
+    unknownProjects: s.unknownProjects,
+    findingsByCode: s.findingsByCode as Record<string, number>,
+    findings: s.findings.map((f) => ({ uri: pathToFileURL(f.file).href, range: f.range, ...(f.name ? { name: f.name } : {}), code: f.code, severity: f.severity, message: f.message })),
+    cancelled: s.cancelled,
+  };
+}
+
+export function uriToPath(uri: string): string | undefined {
+  try {
+    return uri.startsWith('file:') ? fileURLToPath(uri) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function pathToUri(file: string): string {
+  return pathToFileURL(file).href;
+}

@@ -1,0 +1,164 @@
+/** The workspace scan command over stdio: discovery, includes, exclusions, one lookup per project, progress, cancellation, watching. */
+import assert from 'node:assert/strict';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { CancellationTokenSource } from 'vscode-jsonrpc/node';
+import type { ScanResponse } from '../../server/src/lsp/scan.js';
+import { startIndexServer, type IndexServer } from '../support/index-server.js';
+import { fileUri, LspClient, REPO_ROOT } from '../support/lsp-client.js';
+
+const FIXTURE = path.join(REPO_ROOT, 'test', 'fixtures', 'scan-workspace');
+
+/** A copy of the fixture plus the folders git would not keep (node_modules, .git, virtual environments). */
+function makeWorkspace(): string {
+  const root = mkdtempSync(path.join(tmpdir(), 'pypi-status-scan-'));
+  cpSync(FIXTURE, root, { recursive: true });
+  const skipped: Record<string, string> = {
+    'node_modules/some-pkg/requirements.txt': 'isodate==0.7.0\n',
+    '.git/requirements.txt': 'isodate==0.7.0\n',
+    '.venv/requirements.txt': 'snowchange==2.8.1\n',
+    'my-env/pyvenv.cfg': 'home = /usr/bin\n',
+    'my-env/lib/requirements.txt': 'pycrypto==2.6.1\n',
+    'build/site-packages/pkg/requirements.txt': 'pycrypto==2.6.1\n',
+  };
+  for (const [rel, text] of Object.entries(skipped)) {
+    mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+    writeFileSync(path.join(root, rel), text);
+  }
+  return root;
+}
+
+const EXPECTED_FILES = [
+  'constraints.txt',
+  'docs/requirements-docs.txt',
+  'extra/extra.txt',
+  'requirements.txt',
+  'requirements/base.txt',
+  'requirements/dev.in',
+  'services/api/pyproject.toml',
+];
+
+const EXPECTED_FINDINGS = [
+  'constraints.txt:1 pil archived',
+  'extra/extra.txt:0 haunted-project archived',
+  'requirements.txt:3 pepy archived',
+  'requirements/base.txt:0 aiocpa quarantined',
+  'requirements/dev.in:0 black yanked',
+  'services/api/pyproject.toml:2 deprecated-project deprecated',
+  'services/api/pyproject.toml:2 pepy archived',
+];
+
+describe('workspace scan over stdio', () => {
+  let index: IndexServer;
+  let cacheDir: string;
+  const workspaces: string[] = [];
+
+  before(async () => {
+    index = await startIndexServer({ unknownProjects: 'generate' });
+  });
+  after(async () => {
+    await index.close();
+    for (const w of workspaces) rmSync(w, { recursive: true, force: true });
+  });
+
+  async function start(root: string, extra: Record<string, unknown> = {}): Promise<LspClient> {
+    cacheDir = mkdtempSync(path.join(tmpdir(), 'pypi-status-scan-cache-'));
+    workspaces.push(cacheDir);
+    return LspClient.start({
+      settings: { indexUrl: index.simpleUrl, jsonApiUrl: index.jsonApiUrl, cache: { directory: cacheDir }, exclude: ['excluded/**'], ...extra },
+      workspaceFolders: [root],
+      filesSettings: { exclude: { '**/files-excluded': true, '**/not-really': false } },
+    });
+  }
+
+  function rel(root: string, uri: string): string {
+    return path.relative(root, new URL(uri).pathname).split(path.sep).join('/');
+  }
+
+  it('finds exactly the expected files and findings, fetching each project once, with progress', async () => {
+    const root = makeWorkspace();
+    workspaces.push(root);
+    const client = await start(root);
+    try {
+      index.resetLog();
+      const summary = await client.executeCommand<ScanResponse>('pypiStatus.scanWorkspace', [], 'scan-1');
+      assert.equal(summary.cancelled, false);
+      assert.equal(summary.filesScanned, EXPECTED_FILES.length);
+      const findings = summary.findings.map((f) => `${rel(root, f.uri)}:${f.range.start.line} ${f.name} ${f.code}`).sort();
+      assert.deepEqual(findings, EXPECTED_FINDINGS);
+      assert.deepEqual(summary.findingsByCode, { archived: 4, quarantined: 1, yanked: 1, deprecated: 1 });
+      // Each distinct project once, whatever the number of files that name it.
+      const simple = index.requests.filter((r) => r.path.startsWith('/simple/')).map((r) => r.path);
+      assert.equal(simple.length, new Set(simple).size, simple.join(' '));
+      assert.equal(simple.length, summary.projects);
+      assert.ok(!simple.includes('/simple/snowchange/') && !simple.includes('/simple/pycrypto/') && !simple.includes('/simple/isodate/'), 'skipped folders were read');
+
+      // Diagnostics for every file, opened or not.
+      for (const file of EXPECTED_FILES) {
+        const uri = fileUri(path.join(root, file));
+        const list = client.diagnostics.get(uri);
+        assert.ok(list && list.length > 0, `no diagnostics published for ${file}`);
+      }
+      const pyproject = client.diagnostics.get(fileUri(path.join(root, 'services/api/pyproject.toml')))!.at(-1)!.diagnostics;
+      assert.deepEqual(pyproject.map((d) => d.code).sort(), ['archived', 'deprecated']);
+
+      const progress = client.progress.get('scan-1') as { kind: string; percentage?: number; message?: string }[];
+      assert.equal(progress[0]!.kind, 'begin');
+      assert.equal(progress.at(-1)!.kind, 'end');
+      assert.ok(progress.some((p) => p.kind === 'report' && /projects looked up/.test(p.message ?? '')), JSON.stringify(progress));
+    } finally {
+      await client.stop();
+    }
+  });
+
+  it('refreshes a scanned file that changes on disk and clears one that is deleted', async () => {
+    const root = makeWorkspace();
+    workspaces.push(root);
+    const client = await start(root);
+    try {
+      await client.executeCommand<ScanResponse>('pypiStatus.scanWorkspace');
+      const base = path.join(root, 'requirements', 'base.txt');
+      const uri = fileUri(base);
+      const seen = client.publications(uri);
+      writeFileSync(base, 'tablib\npil\n');
+      await client.didChangeWatchedFiles([{ uri, type: 2 }]);
+      const after = await client.waitForDiagnostics(uri, () => true, { since: seen });
+      assert.deepEqual(after.map((d) => [d.code, d.range.start.line]), [['archived', 1]]);
+      const devUri = fileUri(path.join(root, 'requirements', 'dev.in'));
+      const seenDev = client.publications(devUri);
+      unlinkSync(path.join(root, 'requirements', 'dev.in'));
+      await client.didChangeWatchedFiles([{ uri: devUri, type: 3 }]);
+      assert.deepEqual(await client.waitForDiagnostics(devUri, () => true, { since: seenDev }), []);
+    } finally {
+      await client.stop();
+    }
+  });
+
+  it('can be cancelled, and stops asking the index', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'pypi-status-scan-big-'));
+    workspaces.push(root);
+    const names = Array.from({ length: 300 }, (_, i) => `generated-project-${i}`);
+    writeFileSync(path.join(root, 'requirements.txt'), names.join('\n') + '\n');
+    const client = await start(root, { concurrency: 4 });
+    index.setLatency(40);
+    try {
+      index.resetLog();
+      const source = new CancellationTokenSource();
+      const pending = client.executeCommand<ScanResponse>('pypiStatus.scanWorkspace', [], 'scan-cancel', source.token);
+      await new Promise((r) => setTimeout(r, 300));
+      source.cancel();
+      const summary = await pending;
+      assert.equal(summary.cancelled, true);
+      await new Promise((r) => setTimeout(r, 300));
+      const sent = index.requests.length;
+      assert.ok(sent < names.length / 2, `a cancelled scan sent ${sent} requests`);
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(index.requests.length, sent, 'requests continued after cancellation');
+    } finally {
+      index.setLatency(0);
+      await client.stop();
+    }
+  });
+});

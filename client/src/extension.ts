@@ -51,6 +51,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       httpProxyStrictSSL: http.get<boolean>('proxyStrictSSL'),
       // Commands this client implements, so the server may offer actions that use them.
       clientCommands: ['pypiStatus.addToIgnore'],
+      // Index options inside requirements files are used only in a trusted workspace.
+      trusted: vscode.workspace.isTrusted,
     },
     outputChannel: output,
     middleware: {
@@ -77,6 +79,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   );
   // pypiStatus.clearCache is a server command: the language client registers it.
   await client.start();
+  context.subscriptions.push(
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void client?.sendNotification('pypiStatus/didGrantWorkspaceTrust')),
+  );
 }
 
 export async function deactivate(): Promise<void> {

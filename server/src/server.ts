@@ -27,6 +27,7 @@ import { createIndexEnvironment, type IndexEnvironment } from './core/environmen
 import { findAlternatives, ORIGIN_LABEL } from './core/alternatives.js';
 import { findingsFor, gatherFacts, type DependencyFacts } from './core/findings.js';
 import { hoverMarkdown, projectPageUrl } from './core/hover.js';
+import type { IndexSource } from './core/index/client.js';
 import { redactUrl } from './core/index/http.js';
 import { resolveSettings, type Settings } from './core/settings.js';
 import type { Dependency, ParsedFile, Position, Range } from './core/types.js';
@@ -39,6 +40,8 @@ import { readFile } from 'node:fs/promises';
 
 const EDIT_DEBOUNCE_MS = 150;
 export const SCAN_COMMAND = 'pypiStatus.scanWorkspace';
+/** Sent by a client when the user grants the workspace trust after start-up. */
+const TRUST_NOTIFICATION = 'pypiStatus/didGrantWorkspaceTrust';
 /** While a cold analysis runs, findings so far are published this often. */
 const PARTIAL_PUBLISH_MS = 500;
 
@@ -58,6 +61,8 @@ export function startServer(connection: Connection): void {
   let configurationPull = false;
   let initOptions: unknown;
   let clientCommands = new Set<string>();
+  /** Whether the user trusts the workspace's files (VS Code workspace trust; other clients say so in initializationOptions). */
+  let trusted = false;
   let folders: string[] = [];
   let filesExclude: string[] = [];
   let progressSupport = false;
@@ -115,7 +120,8 @@ export function startServer(connection: Connection): void {
   connection.onInitialize((params: InitializeParams) => {
     initOptions = unwrapInitOptions(params.initializationOptions);
     configurationPull = params.capabilities?.workspace?.configuration === true;
-    const init = params.initializationOptions as { httpProxy?: unknown; httpProxyStrictSSL?: unknown; clientCommands?: unknown } | undefined;
+    const init = params.initializationOptions as { httpProxy?: unknown; httpProxyStrictSSL?: unknown; clientCommands?: unknown; trusted?: unknown } | undefined;
+    trusted = init?.trusted === true;
     if (Array.isArray(init?.clientCommands)) clientCommands = new Set(init.clientCommands.filter((c): c is string => typeof c === 'string'));
     if (typeof init?.httpProxy === 'string' && init.httpProxy) proxy.url = init.httpProxy;
     if (typeof init?.httpProxyStrictSSL === 'boolean') proxy.strictSSL = init.httpProxyStrictSSL;
@@ -189,9 +195,16 @@ export function startServer(connection: Connection): void {
       return;
     }
     const current = settings;
-    const result = await scanFile(file, text, environment().client, current);
+    const result = await scanFile(file, text, sourceFor, current);
     if (result && !documents.get(uri) && settings === current) await connection.sendDiagnostics({ uri, diagnostics: fileDiagnostics(result, current) });
   }
+
+  connection.onNotification(TRUST_NOTIFICATION, () => {
+    if (trusted) return;
+    trusted = true;
+    log('the workspace is now trusted: index options in its files are used');
+    for (const doc of documents.all()) schedule(doc, 0);
+  });
 
   connection.onDidChangeWatchedFiles((params) => {
     for (const change of params.changes) {
@@ -222,7 +235,7 @@ export function startServer(connection: Connection): void {
           isCancelled,
           onProgress: (message, percentage) => reporter?.report(percentage, message),
         },
-        environment().client,
+        sourceFor,
         current,
       );
       for (const file of result.files) {
@@ -268,7 +281,7 @@ export function startServer(connection: Connection): void {
   async function validate(uri: string, state: DocumentState): Promise<void> {
     await ready;
     const current = settings;
-    const { client } = environment();
+    const client = sourceFor(state.parsed);
     const isCurrent = () => states.get(uri) === state && settings === current;
     const done: AnalyzedDependency[] = [];
     const deps = state.parsed.dependencies.filter((d) => lookedUp(d, current));
@@ -302,8 +315,9 @@ export function startServer(connection: Connection): void {
     const dep = dependencyAt(state.parsed, params.position);
     if (!dep || dep.url !== undefined) return null;
     try {
-      const facts = await gatherFacts(dep, environment().client);
-      const alternatives = (await alternativesIfFlagged(dep, facts)).map((alt) => ({ name: alt.name, origin: ORIGIN_LABEL[alt.origin] }));
+      const source = sourceFor(state.parsed);
+      const facts = await gatherFacts(dep, source);
+      const alternatives = (await alternativesIfFlagged(dep, facts, source)).map((alt) => ({ name: alt.name, origin: ORIGIN_LABEL[alt.origin] }));
       const page = projectPageUrl(settings.indexUrl, dep.normalizedName);
       const markdown = hoverMarkdown(dep, facts, page ? { projectPage: page, alternatives } : { alternatives });
       return { contents: { kind: 'markdown', value: markdown }, range: dep.nameRange };
@@ -314,9 +328,14 @@ export function startServer(connection: Connection): void {
   });
 
   /** Alternatives matter only for a dependency flagged with a finding that another project fixes. */
-  async function alternativesIfFlagged(dep: Dependency, facts: DependencyFacts) {
+  async function alternativesIfFlagged(dep: Dependency, facts: DependencyFacts, source: IndexSource) {
     const replaceable = findingsFor(dep, facts).some((f) => REPLACEABLE.has(f.code));
-    return replaceable ? findAlternatives(dep.name, facts, settings, environment().client) : [];
+    return replaceable ? findAlternatives(dep.name, facts, settings, source) : [];
+  }
+
+  /** The index for a document: its own index options only in a trusted workspace. */
+  function sourceFor(parsed: ParsedFile): IndexSource {
+    return environment().pool.sourceFor(parsed, trusted);
   }
 
   connection.onCodeAction(async (params): Promise<CodeAction[]> => {
@@ -328,8 +347,9 @@ export function startServer(connection: Connection): void {
     if (!dep) return [];
     try {
       const diagnostics = params.context.diagnostics.filter((d) => d.source === SOURCE && overlaps(d.range, dep.nameRange));
-      const facts = dep.ignored || settings.ignore.has(dep.normalizedName) ? undefined : await gatherFacts(dep, environment().client);
-      const alternatives = facts ? await alternativesIfFlagged(dep, facts) : [];
+      const source = sourceFor(state.parsed);
+      const facts = dep.ignored || settings.ignore.has(dep.normalizedName) ? undefined : await gatherFacts(dep, source);
+      const alternatives = facts ? await alternativesIfFlagged(dep, facts, source) : [];
       const everywhere: DependencyInFile[] = [];
       for (const [uri, other] of states) {
         for (const d of other.parsed.dependencies) if (d.normalizedName === dep.normalizedName && d.url === undefined) everywhere.push({ uri, dependency: d });

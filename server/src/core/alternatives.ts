@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { DependencyFacts } from './findings.js';
-import type { IndexClient } from './index/client.js';
+import type { IndexSource } from './index/client.js';
 import { isValidProjectName, normalizeName } from './pep508.js';
 import type { Settings } from './settings.js';
 
@@ -113,7 +113,7 @@ export function curatedAlternatives(): Map<string, CuratedEntry> {
 }
 
 /** Validates index-derived candidates against the index itself. */
-async function acceptable(name: string, self: string, client: IndexClient): Promise<boolean> {
+async function acceptable(name: string, self: string, client: IndexSource): Promise<boolean> {
   if (!isValidProjectName(name) || normalizeName(name) === normalizeName(self)) return false;
   const lookup = await client.project(name);
   return lookup.state === 'found' && lookup.data.status === 'active';
@@ -126,7 +126,7 @@ export async function findAlternatives(
   name: string,
   facts: DependencyFacts | undefined,
   settings: Settings,
-  client: IndexClient,
+  client: IndexSource,
 ): Promise<Alternative[]> {
   const out: Alternative[] = [];
   const seen = new Set<string>([normalizeName(name)]);

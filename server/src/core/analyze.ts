@@ -1,7 +1,7 @@
 /** Document → parsed dependencies → index facts → findings: the pipeline shared by the server and the CLI. */
 import * as path from 'node:path';
 import { findingsFor, gatherFacts, type DependencyFacts, type Finding } from './findings.js';
-import type { IndexClient } from './index/client.js';
+import type { IndexSource } from './index/client.js';
 import { parsePyproject } from './pyproject.js';
 import { parseRequirements } from './requirements.js';
 import type { Settings } from './settings.js';
@@ -36,7 +36,7 @@ export function lookedUp(dep: Dependency, settings: Settings): boolean {
   return !dep.ignored && dep.url === undefined && !settings.ignore.has(dep.normalizedName);
 }
 
-export async function analyze(parsed: ParsedFile, client: IndexClient, settings: Settings): Promise<AnalyzedDependency[]> {
+export async function analyze(parsed: ParsedFile, client: IndexSource, settings: Settings): Promise<AnalyzedDependency[]> {
   const deps = parsed.dependencies.filter((d) => lookedUp(d, settings));
   return Promise.all(
     deps.map(async (dependency) => {

@@ -1,6 +1,7 @@
 /** Builds the index client for a set of settings: the one place that wires HTTP, cache and client together. */
 import { IndexCache } from './index/cache.js';
-import { IndexClient } from './index/client.js';
+import type { IndexClient } from './index/client.js';
+import { IndexPool } from './index/sources.js';
 import { HttpClient } from './index/http.js';
 import type { Settings } from './settings.js';
 import { USER_AGENT } from './version.js';
@@ -13,7 +14,10 @@ export interface ClientOptions {
 }
 
 export interface IndexEnvironment {
+  /** The configured index. */
   client: IndexClient;
+  /** Clients for the indexes that trusted files name. */
+  pool: IndexPool;
   cache: IndexCache;
   close(): Promise<void>;
 }
@@ -25,15 +29,6 @@ export function createIndexEnvironment(settings: Settings, options: ClientOption
   if (options.proxyStrictSSL !== undefined) httpOptions.proxyStrictSSL = options.proxyStrictSSL;
   const http = new HttpClient(httpOptions);
   const cache = new IndexCache({ directory: settings.cacheDirectory, onError: log });
-  const client = new IndexClient({
-    indexUrl: settings.indexUrl,
-    jsonApiUrl: settings.jsonApiUrl,
-    http,
-    cache,
-    ttlMs: settings.ttlMs,
-    concurrency: settings.concurrency,
-    offline: options.offline ?? false,
-    log,
-  });
-  return { client, cache, close: () => http.close() };
+  const pool = new IndexPool({ http, cache, settings, offline: options.offline ?? false, log });
+  return { client: pool.default, pool, cache, close: () => http.close() };
 }

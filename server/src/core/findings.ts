@@ -4,7 +4,7 @@
  * could not be learned (state "unknown") never produces a finding.
  */
 import { eq, valid } from '@renovatebot/pep440';
-import type { Lookup, IndexClient } from './index/client.js';
+import type { IndexSource, Lookup } from './index/client.js';
 import type { ProjectInfo, ReleaseFiles, ReleaseInfo } from './index/model.js';
 import type { Dependency } from './types.js';
 
@@ -118,7 +118,7 @@ function oneLine(text: string): string {
  * The pinned release is requested alongside the project, so a pinned file
  * costs one round trip; the latest release needs the project's answer first.
  */
-export async function gatherFacts(dep: Dependency, client: IndexClient): Promise<DependencyFacts> {
+export async function gatherFacts(dep: Dependency, client: IndexSource): Promise<DependencyFacts> {
   const useJson = client.hasJsonApi;
   const pinnedPromise = useJson && dep.pinnedVersion !== undefined ? client.release(dep.name, dep.pinnedVersion) : undefined;
   const project = await client.project(dep.name);

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import picomatch from 'picomatch';
 import { analyze, fileKind, lookedUp, parseDocument, type AnalyzedDependency, type FileKind } from './analyze.js';
 import { findingsFor, gatherFacts, type FindingCode } from './findings.js';
-import type { IndexClient } from './index/client.js';
+import type { IndexSource } from './index/client.js';
 import { Limiter } from './index/client.js';
 import type { DiagnosticCode, Settings, SeverityOrOff } from './settings.js';
 import type { ParsedFile, Range } from './types.js';
@@ -91,7 +91,8 @@ export async function discoverFiles(roots: string[], exclude: string[] = [], isC
     for (const entry of entries) {
       const full = path.join(dir, entry.name);
       const rel = path.relative(root, full).split(path.sep).join('/');
-      if (excluded(rel) || excluded(full)) continue;
+      // picomatch wants forward slashes: a native Windows path would never match an absolute pattern.
+      if (excluded(rel) || excluded(full.split(path.sep).join('/'))) continue;
       if (entry.isDirectory()) {
         if (!SKIPPED_DIRS.has(entry.name)) subdirs.push(full);
       } else if (entry.isFile() && fileKind(full)) {
@@ -109,7 +110,12 @@ export async function discoverFiles(roots: string[], exclude: string[] = [], isC
   return [...new Set(found)].sort();
 }
 
-export async function scan(options: ScanOptions, client: IndexClient, settings: Settings): Promise<ScanResult> {
+/**
+ * `sources` is one index for every file, or a function choosing one per file
+ * (files with their own trusted index options).
+ */
+export async function scan(options: ScanOptions, sources: IndexSource | ((parsed: ParsedFile) => IndexSource), settings: Settings): Promise<ScanResult> {
+  const sourceFor = typeof sources === 'function' ? sources : () => sources;
   const isCancelled = options.isCancelled ?? (() => false);
   const progress: ScanProgress = { filesParsed: 0, filesTotal: 0, projectsDone: 0, projectsTotal: 0 };
   const report = () => options.onProgress?.({ ...progress });
@@ -156,13 +162,15 @@ export async function scan(options: ScanOptions, client: IndexClient, settings: 
   }
 
   // Each distinct project is one unit of progress; its lookups are shared by every file that names it.
-  const byName = new Map<string, { file: ScannedFile; dep: ParsedFile['dependencies'][number] }[]>();
+  const byName = new Map<string, { file: ScannedFile; dep: ParsedFile['dependencies'][number]; source: IndexSource }[]>();
   for (const file of files) {
+    const source = sourceFor(file.parsed);
     for (const dep of file.parsed.dependencies) {
       if (!lookedUp(dep, settings)) continue;
-      const list = byName.get(dep.normalizedName) ?? [];
-      list.push({ file, dep });
-      byName.set(dep.normalizedName, list);
+      const key = `${source.key} ${dep.normalizedName}`;
+      const list = byName.get(key) ?? [];
+      list.push({ file, dep, source });
+      byName.set(key, list);
     }
   }
   progress.projectsTotal = byName.size;
@@ -171,12 +179,12 @@ export async function scan(options: ScanOptions, client: IndexClient, settings: 
   const unknown = new Set<string>();
   const analyzedByFile = new Map<ScannedFile, AnalyzedDependency[]>();
   await Promise.all(
-    [...byName].map(([name, uses]) =>
+    [...byName.values()].map((uses) =>
       limiter.run(async () => {
         if (isCancelled()) return;
-        for (const { file, dep } of uses) {
-          const facts = await gatherFacts(dep, client);
-          if (facts.project.state === 'unknown') unknown.add(name);
+        for (const { file, dep, source } of uses) {
+          const facts = await gatherFacts(dep, source);
+          if (facts.project.state === 'unknown') unknown.add(dep.normalizedName);
           const list = analyzedByFile.get(file) ?? [];
           list.push({ dependency: dep, facts, findings: findingsFor(dep, facts) });
           analyzedByFile.set(file, list);
@@ -194,11 +202,11 @@ export async function scan(options: ScanOptions, client: IndexClient, settings: 
 }
 
 /** Analyses one file on its own (a file changed on disk), with the same rules as a scan. */
-export async function scanFile(file: string, text: string, client: IndexClient, settings: Settings): Promise<ScannedFile | undefined> {
+export async function scanFile(file: string, text: string, sourceFor: (parsed: ParsedFile) => IndexSource, settings: Settings): Promise<ScannedFile | undefined> {
   const kind = fileKind(file);
   if (!kind) return undefined;
   const parsed = parseDocument(kind, text);
-  return { path: file, kind, parsed, analyzed: await analyze(parsed, client, settings) };
+  return { path: file, kind, parsed, analyzed: await analyze(parsed, sourceFor(parsed), settings) };
 }
 
 export function findingsOf(file: ScannedFile, settings: Settings): ScanFinding[] {

@@ -2,8 +2,9 @@
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Diagnostic } from 'vscode-languageserver';
 import { scan, type ScanProgress, type ScanResult, type ScannedFile } from '../core/scan.js';
-import type { IndexClient } from '../core/index/client.js';
+import type { IndexSource } from '../core/index/client.js';
 import type { Settings } from '../core/settings.js';
+import type { ParsedFile } from '../core/types.js';
 import { toDiagnostics } from './diagnostics.js';
 
 /** What the scan command returns to the client: the summary, with files as URIs. */
@@ -26,7 +27,7 @@ export interface WorkspaceScanInput {
   onProgress: (message: string, percentage: number) => void;
 }
 
-export async function runWorkspaceScan(input: WorkspaceScanInput, client: IndexClient, settings: Settings): Promise<ScanResult> {
+export async function runWorkspaceScan(input: WorkspaceScanInput, sources: (parsed: ParsedFile) => IndexSource, settings: Settings): Promise<ScanResult> {
   return scan(
     {
       roots: input.folders,
@@ -35,7 +36,7 @@ export async function runWorkspaceScan(input: WorkspaceScanInput, client: IndexC
       isCancelled: input.isCancelled,
       onProgress: (p) => input.onProgress(progressMessage(p), progressPercentage(p)),
     },
-    client,
+    sources,
     settings,
   );
 }

@@ -16,6 +16,15 @@ export type Lookup<T> =
   | { state: 'not-found'; fetchedAt: number }
   | { state: 'unknown'; reason: string };
 
+/** Where project and release answers come from: one index, or several tried in order. */
+export interface IndexSource {
+  /** Identifies the source (its index URLs, credentials redacted) for grouping lookups. */
+  readonly key: string;
+  readonly hasJsonApi: boolean;
+  project(name: string): Promise<Lookup<ProjectInfo>>;
+  release(name: string, version: string): Promise<Lookup<ReleaseInfo>>;
+}
+
 export interface IndexClientOptions {
   /** Simple API base URL ending in `/`. */
   indexUrl: string;
@@ -37,7 +46,7 @@ const JSON_ACCEPT = 'application/json';
 const MIN_BACKOFF_MS = 1_000;
 const MAX_BACKOFF_MS = 5 * 60_000;
 
-export class IndexClient {
+export class IndexClient implements IndexSource {
   private readonly inflight = new Map<string, Promise<Lookup<unknown>>>();
   private readonly limiter: Limiter;
   /** Per origin: no request before this time (after 429/5xx/network failures). */
@@ -55,6 +64,10 @@ export class IndexClient {
 
   get indexUrl(): string {
     return this.options.indexUrl;
+  }
+
+  get key(): string {
+    return redactUrl(this.options.indexUrl);
   }
 
   get hasJsonApi(): boolean {

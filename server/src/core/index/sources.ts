@@ -1,0 +1,102 @@
+/**
+ * Index sources per file. A requirements file may name its own index
+ * (`--index-url`, `--extra-index-url`); pip then looks in all of them, and so
+ * do we, but only where the user trusts the file: a cloned repository must not
+ * be able to send its reader's dependency names to a host of its choosing.
+ */
+import { PYPI_JSON_API_URL, PYPI_SIMPLE_URL, type Settings } from '../settings.js';
+import type { ParsedFile } from '../types.js';
+import type { IndexCache } from './cache.js';
+import { IndexClient, type IndexSource, type Lookup } from './client.js';
+import type { HttpClient } from './http.js';
+import type { ProjectInfo, ReleaseInfo } from './model.js';
+
+/** Tries the primary index, then the extra ones: a project is "not found" only when none has it. */
+export class FallbackSource implements IndexSource {
+  readonly key: string;
+
+  constructor(
+    private readonly primary: IndexClient,
+    private readonly extras: IndexClient[],
+  ) {
+    this.key = [primary, ...extras].map((c) => c.key).join(' + ');
+  }
+
+  get hasJsonApi(): boolean {
+    return this.primary.hasJsonApi;
+  }
+
+  async project(name: string): Promise<Lookup<ProjectInfo>> {
+    let unknown: Lookup<ProjectInfo> | undefined;
+    let notFound: Lookup<ProjectInfo> | undefined;
+    for (const client of [this.primary, ...this.extras]) {
+      const lookup = await client.project(name);
+      if (lookup.state === 'found') return lookup;
+      if (lookup.state === 'unknown') unknown ??= lookup;
+      else notFound ??= lookup;
+    }
+    // An index that could not be asked might have had it: that is not "not found".
+    return unknown ?? notFound!;
+  }
+
+  release(name: string, version: string): Promise<Lookup<ReleaseInfo>> {
+    return this.primary.release(name, version);
+  }
+}
+
+export interface PoolOptions {
+  http: HttpClient;
+  cache: IndexCache;
+  settings: Settings;
+  offline: boolean;
+  log: (message: string) => void;
+}
+
+/** One client per index URL, all sharing the HTTP pool and the cache. */
+export class IndexPool {
+  private readonly clients = new Map<string, IndexClient>();
+  readonly default: IndexClient;
+
+  constructor(private readonly options: PoolOptions) {
+    this.default = this.client(options.settings.indexUrl, options.settings.jsonApiUrl);
+  }
+
+  client(indexUrl: string, jsonApiUrl: string | null): IndexClient {
+    const key = `${indexUrl} ${jsonApiUrl ?? ''}`;
+    let client = this.clients.get(key);
+    if (!client) {
+      const { http, cache, settings, offline, log } = this.options;
+      client = new IndexClient({ indexUrl, jsonApiUrl, http, cache, ttlMs: settings.ttlMs, concurrency: settings.concurrency, offline, log });
+      this.clients.set(key, client);
+    }
+    return client;
+  }
+
+  /** The source for a file: its own index options when the file is trusted, else the configured index. */
+  sourceFor(parsed: ParsedFile, trusted: boolean): IndexSource {
+    if (!trusted || parsed.indexUrls.length === 0) return this.default;
+    const urls = parsed.indexUrls.map((u) => ({ ...u, url: normalizeIndexUrl(u.url) })).filter((u): u is typeof u & { url: string } => u.url !== undefined);
+    // pip: the last --index-url wins; every --extra-index-url adds to it.
+    const primaryUrl = urls.filter((u) => !u.extra).at(-1)?.url ?? this.options.settings.indexUrl;
+    const extras = [...new Set(urls.filter((u) => u.extra).map((u) => u.url))].filter((u) => u !== primaryUrl);
+    const primary = primaryUrl === this.options.settings.indexUrl ? this.default : this.client(primaryUrl, primaryUrl === PYPI_SIMPLE_URL ? PYPI_JSON_API_URL : null);
+    if (extras.length === 0) return primary;
+    return new FallbackSource(primary, extras.map((u) => this.client(u, null)));
+  }
+
+  get all(): IndexClient[] {
+    return [...this.clients.values()];
+  }
+}
+
+/** An index URL from a file, or undefined when it is not an http(s) URL. */
+function normalizeIndexUrl(raw: string): string | undefined {
+  try {
+    const url = new URL(raw);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined;
+    return url.href.endsWith('/') ? url.href : `${url.href}/`;
+  } catch {
+    return undefined;
+  }
+}
+

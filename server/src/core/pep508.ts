@@ -384,18 +384,22 @@ function parseRequirementMarker(c: Cursor, after: string): { marker: string; mar
 }
 
 /** Parses a marker expression starting at the cursor (used for markers split off by pip too). */
-function parseMarkerExpression(c: Cursor): void {
-  parseMarkerAtom(c);
-  while (c.matchWord(BOOLOP) !== undefined) parseMarkerAtom(c);
+function parseMarkerExpression(c: Cursor, depth = 0): void {
+  parseMarkerAtom(c, depth);
+  while (c.matchWord(BOOLOP) !== undefined) parseMarkerAtom(c, depth);
 }
 
-function parseMarkerAtom(c: Cursor): void {
+/** Deeper than any real marker; Python's own parser gives up around here too (recursion limit). */
+const MAX_MARKER_DEPTH = 100;
+
+function parseMarkerAtom(c: Cursor, depth: number): void {
   c.ws();
   if (c.text[c.pos] === '(') {
     const open = c.pos;
+    if (depth >= MAX_MARKER_DEPTH) c.fail('Marker nested too deeply', open);
     c.pos++;
     c.ws();
-    parseMarkerExpression(c);
+    parseMarkerExpression(c, depth + 1);
     c.ws();
     if (!c.char(')')) c.fail('Expected closing RIGHT_PARENTHESIS', open);
   } else {

@@ -43,12 +43,21 @@ const POETRY_NOT_PACKAGES = new Set(['python']);
 const POETRY_NON_INDEX_FIELDS = ['git', 'path', 'url', 'file'];
 
 const MAX_RECOVERY_ATTEMPTS = 20;
+/** Re-parsing after errors stops once this much time went into it: a broken file must not stall the editor. */
+const RECOVERY_BUDGET_MS = 100;
+/** Real pyproject.toml files are kilobytes (the largest in our corpus is 13 KB); the TOML parser takes seconds on megabytes, so a file this large is not read. */
+export const MAX_PYPROJECT_LENGTH = 256 * 1024;
 
 export function parsePyproject(text: string): ParsedFile {
   const map = new LineMap(text);
   const result: ParsedFile = { dependencies: [], includes: [], indexUrls: [], problems: [] };
+  if (text.length > MAX_PYPROJECT_LENGTH) {
+    result.problems.push({ code: 'file-too-large', message: `This file is larger than ${MAX_PYPROJECT_LENGTH / 1024} KB (real pyproject.toml files are a few KB); pypi-status does not read it.`, range: map.range(0, 0) });
+    return result;
+  }
   let source = text;
   let program: AST.TOMLProgram | undefined;
+  const started = performance.now();
   // A syntax error is reported once; the offending line is then blanked (same
   // length, so ranges stay exact) and the rest of the file is read again.
   for (let attempt = 0; attempt <= MAX_RECOVERY_ATTEMPTS && !program; attempt++) {
@@ -58,8 +67,8 @@ export function parsePyproject(text: string): ParsedFile {
       if (!(e instanceof ParseError)) throw e;
       const line = Math.max(0, e.lineNumber - 1);
       if (attempt === 0) result.problems.push(syntaxProblem(e, map));
+      if (attempt === MAX_RECOVERY_ATTEMPTS || performance.now() - started > RECOVERY_BUDGET_MS) return result;
       source = blankLine(source, map, line);
-      if (attempt === MAX_RECOVERY_ATTEMPTS) return result;
     }
   }
   if (!program) return result;

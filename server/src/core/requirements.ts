@@ -63,9 +63,16 @@ function docEndOf(line: MappedLine, i: number): number {
   return seg.refEnd ?? seg.doc + (i - seg.at) + 1;
 }
 
+/** Real requirements files are at most a few hundred kilobytes; a file this large is not read at all. */
+export const MAX_REQUIREMENTS_LENGTH = 8 * 1024 * 1024;
+
 export function parseRequirements(text: string, options: RequirementsOptions = {}): ParsedFile {
   const map = new LineMap(text);
   const result: ParsedFile = { dependencies: [], includes: [], indexUrls: [], problems: [] };
+  if (text.length > MAX_REQUIREMENTS_LENGTH) {
+    result.problems.push({ code: 'file-too-large', message: `This file is larger than ${MAX_REQUIREMENTS_LENGTH / 1024 / 1024} MB; pypi-status does not read it.`, range: map.range(0, 0) });
+    return result;
+  }
   for (const logical of joinLines(map)) {
     const { line, ignored } = stripComment(logical);
     if (line.text === '') continue;
@@ -305,7 +312,7 @@ function parseLine(line: MappedLine, ignored: boolean, map: LineMap, out: Parsed
     const last = leftovers[leftovers.length - 1]!;
     out.problems.push({
       code: 'ignored-by-pip',
-      message: `pip ignores "${text.slice(first.start, last.end)}": text after an option is not read as a requirement. Put the requirement first on its line.`,
+      message: `pip ignores "${clip(text.slice(first.start, last.end))}": text after an option is not read as a requirement. Put the requirement first on its line.`,
       range: rangeOf(first.start, last.end),
     });
   }
@@ -359,7 +366,7 @@ function parseRequirementText(
     const lead = reqText.indexOf(bare);
     out.problems.push({
       code: 'invalid-requirement',
-      message: `Invalid requirement "${bare}": ${parsed.error} (at character ${parsed.offset - lead + 1}).`,
+      message: `Invalid requirement "${clip(bare)}": ${parsed.error} (at character ${parsed.offset - lead + 1}).`,
       range: rangeOf(lead, lead + bare.length),
     });
     return undefined;
@@ -489,4 +496,9 @@ function resolveLong(name: string, tok: Token): string {
   if (matches.length === 1) return matches[0]!;
   if (matches.length === 0) throw new OptionError(`no such option: ${name}`, tok);
   throw new OptionError(`ambiguous option: ${name} (${matches.join(', ')}?)`, tok);
+}
+
+/** Quoted text in messages stays short, whatever the line holds. */
+function clip(text: string): string {
+  return text.length > 80 ? `${text.slice(0, 79)}…` : text;
 }

@@ -35,6 +35,7 @@ const PROBLEM_SEVERITY: Record<ProblemCode, SeverityOrOff> = {
   'invalid-requirement': 'warning',
   'invalid-option': 'warning',
   'ignored-by-pip': 'information',
+  'file-too-large': 'information',
 };
 
 const SEVERITIES = new Set(['error', 'warning', 'information', 'hint', 'off']);

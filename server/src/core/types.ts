@@ -61,7 +61,8 @@ export type ProblemCode =
   | 'invalid-requirement' // a line or string that is not a valid requirement
   | 'invalid-option' // an option pip does not accept in a requirements file
   | 'ignored-by-pip' // text pip silently skips
-  | 'syntax-error'; // a TOML file that does not parse
+  | 'syntax-error' // a TOML file that does not parse
+  | 'file-too-large'; // a file far larger than any real dependency file, not read
 
 export interface ParseProblem {
   code: ProblemCode;

@@ -39,6 +39,8 @@ import { scanFile } from './core/scan.js';
 import { readFile } from 'node:fs/promises';
 
 const EDIT_DEBOUNCE_MS = 150;
+/** The longest a hover waits for the index before answering with what is known. */
+const HOVER_DEADLINE_MS = 80;
 export const SCAN_COMMAND = 'pypiStatus.scanWorkspace';
 /** Sent by a client when the user grants the workspace trust after start-up. */
 const TRUST_NOTIFICATION = 'pypiStatus/didGrantWorkspaceTrust';
@@ -316,8 +318,13 @@ export function startServer(connection: Connection): void {
     if (!dep || dep.url !== undefined) return null;
     try {
       const source = sourceFor(state.parsed);
-      const facts = await gatherFacts(dep, source);
-      const alternatives = (await alternativesIfFlagged(dep, facts, source)).map((alt) => ({ name: alt.name, origin: ORIGIN_LABEL[alt.origin] }));
+      // A hover answers at once: if the index is slow or hanging, it says so instead of waiting.
+      const pending: DependencyFacts = { project: { state: 'unknown', reason: 'the index has not answered yet; hover again in a moment' } };
+      const facts = (await withDeadline(gatherFacts(dep, source), HOVER_DEADLINE_MS)) ?? pending;
+      const alternatives = ((await withDeadline(alternativesIfFlagged(dep, facts, source), HOVER_DEADLINE_MS)) ?? []).map((alt) => ({
+        name: alt.name,
+        origin: ORIGIN_LABEL[alt.origin],
+      }));
       const page = projectPageUrl(settings.indexUrl, dep.normalizedName);
       const markdown = hoverMarkdown(dep, facts, page ? { projectPage: page, alternatives } : { alternatives });
       return { contents: { kind: 'markdown', value: markdown }, range: dep.nameRange };
@@ -419,6 +426,17 @@ function dependencyAt(parsed: ParsedFile, pos: Position): Dependency | undefined
   return parsed.dependencies.find(
     (d) => comparePositions(d.nameRange.start, pos) <= 0 && comparePositions(pos, d.nameRange.end) <= 0,
   );
+}
+
+/** The promise's value, or undefined if it takes longer than `ms` (the work goes on and fills the cache). */
+async function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function overlaps(a: Range, b: Range): boolean {

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Sets up a fresh machine: the reference implementations the differential tests
-# compare against (Debian's pip and packaging), the npm dependencies, and a build.
+# compare against (Debian's pip and packaging), the npm dependencies, code-server
+# and Chromium for the tests in a real VS Code, then builds and packages the
+# extension (the main job: dist/ and the .vsix).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +19,8 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 
 npm ci --no-audit --no-fund
+bash scripts/install-code-server.sh
 npm run build
+npm run package
 node server/out/server.js --version >/dev/null
-echo "pypi-status is built: server/out/server.js (language server), server/out/cli.js (CLI), client/out (VS Code client)."
+echo "pypi-status is built: server/out/server.js (language server), server/out/cli.js (CLI), $(ls ./*.vsix) (VS Code extension)."

@@ -96,7 +96,8 @@ let curatedTable: Map<string, CuratedEntry> | undefined;
 /** The curated table shipped with the server (server/data, or data/ next to a bundle). */
 export function curatedAlternatives(): Map<string, CuratedEntry> {
   if (curatedTable) return curatedTable;
-  const candidates = [new URL('../../data/alternatives.json', import.meta.url), new URL('./data/alternatives.json', import.meta.url)];
+  // Next to the bundle first (dist/data), then the package layout (server/out/core → server/data).
+  const candidates = [new URL('./data/alternatives.json', import.meta.url), new URL('../../data/alternatives.json', import.meta.url)];
   curatedTable = new Map();
   for (const url of candidates) {
     let text: string;

@@ -126,7 +126,7 @@ export class IndexClient implements IndexSource {
       return fallback(cached, `the index is backed off after errors (retrying in ${Math.ceil((blocked.until - this.now()) / 1000)} s)`);
     }
 
-    const result = await this.limiter.run(() => this.options.http.get(url, cached?.etag ? { accept, etag: cached.etag } : { accept }));
+    const result = await this.limiter.run(() => this.options.http.get(url, cached?.etag ? { accept, etag: cached.etag } : { accept }), accept === SIMPLE_ACCEPT);
     this.stats.requests++;
     this.stats.bytes += result.bytes;
     const now = this.now();
@@ -201,21 +201,26 @@ function originOf(url: string): string {
   }
 }
 
-/** At most `limit` tasks at once, the rest queued in order. */
+/**
+ * At most `limit` tasks at once, the rest queued in order; urgent tasks (the
+ * simple-API lookups that decide a project's status) jump ahead of the JSON API
+ * lookups, so statuses arrive first on a cold open.
+ */
 export class Limiter {
   private active = 0;
   private readonly queue: (() => void)[] = [];
+  private readonly urgent: (() => void)[] = [];
 
   constructor(private readonly limit: number) {}
 
-  async run<T>(task: () => Promise<T>): Promise<T> {
+  async run<T>(task: () => Promise<T>, isUrgent = false): Promise<T> {
     // A finishing task hands its slot straight to the next waiter, so the limit is never exceeded.
-    if (this.active >= this.limit) await new Promise<void>((resolve) => this.queue.push(resolve));
+    if (this.active >= this.limit) await new Promise<void>((resolve) => (isUrgent ? this.urgent : this.queue).push(resolve));
     else this.active++;
     try {
       return await task();
     } finally {
-      const next = this.queue.shift();
+      const next = this.urgent.shift() ?? this.queue.shift();
       if (next) next();
       else this.active--;
     }

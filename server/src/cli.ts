@@ -1,21 +1,22 @@
 #!/usr/bin/env node
-/** The `pypi-status` command line. The `check` command is built on the same core as the server. */
-import { VERSION } from './core/version.js';
+/** The `pypi-status` command line; see cli/check.ts. */
+import { main } from './cli/check.js';
+import { redactText } from './cli/values.js';
 
-const HELP = `pypi-status ${VERSION}: flags archived, quarantined, deprecated, yanked and vulnerable PyPI dependencies.
+// `pypi-status check | head` closes the pipe early: that is the reader's choice, not a crash.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') return;
+  process.stderr.write(`pypi-status: cannot write to standard output: ${e.code ?? e.message}\n`);
+  process.exit(2);
+});
 
-Usage:
-  pypi-status --version
-  pypi-status --help
-
-The "check" command that scans files and directories for CI is not available in this version yet.
-For editors, run the language server: pypi-status-language-server --stdio
-`;
-
-const args = process.argv.slice(2);
-if (args.includes('--version')) {
-  process.stdout.write(`${VERSION}\n`);
-} else {
-  (args.includes('--help') || args.includes('-h') ? process.stdout : process.stderr).write(HELP);
-  process.exitCode = args.includes('--help') || args.includes('-h') ? 0 : 2;
-}
+main({ argv: process.argv.slice(2), cwd: process.cwd(), env: process.env, stdout: process.stdout, stderr: process.stderr }).then(
+  (code) => {
+    // exitCode rather than exit(): standard output may still be draining into a pipe.
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`pypi-status: internal error: ${redactText(e instanceof Error ? (e.stack ?? e.message) : String(e))}\n`);
+    process.exitCode = 2;
+  },
+);

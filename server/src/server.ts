@@ -39,6 +39,8 @@ import { scanFile } from './core/scan.js';
 import { readFile } from 'node:fs/promises';
 
 const EDIT_DEBOUNCE_MS = 150;
+/** A document whose lookups failed is re-checked no sooner than this, whatever the back-off says. */
+const RETRY_MIN_MS = 1000;
 /** The longest a hover waits for the index before answering with what is known. */
 const HOVER_DEADLINE_MS = 80;
 export const SCAN_COMMAND = 'pypiStatus.scanWorkspace';
@@ -306,6 +308,21 @@ export function startServer(connection: Connection): void {
     // Keep diagnostics in document order whatever order the answers came in.
     done.sort((a, b) => comparePositions(a.dependency.nameRange.start, b.dependency.nameRange.start));
     publish();
+    // Lookups the index could not answer are tried again by themselves once its back-off is over.
+    const failed = done.some((d) => d.facts.project.state === 'unknown' || d.facts.pinned?.state === 'unknown' || d.facts.latest?.state === 'unknown');
+    if (failed && isCurrent()) scheduleRetry(uri, state, client.retryDelay());
+  }
+
+  const retries = new Map<string, NodeJS.Timeout>();
+  function scheduleRetry(uri: string, state: DocumentState, delay: number): void {
+    if (retries.has(uri)) return;
+    const timer = setTimeout(() => {
+      retries.delete(uri);
+      const doc = documents.get(uri);
+      if (doc && states.get(uri) === state) void validate(uri, state).catch((e: unknown) => log(`retry failed for ${uri}: ${errorText(e)}`));
+    }, Math.max(RETRY_MIN_MS, delay + 50));
+    timer.unref();
+    retries.set(uri, timer);
   }
 
   connection.onHover(async (params): Promise<Hover | null> => {
@@ -320,8 +337,9 @@ export function startServer(connection: Connection): void {
       const source = sourceFor(state.parsed);
       // A hover answers at once: if the index is slow or hanging, it says so instead of waiting.
       const pending: DependencyFacts = { project: { state: 'unknown', reason: 'the index has not answered yet; hover again in a moment' } };
+      const deadline = Date.now() + HOVER_DEADLINE_MS;
       const facts = (await withDeadline(gatherFacts(dep, source), HOVER_DEADLINE_MS)) ?? pending;
-      const alternatives = ((await withDeadline(alternativesIfFlagged(dep, facts, source), HOVER_DEADLINE_MS)) ?? []).map((alt) => ({
+      const alternatives = ((await withDeadline(alternativesIfFlagged(dep, facts, source), Math.max(0, deadline - Date.now()))) ?? []).map((alt) => ({
         name: alt.name,
         origin: ORIGIN_LABEL[alt.origin],
       }));

@@ -21,6 +21,8 @@ export interface IndexSource {
   /** Identifies the source (its index URLs, credentials redacted) for grouping lookups. */
   readonly key: string;
   readonly hasJsonApi: boolean;
+  /** Milliseconds until failed lookups can be tried again (0 when nothing is backed off). */
+  retryDelay(): number;
   project(name: string): Promise<Lookup<ProjectInfo>>;
   release(name: string, version: string): Promise<Lookup<ReleaseInfo>>;
 }
@@ -43,7 +45,8 @@ export interface IndexClientOptions {
 const SIMPLE_ACCEPT =
   'application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01';
 const JSON_ACCEPT = 'application/json';
-const MIN_BACKOFF_MS = 1_000;
+/** The first wait after an outage; it doubles for each outage that follows, up to the maximum. */
+const MIN_BACKOFF_MS = 4_000;
 const MAX_BACKOFF_MS = 5 * 60_000;
 
 export class IndexClient implements IndexSource {
@@ -170,13 +173,26 @@ export class IndexClient implements IndexSource {
 
   private fail(origin: string, url: string, reason: string, retryAfterMs?: number, status?: number): void {
     this.stats.failures++;
+    const now = this.now();
     const previous = this.backoff.get(origin);
-    const failures = (previous?.failures ?? 0) + 1;
+    // Requests that were in flight together fail together: that is one outage, not many,
+    // so the delay doubles only for a failure after the previous wait is over.
+    const sameOutage = previous !== undefined && previous.until > now;
+    const failures = sameOutage ? previous.failures : (previous?.failures ?? 0) + 1;
     // Client errors other than 429 say nothing about the index's health.
     const transient = status === undefined || status === 429 || status >= 500;
     const delay = retryAfterMs ?? (transient ? Math.min(MAX_BACKOFF_MS, MIN_BACKOFF_MS * 2 ** (failures - 1)) : 0);
-    if (delay > 0) this.backoff.set(origin, { until: this.now() + Math.min(delay, MAX_BACKOFF_MS), failures });
-    this.log(`index lookup failed: ${url}: ${reason}${delay > 0 ? `; next attempt in ${Math.round(delay / 1000)} s` : ''}`);
+    const until = Math.max(previous?.until ?? 0, now + Math.min(delay, MAX_BACKOFF_MS));
+    if (delay > 0) this.backoff.set(origin, { until, failures });
+    this.log(`index lookup failed: ${url}: ${reason}${delay > 0 ? `; next attempt in ${Math.round((until - now) / 1000)} s` : ''}`);
+  }
+
+  /** How long until this source asks the index again after failures (0 when it is not backing off). */
+  retryDelay(): number {
+    const now = this.now();
+    let longest = 0;
+    for (const { until } of this.backoff.values()) longest = Math.max(longest, until - now);
+    return longest;
   }
 }
 

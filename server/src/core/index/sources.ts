@@ -42,6 +42,10 @@ export class FallbackSource implements IndexSource {
   release(name: string, version: string): Promise<Lookup<ReleaseInfo>> {
     return this.primary.release(name, version);
   }
+
+  retryDelay(): number {
+    return Math.max(...[this.primary, ...this.extras].map((c) => c.retryDelay()));
+  }
 }
 
 export interface PoolOptions {

@@ -1,0 +1,101 @@
+/** Flags and [tool.pypi-status] merged into one run's options; flags win. */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { resolveSettings, type Settings } from '../core/settings.js';
+import type { CheckFlags } from './args.js';
+import type { FileConfig } from './config.js';
+import { UsageError, type FailOn, type Format } from './values.js';
+
+export interface RunOptions {
+  cwd: string;
+  /** Absolute paths of the files and directories to scan. */
+  roots: string[];
+  settings: Settings;
+  exclude: string[];
+  failOn: FailOn;
+  strict: boolean;
+  offline: boolean;
+  format: Format;
+  /** Absolute path of the report file; undefined: standard output. */
+  output?: string;
+  color: boolean;
+  configFile?: string;
+}
+
+export interface Terminal {
+  env: Record<string, string | undefined>;
+  stdoutIsTTY: boolean;
+}
+
+export async function resolveRunOptions(flags: CheckFlags, config: FileConfig | undefined, cwd: string, terminal: Terminal): Promise<RunOptions> {
+  const roots = (flags.paths.length > 0 ? flags.paths : ['.']).map((p) => path.resolve(cwd, p));
+  for (const [i, root] of roots.entries()) {
+    // A missing PATH is a typo on the command line, not a finding in a file.
+    await fs.stat(root).catch(() => {
+      throw new UsageError(`${flags.paths[i] ?? root}: no such file or directory`);
+    });
+  }
+
+  const raw: Record<string, unknown> = {};
+  const indexUrl = flags.indexUrl ?? config?.indexUrl;
+  if (indexUrl !== undefined) raw.indexUrl = indexUrl;
+  if (flags.noJsonApi) raw.jsonApiUrl = null;
+  else if (flags.jsonApiUrl !== undefined) raw.jsonApiUrl = flags.jsonApiUrl;
+  else if (config?.jsonApiUrl !== undefined) raw.jsonApiUrl = config.jsonApiUrl;
+  // Left undefined, core picks the JSON API: PyPI's for PyPI, none for any other index.
+
+  let cacheDirectory: string | null | undefined;
+  if (flags.noCache) cacheDirectory = null;
+  else if (flags.cacheDir !== undefined) cacheDirectory = path.resolve(cwd, flags.cacheDir);
+  else if (config?.cacheDir !== undefined) cacheDirectory = config.cacheDir;
+  if (cacheDirectory !== undefined) raw.cache = { directory: cacheDirectory };
+
+  const concurrency = flags.concurrency ?? config?.concurrency;
+  if (concurrency !== undefined) raw.concurrency = concurrency;
+  raw.severity = { ...config?.severity, ...flags.severity };
+  raw.ignore = [...(config?.ignore ?? []), ...flags.ignore];
+
+  // Every value was validated above; a complaint here is a bug of this module, so it is not swallowed.
+  const settings = resolveSettings(raw, (message) => {
+    throw new Error(`settings rejected after validation: ${message}`);
+  });
+
+  const exclude = [
+    // Flags: as core matches them (relative to each PATH, or absolute), and relative to the current directory.
+    ...flags.exclude.flatMap((p) => [p, anchor(cwd, p)]),
+    // The file's patterns are relative to the file, wherever the command runs.
+    ...(config?.exclude ?? []).map((p) => anchor(path.dirname(config!.file), p)),
+  ];
+
+  const options: RunOptions = {
+    cwd,
+    roots,
+    settings,
+    exclude: [...new Set(exclude)],
+    failOn: flags.failOn ?? config?.failOn ?? 'error',
+    strict: flags.strict,
+    offline: flags.offline,
+    format: flags.format,
+    color: flags.format === 'text' && flags.output === undefined && useColor(flags.noColor, terminal),
+  };
+  if (flags.output !== undefined) options.output = path.resolve(cwd, flags.output);
+  if (config) options.configFile = config.file;
+  return options;
+}
+
+/** NO_COLOR (no-color.org) and FORCE_COLOR (force-color.org) as other tools read them; --no-color wins over both. */
+function useColor(noColor: boolean, terminal: Terminal): boolean {
+  if (noColor) return false;
+  const { NO_COLOR, FORCE_COLOR, TERM } = terminal.env;
+  if (NO_COLOR !== undefined && NO_COLOR !== '') return false;
+  if (FORCE_COLOR !== undefined && FORCE_COLOR !== '') return FORCE_COLOR !== '0' && FORCE_COLOR !== 'false';
+  return terminal.stdoutIsTTY && TERM !== 'dumb';
+}
+
+/** A glob made absolute under `dir`, with the directory's own glob characters escaped. */
+export function anchor(dir: string, pattern: string): string {
+  const posix = (p: string) => p.split(path.sep).join('/');
+  if (path.isAbsolute(pattern)) return posix(pattern);
+  const base = posix(dir).replace(/[\\*?[\]{}()!+@|]/g, '\\$&');
+  return `${base.replace(/\/$/, '')}/${pattern.replace(/^\.\//, '')}`;
+}

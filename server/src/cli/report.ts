@@ -1,0 +1,139 @@
+/**
+ * One scan's outcome as every output format sees it: paths relative to the
+ * current directory, 1-based positions, projects that could not be checked,
+ * and whether the run fails.
+ */
+import * as path from 'node:path';
+import type { ScanFinding, ScanResult, ScanSummary } from '../core/scan.js';
+import type { DiagnosticCode, Settings } from '../core/settings.js';
+import { ALL_CODES } from './rules.js';
+import { SEVERITY_RANK, redactText, type FailOn } from './values.js';
+
+export interface ReportFinding extends ScanFinding {
+  /** Relative to the current directory, with the platform's separators (what terminals link). */
+  path: string;
+  /** Relative to the current directory, with forward slashes (JSON, SARIF, GitHub). */
+  uri: string;
+  /** 1-based line and column (column in UTF-16 code units, like the 0-based `range`). */
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+}
+
+export interface UnknownProject {
+  /** PEP 503 normalized name. */
+  name: string;
+  /** Why it could not be checked, credentials redacted. */
+  reason: string;
+}
+
+export interface Report {
+  cwd: string;
+  settings: Settings;
+  summary: ScanSummary;
+  /** Files scanned, relative with forward slashes, sorted. */
+  files: string[];
+  /** Sorted by file, then position. */
+  findings: ReportFinding[];
+  /** Projects whose status, or whose release data from the JSON API, could not be learned. */
+  unknown: UnknownProject[];
+  failOn: FailOn;
+  /** Some finding is at least as severe as failOn. */
+  failed: boolean;
+}
+
+/** core's reason for a release lookup it refuses without asking: not an index failure. */
+const NOT_ASKED = 'not a valid project name and version';
+
+/**
+ * core's client stops asking an origin for a while after errors and says when it will retry,
+ * which is true in the editor; a one-shot command never retries, so it says what happened.
+ */
+function cliReason(reason: string): string {
+  return /^the index is backed off after errors/.test(reason) ? 'not asked after earlier errors from the same index' : reason;
+}
+
+export function buildReport(result: ScanResult, settings: Settings, cwd: string, failOn: FailOn): Report {
+  const rel = (file: string) => path.relative(cwd, file) || path.basename(file);
+  const uri = (file: string) => rel(file).split(path.sep).join('/');
+  const findings = result.summary.findings
+    .map((f): ReportFinding => ({
+      ...f,
+      // core names a file it cannot read by its absolute path; reports stay machine-independent.
+      message: f.name === undefined ? f.message.split(f.file).join(rel(f.file)) : f.message,
+      path: rel(f.file),
+      uri: uri(f.file),
+      line: f.range.start.line + 1,
+      column: f.range.start.character + 1,
+      endLine: f.range.end.line + 1,
+      endColumn: f.range.end.character + 1,
+    }))
+    .sort((a, b) => compare(a.uri, b.uri) || a.line - b.line || a.column - b.column || compare(a.code, b.code));
+
+  const unknown = new Map<string, string>();
+  for (const file of result.files) {
+    for (const { dependency, facts } of file.analyzed) {
+      const name = dependency.normalizedName;
+      if (facts.project.state === 'unknown') {
+        unknown.set(name, cliReason(facts.project.reason));
+        continue;
+      }
+      // The status is known, but an unreachable JSON API means vulnerabilities and the inactive
+      // classifier were not checked: in CI that is an incomplete answer, not a clean one.
+      for (const release of [facts.pinned, facts.latest]) {
+        if (release?.state === 'unknown' && release.reason !== NOT_ASKED && !unknown.has(name)) unknown.set(name, `JSON API: ${cliReason(release.reason)}`);
+      }
+    }
+  }
+  for (const name of result.summary.unknownProjects) if (!unknown.has(name)) unknown.set(name, 'not checked');
+
+  const threshold = failOn === 'never' ? Infinity : SEVERITY_RANK[failOn];
+  return {
+    cwd,
+    settings,
+    summary: result.summary,
+    files: result.files.map((f) => uri(f.path)).sort(compare),
+    findings,
+    unknown: [...unknown].map(([name, reason]) => ({ name, reason: redactText(reason) })).sort((a, b) => compare(a.name, b.name)),
+    failOn,
+    failed: findings.some((f) => SEVERITY_RANK[f.severity] >= threshold),
+  };
+}
+
+/** Code-unit order: the same on every machine, unlike localeCompare. */
+export function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** "3 archived, 1 quarantined in 12 files; 340 dependencies, 210 projects" */
+export function summaryLine(report: Report): string {
+  const counts = new Map<DiagnosticCode, number>();
+  for (const f of report.findings) counts.set(f.code, (counts.get(f.code) ?? 0) + 1);
+  const parts = [...counts]
+    .sort((a, b) => b[1] - a[1] || ALL_CODES.indexOf(a[0]) - ALL_CODES.indexOf(b[0]))
+    .map(([code, n]) => `${n} ${code}`);
+  const s = report.summary;
+  const scope = `${plural(s.filesScanned, 'file')}; ${plural(s.dependencies, 'dependency', 'dependencies')}, ${plural(s.projects, 'project')}`;
+  return parts.length > 0 ? `${parts.join(', ')} in ${scope}` : `No findings in ${scope}`;
+}
+
+/** "Status unknown for 3 projects (not checked): HTTP 503: a, b; timed out: c" — grouped, since one outage has one reason. */
+export function unknownLine(report: Report, limit = 20): string | undefined {
+  if (report.unknown.length === 0) return undefined;
+  const byReason = new Map<string, string[]>();
+  for (const u of report.unknown) byReason.set(u.reason, [...(byReason.get(u.reason) ?? []), u.name]);
+  let shown = 0;
+  const groups: string[] = [];
+  for (const [reason, names] of byReason) {
+    const take = names.slice(0, Math.max(0, limit - shown));
+    shown += take.length;
+    if (take.length > 0) groups.push(`${reason}: ${take.join(', ')}`);
+  }
+  const more = report.unknown.length - shown;
+  return `Status unknown for ${plural(report.unknown.length, 'project')} (not checked): ${groups.join('; ')}${more > 0 ? `; and ${more} more` : ''}`;
+}

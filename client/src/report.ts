@@ -19,6 +19,8 @@ const LABEL: Record<string, string> = {
 interface Finding {
   code: string;
   name: string;
+  /** PEP 503 normalized: `haunted.project` and `haunted-project` are one project. */
+  key: string;
   uri: vscode.Uri;
   diagnostic: vscode.Diagnostic;
 }
@@ -33,10 +35,12 @@ function codeOf(d: vscode.Diagnostic): string | undefined {
   return typeof code === 'string' && STATUS_CODES.includes(code) ? code : undefined;
 }
 
-/** The language client keeps the server's Diagnostic.data, which names the project. */
-function nameOf(d: vscode.Diagnostic): string {
-  const data = (d as vscode.Diagnostic & { data?: { name?: unknown } }).data;
-  return typeof data?.name === 'string' ? data.name : d.message.split(/[ :]/)[0] ?? '?';
+/** The language client keeps the server's Diagnostic.data, which names the project as written and normalized. */
+function projectOf(d: vscode.Diagnostic): { name: string; key: string } {
+  const data = (d as vscode.Diagnostic & { data?: { name?: unknown; normalizedName?: unknown } }).data;
+  const name = typeof data?.name === 'string' ? data.name : (d.message.split(/[ :]/)[0] ?? '?');
+  const key = typeof data?.normalizedName === 'string' ? data.normalizedName : name.toLowerCase().replace(/[-_.]+/g, '-');
+  return { name, key };
 }
 
 export function currentFindings(): Finding[] {
@@ -44,7 +48,7 @@ export function currentFindings(): Finding[] {
   for (const [uri, diagnostics] of vscode.languages.getDiagnostics()) {
     for (const d of diagnostics) {
       const code = d.source === SOURCE ? codeOf(d) : undefined;
-      if (code) out.push({ code, name: nameOf(d), uri, diagnostic: d });
+      if (code) out.push({ code, ...projectOf(d), uri, diagnostic: d });
     }
   }
   return out;
@@ -62,7 +66,7 @@ export class ReportProvider implements vscode.TreeDataProvider<Node>, vscode.Dis
     }
     if (node.kind === 'status') {
       const byName = new Map<string, Finding[]>();
-      for (const f of node.findings) byName.set(f.name.toLowerCase(), [...(byName.get(f.name.toLowerCase()) ?? []), f]);
+      for (const f of node.findings) byName.set(f.key, [...(byName.get(f.key) ?? []), f]);
       return [...byName.values()]
         .map((list) => ({ kind: 'package' as const, code: node.code, name: list[0]!.name, findings: list }))
         .sort((a, b) => a.name.localeCompare(b.name));
@@ -74,7 +78,7 @@ export class ReportProvider implements vscode.TreeDataProvider<Node>, vscode.Dis
   getTreeItem(node: Node): vscode.TreeItem {
     if (node.kind === 'status') {
       const item = new vscode.TreeItem(LABEL[node.code] ?? node.code, vscode.TreeItemCollapsibleState.Expanded);
-      item.description = String(new Set(node.findings.map((f) => f.name.toLowerCase())).size);
+      item.description = String(new Set(node.findings.map((f) => f.key)).size);
       item.iconPath = new vscode.ThemeIcon(node.code === 'quarantined' ? 'error' : node.code === 'inactive' ? 'info' : 'warning');
       return item;
     }

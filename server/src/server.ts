@@ -9,6 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   createConnection,
   ProposedFeatures,
+  DidChangeConfigurationNotification,
   FileChangeType,
   TextDocuments,
   TextDocumentSyncKind,
@@ -35,7 +36,7 @@ import { VERSION } from './core/version.js';
 import { ADD_TO_IGNORE_COMMAND, codeActions, REPLACEABLE, type DependencyInFile } from './lsp/codeActions.js';
 import { SOURCE, toDiagnostics } from './lsp/diagnostics.js';
 import { fileDiagnostics, pathToUri, runWorkspaceScan, toResponse, uriToPath, type ScanResponse } from './lsp/scan.js';
-import { scanFile } from './core/scan.js';
+import { isScannable, scanFile } from './core/scan.js';
 import { readFile } from 'node:fs/promises';
 
 const EDIT_DEBOUNCE_MS = 150;
@@ -63,6 +64,7 @@ export function startServer(connection: Connection): void {
   let env: IndexEnvironment | undefined;
   let proxy: { url?: string; strictSSL?: boolean } = {};
   let configurationPull = false;
+  let dynamicConfiguration = false;
   let initOptions: unknown;
   let clientCommands = new Set<string>();
   /** Whether the user trusts the workspace's files (VS Code workspace trust; other clients say so in initializationOptions). */
@@ -124,6 +126,7 @@ export function startServer(connection: Connection): void {
   connection.onInitialize((params: InitializeParams) => {
     initOptions = unwrapInitOptions(params.initializationOptions);
     configurationPull = params.capabilities?.workspace?.configuration === true;
+    dynamicConfiguration = params.capabilities?.workspace?.didChangeConfiguration?.dynamicRegistration === true;
     const init = params.initializationOptions as { httpProxy?: unknown; httpProxyStrictSSL?: unknown; clientCommands?: unknown; trusted?: unknown } | undefined;
     trusted = init?.trusted === true;
     if (Array.isArray(init?.clientCommands)) clientCommands = new Set(init.clientCommands.filter((c): c is string => typeof c === 'string'));
@@ -148,6 +151,8 @@ export function startServer(connection: Connection): void {
   });
 
   connection.onInitialized(async () => {
+    // Clients send didChangeConfiguration only to servers that register for it.
+    if (dynamicConfiguration) void connection.client.register(DidChangeConfigurationNotification.type, undefined);
     if (configurationPull) {
       await loadSettings();
       settingsLoaded();
@@ -218,9 +223,17 @@ export function startServer(connection: Connection): void {
       if (change.type === FileChangeType.Deleted) {
         scanned.delete(change.uri);
         void connection.sendDiagnostics({ uri: change.uri, diagnostics: [] });
-      } else if (scanned.has(change.uri) || (change.type === FileChangeType.Created && scanned.size > 0)) {
-        scanned.add(change.uri);
+      } else if (scanned.has(change.uri)) {
         void refreshFromDisk(change.uri).catch((e: unknown) => log(`refresh of ${change.uri} failed: ${errorText(e)}`));
+      } else if (change.type === FileChangeType.Created && scanned.size > 0) {
+        // A new file joins the scanned set only if the scan itself would have found it.
+        void isScannable(file, folders, [...filesExclude, ...settings.exclude])
+          .then(async (yes) => {
+            if (!yes) return;
+            scanned.add(change.uri);
+            await refreshFromDisk(change.uri);
+          })
+          .catch((e: unknown) => log(`refresh of ${change.uri} failed: ${errorText(e)}`));
       }
     }
   });

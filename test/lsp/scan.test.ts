@@ -126,6 +126,15 @@ describe('workspace scan over stdio', () => {
       await client.didChangeWatchedFiles([{ uri, type: 2 }]);
       const after = await client.waitForDiagnostics(uri, () => true, { since: seen });
       assert.deepEqual(after.map((d) => [d.code, d.range.start.line]), [['archived', 1]]);
+      // Created after the scan: checked only where the scan would have looked.
+      const created = path.join(root, 'requirements', 'new.txt');
+      const skipped = [path.join(root, 'excluded', 'requirements-new.txt'), path.join(root, 'my-env', 'requirements-new.txt'), path.join(root, 'node_modules', 'requirements.txt')];
+      for (const f of [created, ...skipped]) writeFileSync(f, 'pepy\n');
+      await client.didChangeWatchedFiles([created, ...skipped].map((f) => ({ uri: fileUri(f), type: 1 as const })));
+      const createdDiagnostics = await client.waitForDiagnostics(fileUri(created), (d) => d.length > 0);
+      assert.equal(createdDiagnostics[0]!.code, 'archived');
+      await new Promise((r) => setTimeout(r, 300));
+      for (const f of skipped) assert.equal(client.publications(fileUri(f)), 0, `${f} was checked although the scan skips it`);
       const devUri = fileUri(path.join(root, 'requirements', 'dev.in'));
       const seenDev = client.publications(devUri);
       unlinkSync(path.join(root, 'requirements', 'dev.in'));

@@ -240,6 +240,24 @@ describe('language server over stdio', () => {
     }
   });
 
+  it('picks up changed settings without a restart', async () => {
+    freshCache();
+    const client = await start();
+    try {
+      await client.open(REQ_URI, REQUIREMENTS);
+      await client.waitForDiagnostics(REQ_URI, (d) => d.length >= EXPECTED_REQUIREMENTS.length);
+      assert.ok(client.registrations.includes('workspace/didChangeConfiguration'), 'the server must register for configuration changes');
+      const seen = client.publications(REQ_URI);
+      client.settings = { ...client.settings, ignore: ['aiocpa'], severity: { archived: 'error' } };
+      await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
+      const after = await client.waitForDiagnostics(REQ_URI, (d) => !d.some((x) => x.code === 'quarantined'), { since: seen });
+      assert.ok(after.filter((d) => d.code === 'archived').every((d) => d.severity === SEVERITY.error));
+    } finally {
+      await client.stop();
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
+  });
+
   it('applies severity overrides and the ignore setting', async () => {
     freshCache();
     const client = await start({ severity: { archived: 'error', inactive: 'off' }, ignore: ['Black'] });

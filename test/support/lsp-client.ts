@@ -34,6 +34,8 @@ export interface StartOptions {
 export class LspClient {
   readonly diagnostics = new Map<string, PublishDiagnosticsParams[]>();
   readonly logs: string[] = [];
+  /** Methods the server registered for dynamically. */
+  readonly registrations: string[] = [];
   /** $/progress notifications, by token. */
   readonly progress = new Map<string | number, unknown[]>();
   private waiters: (() => void)[] = [];
@@ -74,7 +76,10 @@ export class LspClient {
       list.push(p.value);
       client.progress.set(p.token, list);
     });
-    connection.onRequest('client/registerCapability', () => null);
+    connection.onRequest('client/registerCapability', (p: { registrations: { method: string }[] }) => {
+      for (const r of p.registrations) client.registrations.push(r.method);
+      return null;
+    });
     connection.onRequest('window/workDoneProgress/create', () => null);
     connection.listen();
     const pull = options.configurationPull ?? true;
@@ -82,7 +87,12 @@ export class LspClient {
       processId: process.pid,
       rootUri: null,
       capabilities: {
-        workspace: { configuration: pull, workspaceFolders: true, didChangeWatchedFiles: { dynamicRegistration: false } },
+        workspace: {
+          configuration: pull,
+          workspaceFolders: true,
+          didChangeConfiguration: { dynamicRegistration: true },
+          didChangeWatchedFiles: { dynamicRegistration: false },
+        },
         window: { workDoneProgress: true },
         textDocument: { hover: { contentFormat: ['markdown'] } },
       },

@@ -13,19 +13,19 @@
  *
  *   node --import tsx test/vscode/run.ts
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runTests } from '@vscode/test-electron';
 import { build } from 'esbuild';
 import { startIndexServer } from '../support/index-server.js';
+import { addAlternatives, prepareWorkspace, writeJson } from './workspace.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = path.resolve(HERE, '..', '..');
 /** Where the suite is bundled: inside the extension's folder, so that require('mocha') resolves from node_modules. */
 const SUITE_OUT = path.join(REPO_ROOT, '.vscode-test', 'suite');
-const FIXTURE = path.join(REPO_ROOT, 'test', 'fixtures', 'vscode-workspace');
 
 type Mode = 'code-server' | 'desktop';
 
@@ -69,14 +69,11 @@ async function main(): Promise<number> {
     const userDataDir = path.join(scratch, 'user-data');
     const extensionsDir = path.join(scratch, 'extensions');
     const cacheDir = path.join(scratch, 'pypi-status-cache');
-    cpSync(FIXTURE, workspace, { recursive: true });
+    // The fixture, its .vscode/settings.json (the local index, pypiStatus.exclude) and a
+    // virtual environment; the index learns the quick fixes' replacements.
+    prepareWorkspace(workspace, index);
+    addAlternatives(index);
     mkdirSync(cacheDir, { recursive: true });
-
-    // indexUrl and jsonApiUrl are machine-overridable: the workspace may set them.
-    writeJson(path.join(workspace, '.vscode', 'settings.json'), {
-      'pypiStatus.indexUrl': index.simpleUrl,
-      'pypiStatus.jsonApiUrl': index.jsonApiUrl,
-    });
     // cache.directory is machine-scoped, which VS Code ignores in workspace settings: it goes in
     // the user settings (desktop) or the remote machine's settings (code-server is a remote).
     const quiet = {
@@ -87,6 +84,9 @@ async function main(): Promise<number> {
       'extensions.autoUpdate': false,
       'update.mode': 'none',
       'security.workspace.trust.enabled': false,
+      // The web workbench (code-server) saves edited files after a second by default; the
+      // tests' unsaved edits must stay unsaved until they revert them, as in desktop VS Code.
+      'files.autoSave': 'off',
     };
     const machine = { 'pypiStatus.cache.directory': cacheDir };
     if (which === 'desktop') {
@@ -115,11 +115,6 @@ async function main(): Promise<number> {
     await index.close();
     rmSync(scratch, { recursive: true, force: true, maxRetries: 3 });
   }
-}
-
-function writeJson(file: string, value: unknown): void {
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`);
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -1,8 +1,11 @@
 /**
  * What a person sees: the packaged VSIX installed into code-server (`--install-extension`,
  * as a user installs a downloaded VSIX), the fixture workspace opened in the web workbench in
- * headless Chromium, and the squiggles, the hover card and the Problems panel checked in the
- * DOM and saved as screenshots under test-artifacts/vscode/.
+ * headless Chromium, and what it shows checked in the DOM and saved as screenshots under
+ * test-artifacts/vscode/: the squiggles, the hover card, the Problems panel, the quick fix menu
+ * (Ctrl+.), Scan Workspace run from the Command Palette (its progress and summary
+ * notifications, then the Problems panel with files no editor opened) and the PyPI Status
+ * view in the Explorer.
  *
  *   npm run package && node --import tsx --test test/vscode/screenshots.test.ts
  *
@@ -10,7 +13,7 @@
  * (the README's picture).
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -18,16 +21,11 @@ import type { Locator, Page } from 'playwright-core';
 import { startIndexServer, type IndexServer } from '../support/index-server.js';
 import { codeServerMissing, installExtension, openWorkbench, startCodeServer, type CodeServer, type Workbench } from './code-server.js';
 import { manifest, REPO_ROOT, VSIX } from './vsix.js';
+import { addAlternatives, prepareWorkspace, writeJson } from './workspace.js';
 
 const ARTIFACTS = path.join(REPO_ROOT, 'test-artifacts', 'vscode');
-const FIXTURE = path.join(REPO_ROOT, 'test', 'fixtures', 'vscode-workspace');
 /** How long the workbench may take to show something (it loads ~10 MB of JavaScript on a slow CI machine). */
 const UI_TIMEOUT_MS = 60_000;
-
-function writeJson(file: string, value: unknown): void {
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`);
-}
 
 describe('the packaged extension in the VS Code web workbench', { timeout: 5 * 60_000 }, () => {
   let scratch: string;
@@ -46,11 +44,10 @@ describe('the packaged extension in the VS Code web workbench', { timeout: 5 * 6
     const workspace = path.join(scratch, 'workspace');
     const userDataDir = path.join(scratch, 'user-data');
     const extensionsDir = path.join(scratch, 'extensions');
-    cpSync(FIXTURE, workspace, { recursive: true });
-    writeJson(path.join(workspace, '.vscode', 'settings.json'), {
-      'pypiStatus.indexUrl': index.simpleUrl,
-      'pypiStatus.jsonApiUrl': index.jsonApiUrl,
-    });
+    // The fixture with its settings (the local index, pypiStatus.exclude) and a virtual
+    // environment, as for the extension tests; the index knows the quick fixes' replacements.
+    prepareWorkspace(workspace, index);
+    addAlternatives(index);
     // A plain editor: no minimap, chat or welcome page competing with what the pictures show.
     writeJson(path.join(userDataDir, 'User', 'settings.json'), {
       'workbench.colorTheme': 'Default Dark Modern',
@@ -66,6 +63,8 @@ describe('the packaged extension in the VS Code web workbench', { timeout: 5 * 6
       'extensions.autoUpdate': false,
       'update.mode': 'none',
       'security.workspace.trust.enabled': false,
+      // The web workbench saves edited files after a second by default.
+      'files.autoSave': 'off',
     });
     // Machine-scoped: in code-server (a remote), it is read from the machine settings.
     writeJson(path.join(userDataDir, 'Machine', 'settings.json'), { 'pypiStatus.cache.directory': path.join(scratch, 'cache') });
@@ -100,8 +99,19 @@ describe('the packaged extension in the VS Code web workbench', { timeout: 5 * 6
     const input = page.locator('.quick-input-widget input');
     await input.waitFor({ timeout: UI_TIMEOUT_MS });
     await input.fill(relative);
-    // Wait for the file itself among the results (file search runs on the server), then pick it.
-    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: path.posix.basename(relative) }).first();
+    // Wait for the file itself among the results (file search runs on the server), then pick it:
+    // the row with this name whose description (the folder) is this file's; there are several
+    // requirements.txt and pyproject.toml in the workspace.
+    const name = path.posix.basename(relative);
+    const folder = path.posix.dirname(relative);
+    const named = page
+      .locator('.quick-input-list .monaco-list-row')
+      .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(name)}$`) }) });
+    const row = (
+      folder === '.'
+        ? named.filter({ hasNot: page.locator('.label-description', { hasText: /\S/ }) })
+        : named.filter({ has: page.locator('.label-description', { hasText: new RegExp(`^${escapeRegExp(folder)}$`) }) })
+    ).first();
     try {
       await row.waitFor({ timeout: UI_TIMEOUT_MS });
     } catch (e) {
@@ -114,6 +124,10 @@ describe('the packaged extension in the VS Code web workbench', { timeout: 5 * 6
     const tab = page.locator('.tabs-container .tab.active', { hasText: path.posix.basename(relative) });
     await tab.waitFor({ timeout: UI_TIMEOUT_MS });
     return page.locator('.editor-group-container.active .monaco-editor').first();
+  }
+
+  function escapeRegExp(text: string): string {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   }
 
   /** Saves a screenshot; with `bottom`, only the window down to that many CSS pixels (readable in a README). */
@@ -189,5 +203,138 @@ describe('the packaged extension in the VS Code web workbench', { timeout: 5 * 6
     const counts = await page.locator('[id="status.problems"] a').first().getAttribute('aria-label');
     assert.equal(counts, 'Errors: 2, Warnings: 6');
     await shot('3-problems');
+  });
+
+  it('offers the replacement in the quick fix menu (Ctrl+.) of an archived dependency', async () => {
+    const editor = await open('requirements/dev.txt');
+    await editor.locator('.squiggly-warning').nth(1).waitFor({ timeout: UI_TIMEOUT_MS });
+    // The cursor into the name, as a click puts it there; then the keyboard.
+    const line = editor.locator('.view-line', { hasText: 'haunted.project' });
+    const box = await line.boundingBox();
+    assert.ok(box, 'the line is on screen');
+    await page.mouse.click(box.x + 12, box.y + box.height / 2);
+    await page.mouse.move(5, 5);
+    // The light bulb: VS Code shows it on a line with quick fixes (the auto-fix one when a fix is preferred).
+    const bulb = page.locator('.lightBulbWidget').filter({ visible: true }).first();
+    await bulb.waitFor({ timeout: UI_TIMEOUT_MS });
+    await page.keyboard.press('Control+.');
+    const menu = page.locator('.action-widget').filter({ visible: true }).first();
+    const replace = menu.locator('.monaco-list-row', { hasText: 'Replace haunted.project with newproject' });
+    try {
+      await replace.waitFor({ timeout: UI_TIMEOUT_MS });
+    } catch (e) {
+      await shot('failed-quick-fix');
+      throw e;
+    }
+    const items = (await menu.locator('.monaco-list-row.action').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+    assert.deepEqual(items, [
+      'Replace haunted.project with newproject (named on the index)',
+      'Ignore haunted.project on this line',
+      'Ignore haunted.project in this workspace (pypiStatus.ignore)',
+    ]);
+    // The preferred fix is the one the menu has selected.
+    assert.match(await menu.locator('.monaco-list-row.focused').first().innerText(), /Replace haunted\.project with newproject/);
+    const widget = await menu.boundingBox();
+    await shot('4-quick-fix', widget ? widget.y + widget.height + 24 : undefined);
+    await page.keyboard.press('Escape');
+    await menu.waitFor({ state: 'hidden', timeout: UI_TIMEOUT_MS });
+  });
+
+  it('Scan Workspace from the Command Palette: progress, a summary, and unopened files in the Problems panel', async () => {
+    // Slow answers from the index for a moment, so that the progress notification can be seen
+    // (services/api/pyproject.toml names one project no open file has looked up: requests).
+    index.setLatency(1000);
+    try {
+      await page.keyboard.press('F1');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ timeout: UI_TIMEOUT_MS });
+      await input.fill('>PyPI Status: Scan Workspace');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'PyPI Status: Scan Workspace' }).first().waitFor({ timeout: UI_TIMEOUT_MS });
+      await page.keyboard.press('Enter');
+      const toasts = page.locator('.notifications-toasts');
+      const progress = toasts.locator('.notification-list-item', { hasText: 'PyPI Status: scanning the workspace' });
+      await progress.waitFor({ timeout: UI_TIMEOUT_MS });
+      await shot('5-scan-progress');
+    } finally {
+      index.setLatency(0);
+    }
+    // The summary: counts by status, in the number of files scanned (legacy/ and python-env/ skipped).
+    const summary = page.locator('.notifications-toasts .notification-list-item', { hasText: 'archived' });
+    await summary.waitFor({ timeout: UI_TIMEOUT_MS });
+    const message = (await summary.locator('.notification-list-item-message').innerText()).trim();
+    assert.equal(message, 'PyPI Status: 2 quarantined, 5 archived, 1 deprecated, 2 yanked in 4 files');
+    await shot('6-scan-summary');
+    // Its button opens the Problems panel.
+    await summary.getByRole('button', { name: 'Open Problems' }).click();
+    const panel = page.locator('.markers-panel');
+    await panel.waitFor({ timeout: UI_TIMEOUT_MS });
+    // 8 in the open files (see above) + 2 in services/api/pyproject.toml, which no editor opened.
+    await page.waitForFunction(() => document.querySelector('.panel .composite-bar .badge-content')?.textContent?.trim() === '10', undefined, { timeout: UI_TIMEOUT_MS });
+    assert.equal(await page.locator('[id="status.problems"] a').first().getAttribute('aria-label'), 'Errors: 2, Warnings: 8');
+    const rows = panel.locator('.monaco-list-row');
+    const expected = ['haunted-project is archived', 'black 21.11b0 is yanked'];
+    let text = '';
+    for (const deadline = Date.now() + UI_TIMEOUT_MS; Date.now() < deadline; await page.waitForTimeout(250)) {
+      text = (await rows.allInnerTexts()).join('\n');
+      if (text.includes('services/api') && expected.every((f) => text.includes(f))) break;
+    }
+    assert.ok(text.includes('services/api'), `the Problems panel lists services/api/pyproject.toml:\n${text}`);
+    for (const finding of expected) assert.ok(text.includes(finding), `Problems panel lacks "${finding}":\n${text}`);
+    assert.ok(!/legacy|python-env/.test(text), `skipped files are not in the Problems panel:\n${text}`);
+    // No editor was opened for it.
+    assert.equal(await page.locator('.tabs-container .tab', { hasText: 'pyproject.toml' }).count(), 1, 'only the root pyproject.toml has a tab');
+    // The whole list in the picture: the panel maximized, then restored.
+    await page.locator('.panel .action-label[aria-label^="Maximize Panel Size"]').click();
+    await panel.locator('.monaco-list-row', { hasText: 'haunted-project is archived' }).waitFor({ timeout: UI_TIMEOUT_MS });
+    await page.mouse.move(5, 5);
+    await shot('7-problems-after-scan');
+    await page.locator('.panel .action-label[aria-label^="Restore Panel Size"]').click();
+  });
+
+  /** The rows of the PyPI Status view as "label description", e.g. "Archived 3" or "pepy 2 uses". */
+  async function reportRows(): Promise<string[]> {
+    const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'PyPI Status' }) });
+    return pane.locator('.pane-body .monaco-list-row').evaluateAll((rows) =>
+      rows.map((row) => [row.querySelector('.label-name')?.textContent ?? '', row.querySelector('.label-description')?.textContent ?? ''].join(' ').trim()),
+    );
+  }
+
+  it('lists the flagged dependencies by status in the PyPI Status view of the Explorer', async () => {
+    await page.keyboard.press('Control+Shift+E');
+    // Room for the view: the folder tree above it is collapsed.
+    const folders = page.locator('.pane', { has: page.locator('.explorer-folders-view') }).locator('.pane-header');
+    await folders.waitFor({ timeout: UI_TIMEOUT_MS });
+    if ((await folders.getAttribute('aria-expanded')) === 'true') await folders.click();
+    const header = page.locator('.pane-header', { hasText: 'PyPI Status' });
+    await header.waitFor({ timeout: UI_TIMEOUT_MS });
+    if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+    await page.mouse.move(5, 5);
+    // Statuses in order of severity, each with its number of projects; the projects under them with their uses.
+    const statuses = ['Quarantined', 'Archived', 'Deprecated', 'Pinned to a yanked release'];
+    const projects = ['aiocpa 2 uses', 'pepy 2 uses', 'pil 1 use', 'deprecated-project 1 use', 'black 2 uses'];
+    let rows: string[] = [];
+    for (const deadline = Date.now() + UI_TIMEOUT_MS; Date.now() < deadline; await page.waitForTimeout(250)) {
+      rows = await reportRows();
+      if (statuses.every((s) => rows.some((r) => r.startsWith(s))) && projects.every((p) => rows.includes(p))) break;
+    }
+    const pane = page.locator('.pane', { has: header });
+    const box = await pane.boundingBox();
+    await shot('8-report-view', box ? box.y + box.height + 8 : undefined);
+    const seen = rows.join(' | ');
+    assert.deepEqual(rows.filter((r) => statuses.some((s) => r.startsWith(s))).map((r) => r.replace(/ \d+$/, '')), statuses, seen);
+    for (const project of projects) assert.ok(rows.includes(project), `"${project}" in ${seen}`);
+    assert.ok(rows.includes('Quarantined 1'), seen);
+    assert.ok(rows.includes('Deprecated 1'), seen);
+    assert.ok(rows.includes('Pinned to a yanked release 1'), seen);
+    assert.ok(rows.some((r) => /^haunted[.-]project \d uses?$/.test(r)), seen);
+  });
+
+  it('counts haunted.project and haunted-project (one project, PEP 503) once in the PyPI Status view', { todo: 'client/src/report.ts groups by the name as written, not the normalized one' }, async () => {
+    const rows = await reportRows();
+    // pepy, pil and haunted-project.
+    assert.ok(rows.includes('Archived 3'), rows.join(' | '));
+    const haunted = rows.filter((r) => /^haunted[.-]project /.test(r));
+    assert.equal(haunted.length, 1, rows.join(' | '));
+    assert.match(haunted[0]!, / 2 uses$/);
   });
 });

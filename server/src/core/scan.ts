@@ -73,6 +73,32 @@ export interface ScanResult {
   summary: ScanSummary;
 }
 
+/**
+ * Whether a file (say, one just created) is one the scan would have found: under a
+ * root, not excluded, not in a skipped folder or a virtual environment.
+ */
+export async function isScannable(file: string, roots: string[], exclude: string[] = []): Promise<boolean> {
+  if (!fileKind(file)) return false;
+  const excluded = exclude.length > 0 ? picomatch(exclude, { dot: true }) : () => false;
+  for (const root of roots.map((r) => path.resolve(r))) {
+    const rel = path.relative(root, file);
+    if (rel.startsWith('..') || path.isAbsolute(rel)) continue;
+    const parts = rel.split(path.sep);
+    if (parts.slice(0, -1).some((p) => SKIPPED_DIRS.has(p))) return false;
+    // Every prefix is tested, as the walk tests each folder on the way down.
+    for (let i = 1; i <= parts.length; i++) {
+      const prefix = parts.slice(0, i).join('/');
+      if (excluded(prefix) || excluded(path.join(root, ...parts.slice(0, i)))) return false;
+    }
+    for (let i = 1; i < parts.length; i++) {
+      const dir = path.join(root, ...parts.slice(0, i));
+      if (await fs.stat(path.join(dir, 'pyvenv.cfg')).then((st) => st.isFile(), () => false)) return false;
+    }
+    return true;
+  }
+  return false;
+}
+
 /** Finds the dependency files under the roots (an explicit file is taken whatever its name). */
 export async function discoverFiles(roots: string[], exclude: string[] = [], isCancelled: () => boolean = () => false): Promise<string[]> {
   const excluded = exclude.length > 0 ? picomatch(exclude, { dot: true }) : () => false;

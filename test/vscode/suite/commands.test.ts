@@ -1,6 +1,6 @@
 /**
- * The extension's commands, run the way the Command Palette runs them. Quick fixes and
- * Scan Workspace get their suites next to this one when they exist.
+ * The extension's commands, run the way the Command Palette runs them. Scan Workspace has
+ * its own suite (scan.test.ts), and so do the quick fixes with their command (quickfix.test.ts).
  */
 import * as assert from 'node:assert/strict';
 import { suite, suiteSetup, suiteTeardown, test } from 'mocha';

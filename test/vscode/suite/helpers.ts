@@ -1,7 +1,7 @@
 /**
  * What the extension tests share: the fixture workspace, opening documents, waiting for
- * the language server's diagnostics, and reading hovers the way VS Code renders them.
- * New suites (quick fixes, Scan Workspace) build on the same helpers.
+ * the language server's diagnostics, reading hovers the way VS Code renders them and the
+ * quick fixes VS Code collects, reverting edits, and files read without opening them.
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
@@ -111,9 +111,14 @@ export function compareFindings(a: Finding, b: Finding): number {
  * (the name itself by default): ranges are computed from the fixture text, not written by hand.
  */
 export function findingAt(document: vscode.TextDocument, name: string, code: string, severity: Severity, lineMarker = name): Finding {
-  const lines = document.getText().split(/\r?\n/);
+  return findingIn(document.getText(), name, code, severity, lineMarker, document.uri.path);
+}
+
+/** findingAt for a text (a file read from disk, which must not be opened as a document). */
+export function findingIn(text: string, name: string, code: string, severity: Severity, lineMarker = name, what = 'the text'): Finding {
+  const lines = text.split(/\r?\n/);
   const line = lines.findIndex((l) => l.includes(lineMarker));
-  assert.ok(line >= 0, `${document.uri.path} has no line with ${lineMarker}`);
+  assert.ok(line >= 0, `${what} has no line with ${lineMarker}`);
   const start = lines[line]!.indexOf(name, lines[line]!.indexOf(lineMarker));
   return [line, start, start + name.length, code, severity];
 }
@@ -136,4 +141,44 @@ export async function hoverText(uri: vscode.Uri, position: vscode.Position): Pro
 /** Markdown escapes punctuation (`2\.1\.1`); tests compare the text a reader sees. */
 export function unescapeMarkdown(markdown: string): string {
   return markdown.replace(/\\([\\`*_{}[\]()#+\-.!|<>~])/g, '$1');
+}
+
+/** The text of a workspace file on disk, read without opening it as a document (the language server would hear of that). */
+export async function readWorkspaceFile(relative: string): Promise<string> {
+  return new TextDecoder().decode(await vscode.workspace.fs.readFile(workspaceUri(relative)));
+}
+
+/** Quick fixes VS Code collects from every provider for `range` (the diagnostics there are in their context). */
+export async function quickFixes(uri: vscode.Uri, range: vscode.Range): Promise<vscode.CodeAction[]> {
+  const actions =
+    (await vscode.commands.executeCommand<(vscode.CodeAction | vscode.Command)[]>('vscode.executeCodeActionProvider', uri, range, vscode.CodeActionKind.QuickFix.value)) ?? [];
+  return actions.filter((a): a is vscode.CodeAction => !('command' in a && typeof a.command === 'string'));
+}
+
+/**
+ * Reverts a document to the file on disk, through the active editor (the revert command acts
+ * on it): undo would depend on the focus, which a headless window does not guarantee.
+ */
+export async function revert(document: vscode.TextDocument): Promise<void> {
+  if (!document.isDirty) return;
+  await vscode.window.showTextDocument(document, { preview: false });
+  await vscode.commands.executeCommand('workbench.action.files.revert');
+  assert.equal(document.isDirty, false, `${document.uri.path} was reverted`);
+}
+
+/** Waits until `predicate` holds, checking after each configuration change. */
+export async function waitForConfiguration(predicate: () => boolean, description: string, timeoutMs = 10_000): Promise<void> {
+  if (predicate()) return;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      listener.dispose();
+      reject(new Error(`configuration: ${description} did not happen within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const listener = vscode.workspace.onDidChangeConfiguration(() => {
+      if (!predicate()) return;
+      clearTimeout(timer);
+      listener.dispose();
+      resolve();
+    });
+  });
 }

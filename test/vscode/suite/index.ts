@@ -18,6 +18,8 @@ export async function run(): Promise<void> {
     // the margin is for a loaded CI machine and for activation on the first test.
     timeout: 60_000,
     reporter: 'spec',
+    // PYPI_STATUS_VSCODE_GREP=<regexp> runs only the matching tests (the extension host inherits the runner's environment).
+    ...(process.env.PYPI_STATUS_VSCODE_GREP ? { grep: new RegExp(process.env.PYPI_STATUS_VSCODE_GREP) } : {}),
   });
   // In code-server the extension host's console reaches the runner mixed with the workbench's
   // own log; code-server-host.mjs sets a marker so that it can print the report alone.

@@ -30,6 +30,8 @@ export interface CheckFlags {
   concurrency?: number;
   failOn?: FailOn;
   strict: boolean;
+  /** Use --index-url/--extra-index-url written in the scanned files (off: a pull request could name any host). */
+  trustIndexOptions: boolean;
   format: Format;
   output?: string;
   noColor: boolean;
@@ -80,6 +82,9 @@ Result:
                            error (default), warning, information, hint, never
   --strict                 exit 2 when some projects could not be checked
                            (index unreachable, or --offline and not cached)
+  --trust-index-options    look projects up on the --index-url/--extra-index-url
+                           written in the scanned files (off by default: the
+                           files could name any host)
   --format FORMAT          text (default), json, sarif, github
   -o, --output FILE        write the report to FILE instead of standard output
   --no-color               no colours (also: NO_COLOR=1; FORCE_COLOR=1 forces them)
@@ -110,6 +115,7 @@ const CHECK_OPTIONS = {
   concurrency: { type: 'string' },
   'fail-on': { type: 'string' },
   strict: { type: 'boolean' },
+  'trust-index-options': { type: 'boolean' },
   format: { type: 'string', short: 'f' },
   output: { type: 'string', short: 'o' },
   'no-color': { type: 'boolean' },
@@ -157,6 +163,7 @@ function parseCheck(args: readonly string[]): Command {
     noCache: values['no-cache'] ?? false,
     offline: values.offline ?? false,
     strict: values.strict ?? false,
+    trustIndexOptions: values['trust-index-options'] ?? false,
     format: values.format === undefined ? 'text' : oneOf(values.format, FORMATS, '--format'),
     noColor: values['no-color'] ?? false,
   };

@@ -86,7 +86,7 @@ async function check(flags: CheckFlags, io: CliIO): Promise<number> {
   try {
     const result = await scan(
       { roots: options.roots, exclude: options.exclude, env: io.env, onProgress: (p) => progress.update(p) },
-      environment.client,
+      flags.trustIndexOptions ? (parsed) => environment.pool.sourceFor(parsed, true) : environment.client,
       options.settings,
     );
     report = buildReport(result, options.settings, options.cwd, options.failOn);

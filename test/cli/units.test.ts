@@ -1,0 +1,134 @@
+/** The CLI's pure parts, in-process: escaping, the progress line, globs, redaction, flags and configuration. */
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import picomatch from 'picomatch';
+import { parseCommandLine } from '../../server/src/cli/args.js';
+import { parseConfig } from '../../server/src/cli/config.js';
+import { escapeData, escapeProperty } from '../../server/src/cli/formats/github.js';
+import { printable } from '../../server/src/cli/formats/text.js';
+import { anchor } from '../../server/src/cli/options.js';
+import { Progress } from '../../server/src/cli/progress.js';
+import { UsageError, redactText } from '../../server/src/cli/values.js';
+
+describe('CLI pieces', () => {
+  it('escapes workflow-command data and properties as GitHub documents', () => {
+    assert.equal(escapeData('100% done\r\nnext: a, b'), '100%25 done%0D%0Anext: a, b');
+    assert.equal(escapeProperty('a: b, 50%\n'), 'a%3A b%2C 50%25%0A');
+    // % first, so an existing escape is not read as one.
+    assert.equal(escapeProperty('%3A'), '%253A');
+  });
+
+  it('keeps control characters from the index out of the terminal', () => {
+    assert.equal(printable('ok\u001b[2Jgone\u0007\nnext\tline'), 'ok\uFFFD[2Jgone\uFFFD next\tline');
+  });
+
+  it('draws progress only on a terminal, after a delay, at most once per interval, within the width', () => {
+    let t = 0;
+    const writes: string[] = [];
+    const tty = { isTTY: true, columns: 30, write: (s: string) => writes.push(s) };
+    const progress = new Progress(tty, { now: () => t, delayMs: 500, intervalMs: 100 });
+    const p = (done: number) => ({ filesParsed: 3, filesTotal: 3, projectsDone: done, projectsTotal: 200 });
+    progress.update(p(1));
+    t = 499;
+    progress.update(p(2));
+    assert.deepEqual(writes, [], 'nothing before the delay');
+    t = 500;
+    progress.update(p(3));
+    t = 550;
+    progress.update(p(4));
+    t = 600;
+    progress.update(p(5));
+    assert.deepEqual(writes, ['\r\u001b[Kpypi-status: files 3/3, proj…', '\r\u001b[Kpypi-status: files 3/3, proj…']);
+    writes.length = 0;
+    progress.log('pypi-status: a message');
+    assert.deepEqual(writes, ['\r\u001b[K', 'pypi-status: a message\n', '\r\u001b[Kpypi-status: files 3/3, proj…']);
+    writes.length = 0;
+    progress.clear();
+    progress.clear();
+    assert.deepEqual(writes, ['\r\u001b[K'], 'erased once');
+
+    const piped: string[] = [];
+    const quiet = new Progress({ isTTY: false, write: (s: string) => piped.push(s) }, { now: () => t, delayMs: 0 });
+    quiet.update(p(1));
+    quiet.log('pypi-status: still said');
+    quiet.clear();
+    assert.deepEqual(piped, ['pypi-status: still said\n']);
+  });
+
+  it('anchors configuration globs under their directory, escaping its glob characters', () => {
+    const dir = path.join(path.sep, 'repo [1]', 'a');
+    const pattern = anchor(dir, 'legacy/**');
+    const match = picomatch(pattern, { dot: true });
+    assert.ok(match('/repo [1]/a/legacy/requirements.txt'));
+    assert.ok(match('/repo [1]/a/legacy'));
+    assert.ok(!match('/repo 1/a/legacy/requirements.txt'));
+    assert.ok(!match('/repo [1]/a/other/legacy/requirements.txt'));
+    assert.equal(anchor('/x', './vendor'), '/x/vendor');
+    assert.equal(anchor('/x', '/abs/**'), '/abs/**');
+  });
+
+  it('redacts every credential in a text', () => {
+    assert.equal(redactText('a http://u:p@h/x and https://tok@i/simple/ b'), 'a http://***@h/x and https://***@i/simple/ b');
+    assert.equal(redactText('https://pypi.org/simple/'), 'https://pypi.org/simple/');
+  });
+
+  it('parses flags: repeatable and comma-separated lists, severity pairs, URLs normalized', () => {
+    const command = parseCommandLine([
+      'check', 'a', 'b', '--ignore', 'Foo_Bar,baz', '--ignore=qux', '--exclude', 'x/**', '--severity', 'archived=error,inactive=off',
+      '--severity', 'yanked=hint', '--index-url', 'https://u:p@example.com/simple', '--concurrency', '8', '-f', 'sarif', '-o', 'out.sarif',
+    ]);
+    assert.equal(command.kind, 'check');
+    if (command.kind !== 'check') return;
+    const f = command.flags;
+    assert.deepEqual(f.paths, ['a', 'b']);
+    assert.deepEqual(f.ignore, ['Foo_Bar', 'baz', 'qux']);
+    assert.deepEqual(f.exclude, ['x/**']);
+    assert.deepEqual(f.severity, { archived: 'error', inactive: 'off', yanked: 'hint' });
+    assert.equal(f.indexUrl, 'https://u:p@example.com/simple/');
+    assert.equal(f.concurrency, 8);
+    assert.equal(f.format, 'sarif');
+    assert.equal(f.output, 'out.sarif');
+    assert.equal(f.failOn, undefined, 'the default is decided after the configuration is read');
+    // A PATH that starts with a dash goes after --.
+    const dashed = parseCommandLine(['check', '--', '-weird-dir']);
+    assert.deepEqual(dashed.kind === 'check' && dashed.flags.paths, ['-weird-dir']);
+    assert.throws(() => parseCommandLine(['check', '--concurrency', '65']), UsageError);
+    assert.throws(() => parseCommandLine(['--format', 'json']), /unknown option --format before the command/);
+  });
+
+  it('reads [tool.pypi-status] in either spelling and ignores files without the table', () => {
+    const file = path.join(path.sep, 'repo', 'pyproject.toml');
+    assert.equal(parseConfig('[project]\nname = "x"\n', file), undefined);
+    assert.equal(parseConfig('[tool.ruff]\nline-length = 1\n', file), undefined);
+    assert.deepEqual(
+      parseConfig(
+        [
+          '[tool.pypi-status]',
+          'index-url = "https://example.com/simple"',
+          'jsonApiUrl = false',
+          'ignore = ["a", "B_c"]',
+          'exclude = ["vendor/**"]',
+          'severity = { archived = "error", "not-found" = "off" }',
+          'failOn = "warning"',
+          'cache-dir = "../cache"',
+          'concurrency = 4',
+        ].join('\n'),
+        file,
+      ),
+      {
+        file,
+        indexUrl: 'https://example.com/simple/',
+        jsonApiUrl: null,
+        ignore: ['a', 'B_c'],
+        exclude: ['vendor/**'],
+        severity: { archived: 'error', 'not-found': 'off' },
+        failOn: 'warning',
+        cacheDir: path.resolve(path.sep, 'cache'),
+        concurrency: 4,
+      },
+    );
+    assert.deepEqual(parseConfig('[tool.pypi-status]\ncache-dir = false\njson-api-url = ""\n', file), { file, cacheDir: null, jsonApiUrl: null });
+    assert.deepEqual(parseConfig('[tool."pypi-status"]\n', file), { file }, 'an empty table is a configuration');
+  });
+});

@@ -8,6 +8,10 @@ cd "$(dirname "$0")/.."
 
 need_apt=()
 /usr/bin/python3 -c 'import pip, packaging' 2>/dev/null || need_apt+=(python3-pip python3-packaging)
+# Neovim: a real third-party LSP client for the editor-agnostic tests.
+command -v nvim >/dev/null 2>&1 || need_apt+=(neovim)
+# util-linux's `script` gives the CLI tests a real terminal.
+command -v script >/dev/null 2>&1 || need_apt+=(util-linux)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "Please install these Debian packages first: ${need_apt[*]}" >&2

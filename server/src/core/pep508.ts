@@ -50,12 +50,15 @@ const OPERATOR_LIST: readonly Operator[] = ['~=', '==', '!=', '<=', '>=', '<', '
 // Python's `\s` (and str.strip) for str patterns; JavaScript's differs (\x1c-\x1f, \x85, \ufeff).
 export const PY_SPACE = '[ \\t\\n\\r\\f\\v\\x1c-\\x1f\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]';
 const PY_NOT_SPACE_SEMI_PAREN = '[^ \\t\\n\\r\\f\\v\\x1c-\\x1f\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000;)]';
-const PY_SPACE_RUN = new RegExp(`^${PY_SPACE}+|${PY_SPACE}+$`, 'g');
 export const PY_SPACE_CHAR = new RegExp(PY_SPACE);
 
-/** str.strip() as Python does it. */
+/** str.strip() as Python does it (index loops: a `\s+$` regex is quadratic on long inner runs). */
 export function pyStrip(text: string): string {
-  return text.replace(PY_SPACE_RUN, '');
+  let start = 0;
+  let end = text.length;
+  while (start < end && PY_SPACE_CHAR.test(text[start]!)) start++;
+  while (end > start && PY_SPACE_CHAR.test(text[end - 1]!)) end--;
+  return start === 0 && end === text.length ? text : text.slice(start, end);
 }
 
 const PRE = '(?:[-_.]?(?:alpha|beta|preview|pre|a|b|c|rc)[-_.]?[0-9]*)?';
@@ -104,7 +107,9 @@ class SyntaxFailure extends Error {
 }
 
 function isWordChar(ch: string | undefined): boolean {
-  return ch !== undefined && /[A-Za-z0-9_]/.test(ch);
+  if (ch === undefined) return false;
+  const c = ch.charCodeAt(0);
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 }
 
 class Cursor {
@@ -141,7 +146,9 @@ class Cursor {
   }
 
   ws(): void {
-    this.match(WS);
+    // The hottest token: a character loop rather than a regex.
+    const t = this.text;
+    while (t[this.pos] === ' ' || t[this.pos] === '\t') this.pos++;
   }
 
   char(ch: string): boolean {
@@ -237,7 +244,11 @@ function parseRequirement(c: Cursor): Pep508Requirement {
 /** packaging accepts `file:` URLs and URLs with both a scheme and a host. */
 function validUrl(raw: string): boolean {
   // Python's urlsplit strips leading/trailing C0 controls and spaces, then drops tabs and line breaks.
-  const url = raw.replace(/^[\x00-\x20]+|[\x00-\x20]+$/g, '').replace(/[\t\r\n]/g, '');
+  let start = 0;
+  let end = raw.length;
+  while (start < end && raw.charCodeAt(start) <= 0x20) start++;
+  while (end > start && raw.charCodeAt(end - 1) <= 0x20) end--;
+  const url = raw.slice(start, end).replace(/[\t\r\n]/g, '');
   const m = /^([A-Za-z][A-Za-z0-9+.-]*):(.*)$/s.exec(url);
   if (!m) return false;
   const scheme = m[1]!.toLowerCase();
@@ -347,6 +358,15 @@ function splitSpecifierSet(specifier: string, c: Cursor, offset: number): Specif
 
 /** packaging.specifiers.Specifier: the whole text must be one operator and version. */
 function fullClause(text: string): SpecifierClause | undefined {
+  if (text.startsWith('===')) {
+    // The arbitrary-equality version is anything without whitespace, ';' or ')'.
+    const version = pyStrip(text.slice(3));
+    for (let k = 0; k < version.length; k++) {
+      const ch = version[k]!;
+      if (ch === ';' || ch === ')' || PY_SPACE_CHAR.test(ch)) return undefined;
+    }
+    return { operator: '===', version };
+  }
   for (const op of OPERATOR_LIST) {
     if (!text.startsWith(op)) continue;
     const re = versionPattern(op);
@@ -435,6 +455,14 @@ function parseMarkerOp(c: Cursor): void {
   c.fail('Expected marker operator, one of <=, <, !=, ==, >=, >, ~=, ===, in, not in');
 }
 
+function isHexRun(text: string, from: number, n: number): boolean {
+  for (let k = from; k < from + n; k++) {
+    const c = text.charCodeAt(k);
+    if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102))) return false;
+  }
+  return true;
+}
+
 /** The body of a one-line Python string literal: no line breaks, every escape complete. */
 function validPythonString(body: string): boolean {
   if (/[\r\n]/.test(body)) return false;
@@ -442,11 +470,14 @@ function validPythonString(body: string): boolean {
     if (body[i] !== '\\') continue;
     const next = body[i + 1];
     if (next === undefined) return false; // the backslash escapes the closing quote
-    const hex = (n: number) => new RegExp(`^[0-9A-Fa-f]{${n}}`).test(body.slice(i + 2));
-    if (next === 'x' && !hex(2)) return false;
-    if (next === 'u' && !hex(4)) return false;
-    if (next === 'U' && (!hex(8) || parseInt(body.slice(i + 2, i + 10), 16) > 0x10ffff)) return false;
-    if (next === 'N' && !/^\{[^}]+\}/.test(body.slice(i + 2))) return false;
+    if (next === 'x' && !isHexRun(body, i + 2, 2)) return false;
+    if (next === 'u' && !isHexRun(body, i + 2, 4)) return false;
+    if (next === 'U' && (!isHexRun(body, i + 2, 8) || parseInt(body.slice(i + 2, i + 10), 16) > 0x10ffff)) return false;
+    if (next === 'N') {
+      const close = body.indexOf('}', i + 3);
+      if (body[i + 2] !== '{' || close < 0 || close === i + 3) return false;
+      i = close - 1;
+    }
     i++;
   }
   return true;

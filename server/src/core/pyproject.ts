@@ -64,7 +64,12 @@ export function parsePyproject(text: string): ParsedFile {
     try {
       program = parseTOML(source);
     } catch (e) {
-      if (!(e instanceof ParseError)) throw e;
+      if (!(e instanceof ParseError)) {
+        // The TOML parser itself fails on some huge or deeply nested values (stack overflow):
+        // the file is reported, not the server.
+        result.problems.push({ code: 'syntax-error', message: `This file could not be read as TOML: ${e instanceof Error ? e.message : String(e)}`, range: map.range(0, 0) });
+        return result;
+      }
       const line = Math.max(0, e.lineNumber - 1);
       if (attempt === 0) result.problems.push(syntaxProblem(e, map));
       if (attempt === MAX_RECOVERY_ATTEMPTS || performance.now() - started > RECOVERY_BUDGET_MS) return result;
@@ -138,8 +143,9 @@ function sectionName(path: Path): string {
 
 function visitKeyValue(prefix: Path, kv: AST.TOMLKeyValue, ctx: Context): void {
   const keys = kv.key.keys;
-  // Dotted keys (`tool.poetry.dependencies.requests = "^2"`) extend the table path.
-  for (let i = 0; i < keys.length; i++) {
+  // Dotted keys (`tool.poetry.dependencies.requests = "^2"`) extend the table path;
+  // no dependency table is deeper than five keys, so longer prefixes are not tried.
+  for (let i = 0; i < Math.min(keys.length, 6 - prefix.length); i++) {
     const path = [...prefix, ...keys.slice(0, i + 1).map(keyName)];
     if (classify(path) === 'poetry-table' && i < keys.length - 1) {
       const rest = keys.slice(i + 1);
@@ -147,6 +153,7 @@ function visitKeyValue(prefix: Path, kv: AST.TOMLKeyValue, ctx: Context): void {
       return;
     }
   }
+  if (prefix.length + keys.length > 6) return;
   const path = [...prefix, ...keys.map(keyName)];
   visitValue(path, kv.value, ctx);
 }
@@ -302,10 +309,10 @@ function addPep508String(node: AST.TOMLStringValue, section: string, ctx: Contex
   const value = node.value;
   // PDM and Hatch accept editable/local entries such as "-e file:///${PROJECT_ROOT}/pkg".
   if (/^\s*-e\s/.test(value)) return;
-  const offsets = stringOffsets(node, ctx.text);
+  const { starts, ends } = stringOffsets(node, ctx.text);
   const rangeOf = (s: number, e: number) => {
-    const start = offsets[s] ?? node.range[1] - 1;
-    const end = e > s ? offsets[e - 1]! + 1 : start;
+    const start = starts[s] ?? node.range[1] - 1;
+    const end = e > s ? ends[e - 1]! : start;
     return ctx.map.range(start, end);
   };
   const parsed = parsePep508(value);
@@ -318,6 +325,15 @@ function addPep508String(node: AST.TOMLStringValue, section: string, ctx: Contex
     return;
   }
   const nameRange = rangeOf(parsed.nameStart, parsed.nameEnd);
+  if (!isValidProjectName(parsed.name)) {
+    // packaging lets a trailing "_" through; PEP 508 and every index do not.
+    ctx.result.problems.push({
+      code: 'invalid-requirement',
+      message: `"${parsed.name}" is not a valid project name (PEP 508 names end with a letter or digit); no index can have it.`,
+      range: nameRange,
+    });
+    return;
+  }
   const dependency: Dependency = {
     name: parsed.name,
     normalizedName: normalizeName(parsed.name),
@@ -340,10 +356,11 @@ function addPep508String(node: AST.TOMLStringValue, section: string, ctx: Contex
 }
 
 /**
- * For each UTF-16 unit of a TOML string's value, the document offset it was
- * written at: escapes and the newline trimmed after `"""` make them differ.
+ * For each UTF-16 unit of a TOML string's value, where it was written: the
+ * document offset of its first source character and the offset just past its
+ * last (an escape such as `\u0041` is six source characters for one unit).
  */
-function stringOffsets(node: AST.TOMLStringValue, text: string): number[] {
+function stringOffsets(node: AST.TOMLStringValue, text: string): { starts: number[]; ends: number[] } {
   const quote = node.multiline ? 3 : 1;
   let i = node.range[0] + quote;
   const end = node.range[1] - quote;
@@ -351,32 +368,40 @@ function stringOffsets(node: AST.TOMLStringValue, text: string): number[] {
     if (text[i] === '\n') i += 1;
     else if (text[i] === '\r' && text[i + 1] === '\n') i += 2;
   }
-  const offsets: number[] = [];
+  const starts: number[] = [];
+  const ends: number[] = [];
+  const push = (from: number, to: number, units = 1) => {
+    for (let k = 0; k < units; k++) {
+      starts.push(from);
+      ends.push(to);
+    }
+  };
   if (node.style === 'literal') {
-    for (; i < end; i++) offsets.push(i);
-    return offsets;
+    for (; i < end; i++) push(i, i + 1);
+    return { starts, ends };
   }
   while (i < end) {
     const ch = text[i];
     if (ch !== '\\') {
-      offsets.push(i++);
+      push(i, i + 1);
+      i++;
       continue;
     }
     const next = text[i + 1];
-    if (next === 'u' || next === 'U') {
-      const len = next === 'u' ? 4 : 8;
-      const cp = parseInt(text.slice(i + 2, i + 2 + len), 16);
-      const units = cp > 0xffff ? 2 : 1;
-      for (let k = 0; k < units; k++) offsets.push(i);
-      i += 2 + len;
+    // \uXXXX, \UXXXXXXXX, and the TOML 1.1 \xHH that the parser also accepts.
+    const hexLength = next === 'u' ? 4 : next === 'U' ? 8 : next === 'x' ? 2 : 0;
+    if (hexLength > 0) {
+      const cp = parseInt(text.slice(i + 2, i + 2 + hexLength), 16);
+      push(i, i + 2 + hexLength, cp > 0xffff ? 2 : 1);
+      i += 2 + hexLength;
     } else if (node.multiline && (next === ' ' || next === '\t' || next === '\n' || next === '\r')) {
       // Line-ending backslash: the line break and following whitespace vanish.
       i++;
       while (i < end && /[ \t\r\n]/.test(text[i]!)) i++;
     } else {
-      offsets.push(i);
+      push(i, i + 2);
       i += 2;
     }
   }
-  return offsets;
+  return { starts, ends };
 }

@@ -5,7 +5,7 @@
  * here are exactly the ones pip would install. Unlike pip, a bad line does not
  * stop the file: it becomes a problem and the next line is read.
  */
-import { exactPin, isPep508Error, normalizeName, parseMarker, parsePep508, PY_SPACE, PY_SPACE_CHAR, pyStrip } from './pep508.js';
+import { exactPin, isPep508Error, isValidProjectName, normalizeName, parseMarker, parsePep508, PY_SPACE, PY_SPACE_CHAR, pyStrip } from './pep508.js';
 import { isIgnoreComment } from './suppress.js';
 import { LineMap } from './text.js';
 import type { Dependency, Include, ParsedFile } from './types.js';
@@ -368,6 +368,15 @@ function parseRequirementText(
       code: 'invalid-requirement',
       message: `Invalid requirement "${clip(bare)}": ${parsed.error} (at character ${parsed.offset - lead + 1}).`,
       range: rangeOf(lead, lead + bare.length),
+    });
+    return undefined;
+  }
+  if (!isValidProjectName(parsed.name)) {
+    // packaging lets a trailing "_" through; PEP 508 and every index do not.
+    out.problems.push({
+      code: 'invalid-requirement',
+      message: `"${clip(parsed.name)}" is not a valid project name (PEP 508 names end with a letter or digit); no index can have it.`,
+      range: rangeOf(parsed.nameStart, parsed.nameEnd),
     });
     return undefined;
   }

@@ -179,8 +179,9 @@ export class IndexClient implements IndexSource {
     // so the delay doubles only for a failure after the previous wait is over.
     const sameOutage = previous !== undefined && previous.until > now;
     const failures = sameOutage ? previous.failures : (previous?.failures ?? 0) + 1;
-    // Client errors other than 429 say nothing about the index's health.
-    const transient = status === undefined || status === 429 || status >= 500;
+    // Client errors other than 429 say nothing about the index's health; anything else
+    // (no answer, 429, 5xx, a damaged or oversized body even with a 200) is an outage.
+    const transient = status === undefined || status === 429 || status >= 500 || status < 400;
     const delay = retryAfterMs ?? (transient ? Math.min(MAX_BACKOFF_MS, MIN_BACKOFF_MS * 2 ** (failures - 1)) : 0);
     const until = Math.max(previous?.until ?? 0, now + Math.min(delay, MAX_BACKOFF_MS));
     if (delay > 0) this.backoff.set(origin, { until, failures });

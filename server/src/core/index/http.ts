@@ -33,7 +33,31 @@ export interface GetOptions {
 
 const MAX_REDIRECTS = 5;
 const DEFAULT_TIMEOUT_MS = 20_000;
-const DEFAULT_MAX_BODY = 64 * 1024 * 1024;
+/**
+ * Far above any real project page (cryptography's, with 85 releases of wheels, is 2.4 MB),
+ * low enough that 16 bodies in flight cannot exhaust memory.
+ */
+const DEFAULT_MAX_BODY = 16 * 1024 * 1024;
+
+/** A counting semaphore, for the few places that must bound work in flight. */
+class Semaphore {
+  private readonly waiting: (() => void)[] = [];
+  constructor(private free: number) {}
+  async acquire(): Promise<void> {
+    if (this.free > 0) {
+      this.free--;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free++;
+  }
+}
+
+const inflating = new Semaphore(2);
 
 const gunzip = promisify(zlib.gunzip);
 const inflate = promisify(zlib.inflate);
@@ -176,6 +200,9 @@ export class HttpClient {
     if (signal.aborted) return { error: 'cancelled', received };
     const raw = Buffer.concat(chunks);
     const encoding = (header(res, 'content-encoding') ?? '').trim().toLowerCase();
+    // Two bodies are inflated at a time: sixteen compression bombs inflating at once
+    // would each reach the size limit before failing.
+    await inflating.acquire();
     try {
       const limit = { maxOutputLength: this.maxBody };
       const decoded =
@@ -193,6 +220,8 @@ export class HttpClient {
     } catch (e) {
       const tooLarge = e instanceof RangeError || (e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
       return { error: tooLarge ? 'response too large after decompression' : `corrupt ${encoding} body`, received };
+    } finally {
+      inflating.release();
     }
   }
 

@@ -1,0 +1,70 @@
+/**
+ * The naive baseline: what common hover extensions do. One uncached
+ * `GET /pypi/<name>/json` per dependency line, one at a time, with node's
+ * fetch (which asks for gzip by itself), parsing each answer as JSON.
+ * Names are PEP 503 normalized, which spares the baseline PyPI's 301 for
+ * names written in another case (its best case).
+ */
+import { performance } from 'node:perf_hooks';
+
+export interface BaselineRun {
+  requests: number;
+  /** Milliseconds of each request (send to parsed body). */
+  times: number[];
+  failures: number;
+}
+
+export async function naiveLookups(jsonApiUrl: string, names: readonly string[], timeoutMs = 30_000): Promise<BaselineRun> {
+  const times: number[] = [];
+  let failures = 0;
+  for (const name of names) {
+    const t0 = performance.now();
+    try {
+      const res = await fetch(`${jsonApiUrl}${encodeURIComponent(name)}/json`, {
+        headers: { accept: 'application/json' },
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      if (res.ok) await res.json();
+      else {
+        await res.arrayBuffer();
+        failures++;
+      }
+    } catch {
+      failures++;
+    }
+    times.push(performance.now() - t0);
+  }
+  return { requests: names.length, times, failures };
+}
+
+/** `count` items spread evenly over the list (all of it when count >= length). */
+export function evenSample<T>(items: readonly T[], count: number): T[] {
+  if (count >= items.length) return [...items];
+  const out: T[] = [];
+  for (let i = 0; i < count; i++) out.push(items[Math.floor((i * items.length) / count)]!);
+  return out;
+}
+
+/**
+ * The achievable floor on this machine, now: the same request paths replayed
+ * by a trivial client, `concurrency` at a time (node's fetch, bodies read and
+ * decompressed, nothing parsed or stored). No dependency between requests is
+ * modelled, so it is a lower bound for any client.
+ */
+export async function replay(baseUrl: string, paths: readonly string[], concurrency: number): Promise<number> {
+  const queue = [...paths];
+  const t0 = performance.now();
+  const worker = async (): Promise<void> => {
+    for (let p = queue.shift(); p !== undefined; p = queue.shift()) {
+      const accept = p.startsWith('/simple/') ? 'application/vnd.pypi.simple.v1+json' : 'application/json';
+      try {
+        const res = await fetch(`${baseUrl}${p}`, { headers: { accept }, signal: AbortSignal.timeout(30_000) });
+        await res.arrayBuffer();
+      } catch {
+        // counted in time only
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return performance.now() - t0;
+}

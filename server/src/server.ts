@@ -180,8 +180,13 @@ export function startServer(connection: Connection): void {
     for (const doc of documents.all()) schedule(doc, 0);
   });
 
-  documents.onDidOpen((e) => schedule(e.document, 0));
-  documents.onDidChangeContent((e) => schedule(e.document, EDIT_DEBOUNCE_MS));
+  // TextDocuments reports an opened document as a content change too: one handler, so an
+  // open is validated once (at once), and edits after it are debounced.
+  documents.onDidChangeContent((e) => {
+    const state = states.get(e.document.uri);
+    if (state?.version === e.document.version) return;
+    schedule(e.document, state ? EDIT_DEBOUNCE_MS : 0);
+  });
   documents.onDidClose((e) => {
     const state = states.get(e.document.uri);
     if (state?.timer) clearTimeout(state.timer);

@@ -35,6 +35,8 @@ export class IndexCache {
   private readonly directory: string | null;
   private readonly onError: (message: string) => void;
   private diskFailures = 0;
+  private writes = 0;
+  private readonly madeDirs = new Set<string>();
 
   constructor(options: CacheOptions) {
     this.directory = options.directory === null ? null : path.join(options.directory, `v${SCHEMA}`);
@@ -55,13 +57,15 @@ export class IndexCache {
     const hit = this.memory.get(key);
     if (hit) return hit as CacheEntry<T>;
     const fromDisk = await this.readDisk<T>(key);
-    if (fromDisk) this.memory.set(key, fromDisk);
-    return fromDisk;
+    if (fromDisk) this.memory.set(key, fromDisk.entry, { size: sizeOf(fromDisk.length) });
+    return fromDisk?.entry;
   }
 
   async set<T>(entry: CacheEntry<T>): Promise<void> {
-    this.memory.set(entry.key, entry);
-    await this.writeDisk(entry);
+    // Serialized once: the text sizes the memory entry and is what the disk gets.
+    const json = JSON.stringify(entry);
+    this.memory.set(entry.key, entry, { size: sizeOf(json.length) });
+    await this.writeDisk(entry.key, json);
   }
 
   clearMemory(): void {
@@ -70,6 +74,7 @@ export class IndexCache {
 
   async clear(): Promise<void> {
     this.memory.clear();
+    this.madeDirs.clear();
     if (this.directory) await fs.rm(this.directory, { recursive: true, force: true }).catch(() => undefined);
   }
 
@@ -83,7 +88,7 @@ export class IndexCache {
     return path.join(this.directory, hash.slice(0, 2), `${hash.slice(2)}.json`);
   }
 
-  private async readDisk<T>(key: string): Promise<CacheEntry<T> | undefined> {
+  private async readDisk<T>(key: string): Promise<{ entry: CacheEntry<T>; length: number } | undefined> {
     const file = this.fileFor(key);
     if (!file) return undefined;
     let text: string;
@@ -98,22 +103,28 @@ export class IndexCache {
       // A hash collision or a file from another writer's bug must not be served.
       if (entry.key !== key || typeof entry.fetchedAt !== 'number' || (entry.state !== 'found' && entry.state !== 'not-found')) return undefined;
       if (entry.state === 'found' && entry.data === undefined) return undefined;
-      return entry;
+      return { entry, length: text.length };
     } catch {
       return undefined; // truncated or corrupt: treated as a miss and rewritten on the next fetch
     }
   }
 
-  private async writeDisk<T>(entry: CacheEntry<T>): Promise<void> {
-    const file = this.fileFor(entry.key);
+  private async writeDisk(key: string, json: string): Promise<void> {
+    const file = this.fileFor(key);
     if (!file) return;
-    const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    // Unique per process and write, so two servers sharing the directory never share a temp file.
+    const tmp = `${file}.${process.pid}.${TEMP_TAG}.${++this.writes}.tmp`;
     try {
-      await fs.mkdir(path.dirname(file), { recursive: true });
-      await fs.writeFile(tmp, JSON.stringify(entry));
+      const dir = path.dirname(file);
+      if (!this.madeDirs.has(dir)) {
+        await fs.mkdir(dir, { recursive: true });
+        this.madeDirs.add(dir);
+      }
+      await fs.writeFile(tmp, json);
       await fs.rename(tmp, file);
       this.diskFailures = 0;
     } catch (e) {
+      this.madeDirs.clear(); // the directory may have been removed under us: make it again next time
       await fs.rm(tmp, { force: true }).catch(() => undefined);
       this.reportDisk(`cannot write cache file: ${(e as Error).message}`);
     }
@@ -125,8 +136,16 @@ export class IndexCache {
   }
 }
 
+/** A random tag per process start, so a recycled pid cannot meet its predecessor's temp files. */
+const TEMP_TAG = randomBytes(4).toString('hex');
+
+/** Live heap is about three times the JSON text of an entry (measured by the benchmark). */
+function sizeOf(jsonLength: number): number {
+  return Math.max(1, jsonLength * 3);
+}
+
 function estimateSize(entry: CacheEntry<unknown>): number {
-  return Math.max(1, JSON.stringify(entry.data ?? null).length + entry.key.length + 64);
+  return sizeOf(JSON.stringify(entry).length);
 }
 
 /** The per-user cache directory of the platform. */

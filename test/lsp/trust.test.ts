@@ -48,7 +48,7 @@ describe('index options in files and workspace trust', () => {
     const client = await start(undefined);
     reset();
     try {
-      const uri = fileUri('/work/untrusted/requirements.txt');
+      const uri = fileUri('/project/untrusted/requirements.txt');
       await client.open(uri, text());
       const diagnostics = await client.waitForDiagnostics(uri, (d) => d.length >= 2);
       assert.deepEqual(diagnostics.map((d) => d.code), ['not-found', 'not-found']);
@@ -62,7 +62,7 @@ describe('index options in files and workspace trust', () => {
     const client = await start(true);
     reset();
     try {
-      const uri = fileUri('/work/trusted/requirements.txt');
+      const uri = fileUri('/project/trusted/requirements.txt');
       await client.open(uri, text());
       const diagnostics = await client.waitForDiagnostics(uri, (d) => d.length >= 1);
       assert.deepEqual(diagnostics.map((d) => [d.code, d.range.start.line]), [['archived', 3]]);
@@ -83,7 +83,7 @@ describe('index options in files and workspace trust', () => {
   it('switches when the user grants trust', async () => {
     const client = await start(false);
     try {
-      const uri = fileUri('/work/granted/requirements.txt');
+      const uri = fileUri('/project/granted/requirements.txt');
       await client.open(uri, text());
       await client.waitForDiagnostics(uri, (d) => d.length === 2);
       const seen = client.publications(uri);

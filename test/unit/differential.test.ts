@@ -5,7 +5,7 @@
  * packaging.markers.Marker) and python3-pip (pip._internal.req.req_file and
  * pip._internal.req.constructors). See test/support/reference.py.
  *
- *   cd /work/main && node --import tsx --test test/unit/differential.test.ts
+ *   node --import tsx --test test/unit/differential.test.ts
  *
  * Environment:
  *   PYPI_STATUS_CORPUS_FILES       corpus directory (default ../shared/corpus/files from the repo root)

@@ -2,7 +2,7 @@
  * The TextMate grammar for pip requirements files (syntaxes/pip-requirements.tmLanguage.json),
  * tokenized the way VS Code does it: vscode-textmate on the vscode-oniguruma WASM build.
  *
- *   cd /work/main && node --import tsx --test test/unit/grammar.test.ts
+ *   node --import tsx --test test/unit/grammar.test.ts
  *
  * Environment:
  *   PYPI_STATUS_CORPUS_FILES   corpus directory (default ../shared/corpus/files from the repo root)

@@ -25,20 +25,17 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
 import { CancellationTokenSource } from 'vscode-jsonrpc/node';
 import type { Diagnostic, Hover, Position } from 'vscode-languageserver-protocol';
 import { parseRequirements } from '../../server/src/core/requirements.js';
 import type { Fault } from '../support/index-server.js';
-import { fileUri, LspClient, REPO_ROOT } from '../support/lsp-client.js';
+import { EXPECTED_REQUIREMENTS, FIXTURE_ENV, REQ_URI, REQUIREMENTS, summarize, type Expected } from '../support/every-form.js';
+import { LspClient } from '../support/lsp-client.js';
 import { startRemoteIndex, type RemoteIndex } from '../support/remote-index.js';
 
-const FIXTURES = path.join(REPO_ROOT, 'test', 'fixtures', 'every-form');
-const REQUIREMENTS = readFileSync(path.join(FIXTURES, 'requirements.txt'), 'utf8');
-const REQ_URI = fileUri(path.join(FIXTURES, 'requirements.txt'));
-const ENV = { PACKAGE_FROM_ENV: 'tablib' };
+const ENV = FIXTURE_ENV;
 const RSS_BOUND_MB = Number(process.env.PYPI_STATUS_RSS_BOUND_MB ?? 150);
 // The server answers a hover within 80 ms of its own clock; 150 ms leaves room for the
 // round trip through a loaded 2-core CI machine (PYPI_STATUS_HOVER_BUDGET_MS=100 is the product goal).
@@ -46,37 +43,8 @@ const HOVER_BUDGET_MS = Number(process.env.PYPI_STATUS_HOVER_BUDGET_MS ?? 150);
 /** The server's own HTTP timeout: requests left hanging by a fault end only after it. */
 const HTTP_TIMEOUT_MS = 20_000;
 
-const SEVERITY = { error: 1, warning: 2, information: 3, hint: 4 } as const;
-type Expected = [number, number, number, string, keyof typeof SEVERITY];
-
-function at(text: string, name: string, code: string, severity: keyof typeof SEVERITY, lineMarker = name): Expected {
-  const lines = text.split('\n');
-  const line = lines.findIndex((l) => l.includes(lineMarker));
-  assert.ok(line >= 0, `fixture has no line with ${lineMarker}`);
-  const start = lines[line]!.indexOf(name, lines[line]!.indexOf(lineMarker));
-  return [line, start, start + name.length, code, severity];
-}
-
-function summarize(diagnostics: Diagnostic[]): Expected[] {
-  return diagnostics
-    .map((d): Expected => [d.range.start.line, d.range.start.character, d.range.end.character, String(d.code), (Object.keys(SEVERITY) as (keyof typeof SEVERITY)[])[d.severity! - 1]!])
-    .sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[3].localeCompare(b[3]));
-}
-
 /** What the fault-free index gives for the fixture (as test/lsp/server.test.ts asserts). */
-const EXPECTED: Expected[] = [
-  at(REQUIREMENTS, 'pepy', 'archived', 'warning', 'pepy==2.1.1'),
-  at(REQUIREMENTS, 'PIL', 'archived', 'warning'),
-  at(REQUIREMENTS, 'aiocpa', 'quarantined', 'error'),
-  at(REQUIREMENTS, 'Deprecated_Project', 'deprecated', 'warning'),
-  at(REQUIREMENTS, 'haunted.project', 'archived', 'warning'),
-  at(REQUIREMENTS, 'black', 'yanked', 'warning', 'black==21.11b0'),
-  at(REQUIREMENTS, 'isodate', 'yanked', 'warning'),
-  at(REQUIREMENTS, 'pycrypto', 'vulnerable', 'warning'),
-  at(REQUIREMENTS, 'snowchange', 'inactive', 'information'),
-  at(REQUIREMENTS, 'this-project-does-not-exist', 'not-found', 'warning'),
-  at(REQUIREMENTS, 'not a requirement!', 'invalid-requirement', 'warning'),
-].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+const EXPECTED: Expected[] = EXPECTED_REQUIREMENTS;
 /** Parse problems: right whatever the index does. */
 const PARSE_ONLY = EXPECTED.filter((e) => e[3] === 'invalid-requirement');
 const key = (e: Expected) => JSON.stringify(e);

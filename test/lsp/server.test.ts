@@ -3,73 +3,30 @@
  * the right ranges, hovers, request counts, caching across edits and restarts.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
 import { startIndexServer, type IndexServer } from '../support/index-server.js';
-import { fileUri, LspClient, REPO_ROOT } from '../support/lsp-client.js';
-
-const FIXTURES = path.join(REPO_ROOT, 'test', 'fixtures', 'every-form');
-const REQUIREMENTS = readFileSync(path.join(FIXTURES, 'requirements.txt'), 'utf8');
-const PYPROJECT = readFileSync(path.join(FIXTURES, 'pyproject.toml'), 'utf8');
-const REQ_URI = fileUri(path.join(FIXTURES, 'requirements.txt'));
-const PYPROJECT_URI = fileUri(path.join(FIXTURES, 'pyproject.toml'));
-
-const SEVERITY = { error: 1, warning: 2, information: 3, hint: 4 } as const;
-
-/** [line, first character, last character, code, severity] of each expected diagnostic. */
-type Expected = [number, number, number, string, keyof typeof SEVERITY];
-
-/** Locates `name` on the first line that contains `lineMarker` (defaults to the name). */
-function at(text: string, name: string, code: string, severity: keyof typeof SEVERITY, lineMarker = name): Expected {
-  const lines = text.split('\n');
-  const line = lines.findIndex((l) => l.includes(lineMarker));
-  assert.ok(line >= 0, `fixture has no line with ${lineMarker}`);
-  const start = lines[line]!.indexOf(name, lines[line]!.indexOf(lineMarker));
-  return [line, start, start + name.length, code, severity];
-}
+import {
+  EXPECTED_PYPROJECT,
+  EXPECTED_REQUIREMENTS,
+  FIXTURE_ENV,
+  FIXTURES,
+  PYPROJECT,
+  PYPROJECT_URI,
+  REQ_URI,
+  REQUIREMENTS,
+  SEVERITY,
+  summarize,
+} from '../support/every-form.js';
+import { fileUri, LspClient } from '../support/lsp-client.js';
 
 /** LSP 3.18 allows Markdown messages; this server sends plain strings. */
 function msg(d: Diagnostic): string {
   return typeof d.message === 'string' ? d.message : d.message.value;
 }
-
-function summarize(diagnostics: Diagnostic[]): Expected[] {
-  return diagnostics
-    .map((d): Expected => [d.range.start.line, d.range.start.character, d.range.end.character, String(d.code), (Object.keys(SEVERITY) as (keyof typeof SEVERITY)[])[d.severity! - 1]!])
-    .sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[3].localeCompare(b[3]));
-}
-
-const EXPECTED_REQUIREMENTS: Expected[] = [
-  at(REQUIREMENTS, 'pepy', 'archived', 'warning', 'pepy==2.1.1'),
-  at(REQUIREMENTS, 'PIL', 'archived', 'warning'),
-  at(REQUIREMENTS, 'aiocpa', 'quarantined', 'error'),
-  at(REQUIREMENTS, 'Deprecated_Project', 'deprecated', 'warning'),
-  at(REQUIREMENTS, 'haunted.project', 'archived', 'warning'),
-  at(REQUIREMENTS, 'black', 'yanked', 'warning', 'black==21.11b0'),
-  at(REQUIREMENTS, 'isodate', 'yanked', 'warning'),
-  at(REQUIREMENTS, 'pycrypto', 'vulnerable', 'warning'),
-  at(REQUIREMENTS, 'snowchange', 'inactive', 'information'),
-  at(REQUIREMENTS, 'this-project-does-not-exist', 'not-found', 'warning'),
-  at(REQUIREMENTS, 'not a requirement!', 'invalid-requirement', 'warning'),
-].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-
-const EXPECTED_PYPROJECT: Expected[] = [
-  at(PYPROJECT, 'pepy', 'archived', 'warning', '"setuptools>=61", "pepy"'),
-  at(PYPROJECT, 'aiocpa', 'quarantined', 'error'),
-  at(PYPROJECT, 'black', 'yanked', 'warning'),
-  at(PYPROJECT, 'pil', 'archived', 'warning', '"pil"'),
-  at(PYPROJECT, 'this-project-does-not-exist', 'not-found', 'warning'),
-  at(PYPROJECT, 'deprecated-project', 'deprecated', 'warning'),
-  at(PYPROJECT, 'snowchange', 'inactive', 'information'),
-  at(PYPROJECT, 'pycrypto', 'vulnerable', 'warning'),
-  at(PYPROJECT, 'haunted-project', 'archived', 'warning'),
-  at(PYPROJECT, 'isodate', 'yanked', 'warning'),
-  at(PYPROJECT, 'PIL', 'archived', 'warning'),
-  at(PYPROJECT, 'pepy', 'archived', 'warning', 'extra-dependencies'),
-].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
 
 describe('language server over stdio', () => {
   let index: IndexServer;
@@ -91,7 +48,7 @@ describe('language server over stdio', () => {
   }
 
   async function start(extra: Record<string, unknown> = {}, configurationPull = true): Promise<LspClient> {
-    return LspClient.start({ settings: settings(extra), configurationPull, env: { PACKAGE_FROM_ENV: 'tablib' } });
+    return LspClient.start({ settings: settings(extra), configurationPull, env: FIXTURE_ENV });
   }
 
   it('publishes exactly the expected findings at the name ranges of a requirements file', async () => {

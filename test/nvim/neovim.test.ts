@@ -16,60 +16,21 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { startIndexServer, type IndexServer } from '../support/index-server.js';
+import {
+  byPosition,
+  EXPECTED_PYPROJECT,
+  EXPECTED_REQUIREMENTS,
+  FIXTURE_ENV,
+  REQ_FILE,
+  severityName,
+  TOML_FILE,
+  type Expected,
+} from '../support/every-form.js';
 import { REPO_ROOT, SERVER_JS } from '../support/lsp-client.js';
 
 const NVIM = process.env.PYPI_STATUS_NVIM ?? 'nvim';
 const INIT_LUA = path.join(REPO_ROOT, 'test', 'nvim', 'init.lua');
-const FIXTURES = path.join(REPO_ROOT, 'test', 'fixtures', 'every-form');
-const REQ_FILE = path.join(FIXTURES, 'requirements.txt');
-const TOML_FILE = path.join(FIXTURES, 'pyproject.toml');
-const REQUIREMENTS = readFileSync(REQ_FILE, 'utf8');
-const PYPROJECT = readFileSync(TOML_FILE, 'utf8');
-
-/** vim.diagnostic.severity: ERROR = 1 … HINT = 4, as in LSP. */
-const SEVERITY = { error: 1, warning: 2, information: 3, hint: 4 } as const;
-/** [line, first column, last column, code, severity], zero-based as Neovim reports them. */
-type Expected = [number, number, number, string, number];
-
-function at(text: string, name: string, code: string, severity: keyof typeof SEVERITY, lineMarker = name): Expected {
-  const lines = text.split('\n');
-  const line = lines.findIndex((l) => l.includes(lineMarker));
-  assert.ok(line >= 0, `fixture has no line with ${lineMarker}`);
-  const start = lines[line]!.indexOf(name, lines[line]!.indexOf(lineMarker));
-  return [line, start, start + name.length, code, SEVERITY[severity]];
-}
-
-const byPosition = (a: Expected, b: Expected) => a[0] - b[0] || a[1] - b[1] || a[3].localeCompare(b[3]);
-
-// The same expectations as test/lsp/server.test.ts, seen through Neovim.
-const EXPECTED_REQUIREMENTS: Expected[] = [
-  at(REQUIREMENTS, 'pepy', 'archived', 'warning', 'pepy==2.1.1'),
-  at(REQUIREMENTS, 'PIL', 'archived', 'warning'),
-  at(REQUIREMENTS, 'aiocpa', 'quarantined', 'error'),
-  at(REQUIREMENTS, 'Deprecated_Project', 'deprecated', 'warning'),
-  at(REQUIREMENTS, 'haunted.project', 'archived', 'warning'),
-  at(REQUIREMENTS, 'black', 'yanked', 'warning', 'black==21.11b0'),
-  at(REQUIREMENTS, 'isodate', 'yanked', 'warning'),
-  at(REQUIREMENTS, 'pycrypto', 'vulnerable', 'warning'),
-  at(REQUIREMENTS, 'snowchange', 'inactive', 'information'),
-  at(REQUIREMENTS, 'this-project-does-not-exist', 'not-found', 'warning'),
-  at(REQUIREMENTS, 'not a requirement!', 'invalid-requirement', 'warning'),
-].sort(byPosition);
-
-const EXPECTED_PYPROJECT: Expected[] = [
-  at(PYPROJECT, 'pepy', 'archived', 'warning', '"setuptools>=61", "pepy"'),
-  at(PYPROJECT, 'aiocpa', 'quarantined', 'error'),
-  at(PYPROJECT, 'black', 'yanked', 'warning'),
-  at(PYPROJECT, 'pil', 'archived', 'warning', '"pil"'),
-  at(PYPROJECT, 'this-project-does-not-exist', 'not-found', 'warning'),
-  at(PYPROJECT, 'deprecated-project', 'deprecated', 'warning'),
-  at(PYPROJECT, 'snowchange', 'inactive', 'information'),
-  at(PYPROJECT, 'pycrypto', 'vulnerable', 'warning'),
-  at(PYPROJECT, 'haunted-project', 'archived', 'warning'),
-  at(PYPROJECT, 'isodate', 'yanked', 'warning'),
-  at(PYPROJECT, 'PIL', 'archived', 'warning'),
-  at(PYPROJECT, 'pepy', 'archived', 'warning', 'extra-dependencies'),
-].sort(byPosition);
+// The same expectations as test/lsp/server.test.ts (test/support/every-form.ts), seen through Neovim.
 
 interface NvimDiagnostic {
   lnum: number;
@@ -92,7 +53,7 @@ function summarize(items: NvimDiagnostic[]): Expected[] {
   return items
     .map((d): Expected => {
       assert.equal(d.end_lnum, d.lnum, `a diagnostic spans lines: ${JSON.stringify(d)}`);
-      return [d.lnum, d.col, d.end_col, String(d.code), d.severity];
+      return [d.lnum, d.col, d.end_col, String(d.code), severityName(d.severity)];
     })
     .sort(byPosition);
 }
@@ -148,7 +109,7 @@ describe('Neovim as the LSP client', () => {
         PYPI_STATUS_COUNTS: `${EXPECTED_REQUIREMENTS.length},${EXPECTED_PYPROJECT.length}`,
         PYPI_STATUS_OUT: out,
         PYPI_STATUS_TIMEOUT: '20000',
-        PACKAGE_FROM_ENV: 'tablib',
+        ...FIXTURE_ENV,
         // Neovim's own state (shada, LSP log) goes to a throw-away home.
         HOME: home,
         XDG_CONFIG_HOME: path.join(home, 'config'),

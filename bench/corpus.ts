@@ -10,6 +10,7 @@ import type * as Analyze from '../server/src/core/analyze.js';
 import type { Dependency } from '../server/src/core/types.js';
 import { corpusFilesDir } from '../test/support/corpus.js';
 import { REPO_ROOT } from './lsp.js';
+import { seededRandom } from '../test/support/random.js';
 
 export const LARGE_FILE = 'home-assistant__core/requirements_all.txt';
 
@@ -69,17 +70,6 @@ function requirementLine(d: Dependency): string {
   return `${d.name}${extras}${d.specifier}${marker}`;
 }
 
-/** Deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface Workspace {
   root: string;
@@ -109,7 +99,7 @@ export async function generateWorkspace(root: string, files: number, seed = 20_0
       pool.push(entry);
     }
   }
-  const random = prng(seed);
+  const random = seededRandom(seed);
   const projects = new Set<string>();
   const pins = new Map<string, Set<string>>();
   let dependencyLines = 0;

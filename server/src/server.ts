@@ -23,7 +23,7 @@ import {
   type InitializeParams,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { analyze, fileKind, lookedUp, parseDocument, type AnalyzedDependency, type FileKind } from './core/analyze.js';
+import { fileKind, lookedUp, parseDocument, type AnalyzedDependency, type FileKind } from './core/analyze.js';
 import { createIndexEnvironment, type IndexEnvironment } from './core/environment.js';
 import { findAlternatives, ORIGIN_LABEL } from './core/alternatives.js';
 import { findingsFor, gatherFacts, type DependencyFacts } from './core/findings.js';
@@ -315,8 +315,8 @@ export function startServer(connection: Connection): void {
     try {
       await Promise.all(
         deps.map(async (dependency) => {
-          const [result] = await analyze({ ...state.parsed, dependencies: [dependency] }, client, current);
-          if (result) done.push(result);
+          const facts = await gatherFacts(dependency, client);
+          done.push({ dependency, facts, findings: findingsFor(dependency, facts) });
         }),
       );
     } finally {

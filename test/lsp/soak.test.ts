@@ -26,6 +26,7 @@ import type { Diagnostic } from 'vscode-languageserver-protocol';
 import { corpusFile } from '../support/corpus.js';
 import { fileUri, LspClient, REPO_ROOT } from '../support/lsp-client.js';
 import { startRemoteIndex } from '../support/remote-index.js';
+import { seededRandom } from '../support/random.js';
 
 const SCALE = Number(process.env.PYPI_STATUS_SOAK_SCALE ?? 1);
 const EDITS = Math.round(10_000 * SCALE);
@@ -40,17 +41,6 @@ const URI = fileUri(path.join(REPO_ROOT, 'test-artifacts', 'soak', 'requirements
 const SECOND = readFileSync(path.join(REPO_ROOT, 'test', 'fixtures', 'every-form', 'requirements.txt'), 'utf8');
 const SECOND_URI = fileUri(path.join(REPO_ROOT, 'test-artifacts', 'soak', 'requirements-second.txt'));
 
-/** mulberry32: reproducible edits. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789-_.=<>~!; ,[]()#@\\\n';
 
@@ -119,12 +109,12 @@ describe('soak', () => {
       const samples: { at: string; rss: number }[] = [{ at: 'start', rss: initialRss }];
       const cycleEvery = Math.max(1, Math.floor(EDITS / CYCLES));
       let cycles = 0;
-      let random = rng(20260508);
+      let random = seededRandom(20260508);
       const perRound = Math.max(1, Math.ceil(EDITS / ROUNDS));
       for (let i = 1; i <= EDITS; i++) {
         const inRound = (i - 1) % perRound;
         if (inRound === 0) {
-          random = rng(20260508);
+          random = seededRandom(20260508);
           text = ORIGINAL;
         } else if (inRound % 1000 === 0) {
           // Back to the real file now and then, so that edits stay small changes of it.

@@ -10,8 +10,6 @@ import type { Dependency } from './types.js';
 
 export type FindingCode = 'quarantined' | 'archived' | 'deprecated' | 'not-found' | 'yanked' | 'vulnerable' | 'inactive';
 
-export const FINDING_CODES: readonly FindingCode[] = ['quarantined', 'archived', 'deprecated', 'not-found', 'yanked', 'vulnerable', 'inactive'];
-
 export type Severity = 'error' | 'warning' | 'information' | 'hint';
 
 export const DEFAULT_SEVERITY: Record<FindingCode, Severity> = {

@@ -3,7 +3,7 @@
  * `workspace/configuration`, from `initializationOptions`, and from CLI flags.
  */
 import { defaultCacheDirectory } from './index/cache.js';
-import { DEFAULT_SEVERITY, FINDING_CODES, type FindingCode, type Severity } from './findings.js';
+import { DEFAULT_SEVERITY, type FindingCode, type Severity } from './findings.js';
 import { normalizeName } from './pep508.js';
 import type { ProblemCode } from './types.js';
 
@@ -109,4 +109,3 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-export { FINDING_CODES };

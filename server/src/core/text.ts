@@ -18,10 +18,6 @@ export class LineMap {
     this.lineStarts = starts;
   }
 
-  get lineCount(): number {
-    return this.lineStarts.length;
-  }
-
   position(offset: number): Position {
     const starts = this.lineStarts;
     let lo = 0;
@@ -50,9 +46,5 @@ export class LineMap {
     let end = next - 1;
     if (this.text.charCodeAt(end) === 10 && this.text.charCodeAt(end - 1) === 13) end--;
     return end;
-  }
-
-  lineText(line: number): string {
-    return this.text.slice(this.lineStarts[line] ?? this.text.length, this.lineEnd(line));
   }
 }

@@ -87,12 +87,6 @@ export class IndexClient implements IndexSource {
     });
   }
 
-  /** A cached project answer, only from memory, for synchronous paths such as hovers on typing. */
-  peekProject(name: string): Lookup<ProjectInfo> | undefined {
-    const entry = this.options.cache.peek<ProjectInfo>(`simple ${redactUrl(this.options.indexUrl)} ${normalizeName(name)}`);
-    return entry ? toLookup(entry) : undefined;
-  }
-
   release(name: string, version: string): Promise<Lookup<ReleaseInfo>> {
     const base = this.options.jsonApiUrl;
     if (base === null) return Promise.resolve({ state: 'unknown', reason: 'no JSON API is configured' });

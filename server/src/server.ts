@@ -26,7 +26,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { fileKind, lookedUp, parseDocument, type AnalyzedDependency, type FileKind } from './core/analyze.js';
 import { createIndexEnvironment, type IndexEnvironment } from './core/environment.js';
 import { findAlternatives, ORIGIN_LABEL } from './core/alternatives.js';
-import { findingsFor, gatherFacts, type DependencyFacts } from './core/findings.js';
+import { findingsFor, gatherFacts, peekFacts, type DependencyFacts } from './core/findings.js';
 import { hoverMarkdown, projectPageUrl } from './core/hover.js';
 import type { IndexSource } from './core/index/client.js';
 import { redactUrl } from './core/index/http.js';
@@ -49,6 +49,7 @@ export const SCAN_COMMAND = 'pypiStatus.scanWorkspace';
 const TRUST_NOTIFICATION = 'pypiStatus/didGrantWorkspaceTrust';
 /** While a cold analysis runs, findings so far are published this often. */
 const PARTIAL_PUBLISH_MS = 500;
+const PRUNE_DELAY_MS = 60_000;
 
 interface DocumentState {
   version: number;
@@ -89,6 +90,11 @@ export function startServer(connection: Connection): void {
       if (proxy.url) options.proxy = proxy.url;
       if (proxy.strictSSL !== undefined) options.proxyStrictSSL = proxy.strictSSL;
       env = createIndexEnvironment(settings, options);
+      // Housekeeping of the shared disk cache, once the start-up work is over (at most daily across processes).
+      const cache = env.cache;
+      setTimeout(() => {
+        void cache.prune().then((r) => r && r.removed > 0 && log(`cache: removed ${r.removed} old entries, ${r.kept} kept`));
+      }, PRUNE_DELAY_MS).unref();
       log(`index ${redactUrl(settings.indexUrl)}; JSON API ${settings.jsonApiUrl ? redactUrl(settings.jsonApiUrl) : 'off'}; cache ${settings.cacheDirectory ?? 'memory only'}`);
     }
     return env;
@@ -260,12 +266,15 @@ export function startServer(connection: Connection): void {
         sourceFor,
         current,
       );
+      const sent: Promise<void>[] = [];
       for (const file of result.files) {
         const uri = pathToUri(file.path);
         if (documents.get(uri)) continue; // open documents publish their own, from the editor's text
         scanned.add(uri);
-        await connection.sendDiagnostics({ uri, diagnostics: fileDiagnostics(file, current) });
+        // Queued in order at once; waiting for each write would cost a turn of the event loop per file.
+        sent.push(connection.sendDiagnostics({ uri, diagnostics: fileDiagnostics(file, current) }));
       }
+      await Promise.all(sent);
       const response = toResponse(result);
       log(`scan: ${response.filesScanned} files, ${response.dependencies} dependencies, ${response.projects} projects, ${response.findings.length} findings in ${Date.now() - started} ms${response.cancelled ? ' (cancelled)' : ''}`);
       return response;
@@ -305,29 +314,46 @@ export function startServer(connection: Connection): void {
     const current = settings;
     const client = sourceFor(state.parsed);
     const isCurrent = () => states.get(uri) === state && settings === current;
-    const done: AnalyzedDependency[] = [];
     const deps = state.parsed.dependencies.filter((d) => lookedUp(d, current));
-    let finished = false;
+    // Indexed like `deps`, so diagnostics come out in document order whatever order answers arrive in.
+    const results: (AnalyzedDependency | undefined)[] = new Array(deps.length);
+    const analyzed = (i: number, facts: DependencyFacts) => (results[i] = { dependency: deps[i]!, facts, findings: findingsFor(deps[i]!, facts) });
     const publish = () => {
-      if (isCurrent()) void connection.sendDiagnostics({ uri, version: state.version, diagnostics: toDiagnostics(state.parsed, done, current) });
+      if (!isCurrent()) return;
+      const known = results.filter((r): r is AnalyzedDependency => r !== undefined);
+      void connection.sendDiagnostics({ uri, version: state.version, diagnostics: toDiagnostics(state.parsed, known, current) });
     };
+    // What memory already knows is used at once, without a promise: an edit pays only for the dependencies it changed.
+    const pending: number[] = [];
+    deps.forEach((dep, i) => {
+      const facts = peekFacts(dep, client);
+      if (facts) analyzed(i, facts);
+      else pending.push(i);
+    });
+    if (pending.length === 0) return publish();
+
+    // Statuses come from the simple API alone: they are published as soon as all are known,
+    // before the JSON API's answers (vulnerabilities, the inactive classifier) complete the picture.
+    let statusesLeft = pending.length;
+    let finished = false;
     const partial = setInterval(() => !finished && publish(), PARTIAL_PUBLISH_MS);
     try {
       await Promise.all(
-        deps.map(async (dependency) => {
-          const facts = await gatherFacts(dependency, client);
-          done.push({ dependency, facts, findings: findingsFor(dependency, facts) });
+        pending.map(async (i) => {
+          const facts = await gatherFacts(deps[i]!, client, (early) => {
+            analyzed(i, early);
+            if (--statusesLeft === 0 && client.hasJsonApi) publish();
+          });
+          analyzed(i, facts);
         }),
       );
     } finally {
       finished = true;
       clearInterval(partial);
     }
-    // Keep diagnostics in document order whatever order the answers came in.
-    done.sort((a, b) => comparePositions(a.dependency.nameRange.start, b.dependency.nameRange.start));
     publish();
     // Lookups the index could not answer are tried again by themselves once its back-off is over.
-    const failed = done.some((d) => d.facts.project.state === 'unknown' || d.facts.pinned?.state === 'unknown' || d.facts.latest?.state === 'unknown');
+    const failed = results.some((d) => d !== undefined && (d.facts.project.state === 'unknown' || d.facts.pinned?.state === 'unknown' || d.facts.latest?.state === 'unknown'));
     if (failed && isCurrent()) scheduleRetry(uri, state, client.retryDelay());
   }
 

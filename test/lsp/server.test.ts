@@ -105,13 +105,14 @@ describe('language server over stdio', () => {
       for (const r of index.requests) assert.match(r.headers['user-agent'] ?? '', /^pypi-status\//);
 
       // An edit re-parses but sends no request: every entry is fresh.
+      await index.settled(); // (lookups of projects without findings may still be under way)
       const before = index.requests.length;
       const edited = REQUIREMENTS.replace('snowchange==2.8.1', 'snowchange==2.8.1\ntablib==3.5.0');
       const seen = client.publications(REQ_URI);
       await client.change(REQ_URI, 2, edited);
       const afterEdit = await client.waitForDiagnostics(REQ_URI, (_d, p) => p.version === 2, { since: seen });
       assert.equal(afterEdit.length, EXPECTED_REQUIREMENTS.length);
-      assert.equal(index.requests.length, before, 'an edit sent requests');
+      assert.equal(index.requests.length, before, `an edit sent requests: ${index.requests.slice(before).map((r) => r.path).join(' ')}`);
 
       const line = REQUIREMENTS.split('\n').findIndex((l) => l.startsWith('pepy'));
       const hover = await client.hover(REQ_URI, { line, character: 2 });
@@ -151,6 +152,26 @@ describe('language server over stdio', () => {
       }
     } finally {
       await third.stop();
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
+  });
+
+  it('publishes status findings without waiting for the JSON API', async () => {
+    freshCache();
+    const client = await start();
+    try {
+      // The JSON API hangs; statuses come from the simple API alone and must not wait for it.
+      index.setFault('/pypi/', { kind: 'hang' });
+      const opened = Date.now();
+      await client.open(REQ_URI, REQUIREMENTS);
+      const statusCodes = new Set(['archived', 'quarantined', 'deprecated', 'not-found', 'yanked', 'invalid-requirement']);
+      const expected = EXPECTED_REQUIREMENTS.filter((e) => statusCodes.has(e[3]));
+      const diagnostics = await client.waitForDiagnostics(REQ_URI, (d) => d.length >= expected.length);
+      assert.deepEqual(summarize(diagnostics), expected);
+      assert.ok(Date.now() - opened < 5000, 'status findings waited for the JSON API');
+    } finally {
+      index.clearFaults();
+      await client.stop();
       rmSync(cacheDir, { recursive: true, force: true });
     }
   });

@@ -86,6 +86,8 @@ export interface LoggedRequest {
   bytesSent: number;
   /** The fault applied, if any. */
   fault?: Fault['kind'];
+  /** process.hrtime.bigint() when the answer was handed to the socket (for benchmarks). */
+  answeredNs?: bigint;
 }
 
 export interface IndexServer {
@@ -94,6 +96,8 @@ export interface IndexServer {
   readonly jsonApiUrl: string; // `${url}/pypi/`
   readonly requests: LoggedRequest[];
   resetLog(): void;
+  /** Resolves once every logged request is answered and none has arrived for `quietMs` (the client's lookups are over). */
+  settled(quietMs?: number): Promise<void>;
   setLatency(ms: number): void;
   /** Fault for every request whose path starts with pathPrefix (e.g. '/simple/six/' or '/' for all); count = how many requests it applies to (default: all until cleared). */
   setFault(pathPrefix: string, fault: Fault, count?: number): void;
@@ -567,6 +571,7 @@ export async function startIndexServer(options: IndexServerOptions = {}): Promis
 
   function send(res: http.ServerResponse, entry: LoggedRequest, status: number, headers: Record<string, string>, body: Buffer | undefined, head: boolean): void {
     entry.status = status;
+    entry.answeredNs = process.hrtime.bigint();
     if (body !== undefined && !('Content-Length' in headers)) headers['Content-Length'] = String(body.length);
     res.writeHead(status, headers);
     if (body !== undefined && !head && status !== 304) {
@@ -811,6 +816,13 @@ export async function startIndexServer(options: IndexServerOptions = {}): Promis
     requests,
     resetLog() {
       requests.length = 0;
+    },
+    async settled(quietMs = 300) {
+      let seen = -1;
+      while (seen !== requests.length || requests.some((r) => r.status === 0)) {
+        seen = requests.length;
+        await new Promise((resolve) => setTimeout(resolve, quietMs));
+      }
     },
     setLatency(ms: number) {
       latencyMs = Math.max(0, ms);

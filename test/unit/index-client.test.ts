@@ -1,11 +1,13 @@
 /** The index client against the local index: caching, coalescing, limits, and every kind of failure. */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { IndexCache } from '../../server/src/core/index/cache.js';
-import { IndexClient, Limiter, type Lookup } from '../../server/src/core/index/client.js';
+import { IndexClient, Limiter, RELEASE_MIN_TTL_MS, type Lookup } from '../../server/src/core/index/client.js';
+import { gatherFacts, peekFacts } from '../../server/src/core/findings.js';
+import { parseRequirements } from '../../server/src/core/requirements.js';
 import { HttpClient, redactUrl, type GetOptions, type HttpResult } from '../../server/src/core/index/http.js';
 import type { ProjectInfo } from '../../server/src/core/index/model.js';
 import { corpusDir } from '../support/index-catalog.js';
@@ -132,6 +134,7 @@ describe('index client', () => {
     await first.client.project('tablib');
     await first.client.project('tablib');
     assert.equal(index.requests.length, 1);
+    await first.cache.flush(); // the disk write follows the answer
     // A second client on the same directory (another process) reads the disk entry.
     const second = client({ directory, ttlMs: 1000, now: () => now });
     assert.equal(status(await second.client.project('tablib')), 'found:active');
@@ -142,6 +145,32 @@ describe('index client', () => {
     assert.ok(revalidation.headers['if-none-match']);
     assert.equal(revalidation.status, 304);
     assert.equal(second.client.stats.notModified, 1);
+  });
+
+  it('peeks at fresh memory answers without a request, and keeps release documents for a day', async () => {
+    let now = 1_000_000;
+    const { client: c } = client({ ttlMs: 1000, now: () => now });
+    const dep = parseRequirements('snowchange==2.8.1\n').dependencies[0]!;
+    assert.equal(peekFacts(dep, c), undefined, 'nothing in memory yet');
+    const facts = await gatherFacts(dep, c);
+    assert.equal(facts.pinned?.state, 'found');
+    assert.equal(facts.latest?.state, 'found');
+    const requests = index.requests.length;
+    assert.deepEqual(peekFacts(dep, c), facts, 'the same facts, synchronously');
+    assert.equal(index.requests.length, requests);
+    now += 5000; // past the TTL: the simple page is stale, the release documents are not
+    assert.equal(c.peekProject('snowchange'), undefined);
+    assert.equal(peekFacts(dep, c), undefined);
+    assert.equal(c.peekRelease('snowchange', '2.8.1')?.state, 'found');
+    index.resetLog();
+    await gatherFacts(dep, c);
+    assert.deepEqual(index.requests.map((r) => `${r.path} ${r.status}`), ['/simple/snowchange/ 304'], 'only the simple page is revalidated');
+    now += RELEASE_MIN_TTL_MS;
+    index.resetLog();
+    await gatherFacts(dep, c);
+    const releases = new Set(['2.8.1', facts.latest?.state === 'found' ? facts.latest.data.version : '']);
+    assert.equal(index.requests.length, 1 + releases.size, 'after a day the release documents are revalidated too');
+    assert.ok(index.requests.every((r) => r.status === 304 && r.headers['if-none-match']));
   });
 
   it('keeps the last good answer, marked stale, when the index fails after the TTL', async () => {
@@ -258,10 +287,37 @@ describe('index client', () => {
     assert.equal(index.requests.length, 0);
   });
 
+  it('keeps the disk cache bounded: old entries, the oldest beyond the limit, and leftover temporary files go', async () => {
+    const directory = tempDir();
+    const cache = new IndexCache({ directory });
+    const day = 24 * 3600_000;
+    const now = Date.now();
+    for (let i = 0; i < 6; i++) cache.set({ key: `simple x project-${i}`, fetchedAt: now, state: 'not-found' });
+    await cache.flush();
+    const files = readdirSync(path.join(directory, 'v1'), { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => path.join(e.parentPath, e.name));
+    assert.equal(files.length, 6);
+    // Two entries untouched for 40 days, one for 3 days; a temp file from a killed writer.
+    const age = (file: string, ms: number) => utimesSync(file, (now - ms) / 1000, (now - ms) / 1000);
+    age(files[0]!, 40 * day);
+    age(files[1]!, 40 * day);
+    age(files[2]!, 3 * day);
+    const tmp = `${files[3]!}.123.abcd.1.tmp`;
+    writeFileSync(tmp, '{');
+    age(tmp, 2 * 3600_000);
+    assert.deepEqual(await cache.prune({ maxFiles: 3, now }), { removed: 4, kept: 3 });
+    assert.ok(!existsSync(files[0]!) && !existsSync(files[1]!) && !existsSync(tmp));
+    assert.ok(!existsSync(files[2]!), 'beyond the limit, the oldest goes first');
+    assert.equal(await cache.prune({ maxFiles: 3, now }), undefined, 'at most once a day');
+    assert.deepEqual(await cache.prune({ maxFiles: 3, now: now + 2 * day }), { removed: 0, kept: 3 });
+  });
+
   it('ignores corrupt cache files and keeps working when the disk fails', async () => {
     const directory = tempDir();
     const a = client({ directory });
     await a.client.project('six');
+    await a.cache.flush();
     const versionDir = path.join(directory, 'v1');
     for (const sub of readdirSync(versionDir)) {
       for (const f of readdirSync(path.join(versionDir, sub))) writeFileSync(path.join(versionDir, sub, f), '{"key": "simple');
@@ -276,7 +332,9 @@ describe('index client', () => {
     const cache = new IndexCache({ directory: blocked, onError: (m) => errors.push(m) });
     const c = new IndexClient({ indexUrl: index.simpleUrl, jsonApiUrl: null, http: new HttpClient({ userAgent: 't', connections: 2 }), cache, ttlMs: 60_000, concurrency: 2 });
     assert.equal(status(await c.project('pepy')), 'found:archived');
+    await cache.flush();
     assert.equal(status(await c.project('pepy')), 'found:archived');
+    await cache.flush();
     assert.equal(errors.length, 1, 'one message for a run of disk failures');
   });
 });

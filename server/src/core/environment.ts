@@ -30,5 +30,12 @@ export function createIndexEnvironment(settings: Settings, options: ClientOption
   const http = new HttpClient(httpOptions);
   const cache = new IndexCache({ directory: settings.cacheDirectory, onError: log });
   const pool = new IndexPool({ http, cache, settings, offline: options.offline ?? false, log });
-  return { client: pool.default, pool, cache, close: () => http.close() };
+  return {
+    client: pool.default,
+    pool,
+    cache,
+    close: async () => {
+      await Promise.all([cache.flush(), http.close()]);
+    },
+  };
 }

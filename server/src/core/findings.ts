@@ -115,17 +115,48 @@ function oneLine(text: string): string {
  * Asks the index everything the rules and the hover need for one dependency.
  * The pinned release is requested alongside the project, so a pinned file
  * costs one round trip; the latest release needs the project's answer first.
+ * `onProject` hears the project's answer as soon as it is known: it decides the
+ * status findings, which need not wait for the JSON API.
  */
-export async function gatherFacts(dep: Dependency, client: IndexSource): Promise<DependencyFacts> {
-  const useJson = client.hasJsonApi;
-  const pinnedPromise = useJson && dep.pinnedVersion !== undefined ? client.release(dep.name, dep.pinnedVersion) : undefined;
-  const project = await client.project(dep.name);
+export async function gatherFacts(dep: Dependency, client: IndexSource, onProject?: (facts: DependencyFacts) => void): Promise<DependencyFacts> {
+  // The project first: its request decides the status and should get the first free slot.
+  const projectPromise = client.project(dep.name);
+  const pinnedPromise = client.hasJsonApi && dep.pinnedVersion !== undefined ? client.release(dep.name, dep.pinnedVersion) : undefined;
+  const project = await projectPromise;
+  onProject?.({ project });
   const facts: DependencyFacts = { project };
-  // The JSON API answers 404 for quarantined projects: asking would teach nothing.
-  const worthAsking = project.state === 'found' && project.data.status !== 'quarantined';
-  if (pinnedPromise && worthAsking) facts.pinned = await pinnedPromise;
-  if (useJson && worthAsking && project.data.latestVersion !== undefined) {
-    facts.latest = await client.release(dep.name, project.data.latestVersion);
+  if (worthAskingJson(client, project)) {
+    if (pinnedPromise) facts.pinned = await pinnedPromise;
+    if (project.data.latestVersion !== undefined) facts.latest = await client.release(dep.name, project.data.latestVersion);
   }
   return facts;
+}
+
+/**
+ * The same facts as `gatherFacts` when every answer they need is fresh in memory,
+ * else undefined: the synchronous path that lets an edit skip the lookups of the
+ * dependencies it did not touch.
+ */
+export function peekFacts(dep: Dependency, client: IndexSource): DependencyFacts | undefined {
+  const project = client.peekProject(dep.name);
+  if (project === undefined) return undefined;
+  const facts: DependencyFacts = { project };
+  if (worthAskingJson(client, project)) {
+    if (dep.pinnedVersion !== undefined) {
+      const pinned = client.peekRelease(dep.name, dep.pinnedVersion);
+      if (pinned === undefined) return undefined;
+      facts.pinned = pinned;
+    }
+    if (project.data.latestVersion !== undefined) {
+      const latest = client.peekRelease(dep.name, project.data.latestVersion);
+      if (latest === undefined) return undefined;
+      facts.latest = latest;
+    }
+  }
+  return facts;
+}
+
+/** The JSON API answers 404 for quarantined projects: asking would teach nothing. */
+function worthAskingJson(client: IndexSource, project: Lookup<ProjectInfo>): project is Extract<Lookup<ProjectInfo>, { state: 'found' }> {
+  return client.hasJsonApi && project.state === 'found' && project.data.status !== 'quarantined';
 }

@@ -7,11 +7,15 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import picomatch from 'picomatch';
 import { analyze, fileKind, lookedUp, parseDocument, type AnalyzedDependency, type FileKind } from './analyze.js';
-import { findingsFor, gatherFacts, type FindingCode } from './findings.js';
-import type { IndexSource } from './index/client.js';
-import { Limiter } from './index/client.js';
+import { findingsFor, gatherFacts, type DependencyFacts, type FindingCode } from './findings.js';
+import { Limiter, type IndexSource } from './index/client.js';
 import type { DiagnosticCode, Settings, SeverityOrOff } from './settings.js';
-import type { ParsedFile, Range } from './types.js';
+import type { Dependency, ParsedFile, Range } from './types.js';
+
+/** Files read at once: enough to keep the disk and the parser busy while lookups run. */
+const FILE_READERS = 8;
+/** Lookups under way per request slot: enough to keep every slot busy, few enough to stop quickly. */
+const LOOKUPS_QUEUED_PER_REQUEST = 4;
 
 /** Directories never worth walking: version control, dependencies, caches and virtual environments. */
 const SKIPPED_DIRS = new Set([
@@ -151,14 +155,52 @@ export async function scan(options: ScanOptions, sources: IndexSource | ((parsed
     if (!stat?.isDirectory()) explicit.add(path.resolve(root));
   }
   const queue = await discoverFiles(options.roots, options.exclude, isCancelled);
+  const discovered = new Set(queue);
   progress.filesTotal = queue.length;
   report();
 
-  const files: ScannedFile[] = [];
+  // A pipeline, not phases: files are read a few at a time, and each project's lookup starts
+  // as soon as a file names it, so the network is busy while the rest is still being read.
+  const scannedByPath = new Map<string, ScannedFile>();
   const seen = new Set(queue);
-  const discovered = queue.length;
-  for (let i = 0; i < queue.length && !isCancelled(); i++) {
-    const file = queue[i]!;
+  const projects = new Map<string, { left: number; done?: boolean; first?: Promise<DependencyFacts | undefined> }>();
+  const unknown = new Set<string>();
+  const lookups: Promise<void>[] = [];
+  const gate = new Limiter(LOOKUPS_QUEUED_PER_REQUEST * Math.max(1, settings.concurrency));
+
+  const lookUp = (file: ScannedFile, dep: Dependency, index: number, source: IndexSource) => {
+    const key = `${source.key} ${dep.normalizedName}`;
+    let project = projects.get(key);
+    if (!project) {
+      project = { left: 0 };
+      projects.set(key, project);
+      progress.projectsTotal++;
+    }
+    const counter = project;
+    counter.left++;
+    // The gate keeps only a few lookups queued beyond the client's own limit, so a cancelled
+    // scan stops asking the index at once.
+    const run = () => gate.run(async () => (isCancelled() ? undefined : gatherFacts(dep, source)));
+    // A project's first use asks the index; the others wait for it outside the gate, then
+    // find the project in memory (the client would coalesce them anyway, but holding a
+    // gate slot while waiting would starve other projects).
+    const facts = counter.first ? counter.first.then(run) : (counter.first = run());
+    lookups.push(
+      facts.then((facts) => {
+        if (!facts) return;
+        if (facts.project.state === 'unknown') unknown.add(dep.normalizedName);
+        file.analyzed[index] = { dependency: dep, facts, findings: findingsFor(dep, facts) };
+        // Counted once: a file read later may still add a use of a project already done.
+        if (--counter.left === 0 && !counter.done) {
+          counter.done = true;
+          progress.projectsDone++;
+          report();
+        }
+      }),
+    );
+  };
+
+  const read = async (file: string): Promise<void> => {
     const kind = fileKind(file) ?? 'requirements';
     let text = options.openText?.(file);
     let error: string | undefined;
@@ -169,11 +211,12 @@ export async function scan(options: ScanOptions, sources: IndexSource | ((parsed
         error = `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`;
       }
     }
+    if (isCancelled()) return;
     const parsed = parseDocument(kind, text ?? '', options.env);
     const scanned: ScannedFile = { path: file, kind, parsed, analyzed: [] };
     if (error !== undefined) scanned.error = error;
     // Files that are missing count only when someone asked for them (a root or an include).
-    if (error === undefined || explicit.has(file) || i >= discovered) files.push(scanned);
+    if (error === undefined || explicit.has(file) || !discovered.has(file)) scannedByPath.set(file, scanned);
     for (const include of parsed.includes) {
       if (/^[a-z][a-z0-9+.-]*:/i.test(include.path)) continue; // URLs are not followed
       const target = path.resolve(path.dirname(file), include.path);
@@ -182,48 +225,27 @@ export async function scan(options: ScanOptions, sources: IndexSource | ((parsed
         queue.push(target);
       }
     }
+    const source = sourceFor(parsed);
+    parsed.dependencies.forEach((dep, i) => {
+      if (lookedUp(dep, settings)) lookUp(scanned, dep, i, source);
+    });
     progress.filesParsed++;
     progress.filesTotal = queue.length;
     report();
-  }
+  };
 
-  // Each distinct project is one unit of progress; its lookups are shared by every file that names it.
-  const byName = new Map<string, { file: ScannedFile; dep: ParsedFile['dependencies'][number]; source: IndexSource }[]>();
-  for (const file of files) {
-    const source = sourceFor(file.parsed);
-    for (const dep of file.parsed.dependencies) {
-      if (!lookedUp(dep, settings)) continue;
-      const key = `${source.key} ${dep.normalizedName}`;
-      const list = byName.get(key) ?? [];
-      list.push({ file, dep, source });
-      byName.set(key, list);
-    }
-  }
-  progress.projectsTotal = byName.size;
-  report();
-  const limiter = new Limiter(Math.max(1, settings.concurrency));
-  const unknown = new Set<string>();
-  const analyzedByFile = new Map<ScannedFile, AnalyzedDependency[]>();
-  await Promise.all(
-    [...byName.values()].map((uses) =>
-      limiter.run(async () => {
-        if (isCancelled()) return;
-        for (const { file, dep, source } of uses) {
-          const facts = await gatherFacts(dep, source);
-          if (facts.project.state === 'unknown') unknown.add(dep.normalizedName);
-          const list = analyzedByFile.get(file) ?? [];
-          list.push({ dependency: dep, facts, findings: findingsFor(dep, facts) });
-          analyzedByFile.set(file, list);
-        }
-        progress.projectsDone++;
-        report();
-      }),
-    ),
-  );
-  for (const file of files) {
-    const order = new Map(file.parsed.dependencies.map((d, i) => [d, i]));
-    file.analyzed = (analyzedByFile.get(file) ?? []).sort((a, b) => order.get(a.dependency)! - order.get(b.dependency)!);
-  }
+  // Readers share the queue, which includes lengthen as they are found.
+  let next = 0;
+  const reader = async () => {
+    while (next < queue.length && !isCancelled()) await read(queue[next++]!);
+  };
+  await Promise.all(Array.from({ length: FILE_READERS }, reader));
+  // A lookup can finish only after its file was read, so every lookup has been started by now.
+  await Promise.all(lookups);
+
+  const files = [...scannedByPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  // Indexed by position in the file, so findings stay in document order; holes are dependencies not looked up.
+  for (const file of files) file.analyzed = file.analyzed.filter((a) => a !== undefined);
   return { files, summary: summarize(files, settings, [...unknown].sort(), isCancelled()) };
 }
 

@@ -5,7 +5,7 @@
  * the memory cache working.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { LRUCache } from 'lru-cache';
@@ -37,6 +37,8 @@ export class IndexCache {
   private diskFailures = 0;
   private writes = 0;
   private readonly madeDirs = new Set<string>();
+  /** Per file: the write under way, and the newest text still to be written after it. */
+  private readonly writing = new Map<string, { done: Promise<void>; next?: string }>();
 
   constructor(options: CacheOptions) {
     this.directory = options.directory === null ? null : path.join(options.directory, `v${SCHEMA}`);
@@ -56,16 +58,43 @@ export class IndexCache {
   async get<T>(key: string): Promise<CacheEntry<T> | undefined> {
     const hit = this.memory.get(key);
     if (hit) return hit as CacheEntry<T>;
-    const fromDisk = await this.readDisk<T>(key);
+    const fromDisk = this.readDisk<T>(key);
     if (fromDisk) this.memory.set(key, fromDisk.entry, { size: sizeOf(fromDisk.length) });
     return fromDisk?.entry;
   }
 
-  async set<T>(entry: CacheEntry<T>): Promise<void> {
+  /**
+   * Stores an answer. Memory is updated at once; the disk write happens behind it,
+   * off the lookup's path (`flush` waits for it). Writes of one key never overlap,
+   * and the last one set is the one that stays on disk.
+   */
+  set<T>(entry: CacheEntry<T>): void {
     // Serialized once: the text sizes the memory entry and is what the disk gets.
     const json = JSON.stringify(entry);
     this.memory.set(entry.key, entry, { size: sizeOf(json.length) });
-    await this.writeDisk(entry.key, json);
+    const file = this.fileFor(entry.key);
+    if (!file) return;
+    const queued = this.writing.get(file);
+    if (queued) {
+      queued.next = json;
+      return;
+    }
+    const slot: { done: Promise<void>; next?: string } = { done: Promise.resolve() };
+    slot.done = (async () => {
+      let text: string | undefined = json;
+      while (text !== undefined) {
+        await this.writeDisk(file, text);
+        text = slot.next;
+        delete slot.next;
+      }
+      this.writing.delete(file);
+    })();
+    this.writing.set(file, slot);
+  }
+
+  /** Resolves once every write set so far is on disk (or has failed and been reported). */
+  async flush(): Promise<void> {
+    while (this.writing.size > 0) await Promise.all([...this.writing.values()].map((w) => w.done));
   }
 
   clearMemory(): void {
@@ -74,6 +103,7 @@ export class IndexCache {
 
   async clear(): Promise<void> {
     this.memory.clear();
+    await this.flush();
     this.madeDirs.clear();
     if (this.directory) await fs.rm(this.directory, { recursive: true, force: true }).catch(() => undefined);
   }
@@ -88,12 +118,16 @@ export class IndexCache {
     return path.join(this.directory, hash.slice(0, 2), `${hash.slice(2)}.json`);
   }
 
-  private async readDisk<T>(key: string): Promise<{ entry: CacheEntry<T>; length: number } | undefined> {
+  private readDisk<T>(key: string): { entry: CacheEntry<T>; length: number } | undefined {
     const file = this.fileFor(key);
     if (!file) return undefined;
     let text: string;
     try {
-      text = await fs.readFile(file, 'utf8');
+      // Synchronous on purpose: entries are a few KB in the user's local cache directory, read in
+      // about 25 µs each, while the asynchronous APIs queue every read on libuv's 4 threads
+      // behind the disk writes. Reading 2,100 entries took 400 ms with fs.promises, 117 ms with
+      // callbacks and 54 ms synchronously on the 2-core reference machine.
+      text = readFileSync(file, 'utf8');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') this.reportDisk(`cannot read cache file: ${(e as Error).message}`);
       return undefined;
@@ -109,9 +143,7 @@ export class IndexCache {
     }
   }
 
-  private async writeDisk(key: string, json: string): Promise<void> {
-    const file = this.fileFor(key);
-    if (!file) return;
+  private async writeDisk(file: string, json: string): Promise<void> {
     // Unique per process and write, so two servers sharing the directory never share a temp file.
     const tmp = `${file}.${process.pid}.${TEMP_TAG}.${++this.writes}.tmp`;
     try {
@@ -130,11 +162,69 @@ export class IndexCache {
     }
   }
 
+  /**
+   * Keeps the shared directory bounded: removes entries not written for `maxAgeMs`
+   * (an entry in use is rewritten at least once per TTL), then the oldest beyond
+   * `maxFiles`, and temporary files that a killed process left behind. Runs at most
+   * once per `intervalMs` for all processes sharing the directory (a marker file's
+   * time says when it last ran). Never throws; returns undefined when it did not run.
+   */
+  async prune(options: { maxAgeMs?: number; maxFiles?: number; intervalMs?: number; now?: number } = {}): Promise<{ removed: number; kept: number } | undefined> {
+    const dir = this.directory;
+    if (!dir) return undefined;
+    const now = options.now ?? Date.now();
+    const maxAge = options.maxAgeMs ?? DISK_MAX_AGE_MS;
+    const maxFiles = options.maxFiles ?? DISK_MAX_FILES;
+    const marker = path.join(dir, 'last-pruned');
+    try {
+      const last = await fs.stat(marker).then((st) => st.mtimeMs, () => undefined);
+      if (last !== undefined && now - last < (options.intervalMs ?? DISK_PRUNE_INTERVAL_MS)) return undefined;
+      await fs.mkdir(dir, { recursive: true });
+      await fs.writeFile(marker, '');
+      await fs.utimes(marker, now / 1000, now / 1000);
+      const entries: { file: string; mtime: number }[] = [];
+      let removed = 0;
+      for (const shard of await fs.readdir(dir, { withFileTypes: true })) {
+        if (!shard.isDirectory()) continue;
+        const shardDir = path.join(dir, shard.name);
+        for (const name of await fs.readdir(shardDir).catch(() => [] as string[])) {
+          const file = path.join(shardDir, name);
+          const st = await fs.stat(file).catch(() => undefined);
+          if (!st?.isFile()) continue;
+          const stale = name.endsWith('.tmp') ? now - st.mtimeMs > TEMP_MAX_AGE_MS : now - st.mtimeMs > maxAge;
+          if (stale) {
+            if (await fs.rm(file, { force: true }).then(() => true, () => false)) removed++;
+          } else if (!name.endsWith('.tmp')) {
+            entries.push({ file, mtime: st.mtimeMs });
+          }
+        }
+      }
+      if (entries.length > maxFiles) {
+        entries.sort((a, b) => a.mtime - b.mtime);
+        for (const { file } of entries.splice(0, entries.length - maxFiles)) {
+          if (await fs.rm(file, { force: true }).then(() => true, () => false)) removed++;
+        }
+      }
+      return { removed, kept: entries.length };
+    } catch (e) {
+      this.reportDisk(`cannot prune the cache directory: ${(e as Error).message}`);
+      return undefined;
+    }
+  }
+
   private reportDisk(message: string): void {
     // One line per run of failures, not one per lookup.
     if (this.diskFailures++ === 0) this.onError(`${message} (continuing with the memory cache)`);
   }
 }
+
+/** Entries not rewritten for this long are removed (in use, an entry is rewritten at least daily). */
+const DISK_MAX_AGE_MS = 30 * 24 * 3600_000;
+/** About 60 MB at the size of a popular project's entry; far more projects than a developer's workspaces name. */
+const DISK_MAX_FILES = 20_000;
+const DISK_PRUNE_INTERVAL_MS = 24 * 3600_000;
+/** A temporary file older than this belongs to a write that will never finish. */
+const TEMP_MAX_AGE_MS = 3600_000;
 
 /** A random tag per process start, so a recycled pid cannot meet its predecessor's temp files. */
 const TEMP_TAG = randomBytes(4).toString('hex');

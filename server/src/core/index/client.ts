@@ -25,6 +25,9 @@ export interface IndexSource {
   retryDelay(): number;
   project(name: string): Promise<Lookup<ProjectInfo>>;
   release(name: string, version: string): Promise<Lookup<ReleaseInfo>>;
+  /** The answer when a fresh one is in memory, without waiting or asking the index; else undefined. */
+  peekProject(name: string): Lookup<ProjectInfo> | undefined;
+  peekRelease(name: string, version: string): Lookup<ReleaseInfo> | undefined;
 }
 
 export interface IndexClientOptions {
@@ -48,6 +51,13 @@ const JSON_ACCEPT = 'application/json';
 /** The first wait after an outage; it doubles for each outage that follows, up to the maximum. */
 const MIN_BACKOFF_MS = 4_000;
 const MAX_BACKOFF_MS = 5 * 60_000;
+/**
+ * A release's JSON API document is revalidated at most daily (or after the TTL, if
+ * longer). Its files never change, and a yank shows on the project's simple page,
+ * which keeps the normal TTL; what can lag is its vulnerability list, by a day at most.
+ * Without this, revalidating a project costs three conditional requests instead of one.
+ */
+export const RELEASE_MIN_TTL_MS = 24 * 3600_000;
 
 export class IndexClient implements IndexSource {
   private readonly inflight = new Map<string, Promise<Lookup<unknown>>>();
@@ -59,10 +69,18 @@ export class IndexClient implements IndexSource {
   /** Counters for logs, benchmarks and tests. */
   readonly stats = { requests: 0, bytes: 0, notModified: 0, failures: 0 };
 
+  /** Cache key prefixes, built once: a keystroke peeks at every dependency's entries. */
+  private readonly simplePrefix: string;
+  private readonly releasePrefix: string;
+  private readonly releaseTtlMs: number;
+
   constructor(private readonly options: IndexClientOptions) {
     this.limiter = new Limiter(Math.max(1, options.concurrency));
     this.now = options.now ?? Date.now;
     this.log = options.log ?? (() => undefined);
+    this.simplePrefix = `simple ${redactUrl(options.indexUrl)} `;
+    this.releasePrefix = options.jsonApiUrl === null ? '' : `release ${redactUrl(options.jsonApiUrl)} `;
+    this.releaseTtlMs = Math.max(options.ttlMs, RELEASE_MIN_TTL_MS);
   }
 
   get indexUrl(): string {
@@ -81,7 +99,7 @@ export class IndexClient implements IndexSource {
     const normalized = normalizeName(name);
     if (!isValidProjectName(name)) return Promise.resolve({ state: 'unknown', reason: `"${name}" is not a valid project name` });
     const url = `${this.options.indexUrl}${encodeURIComponent(normalized)}/`;
-    return this.lookup(`simple ${redactUrl(this.options.indexUrl)} ${normalized}`, url, SIMPLE_ACCEPT, (res) => {
+    return this.lookup(this.simplePrefix + normalized, url, SIMPLE_ACCEPT, this.options.ttlMs, (res) => {
       const looksJson = res.contentType.includes('json') || (!res.contentType.includes('html') && /^\s*\{/.test(res.body));
       return looksJson ? decodeSimpleJson(res.body, normalized) : decodeSimpleHtml(res.body, normalized);
     });
@@ -95,13 +113,28 @@ export class IndexClient implements IndexSource {
     }
     const normalized = normalizeName(name);
     const url = `${base}${encodeURIComponent(normalized)}/${encodeURIComponent(version)}/json`;
-    return this.lookup(`release ${redactUrl(base)} ${normalized} ${version}`, url, JSON_ACCEPT, (res) => decodeRelease(res.body));
+    return this.lookup(`${this.releasePrefix}${normalized} ${version}`, url, JSON_ACCEPT, this.releaseTtlMs, (res) => decodeRelease(res.body));
   }
 
-  private lookup<T>(key: string, url: string, accept: string, decode: (res: Extract<HttpResult, { kind: 'ok' }>) => T): Promise<Lookup<T>> {
+  peekProject(name: string): Lookup<ProjectInfo> | undefined {
+    return this.peek<ProjectInfo>(this.simplePrefix + normalizeName(name), this.options.ttlMs);
+  }
+
+  peekRelease(name: string, version: string): Lookup<ReleaseInfo> | undefined {
+    if (this.options.jsonApiUrl === null) return undefined;
+    return this.peek<ReleaseInfo>(`${this.releasePrefix}${normalizeName(name)} ${version}`, this.releaseTtlMs);
+  }
+
+  private peek<T>(key: string, ttlMs: number): Lookup<T> | undefined {
+    const entry = this.options.cache.peek<T>(key);
+    if (!entry || (!this.options.offline && this.now() - entry.fetchedAt >= ttlMs)) return undefined;
+    return toLookup(entry);
+  }
+
+  private lookup<T>(key: string, url: string, accept: string, ttlMs: number, decode: (res: Extract<HttpResult, { kind: 'ok' }>) => T): Promise<Lookup<T>> {
     const running = this.inflight.get(key);
     if (running) return running as Promise<Lookup<T>>;
-    const promise = this.resolve(key, url, accept, decode)
+    const promise = this.resolve(key, url, accept, ttlMs, decode)
       .catch((e: unknown): Lookup<T> => {
         // A bug here must cost one lookup, not the server.
         this.log(`index lookup crashed: ${redactUrl(url)}: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
@@ -112,9 +145,9 @@ export class IndexClient implements IndexSource {
     return promise;
   }
 
-  private async resolve<T>(key: string, url: string, accept: string, decode: (res: Extract<HttpResult, { kind: 'ok' }>) => T): Promise<Lookup<T>> {
+  private async resolve<T>(key: string, url: string, accept: string, ttlMs: number, decode: (res: Extract<HttpResult, { kind: 'ok' }>) => T): Promise<Lookup<T>> {
     const cached = await this.options.cache.get<T>(key);
-    if (cached && (this.options.offline || this.now() - cached.fetchedAt < this.options.ttlMs)) return toLookup(cached);
+    if (cached && (this.options.offline || this.now() - cached.fetchedAt < ttlMs)) return toLookup(cached);
     if (this.options.offline) return { state: 'unknown', reason: 'offline and not in the cache' };
 
     const origin = originOf(url);
@@ -140,7 +173,7 @@ export class IndexClient implements IndexSource {
         this.backoff.delete(origin);
         const entry: CacheEntry<T> = { key, fetchedAt: now, state: 'found', data };
         if (result.etag) entry.etag = result.etag;
-        await this.options.cache.set(entry);
+        this.options.cache.set(entry);
         return toLookup(entry);
       }
       case 'not-modified': {
@@ -149,13 +182,13 @@ export class IndexClient implements IndexSource {
         if (!cached) return { state: 'unknown', reason: 'the index answered 304 to an unconditional request' };
         const entry: CacheEntry<T> = { ...cached, fetchedAt: now };
         if (result.etag) entry.etag = result.etag;
-        await this.options.cache.set(entry);
+        this.options.cache.set(entry);
         return toLookup(entry);
       }
       case 'not-found': {
         this.backoff.delete(origin);
         const entry: CacheEntry<T> = { key, fetchedAt: now, state: 'not-found' };
-        await this.options.cache.set(entry);
+        this.options.cache.set(entry);
         return toLookup(entry);
       }
       case 'failed': {

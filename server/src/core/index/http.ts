@@ -5,7 +5,7 @@
  */
 import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
-import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 
 export type HttpResult =
   | { kind: 'ok'; status: number; body: string; etag?: string; contentType: string; url: string; bytes: number }
@@ -79,32 +79,42 @@ const inflate = promisify(zlib.inflate);
 const brotli = promisify(zlib.brotliDecompress);
 
 export class HttpClient {
-  private readonly dispatcher: Dispatcher;
+  /** Made on the first request: loading undici costs a restart more than 100 ms, and a restart within the TTL sends nothing. */
+  private undici?: Promise<{ dispatcher: Dispatcher; request: typeof import('undici').request }>;
   private readonly timeoutMs: number;
   private readonly maxBody: number;
 
   constructor(private readonly options: HttpOptions) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
-    const common = {
-      connections: options.connections,
-      keepAliveTimeout: 30_000,
-      headersTimeout: this.timeoutMs,
-      bodyTimeout: this.timeoutMs,
-    };
-    const hasEnvProxy = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((k) => process.env[k]);
-    if (options.proxy) {
-      this.dispatcher = new EnvHttpProxyAgent({
-        ...common,
-        httpProxy: options.proxy,
-        httpsProxy: options.proxy,
-        ...(options.proxyStrictSSL === false ? { requestTls: { rejectUnauthorized: false }, proxyTls: { rejectUnauthorized: false } } : {}),
-      });
-    } else if (hasEnvProxy) {
-      this.dispatcher = new EnvHttpProxyAgent(common);
-    } else {
-      this.dispatcher = new Agent(common);
-    }
+  }
+
+  private connect(): Promise<{ dispatcher: Dispatcher; request: typeof import('undici').request }> {
+    this.undici ??= import('undici').then(({ Agent, EnvHttpProxyAgent, request }) => {
+      const options = this.options;
+      const common = {
+        connections: options.connections,
+        keepAliveTimeout: 30_000,
+        headersTimeout: this.timeoutMs,
+        bodyTimeout: this.timeoutMs,
+      };
+      const hasEnvProxy = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((k) => process.env[k]);
+      let dispatcher: Dispatcher;
+      if (options.proxy) {
+        dispatcher = new EnvHttpProxyAgent({
+          ...common,
+          httpProxy: options.proxy,
+          httpsProxy: options.proxy,
+          ...(options.proxyStrictSSL === false ? { requestTls: { rejectUnauthorized: false }, proxyTls: { rejectUnauthorized: false } } : {}),
+        });
+      } else if (hasEnvProxy) {
+        dispatcher = new EnvHttpProxyAgent(common);
+      } else {
+        dispatcher = new Agent(common);
+      }
+      return { dispatcher, request };
+    });
+    return this.undici;
   }
 
   async get(rawUrl: string, opts: GetOptions): Promise<HttpResult> {
@@ -134,7 +144,8 @@ export class HttpClient {
       if (authorization && url.origin === origin) headers.authorization = authorization;
       let res: Dispatcher.ResponseData;
       try {
-        res = await request(url, { method: 'GET', headers, dispatcher: this.dispatcher, signal });
+        const { dispatcher, request } = await this.connect();
+        res = await request(url, { method: 'GET', headers, dispatcher, signal });
       } catch (e) {
         return { kind: 'failed', reason: describeError(e, timeout), bytes };
       }
@@ -251,7 +262,8 @@ export class HttpClient {
   }
 
   async close(): Promise<void> {
-    await this.dispatcher.close().catch(() => undefined);
+    const undici = this.undici;
+    if (undici) await (await undici).dispatcher.close().catch(() => undefined);
   }
 }
 

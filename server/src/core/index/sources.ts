@@ -43,6 +43,22 @@ export class FallbackSource implements IndexSource {
     return this.primary.release(name, version);
   }
 
+  peekProject(name: string): Lookup<ProjectInfo> | undefined {
+    let notFound: Lookup<ProjectInfo> | undefined;
+    for (const client of [this.primary, ...this.extras]) {
+      const lookup = client.peekProject(name);
+      // An index in the order whose answer is not in memory could be the one that has it.
+      if (lookup === undefined) return undefined;
+      if (lookup.state === 'found') return lookup;
+      notFound ??= lookup;
+    }
+    return notFound;
+  }
+
+  peekRelease(name: string, version: string): Lookup<ReleaseInfo> | undefined {
+    return this.primary.peekRelease(name, version);
+  }
+
   retryDelay(): number {
     return Math.max(...[this.primary, ...this.extras].map((c) => c.retryDelay()));
   }

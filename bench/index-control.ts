@@ -36,6 +36,8 @@ export interface IndexReply {
   /** process.hrtime.bigint() as a string; "0" when nothing happened. */
   firstRequestNs?: string;
   lastAnswerNs?: string;
+  /** When the last answer of the simple API was sent (process.hrtime.bigint() as a string; "0" when none). */
+  lastSimpleAnswerNs?: string;
 }
 
 export interface RequestLog {
@@ -45,6 +47,7 @@ export interface RequestLog {
   /** Monotonic clock (process.hrtime) of the first request byte and the last answer byte, in ns; 0n when none. */
   firstRequestNs: bigint;
   lastAnswerNs: bigint;
+  lastSimpleAnswerNs: bigint;
 }
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -138,6 +141,7 @@ export class IndexControl {
       wireUp: r.wireUp ?? 0,
       firstRequestNs: BigInt(r.firstRequestNs ?? '0'),
       lastAnswerNs: BigInt(r.lastAnswerNs ?? '0'),
+      lastSimpleAnswerNs: BigInt(r.lastSimpleAnswerNs ?? '0'),
     };
   }
 

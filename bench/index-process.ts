@@ -116,6 +116,10 @@ async function main(): Promise<void> {
           connections: wire.connections,
           firstRequestNs: wire.firstUpNs.toString(),
           lastAnswerNs: wire.lastDownNs.toString(),
+          lastSimpleAnswerNs: index.requests
+            .filter((r) => r.path.startsWith('/simple/'))
+            .reduce((last, r) => (r.answeredNs !== undefined && r.answeredNs > last ? r.answeredNs : last), 0n)
+            .toString(),
         });
         break;
       }

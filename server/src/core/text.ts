@@ -2,20 +2,28 @@ import type { Position, Range } from './types.js';
 
 /** Maps UTF-16 offsets of a document to LSP positions (lines split at \r\n, \n and \r, as LSP does). */
 export class LineMap {
-  readonly lineStarts: number[];
+  /**
+   * Offset of each line's start: an Int32Array grown by doubling, which for a document of
+   * a quarter of a million short lines is several times faster to build than an array
+   * pushed to.
+   */
+  readonly lineStarts: Int32Array;
 
   constructor(readonly text: string) {
-    const starts = [0];
+    let starts = new Int32Array(64);
+    let count = 1;
     for (let i = 0; i < text.length; i++) {
       const ch = text.charCodeAt(i);
-      if (ch === 13 /* \r */) {
-        if (text.charCodeAt(i + 1) === 10) i++;
-        starts.push(i + 1);
-      } else if (ch === 10 /* \n */) {
-        starts.push(i + 1);
+      if (ch !== 13 /* \r */ && ch !== 10 /* \n */) continue;
+      if (ch === 13 && text.charCodeAt(i + 1) === 10) i++;
+      if (count === starts.length) {
+        const grown = new Int32Array(count * 2);
+        grown.set(starts);
+        starts = grown;
       }
+      starts[count++] = i + 1;
     }
-    this.lineStarts = starts;
+    this.lineStarts = starts.subarray(0, count);
   }
 
   position(offset: number): Position {

@@ -13,7 +13,7 @@
  *     normalizeName(name).
  *
  * Plus linearity: a 1 MB pathological line, built against each regex and loop
- * of the parsers, is parsed in under 100 ms. Those run in a worker thread so
+ * of the parsers, is parsed in linear time (the goal: 100 ms for 1 MB; CI budgets below). Those run in a worker thread so
  * that a super-linear case is cut off after a second instead of hanging the run.
  *
  *   node --import tsx --test test/unit/fuzz.test.ts          (CI: a few thousand cases)
@@ -22,7 +22,7 @@
  * Environment:
  *   PYPI_STATUS_FUZZ_RUNS         runs per property (default 400)
  *   PYPI_STATUS_FUZZ_SEED         fast-check seed, to replay a failure (printed with it)
- *   PYPI_STATUS_LINEAR_BUDGET_MS  time allowed for one 1 MB line (default 100)
+ *   PYPI_STATUS_LINEAR_BUDGET_MS  time allowed for one 1 MB line, every parser (default 300; pyproject 1500)
  *   PYPI_STATUS_CORPUS_FILES      corpus directory (default ../shared/corpus/files)
  */
 import assert from 'node:assert/strict';
@@ -43,12 +43,21 @@ const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..
 const RUNS = Math.max(1, Number(process.env.PYPI_STATUS_FUZZ_RUNS ?? 400));
 const SEED = process.env.PYPI_STATUS_FUZZ_SEED === undefined ? undefined : Number(process.env.PYPI_STATUS_FUZZ_SEED);
 /**
- * The goal is 100 ms for a 1 MB line; several linear-but-slow cases (continuation lines,
- * runs of options, `${VAR}` references) take 300–600 ms on the 2-core reference machine, so
- * CI holds them to 1.5 s: what it must catch is super-linear growth (backtracking,
- * quadratic loops), which blows far past that. PYPI_STATUS_LINEAR_BUDGET_MS=100 shows the gap.
+ * The goal is 100 ms for a 1 MB line. The pep508 and requirements cases take at most about
+ * that on the 2-core reference machine (the slowest: runs of specifier clauses, of extras,
+ * of `--hash` options and of `${VAR}` references, 50–100 ms), so CI holds them to 300 ms:
+ * headroom for a loaded machine, tight enough that a slower path shows.
+ * The pyproject cases stop at 256 KB (larger files are not read) yet spend 0.6–1.2 s there
+ * in the TOML parser (unclosed arrays and inline tables, long dotted keys, a 260,000-element
+ * array: about 4 µs per character, linear), so they get 1.5 s: what that catches is
+ * super-linear growth (backtracking, quadratic loops), which blows far past it.
+ * PYPI_STATUS_LINEAR_BUDGET_MS=100 shows the gap to the goal for all three.
  */
-const LINEAR_BUDGET_MS = Number(process.env.PYPI_STATUS_LINEAR_BUDGET_MS ?? 1500);
+const LINEAR_BUDGET_OVERRIDE = process.env.PYPI_STATUS_LINEAR_BUDGET_MS === undefined ? undefined : Number(process.env.PYPI_STATUS_LINEAR_BUDGET_MS);
+function budgetFor(parser: LinearCase['parser']): number {
+  return LINEAR_BUDGET_OVERRIDE ?? (parser === 'pyproject' ? 1500 : 300);
+}
+const LINEAR_BUDGET_MS = Math.max(budgetFor('pep508'), budgetFor('pyproject'));
 /** A linear case is cut off after this long: far past the budget, so only a runaway case hits it. */
 const LINEAR_CUTOFF_MS = Math.max(2000, LINEAR_BUDGET_MS * 20);
 const MB = 1 << 20;
@@ -797,23 +806,24 @@ class LinearRunner {
    * running into the cut-off); at 1 MB, up to two more runs give the JIT a chance.
    */
   async run(k: LinearCase): Promise<LinearResult> {
+    const budget = budgetFor(k.parser);
     const steps: { size: number; ms: number }[] = [];
     for (const size of [16 * 1024, 64 * 1024, 256 * 1024, MB]) {
       const text = build(k, size);
       let r = await this.once(k.parser, text);
       if (!r) return { steps, timedOutAt: size };
       if (r.error !== undefined) return { steps: [...steps, { size, ms: r.ms }], error: r.error, errorAt: size };
-      if (size < MB && r.ms > LINEAR_BUDGET_MS) {
+      if (size < MB && r.ms > budget) {
         // Maybe a cold JIT or a busy machine: once more before concluding.
         const again = await this.once(k.parser, text);
         if (!again) return { steps, timedOutAt: size };
         if (again.ms < r.ms) r = again;
       }
       steps.push({ size, ms: r.ms });
-      if (size < MB && r.ms > LINEAR_BUDGET_MS) return { steps };
+      if (size < MB && r.ms > budget) return { steps };
     }
     const last = steps[steps.length - 1]!;
-    for (let i = 0; i < 2 && last.ms >= LINEAR_BUDGET_MS && last.ms < LINEAR_BUDGET_MS * 4; i++) {
+    for (let i = 0; i < 2 && last.ms >= budget && last.ms < budget * 4; i++) {
       const r = await this.once(k.parser, build(k, MB));
       if (!r || r.error !== undefined) break;
       last.ms = Math.min(last.ms, r.ms);
@@ -826,7 +836,7 @@ class LinearRunner {
   }
 }
 
-describe(`linearity: a 1 MB pathological line is parsed in under ${LINEAR_BUDGET_MS} ms`, () => {
+describe(`linearity: a 1 MB pathological line is parsed in under ${budgetFor('requirements')} ms (pyproject.toml: ${budgetFor('pyproject')} ms)`, () => {
   const runner = new LinearRunner();
   after(() => runner.close());
 
@@ -837,10 +847,11 @@ describe(`linearity: a 1 MB pathological line is parsed in under ${LINEAR_BUDGET
           const r = await runner.run(k);
           const input = `${JSON.stringify(k.prefix)} + ${JSON.stringify(k.unit)} × n + ${JSON.stringify(k.suffix)}`;
           const times = r.steps.map((x) => `${kb(x.size)} ${x.ms.toFixed(1)} ms`).join(', ');
-          if (r.timedOutAt !== undefined) assert.fail(`${input}: ${times}${times ? ', ' : ''}${kb(r.timedOutAt)} not finished after ${LINEAR_CUTOFF_MS} ms (budget for 1 MB: ${LINEAR_BUDGET_MS} ms)`);
+          const budget = budgetFor(k.parser);
+          if (r.timedOutAt !== undefined) assert.fail(`${input}: ${times}${times ? ', ' : ''}${kb(r.timedOutAt)} not finished after ${LINEAR_CUTOFF_MS} ms (budget for 1 MB: ${budget} ms)`);
           assert.equal(r.error, undefined, `${input}: threw at ${kb(r.errorAt ?? 0)} (${times}): ${r.error}`);
           const last = r.steps[r.steps.length - 1]!;
-          assert.ok(last.size === MB && last.ms < LINEAR_BUDGET_MS, `${input}: ${times} (budget for 1 MB: ${LINEAR_BUDGET_MS} ms)`);
+          assert.ok(last.size === MB && last.ms < budget, `${input}: ${times} (budget for 1 MB: ${budget} ms)`);
         });
       }
     });

@@ -3,7 +3,7 @@
  * the right ranges, hovers, request counts, caching across edits and restarts.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -171,6 +171,32 @@ describe('language server over stdio', () => {
       assert.ok(Date.now() - opened < 5000, 'status findings waited for the JSON API');
     } finally {
       index.clearFaults();
+      await client.stop();
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps working from memory when the cache directory cannot be written', async () => {
+    freshCache();
+    const blocked = path.join(cacheDir, 'not-a-directory');
+    writeFileSync(blocked, 'a file where the cache directory should be');
+    const client = await start({ cache: { directory: blocked } });
+    try {
+      index.resetLog();
+      await client.open(REQ_URI, REQUIREMENTS);
+      const diagnostics = await client.waitForDiagnostics(REQ_URI, (d) => d.length >= EXPECTED_REQUIREMENTS.length);
+      assert.deepEqual(summarize(diagnostics), EXPECTED_REQUIREMENTS);
+      await index.settled();
+      const before = index.requests.length;
+      const line = REQUIREMENTS.split('\n').findIndex((l) => l.startsWith('pepy'));
+      assert.match(((await client.hover(REQ_URI, { line, character: 1 }))!.contents as { value: string }).value, /archived/);
+      await client.change(REQ_URI, 2, `${REQUIREMENTS}\n`);
+      await client.waitForDiagnostics(REQ_URI, (_d, p) => p.version === 2);
+      assert.equal(index.requests.length, before, 'the memory cache answered the hover and the edit');
+      const messages = client.logs.join('').split('\n').filter((l) => l.includes('continuing with the memory cache'));
+      assert.ok(messages.length >= 1 && messages.length <= 2, `one message per run of failures (reads, writes): ${messages.join(' | ')}`);
+      assert.ok(!/uncaught|unhandled/i.test(client.logs.join('')));
+    } finally {
       await client.stop();
       rmSync(cacheDir, { recursive: true, force: true });
     }

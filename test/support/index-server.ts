@@ -96,7 +96,7 @@ export interface IndexServer {
   readonly jsonApiUrl: string; // `${url}/pypi/`
   readonly requests: LoggedRequest[];
   resetLog(): void;
-  /** Resolves once every logged request is answered and none has arrived for `quietMs` (the client's lookups are over). */
+  /** Resolves once every logged request is answered (but those a 'hang' fault holds) and none has arrived for `quietMs`. */
   settled(quietMs?: number): Promise<void>;
   setLatency(ms: number): void;
   /** Fault for every request whose path starts with pathPrefix (e.g. '/simple/six/' or '/' for all); count = how many requests it applies to (default: all until cleared). */
@@ -819,7 +819,8 @@ export async function startIndexServer(options: IndexServerOptions = {}): Promis
     },
     async settled(quietMs = 300) {
       let seen = -1;
-      while (seen !== requests.length || requests.some((r) => r.status === 0)) {
+      // A request held by a 'hang' fault is never answered: it does not count.
+      while (seen !== requests.length || requests.some((r) => r.status === 0 && r.fault !== 'hang')) {
         seen = requests.length;
         await new Promise((resolve) => setTimeout(resolve, quietMs));
       }

@@ -112,22 +112,24 @@ function oneLine(text: string): string {
 }
 
 /**
- * Asks the index everything the rules and the hover need for one dependency.
- * The pinned release is requested alongside the project, so a pinned file
- * costs one round trip; the latest release needs the project's answer first.
- * `onProject` hears the project's answer as soon as it is known: it decides the
- * status findings, which need not wait for the JSON API.
+ * Asks the index everything the rules and the hover need for one dependency: the
+ * project's simple page, then (with a JSON API, and only for a project that exists and
+ * is not quarantined) its pinned and latest releases, together. `onProject` hears the
+ * project's answer as soon as it is known: it decides the status findings, which need
+ * not wait for the JSON API, and the JSON API is not asked about projects it cannot know.
  */
 export async function gatherFacts(dep: Dependency, client: IndexSource, onProject?: (facts: DependencyFacts) => void): Promise<DependencyFacts> {
-  // The project first: its request decides the status and should get the first free slot.
-  const projectPromise = client.project(dep.name);
-  const pinnedPromise = client.hasJsonApi && dep.pinnedVersion !== undefined ? client.release(dep.name, dep.pinnedVersion) : undefined;
-  const project = await projectPromise;
+  const project = await client.project(dep.name);
   onProject?.({ project });
   const facts: DependencyFacts = { project };
   if (worthAskingJson(client, project)) {
-    if (pinnedPromise) facts.pinned = await pinnedPromise;
-    if (project.data.latestVersion !== undefined) facts.latest = await client.release(dep.name, project.data.latestVersion);
+    const latest = project.data.latestVersion;
+    const [pinned, latestRelease] = await Promise.all([
+      dep.pinnedVersion !== undefined ? client.release(dep.name, dep.pinnedVersion) : undefined,
+      latest !== undefined ? client.release(dep.name, latest) : undefined,
+    ]);
+    if (pinned) facts.pinned = pinned;
+    if (latestRelease) facts.latest = latestRelease;
   }
   return facts;
 }

@@ -7,7 +7,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import picomatch from 'picomatch';
 import { analyze, fileKind, lookedUp, parseDocument, type AnalyzedDependency, type FileKind } from './analyze.js';
-import { findingsFor, gatherFacts, type DependencyFacts, type FindingCode } from './findings.js';
+import { findingsFor, gatherFacts, peekFacts, type FindingCode } from './findings.js';
 import { Limiter, type IndexSource } from './index/client.js';
 import type { DiagnosticCode, Settings, SeverityOrOff } from './settings.js';
 import type { Dependency, ParsedFile, Range } from './types.js';
@@ -103,6 +103,12 @@ export async function isScannable(file: string, roots: string[], exclude: string
   return false;
 }
 
+interface ProjectUses {
+  source: IndexSource;
+  uses: { file: ScannedFile; dep: Dependency; index: number }[];
+  settled: number;
+}
+
 /** Finds the dependency files under the roots (an explicit file is taken whatever its name). */
 export async function discoverFiles(roots: string[], exclude: string[] = [], isCancelled: () => boolean = () => false): Promise<string[]> {
   const excluded = exclude.length > 0 ? picomatch(exclude, { dot: true }) : () => false;
@@ -163,39 +169,45 @@ export async function scan(options: ScanOptions, sources: IndexSource | ((parsed
   // as soon as a file names it, so the network is busy while the rest is still being read.
   const scannedByPath = new Map<string, ScannedFile>();
   const seen = new Set(queue);
-  const projects = new Map<string, { left: number; done?: boolean; first?: Promise<DependencyFacts | undefined> }>();
+  /** Per project (and index): every place that names it, and how many of those are settled. */
+  const projects = new Map<string, ProjectUses>();
   const unknown = new Set<string>();
-  const lookups: Promise<void>[] = [];
+  const running: Promise<void>[] = [];
+  // Only a few projects are under way beyond the client's own request limit, so a
+  // cancelled scan stops asking the index at once.
   const gate = new Limiter(LOOKUPS_QUEUED_PER_REQUEST * Math.max(1, settings.concurrency));
+
+  /** Settles the uses not settled yet, together: the project's lookup is shared, each pin has its own. */
+  const settle = async (project: ProjectUses): Promise<void> => {
+    while (project.settled < project.uses.length && !isCancelled()) {
+      const batch = project.uses.slice(project.settled);
+      project.settled = project.uses.length;
+      await Promise.all(
+        batch.map(async ({ file, dep, index }) => {
+          const facts = peekFacts(dep, project.source) ?? (await gatherFacts(dep, project.source));
+          if (facts.project.state === 'unknown') unknown.add(dep.normalizedName);
+          file.analyzed[index] = { dependency: dep, facts, findings: findingsFor(dep, facts) };
+        }),
+      );
+    }
+  };
 
   const lookUp = (file: ScannedFile, dep: Dependency, index: number, source: IndexSource) => {
     const key = `${source.key} ${dep.normalizedName}`;
-    let project = projects.get(key);
-    if (!project) {
-      project = { left: 0 };
-      projects.set(key, project);
-      progress.projectsTotal++;
+    const known = projects.get(key);
+    if (known) {
+      known.uses.push({ file, dep, index });
+      return;
     }
-    const counter = project;
-    counter.left++;
-    // The gate keeps only a few lookups queued beyond the client's own limit, so a cancelled
-    // scan stops asking the index at once.
-    const run = () => gate.run(async () => (isCancelled() ? undefined : gatherFacts(dep, source)));
-    // A project's first use asks the index; the others wait for it outside the gate, then
-    // find the project in memory (the client would coalesce them anyway, but holding a
-    // gate slot while waiting would starve other projects).
-    const facts = counter.first ? counter.first.then(run) : (counter.first = run());
-    lookups.push(
-      facts.then((facts) => {
-        if (!facts) return;
-        if (facts.project.state === 'unknown') unknown.add(dep.normalizedName);
-        file.analyzed[index] = { dependency: dep, facts, findings: findingsFor(dep, facts) };
-        // Counted once: a file read later may still add a use of a project already done.
-        if (--counter.left === 0 && !counter.done) {
-          counter.done = true;
-          progress.projectsDone++;
-          report();
-        }
+    // A project's lookup starts as soon as a file first names it; later uses join it (or,
+    // once it is over, are settled after the last file is read).
+    const project: ProjectUses = { source, uses: [{ file, dep, index }], settled: 0 };
+    projects.set(key, project);
+    progress.projectsTotal++;
+    running.push(
+      gate.run(() => settle(project)).then(() => {
+        progress.projectsDone++;
+        report();
       }),
     );
   };
@@ -240,8 +252,9 @@ export async function scan(options: ScanOptions, sources: IndexSource | ((parsed
     while (next < queue.length && !isCancelled()) await read(queue[next++]!);
   };
   await Promise.all(Array.from({ length: FILE_READERS }, reader));
-  // A lookup can finish only after its file was read, so every lookup has been started by now.
-  await Promise.all(lookups);
+  await Promise.all(running);
+  // Uses found after their project's lookup was over: mostly answered from memory now.
+  await Promise.all([...projects.values()].filter((p) => p.settled < p.uses.length).map((p) => gate.run(() => settle(p))));
 
   const files = [...scannedByPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   // Indexed by position in the file, so findings stay in document order; holes are dependencies not looked up.

@@ -87,7 +87,7 @@ describe('disk cache', () => {
     // fails every write with a real ENOSPC from the kernel.
     const full: DiskIo = {
       ...NODE_DISK,
-      writeFile: (file, text) => {
+      writeFile: async (file, text) => {
         writeFileSync(file, text.slice(0, text.length >> 1));
         writeFileSync('/dev/full', text.slice(text.length >> 1));
       },

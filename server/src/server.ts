@@ -206,18 +206,23 @@ export function startServer(connection: Connection): void {
   async function refreshFromDisk(uri: string): Promise<void> {
     const file = uriToPath(uri);
     if (!file || documents.get(uri)) return;
+    // Events come in bursts (created, then changed while being written): only the newest read publishes.
+    const ticket = (refreshes.get(uri) ?? 0) + 1;
+    refreshes.set(uri, ticket);
+    const newest = () => refreshes.get(uri) === ticket;
     let text: string;
     try {
       text = await readFile(file, 'utf8');
     } catch {
       scanned.delete(uri);
-      await connection.sendDiagnostics({ uri, diagnostics: [] });
+      if (newest()) await connection.sendDiagnostics({ uri, diagnostics: [] });
       return;
     }
     const current = settings;
     const result = await scanFile(file, text, sourceFor, current);
-    if (result && !documents.get(uri) && settings === current) await connection.sendDiagnostics({ uri, diagnostics: fileDiagnostics(result, current) });
+    if (result && newest() && !documents.get(uri) && settings === current) await connection.sendDiagnostics({ uri, diagnostics: fileDiagnostics(result, current) });
   }
+  const refreshes = new Map<string, number>();
 
   connection.onNotification(TRUST_NOTIFICATION, () => {
     if (trusted) return;
@@ -236,8 +241,9 @@ export function startServer(connection: Connection): void {
         void connection.sendDiagnostics({ uri: change.uri, diagnostics: [] });
       } else if (scanned.has(change.uri)) {
         void refreshFromDisk(change.uri).catch((e: unknown) => log(`refresh of ${change.uri} failed: ${errorText(e)}`));
-      } else if (change.type === FileChangeType.Created && scanned.size > 0) {
-        // A new file joins the scanned set only if the scan itself would have found it.
+      } else if (scanned.size > 0) {
+        // Created, or changed while the check of its creation was still running (so not in
+        // `scanned` yet): a new file joins the scanned set only if the scan would have found it.
         void isScannable(file, folders, [...filesExclude, ...settings.exclude])
           .then(async (yes) => {
             if (!yes) return;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { parsePyproject } from '../../server/src/core/pyproject.js';
+import { estimateTomlTokens, MAX_TOML_TOKENS, parsePyproject } from '../../server/src/core/pyproject.js';
 import { LineMap } from '../../server/src/core/text.js';
 import type { Range } from '../../server/src/core/types.js';
 import { corpusFilesDir } from '../support/corpus.js';
@@ -156,5 +156,35 @@ describe('pyproject.toml', () => {
       }
     }
     assert.ok(count > 500, `expected the corpus to hold hundreds of dependencies, found ${count}`);
+  });
+
+  it('counts TOML tokens: strings once, separators outside them, lines; comments not at all', () => {
+    assert.equal(estimateTomlTokens('a = 1'), 1);
+    assert.equal(estimateTomlTokens('a.b = [1, 2]\n'), 5);
+    // Separators inside strings of every kind, escaped quotes, and a comment's separators are not counted.
+    assert.equal(estimateTomlTokens('a = "x.y,z=[{\\"."\n'), 3);
+    assert.equal(estimateTomlTokens("a = 'x\\'\n"), 3);
+    assert.equal(estimateTomlTokens('a = """x\n\\""".\n"""\n'), 5);
+    assert.equal(estimateTomlTokens("a = \'\'\'x,\n.\'\'\'\n"), 4);
+    assert.equal(estimateTomlTokens('# a, b = [c.d]\nx = 1'), 2);
+    // An unterminated basic string ends at the line break, as in the TOML parser.
+    assert.equal(estimateTomlTokens('a = "x, y\nb = 1'), 4);
+    assert.equal(estimateTomlTokens('a = """x, y\nb = 1'), 3);
+  });
+
+  it('does not give the TOML parser a file of more tokens than it reads quickly, and says why', () => {
+    const keys = 'k = 1\n'.repeat(MAX_TOML_TOKENS / 2 + 1);
+    const parsed = parsePyproject(`[project]\ndependencies = ["requests"]\n[x]\n${keys}`);
+    assert.deepEqual(parsed.dependencies, []);
+    assert.equal(parsed.problems.length, 1);
+    assert.equal(parsed.problems[0]!.code, 'file-too-large');
+    assert.match(parsed.problems[0]!.message, /about 16,0\d\d TOML tokens .* up to 16,000/);
+  });
+
+  it('reads a dependency list of 4,000 entries, far longer than any real one', () => {
+    const deps = Array.from({ length: 4000 }, (_, i) => `  "package-${i}>=1.2.3",\n`).join('');
+    const parsed = parsePyproject(`[project]\nname = "x"\ndependencies = [\n${deps}]\n`);
+    assert.deepEqual(parsed.problems, []);
+    assert.equal(parsed.dependencies.length, 4000);
   });
 });

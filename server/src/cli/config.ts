@@ -7,6 +7,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { getStaticTOMLValue, parseTOML, ParseError } from 'toml-eslint-parser';
+import { tomlTooLarge } from '../core/pyproject.js';
 import type { DiagnosticCode, SeverityOrOff } from '../core/settings.js';
 import { FAIL_ON, UsageError, baseUrl, concurrency, oneOf, projectNames, severityEntry, type FailOn } from './values.js';
 
@@ -66,6 +67,11 @@ export async function findConfig(start: string): Promise<FileConfig | undefined>
 /** The settings of one pyproject.toml, or undefined when it has no [tool.pypi-status] table. */
 export function parseConfig(text: string, file: string): FileConfig | undefined {
   let doc: unknown;
+  const tooLarge = tomlTooLarge(text);
+  if (tooLarge !== undefined) {
+    if (/pypi-status/.test(text)) throw new UsageError(`${file}: ${tooLarge}`);
+    return undefined;
+  }
   try {
     doc = getStaticTOMLValue(parseTOML(text));
   } catch (e) {

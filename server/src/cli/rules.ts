@@ -99,7 +99,7 @@ export const RULES: Record<DiagnosticCode, RuleInfo> = {
   'file-too-large': {
     name: 'FileTooLarge',
     short: 'File too large to check',
-    full: 'A dependency file far larger than any real one (megabytes): it is not read, so its dependencies are not checked.',
+    full: 'A dependency file far larger than any real one (a requirements file over 8 MB; a pyproject.toml over 256 KB or with over 16,000 TOML tokens): it is not read, so its dependencies are not checked.',
     helpUri: PIP_FILE_FORMAT,
     tags: ['correctness'],
   },

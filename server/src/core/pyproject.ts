@@ -47,12 +47,101 @@ const MAX_RECOVERY_ATTEMPTS = 20;
 const RECOVERY_BUDGET_MS = 100;
 /** Real pyproject.toml files are kilobytes (the largest in our corpus is 13 KB); the TOML parser takes seconds on megabytes, so a file this large is not read. */
 export const MAX_PYPROJECT_LENGTH = 256 * 1024;
+/**
+ * The TOML parser allocates several objects per token and, past a few tens of thousands of
+ * tokens, spends most of its time collecting garbage: 256 KB of `k=1` lines, unclosed `[` or
+ * `{b=`, or a long dotted key took 0.6–1.2 s. Every token but the first on a line follows a
+ * separator (`[ { , = .` outside strings and comments, or a line break), so separators and
+ * strings together bound the tokens and the parse: to about 50 ms at this limit. Real files
+ * stay far below it (a dependency such as `"pkg>=1.2",` on its own line costs 3); the largest
+ * TOML file in our corpus, an 82 KB lock file, counts 3,758.
+ */
+export const MAX_TOML_TOKENS = 16_000;
+
+/** Why the TOML parser should not be given this text, or undefined when it may. */
+export function tomlTooLarge(text: string): string | undefined {
+  if (text.length > MAX_PYPROJECT_LENGTH) {
+    return `This file is larger than ${MAX_PYPROJECT_LENGTH / 1024} KB (real pyproject.toml files are a few KB); pypi-status does not read it.`;
+  }
+  const tokens = estimateTomlTokens(text);
+  if (tokens > MAX_TOML_TOKENS) {
+    return `This file has about ${tokens.toLocaleString('en-US')} TOML tokens (strings, separators and lines); pypi-status reads files with up to ${MAX_TOML_TOKENS.toLocaleString('en-US')} (real pyproject.toml files have a few hundred to a few thousand).`;
+  }
+  return undefined;
+}
+
+const QUOTE = 0x22;
+const APOSTROPHE = 0x27;
+const BACKSLASH = 0x5c;
+const HASH = 0x23;
+const LF = 0x0a;
+
+/**
+ * Strings (each counted once), separators outside them, and line breaks. Only an upper bound
+ * matters, so unterminated strings end where the TOML parser would give up on them.
+ */
+export function estimateTomlTokens(text: string): number {
+  let count = 0;
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE || c === APOSTROPHE) {
+      count++;
+      const multi = text.charCodeAt(i + 1) === c && text.charCodeAt(i + 2) === c;
+      if (multi) {
+        const close = c === QUOTE ? '"""' : "'''";
+        let j = i + 3;
+        for (;;) {
+          const k = text.indexOf(close, j);
+          if (k < 0) return count + countLines(text, i);
+          // A backslash escapes the quote after it in a basic string (an even run does not).
+          let slashes = 0;
+          while (c === QUOTE && text.charCodeAt(k - 1 - slashes) === BACKSLASH) slashes++;
+          if (slashes % 2 === 0) {
+            count += countLines(text, i, k);
+            i = k + 3;
+            break;
+          }
+          j = k + 1;
+        }
+        continue;
+      }
+      i++;
+      while (i < n) {
+        const d = text.charCodeAt(i);
+        if (d === LF) break;
+        i++;
+        if (d === c) break;
+        if (d === BACKSLASH && c === QUOTE) i++;
+      }
+      continue;
+    }
+    if (c === HASH) {
+      const eol = text.indexOf('\n', i);
+      if (eol < 0) break;
+      i = eol;
+      continue;
+    }
+    // [ { , = . and the line break
+    if (c === 0x5b || c === 0x7b || c === 0x2c || c === 0x3d || c === 0x2e || c === LF) count++;
+    i++;
+  }
+  return count;
+}
+
+function countLines(text: string, from: number, to = text.length): number {
+  let lines = 0;
+  for (let i = text.indexOf('\n', from); i >= 0 && i < to; i = text.indexOf('\n', i + 1)) lines++;
+  return lines;
+}
 
 export function parsePyproject(text: string): ParsedFile {
   const map = new LineMap(text);
   const result: ParsedFile = { dependencies: [], includes: [], indexUrls: [], problems: [] };
-  if (text.length > MAX_PYPROJECT_LENGTH) {
-    result.problems.push({ code: 'file-too-large', message: `This file is larger than ${MAX_PYPROJECT_LENGTH / 1024} KB (real pyproject.toml files are a few KB); pypi-status does not read it.`, range: map.range(0, 0) });
+  const tooLarge = tomlTooLarge(text);
+  if (tooLarge !== undefined) {
+    result.problems.push({ code: 'file-too-large', message: tooLarge, range: map.range(0, 0) });
     return result;
   }
   let source = text;
@@ -360,7 +449,7 @@ function addPep508String(node: AST.TOMLStringValue, section: string, ctx: Contex
  * document offset of its first source character and the offset just past its
  * last (an escape such as `\u0041` is six source characters for one unit).
  */
-function stringOffsets(node: AST.TOMLStringValue, text: string): { starts: number[]; ends: number[] } {
+function stringOffsets(node: AST.TOMLStringValue, text: string): { starts: Int32Array; ends: Int32Array } {
   const quote = node.multiline ? 3 : 1;
   let i = node.range[0] + quote;
   const end = node.range[1] - quote;
@@ -368,17 +457,20 @@ function stringOffsets(node: AST.TOMLStringValue, text: string): { starts: numbe
     if (text[i] === '\n') i += 1;
     else if (text[i] === '\r' && text[i + 1] === '\n') i += 2;
   }
-  const starts: number[] = [];
-  const ends: number[] = [];
+  // Typed arrays sized up front: a long string (hundreds of KB) cost more in growing plain
+  // arrays than in the TOML parser. No escape yields more UTF-16 units than it has characters.
+  const starts = new Int32Array(Math.max(0, end - i));
+  const ends = new Int32Array(starts.length);
+  let count = 0;
   const push = (from: number, to: number, units = 1) => {
     for (let k = 0; k < units; k++) {
-      starts.push(from);
-      ends.push(to);
+      starts[count] = from;
+      ends[count++] = to;
     }
   };
   if (node.style === 'literal') {
     for (; i < end; i++) push(i, i + 1);
-    return { starts, ends };
+    return { starts: starts.subarray(0, count), ends: ends.subarray(0, count) };
   }
   while (i < end) {
     const ch = text[i];
@@ -403,5 +495,6 @@ function stringOffsets(node: AST.TOMLStringValue, text: string): { starts: numbe
       i += 2;
     }
   }
-  return { starts, ends };
+  // Views of the units written, so that an index past them reads undefined.
+  return { starts: starts.subarray(0, count), ends: ends.subarray(0, count) };
 }

@@ -825,7 +825,7 @@ async function workspaceScan(ws: Workspace, json: boolean, mode: { warmupOnly?: 
       detail:
         `peak (VmHWM) ${fmtBytes(hwm.median)}; idle before the scan ${fmtBytes(idle.median)}; 5 s after the scan ${fmtBytes(rssLater.median)}; ` +
         `live JS heap after a forced full GC ${fmtBytes(heapBefore.median)} before the scan, ${fmtBytes(heap.median)} after it (RSS then ${fmtBytes(rssAfterGc.median)}); ` +
-        `${fmt(entries)} cache entries (${fmtBytes(diskBytes)} of JSON on disk); memory LRU bounded at 20,000 entries / 64 MiB counted as JSON length; disk cache unbounded`,
+        `${fmt(entries)} cache entries (${fmtBytes(diskBytes)} of JSON on disk); memory LRU bounded at 20,000 entries / 64 MiB counted as JSON length; disk cache pruned (at most daily) to 20,000 files unwritten for under 30 days; a full, memory-reducing collection runs when a scan ends`,
     });
     results.memory = { rss, hwm, idle, rss5sLater: rssLater, heapBeforeScan: heapBefore, heapAfterGc: heap, rssAfterGc, cacheEntries: entries, cacheDiskBytes: diskBytes, met };
   }

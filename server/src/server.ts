@@ -37,6 +37,7 @@ import { ADD_TO_IGNORE_COMMAND, codeActions, REPLACEABLE, type DependencyInFile 
 import { SOURCE, toDiagnostics } from './lsp/diagnostics.js';
 import { fileDiagnostics, pathToUri, runWorkspaceScan, toResponse, uriToPath, type ScanResponse } from './lsp/scan.js';
 import { isScannable, scanFile } from './core/scan.js';
+import { releaseMemorySoon } from './lsp/memory.js';
 import { readFile } from 'node:fs/promises';
 
 const EDIT_DEBOUNCE_MS = 150;
@@ -283,6 +284,7 @@ export function startServer(connection: Connection): void {
       await Promise.all(sent);
       const response = toResponse(result);
       log(`scan: ${response.filesScanned} files, ${response.dependencies} dependencies, ${response.projects} projects, ${response.findings.length} findings in ${Date.now() - started} ms${response.cancelled ? ' (cancelled)' : ''}`);
+      releaseMemorySoon();
       return response;
     };
     scanRunning = run().finally(() => (scanRunning = undefined));

@@ -24,6 +24,9 @@ function expectedEntries(): string[] {
   const data = readdirSync(path.join(REPO_ROOT, 'server', 'data'))
     .filter((f) => f.endsWith('.json') && !f.endsWith('.schema.json'))
     .map((f) => `extension/dist/data/${f}`);
+  // The server's lazily imported chunks (undici): names carry a content hash.
+  const chunks = readdirSync(path.join(REPO_ROOT, 'dist', 'chunks')).map((f) => `extension/dist/chunks/${f}`);
+  assert.ok(chunks.some((f) => /\/undici-[^/]+\.js$/.test(f)), `no undici chunk in dist/chunks: ${chunks.join(', ')}`);
   return [
     '[Content_Types].xml',
     'extension.vsixmanifest',
@@ -32,6 +35,7 @@ function expectedEntries(): string[] {
     'extension/LICENSE.txt',
     'extension/dist/extension.cjs',
     'extension/dist/server.js',
+    ...chunks,
     ...data,
     'extension/syntaxes/language-configuration.json',
     'extension/syntaxes/pip-requirements.tmLanguage.json',

@@ -90,7 +90,10 @@ export class HttpClient {
   }
 
   private connect(): Promise<{ dispatcher: Dispatcher; request: typeof import('undici').request }> {
-    this.undici ??= import('undici').then(({ Agent, EnvHttpProxyAgent, request }) => {
+    this.undici ??= import('undici').then((loaded) => {
+      // undici is CommonJS. Node offers its exports both by name and as `default`; the VS Code
+      // bundle, which puts it in a chunk of its own, offers them as `default` only.
+      const { Agent, EnvHttpProxyAgent, request } = loaded.default;
       const options = this.options;
       const common = {
         connections: options.connections,

@@ -189,6 +189,37 @@ export class BenchServer {
     }
   }
 
+  /** CPU time the server process has used (user + system, all threads), from /proc/<pid>/stat, in clock ticks. */
+  cpuTicks(): number {
+    const stat = readFileSync(`/proc/${this.pid}/stat`, 'utf8');
+    // Fields after the parenthesized command name; utime and stime are the 14th and 15th fields.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  }
+
+  /**
+   * Waits until the server has used no CPU for `quietMs` (its work after the last answer,
+   * such as cache writes and garbage collection, is done), for at most `timeoutMs`.
+   * Returns how long that took.
+   */
+  async idle(quietMs = 300, timeoutMs = 10_000): Promise<number> {
+    const start = performance.now();
+    let ticks = this.cpuTicks();
+    let since = start;
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const now = performance.now();
+      const t = this.cpuTicks();
+      if (t !== ticks) {
+        ticks = t;
+        since = now;
+      } else if (now - since >= quietMs || now - start >= timeoutMs) {
+        return now - start;
+      }
+      if (now - start >= timeoutMs) return now - start;
+    }
+  }
+
   /** Resident set size and its peak, from /proc/<pid>/status, in bytes. */
   memory(): { rss: number; hwm: number } {
     const status = readFileSync(`/proc/${this.pid}/status`, 'utf8');

@@ -63,7 +63,8 @@ export function tomlTooLarge(text: string): string | undefined {
   if (text.length > MAX_PYPROJECT_LENGTH) {
     return `This file is larger than ${MAX_PYPROJECT_LENGTH / 1024} KB (real pyproject.toml files are a few KB); pypi-status does not read it.`;
   }
-  const tokens = estimateTomlTokens(text);
+  // Every token counted is at least one character, so a short file needs no count.
+  const tokens = text.length > MAX_TOML_TOKENS ? estimateTomlTokens(text) : 0;
   if (tokens > MAX_TOML_TOKENS) {
     return `This file has about ${tokens.toLocaleString('en-US')} TOML tokens (strings, separators and lines); pypi-status reads files with up to ${MAX_TOML_TOKENS.toLocaleString('en-US')} (real pyproject.toml files have a few hundred to a few thousand).`;
   }

@@ -11,6 +11,9 @@ export interface WireRequest {
   /** Sent with If-None-Match. */
   conditional: boolean;
   gzipAsked: boolean;
+  /** process.hrtime.bigint() at the index when the request arrived and when it was answered, as strings. */
+  receivedNs?: string;
+  answeredNs?: string;
 }
 
 export type IndexRequest =

@@ -106,6 +106,7 @@ async function main(): Promise<void> {
           bytesSent: r.bytesSent,
           conditional: r.headers['if-none-match'] !== undefined,
           gzipAsked: /gzip/i.test(r.headers['accept-encoding'] ?? ''),
+          ...(r.receivedNs !== undefined && r.answeredNs !== undefined ? { receivedNs: r.receivedNs.toString(), answeredNs: r.answeredNs.toString() } : {}),
         }));
         reply({
           id: message.id,

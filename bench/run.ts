@@ -240,6 +240,27 @@ function phases(start: Mark, endT: number, log: RequestLog): Phases | undefined 
   return { beforeNetworkMs: first, networkMs: last - first, afterNetworkMs: endT - start.t - last };
 }
 
+/**
+ * How many requests the index held at once on average, from the first arrival to the last
+ * answer: a client that keeps all C slots busy and answers instantly would reach
+ * C × latency / round trip.
+ */
+function heldConcurrency(log: RequestLog): number | undefined {
+  let first: bigint | undefined;
+  let last: bigint | undefined;
+  let held = 0n;
+  for (const r of log.requests) {
+    if (r.receivedNs === undefined || r.answeredNs === undefined) continue;
+    const received = BigInt(r.receivedNs);
+    const answered = BigInt(r.answeredNs);
+    held += answered - received;
+    if (first === undefined || received < first) first = received;
+    if (last === undefined || answered > last) last = answered;
+  }
+  if (first === undefined || last === undefined || last === first) return undefined;
+  return Number(held) / Number(last - first);
+}
+
 function medianPhases(list: (Phases | undefined)[]): Phases | undefined {
   const ok = list.filter((p): p is Phases => p !== undefined);
   if (ok.length === 0) return undefined;
@@ -363,6 +384,9 @@ interface ColdResult {
   paths: string[];
   /** Per repetition (JSON API off): a trivial 16-way client fetching the same paths right after it (see replay()). */
   replayMs: number[];
+  /** Mean requests held by the index at once (see heldConcurrency), per repetition, and for the trivial client. */
+  held: number[];
+  replayHeld: number[];
   /** The last repetition's server and cache, kept for the scenarios that follow. */
   kept?: { server: BenchServer; cacheDir: string };
 }
@@ -373,7 +397,7 @@ interface ColdResult {
  * an empty cache directory anyway).
  */
 async function coldOpen(large: Large, json: boolean, keep: boolean, warmups: number): Promise<ColdResult> {
-  const out: ColdResult = { json, times: [], statusTimes: [], phases: [], logs: [], distinct: [], publications: [], fingerprint: '', diagnostics: 0, paths: [], replayMs: [] };
+  const out: ColdResult = { json, times: [], statusTimes: [], phases: [], logs: [], distinct: [], publications: [], fingerprint: '', diagnostics: 0, paths: [], replayMs: [], held: [], replayHeld: [] };
   const fingerprints = new Set<string>();
   const reps = warmups > 0 ? 0 : REPS.cold;
   for (let i = 0; i < warmups + reps; i++) {
@@ -407,7 +431,12 @@ async function coldOpen(large: Large, json: boolean, keep: boolean, warmups: num
       out.publications.push(server.count(large.uri));
       out.paths = log.requests.map((r) => r.path);
       // Paired reference, measured next to the repetition so that a change of load hits both.
-      if (!json) out.replayMs.push(await replay(index!.url, out.paths, C));
+      out.held.push(heldConcurrency(log) ?? NaN);
+      if (!json) {
+        await index!.reset();
+        out.replayMs.push(await replay(index!.url, out.paths, C));
+        out.replayHeld.push(heldConcurrency(await index!.log()) ?? NaN);
+      }
       progress(`cold open (JSON API ${json ? 'on' : 'off'}) rep ${i}: ${fmt(ms)} ms, ${log.requests.length} requests`);
     }
     const last = i === warmups + reps - 1;
@@ -450,7 +479,8 @@ function reportCold(large: Large, r: ColdResult): void {
       `${fmt(stats(r.publications).median)} publications` +
       describePhases(ph, floor) +
       (r.replayMs.length > 0
-        ? `; a trivial ${C}-way client fetching the same ${fmt(r.paths.length)} paths right after each repetition takes ${fmt(stats(r.replayMs).median)} ms: the server takes ${fmt(pairedRatio(r.times, r.replayMs), 2)}× that (median of paired ratios)`
+        ? `; a trivial ${C}-way client fetching the same ${fmt(r.paths.length)} paths right after each repetition takes ${fmt(stats(r.replayMs).median)} ms: the server takes ${fmt(pairedRatio(r.times, r.replayMs), 2)}× that (median of paired ratios); ` +
+          `the index held ${fmt(stats(r.held).median, 1)} requests at once on average for the server, ${fmt(stats(r.replayHeld).median, 1)} for the trivial client (${C} allowed)`
         : ''),
   });
   if (r.json) {
@@ -479,6 +509,8 @@ function reportCold(large: Large, r: ColdResult): void {
     ratioToRequestsFloor: s.median / floor,
     measuredRoundTripFloorMs: floorMeasured,
     replayMs: r.replayMs,
+    heldConcurrency: r.held,
+    replayHeldConcurrency: r.replayHeld,
     pairedRatioToReplay: r.replayMs.length > 0 ? pairedRatio(r.times, r.replayMs) : undefined,
     phases: r.phases,
     medianPhases: ph,

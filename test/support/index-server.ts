@@ -86,6 +86,8 @@ export interface LoggedRequest {
   bytesSent: number;
   /** The fault applied, if any. */
   fault?: Fault['kind'];
+  /** process.hrtime.bigint() when the request arrived (for benchmarks). */
+  receivedNs?: bigint;
   /** process.hrtime.bigint() when the answer was handed to the socket (for benchmarks). */
   answeredNs?: bigint;
 }
@@ -762,7 +764,7 @@ export async function startIndexServer(options: IndexServerOptions = {}): Promis
       const v = req.headers[h];
       headers[h] = Array.isArray(v) ? v.join(', ') : v;
     }
-    const entry: LoggedRequest = { method: req.method ?? 'GET', path: req.url ?? '/', status: 0, headers, bytesSent: 0 };
+    const entry: LoggedRequest = { method: req.method ?? 'GET', path: req.url ?? '/', status: 0, headers, bytesSent: 0, receivedNs: process.hrtime.bigint() };
     requests.push(entry);
     if (latencyMs > 0) await sleep(latencyMs);
     if (closing) {

@@ -861,7 +861,7 @@ async function workspaceScan(ws: Workspace, json: boolean, mode: { warmupOnly?: 
         `measured once the server had used no CPU for 300 ms (${fmt(stats(idleWaits).median)} ms after the scan's answer, median); ` +
         `peak (VmHWM) ${fmtBytes(hwm.median)}; idle before the scan ${fmtBytes(idle.median)}; 5 s after that ${fmtBytes(rssLater.median)}; ` +
         `live JS heap after a forced full GC ${fmtBytes(heapBefore.median)} before the scan, ${fmtBytes(heap.median)} after it (RSS then ${fmtBytes(rssAfterGc.median)}); ` +
-        `${fmt(entries)} cache entries (${fmtBytes(diskBytes)} of JSON on disk); memory LRU bounded at 20,000 entries / 64 MiB counted as JSON length; disk cache pruned (at most daily) to 20,000 files unwritten for under 30 days; a full, memory-reducing collection runs when a scan ends`,
+        `${fmt(entries)} cache entries (${fmtBytes(diskBytes)} of JSON on disk); memory LRU bounded at 20,000 entries / 64 MiB counted as JSON length; disk cache pruned (at most daily) to 20,000 files and 256 MiB, unwritten for under 30 days; a full, memory-reducing collection runs when a scan ends`,
     });
     results.memory = { rss, hwm, idle, idleWaitMs: idleWaits, rss5sLater: rssLater, heapBeforeScan: heapBefore, heapAfterGc: heap, rssAfterGc, cacheEntries: entries, cacheDiskBytes: diskBytes, met };
   }

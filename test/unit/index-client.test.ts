@@ -313,6 +313,24 @@ describe('index client', () => {
     assert.deepEqual(await cache.prune({ maxFiles: 3, now: now + 2 * day }), { removed: 0, kept: 3 });
   });
 
+  it('keeps the disk cache bounded in bytes: the oldest entries go until the rest fit', async () => {
+    const directory = tempDir();
+    const cache = new IndexCache({ directory });
+    const now = Date.now();
+    const big = 'x'.repeat(10_000);
+    for (let i = 0; i < 5; i++) cache.set({ key: `simple x project-${i}`, fetchedAt: now, state: 'found', data: { big } });
+    await cache.flush();
+    const files = readdirSync(path.join(directory, 'v1'), { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => path.join(e.parentPath, e.name));
+    assert.equal(files.length, 5);
+    const size = statSync(files[0]!).size;
+    files.forEach((file, i) => utimesSync(file, (now - (10 - i) * 60_000) / 1000, (now - (10 - i) * 60_000) / 1000));
+    // Room for two and a half entries: the three oldest go.
+    assert.deepEqual(await cache.prune({ maxBytes: Math.floor(size * 2.5), now }), { removed: 3, kept: 2 });
+    assert.deepEqual(files.map((f) => existsSync(f)), [false, false, false, true, true]);
+  });
+
   it('ignores corrupt cache files and keeps working when the disk fails', async () => {
     const directory = tempDir();
     const a = client({ directory });

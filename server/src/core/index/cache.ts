@@ -205,16 +205,17 @@ export class IndexCache {
   /**
    * Keeps the shared directory bounded: removes entries not written for `maxAgeMs`
    * (an entry in use is rewritten at least once per TTL), then the oldest beyond
-   * `maxFiles`, and temporary files that a killed process left behind. Runs at most
+   * `maxFiles` or `maxBytes`, and temporary files that a killed process left behind. Runs at most
    * once per `intervalMs` for all processes sharing the directory (a marker file's
    * time says when it last ran). Never throws; returns undefined when it did not run.
    */
-  async prune(options: { maxAgeMs?: number; maxFiles?: number; intervalMs?: number; now?: number } = {}): Promise<{ removed: number; kept: number } | undefined> {
+  async prune(options: { maxAgeMs?: number; maxFiles?: number; maxBytes?: number; intervalMs?: number; now?: number } = {}): Promise<{ removed: number; kept: number } | undefined> {
     const dir = this.directory;
     if (!dir) return undefined;
     const now = options.now ?? Date.now();
     const maxAge = options.maxAgeMs ?? DISK_MAX_AGE_MS;
     const maxFiles = options.maxFiles ?? DISK_MAX_FILES;
+    const maxBytes = options.maxBytes ?? DISK_MAX_BYTES;
     const marker = path.join(dir, 'last-pruned');
     try {
       const last = await fs.stat(marker).then((st) => st.mtimeMs, () => undefined);
@@ -222,7 +223,8 @@ export class IndexCache {
       await fs.mkdir(dir, { recursive: true });
       await fs.writeFile(marker, '');
       await fs.utimes(marker, now / 1000, now / 1000);
-      const entries: { file: string; mtime: number }[] = [];
+      const entries: { file: string; mtime: number; size: number }[] = [];
+      let bytes = 0;
       let removed = 0;
       for (const shard of await fs.readdir(dir, { withFileTypes: true })) {
         if (!shard.isDirectory()) continue;
@@ -235,13 +237,16 @@ export class IndexCache {
           if (stale) {
             if (await fs.rm(file, { force: true }).then(() => true, () => false)) removed++;
           } else if (!name.endsWith('.tmp')) {
-            entries.push({ file, mtime: st.mtimeMs });
+            entries.push({ file, mtime: st.mtimeMs, size: st.size });
+            bytes += st.size;
           }
         }
       }
-      if (entries.length > maxFiles) {
+      if (entries.length > maxFiles || bytes > maxBytes) {
         entries.sort((a, b) => a.mtime - b.mtime);
-        for (const { file } of entries.splice(0, entries.length - maxFiles)) {
+        let drop = 0;
+        while (drop < entries.length && (entries.length - drop > maxFiles || bytes > maxBytes)) bytes -= entries[drop++]!.size;
+        for (const { file } of entries.splice(0, drop)) {
           if (await fs.rm(file, { force: true }).then(() => true, () => false)) removed++;
         }
       }
@@ -264,6 +269,8 @@ const DISK_WRITERS = 4;
 const DISK_MAX_AGE_MS = 30 * 24 * 3600_000;
 /** Far more projects than a developer's workspaces name; the benchmark's entries average 0.8 KB (15 MB for 20,000), real popular projects' pages more. */
 const DISK_MAX_FILES = 20_000;
+/** Entries are bounded (bodies by the HTTP client's size limit, descriptions to 16 KB), but their sum is bounded too. */
+const DISK_MAX_BYTES = 256 * 1024 * 1024;
 const DISK_PRUNE_INTERVAL_MS = 24 * 3600_000;
 /** A temporary file older than this belongs to a write that will never finish. */
 const TEMP_MAX_AGE_MS = 3600_000;

@@ -13,7 +13,10 @@ import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type
 import type { Diagnostic, PublishDiagnosticsParams, Range } from 'vscode-languageserver-protocol';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-export const SERVER_JS = path.join(REPO_ROOT, 'server', 'out', 'server.js');
+/** The server as the VS Code extension runs it: the bundle `npm run build` writes. */
+export const SERVER_JS = path.join(REPO_ROOT, 'dist', 'server.js');
+/** The npm package's bin (the same server, bundled with the CLI). */
+export const PACKAGE_SERVER_JS = path.join(REPO_ROOT, 'server', 'dist', 'server.js');
 
 export interface Publication {
   /** performance.now() when the notification reached the harness. */

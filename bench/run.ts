@@ -19,7 +19,7 @@ import { pathToFileURL } from 'node:url';
 import { evenSample, naiveLookups, replay } from './baseline.js';
 import { builtAnalyze, corpusFiles, generateWorkspace, LARGE_FILE, lookedUpDeps, readLargeFile, type Workspace } from './corpus.js';
 import { IndexControl, summarizeLog, type LogSummary, type RequestLog } from './index-control.js';
-import { BenchServer, killAllServers, REPO_ROOT, SERVER_JS, type Publication } from './lsp.js';
+import { BenchServer, killAllServers, PACKAGE_SERVER_JS, REPO_ROOT, SERVER_JS, type Publication } from './lsp.js';
 import { formatProfile, profileIn, summarizeProfile, type ProfileSummary } from './profile.js';
 import { fmt, fmtBytes, stats, type Stats } from './stats.js';
 
@@ -94,6 +94,9 @@ function parseOptions(argv: string[]): Options {
 }
 
 const options = parseOptions(process.argv.slice(2));
+for (const bundle of [SERVER_JS, PACKAGE_SERVER_JS]) {
+  if (!existsSync(bundle)) throw new Error(`${bundle} does not exist: run npm run build first (npm run bench does)`);
+}
 const L = options.latencyMs;
 const C = options.concurrency;
 const QUICK = options.quick;
@@ -653,7 +656,7 @@ async function restart(large: Large, cold: ColdResult, serverJs: { path: string;
       `${fmt(s.median / 400, 2)}× target; spawn → initialize answered ${fmt(init)} ms, then ${fmt(s.median - init)} ms to complete diagnostics (medians); ` +
       `a bare \`node -e ""\` started right before each takes ${fmt(stats(bare).median)} ms: ${fmt(pairedRatio(times, bare), 1)}× that, ${fmt(own)} ms beyond it; ${requests} requests`,
   });
-  results[`restart-${cold.json ? 'json' : 'nojson'}${serverJs.primary ? '' : '-unbundled'}`] = {
+  results[`restart-${cold.json ? 'json' : 'nojson'}${serverJs.primary ? '' : '-npm'}`] = {
     times,
     stats: s,
     spawnToInitializedMs: initTimes,
@@ -1068,7 +1071,7 @@ async function profileRuns(large: Large, ws: Workspace): Promise<void> {
     }
     // Restart on that disk cache, with the bundle VS Code runs: process start, module loading, disk reads.
     const restartDir = tempDir('prof-restart');
-    const again = await BenchServer.start({ settings: settingsFor(true, cacheDir), serverJs: path.join(REPO_ROOT, 'dist', 'server.js'), execArgv: ['--cpu-prof', '--cpu-prof-dir', restartDir] });
+    const again = await BenchServer.start({ settings: settingsFor(true, cacheDir), execArgv: ['--cpu-prof', '--cpu-prof-dir', restartDir] });
     await again.open(large.uri, large.text, 1);
     await again.waitQuiet(large.uri, QUIET_MS, { timeoutMs: 60_000 });
     await again.stop();
@@ -1204,14 +1207,11 @@ async function main(): Promise<void> {
     }
     await server.stop();
     if (enabled('restart')) {
-      // What the VS Code extension runs: the esbuild bundle (`npm run bench` builds it first).
-      const bundle = path.join(REPO_ROOT, 'dist', 'server.js');
-      if (!existsSync(bundle)) throw new Error(`${bundle} does not exist: run npm run bundle (npm run bench does)`);
-      const bundled = { path: bundle, label: `bundle dist/server.js of ${statSync(bundle).mtime.toISOString().slice(0, 16)}`, primary: true };
-      await restart(large, coldOn, bundled);
-      await restart(large, coldOff, bundled);
-      // For comparison: the unbundled modules that the npm package's bin runs.
-      await restart(large, coldOn, { path: SERVER_JS, label: 'unbundled server/out (npm package)', primary: false });
+      // What the VS Code extension runs (every scenario does), then the npm package's bin.
+      const vscode = { path: SERVER_JS, label: 'dist/server.js (VS Code)', primary: true };
+      await restart(large, coldOn, vscode);
+      await restart(large, coldOff, vscode);
+      await restart(large, coldOn, { path: PACKAGE_SERVER_JS, label: 'server/dist/server.js (npm bin)', primary: false });
     }
     if (enabled('revalidate')) {
       await revalidate(large, coldOn);

@@ -1,5 +1,5 @@
 /**
- * `pypi-status check`, the BUILT command (server/out/cli.js) in a child process, against the
+ * `pypi-status check`, the BUILT command (server/dist/cli.js, the npm bin) in a child process, against the
  * local index: which files are scanned, what is found where, every output format, every exit
  * status, the cache, offline mode, failures of the index, and what is never printed.
  */
@@ -11,6 +11,7 @@ import AjvDraft04 from 'ajv-draft-04';
 import { resolveSettings } from '../../server/src/core/settings.js';
 import { REPO_ROOT } from '../support/index-catalog.js';
 import { startIndexServer, type IndexServer } from '../support/index-server.js';
+import { SERVER_JS } from '../support/lsp-client.js';
 import { CLI, baseEnv, locate, makeWorkspace, read, runCli, runProcess, tempDir, write, type Run } from './support.js';
 
 /** What the JSON format promises (see server/src/cli/formats/json.ts). */
@@ -149,6 +150,13 @@ describe('pypi-status check (built CLI)', () => {
   let xdg: string;
   let env: Record<string, string | undefined>;
   const temps: string[] = [];
+
+  it("is what the npm package's bins run, and the language server these tests start is the other", () => {
+    const pkg = JSON.parse(readFileSync(path.join(REPO_ROOT, 'server', 'package.json'), 'utf8')) as { bin: Record<string, string>; files: string[] };
+    assert.equal(path.join(REPO_ROOT, 'server', pkg.bin['pypi-status']!), CLI);
+    assert.equal(path.join(REPO_ROOT, 'server', pkg.bin['pypi-status-language-server']!), SERVER_JS);
+    assert.ok(pkg.files.includes('dist/*.js') && pkg.files.includes('dist/data/*.json'), 'the bundles and their data are in the package');
+  });
 
   before(async () => {
     assert.ok(existsSync(CLI), `${CLI} is missing: run npm run build`);

@@ -15,7 +15,8 @@ import {
 import type { CodeAction, Diagnostic, Hover, Position, PublishDiagnosticsParams, Range } from 'vscode-languageserver-protocol';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const SERVER_JS = path.join(REPO_ROOT, 'server', 'out', 'server.js');
+/** The server as the npm package's bin runs it (the bundle `npm run build` writes). */
+export const SERVER_JS = path.join(REPO_ROOT, 'server', 'dist', 'server.js');
 
 export interface StartOptions {
   /** Settings for section `pypiStatus`. */

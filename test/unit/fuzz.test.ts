@@ -648,6 +648,7 @@ const LINEAR_CASES: LinearCase[] = [
   c('pep508', 'extras: unclosed bracket', '[', 'a'),
   c('pep508', 'extras: unclosed list', 'b ,', 'a['),
   c('pep508', 'specifier: unclosed parenthesis of clauses', '>=1,', 'a ('),
+  c('pep508', 'specifier: a list of clauses', ',>=1', 'a>=1'),
   c('pep508', 'specifier: open parentheses', '(', 'a'),
   c('pep508', '=== arbitrary version swallowing commas', ',', 'a ==='),
   c('pep508', '=== clauses split by SpecifierSet', ',===1', 'a===1'),

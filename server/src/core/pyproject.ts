@@ -399,10 +399,11 @@ function addPep508String(node: AST.TOMLStringValue, section: string, ctx: Contex
   const value = node.value;
   // PDM and Hatch accept editable/local entries such as "-e file:///${PROJECT_ROOT}/pkg".
   if (/^\s*-e\s/.test(value)) return;
-  const { starts, ends } = stringOffsets(node, ctx.text);
+  const units = stringOffsets(node, ctx.text);
+  const { starts, ends } = offsets;
   const rangeOf = (s: number, e: number) => {
-    const start = starts[s] ?? node.range[1] - 1;
-    const end = e > s ? ends[e - 1]! : start;
+    const start = s < units ? starts[s]! : node.range[1] - 1;
+    const end = e > s && e <= units ? ends[e - 1]! : start;
     return ctx.map.range(start, end);
   };
   const parsed = parsePep508(value);
@@ -446,11 +447,16 @@ function addPep508String(node: AST.TOMLStringValue, section: string, ctx: Contex
 }
 
 /**
- * For each UTF-16 unit of a TOML string's value, where it was written: the
- * document offset of its first source character and the offset just past its
- * last (an escape such as `\u0041` is six source characters for one unit).
+ * Where each UTF-16 unit of the string being mapped was written: the document offset of its
+ * first source character and the offset just past its last (an escape such as `\u0041` is six
+ * source characters for one unit). Shared and reused: a string's offsets are read before the
+ * next string is mapped, and allocating two arrays per dependency cost more than the rest of
+ * its mapping.
  */
-function stringOffsets(node: AST.TOMLStringValue, text: string): { starts: Int32Array; ends: Int32Array } {
+const offsets = { starts: new Int32Array(256), ends: new Int32Array(256) };
+
+/** Fills `offsets` for a TOML string's value; returns its number of units. */
+function stringOffsets(node: AST.TOMLStringValue, text: string): number {
   const quote = node.multiline ? 3 : 1;
   let i = node.range[0] + quote;
   const end = node.range[1] - quote;
@@ -458,25 +464,26 @@ function stringOffsets(node: AST.TOMLStringValue, text: string): { starts: Int32
     if (text[i] === '\n') i += 1;
     else if (text[i] === '\r' && text[i + 1] === '\n') i += 2;
   }
-  // Typed arrays sized up front: a long string (hundreds of KB) cost more in growing plain
-  // arrays than in the TOML parser. No escape yields more UTF-16 units than it has characters.
-  const starts = new Int32Array(Math.max(0, end - i));
-  const ends = new Int32Array(starts.length);
+  // No escape yields more UTF-16 units than it has characters.
+  if (offsets.starts.length < end - i) {
+    const size = Math.max(end - i, offsets.starts.length * 2);
+    offsets.starts = new Int32Array(size);
+    offsets.ends = new Int32Array(size);
+  }
+  const { starts, ends } = offsets;
   let count = 0;
-  const push = (from: number, to: number, units = 1) => {
-    for (let k = 0; k < units; k++) {
-      starts[count] = from;
-      ends[count++] = to;
-    }
-  };
   if (node.style === 'literal') {
-    for (; i < end; i++) push(i, i + 1);
-    return { starts: starts.subarray(0, count), ends: ends.subarray(0, count) };
+    for (; i < end; i++, count++) {
+      starts[count] = i;
+      ends[count] = i + 1;
+    }
+    return count;
   }
   while (i < end) {
     const ch = text[i];
     if (ch !== '\\') {
-      push(i, i + 1);
+      starts[count] = i;
+      ends[count++] = i + 1;
       i++;
       continue;
     }
@@ -485,17 +492,20 @@ function stringOffsets(node: AST.TOMLStringValue, text: string): { starts: Int32
     const hexLength = next === 'u' ? 4 : next === 'U' ? 8 : next === 'x' ? 2 : 0;
     if (hexLength > 0) {
       const cp = parseInt(text.slice(i + 2, i + 2 + hexLength), 16);
-      push(i, i + 2 + hexLength, cp > 0xffff ? 2 : 1);
+      for (let k = cp > 0xffff ? 2 : 1; k > 0; k--) {
+        starts[count] = i;
+        ends[count++] = i + 2 + hexLength;
+      }
       i += 2 + hexLength;
     } else if (node.multiline && (next === ' ' || next === '\t' || next === '\n' || next === '\r')) {
       // Line-ending backslash: the line break and following whitespace vanish.
       i++;
       while (i < end && /[ \t\r\n]/.test(text[i]!)) i++;
     } else {
-      push(i, i + 2);
+      starts[count] = i;
+      ends[count++] = i + 2;
       i += 2;
     }
   }
-  // Views of the units written, so that an index past them reads undefined.
-  return { starts: starts.subarray(0, count), ends: ends.subarray(0, count) };
+  return count;
 }

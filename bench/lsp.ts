@@ -216,10 +216,8 @@ export class BenchServer {
       if (t !== ticks) {
         ticks = t;
         since = now;
-      } else if (now - since >= quietMs || now - start >= timeoutMs) {
-        return now - start;
       }
-      if (now - start >= timeoutMs) return now - start;
+      if (now - since >= quietMs || now - start >= timeoutMs) return now - start;
     }
   }
 

@@ -482,8 +482,8 @@ function reportCold(large: Large, r: ColdResult): void {
       `${fmt(stats(r.publications).median)} publications` +
       describePhases(ph, floor) +
       (r.replayMs.length > 0
-        ? `; a trivial ${C}-way client fetching the same ${fmt(r.paths.length)} paths right after each repetition takes ${fmt(stats(r.replayMs).median)} ms: the server takes ${fmt(pairedRatio(r.times, r.replayMs), 2)}× that (median of paired ratios); ` +
-          `the index held ${fmt(stats(r.held).median, 1)} requests at once on average for the server, ${fmt(stats(r.replayHeld).median, 1)} for the trivial client (${C} allowed)`
+        ? `; a trivial ${C}-way client fetching the same ${fmt(r.paths.length)} paths right after each repetition takes ${fmt(stats(r.replayMs).median)} ms (${fmt(stats(r.replayMs).median / floor, 2)}× floor): the server takes ${fmt(pairedRatio(r.times, r.replayMs), 2)}× that (median of paired ratios); ` +
+          `the index held ${fmt(stats(r.held).median, 1)} requests at once on average for the server, ${fmt(stats(r.replayHeld).median, 1)} for the trivial client (at most ${C}·L/round trip = ${fmt((C * L) / rtt.median, 1)})`
         : ''),
   });
   if (r.json) {
@@ -821,7 +821,7 @@ async function workspaceScan(ws: Workspace, json: boolean, mode: { warmupOnly?: 
       `server's own timing ${fmt(stats(serverTimes).median)} ms; ${fmtBytes(wire)} received (${fmtBytes(wire / p)} per project)` +
       describePhases(medianPhases(phaseList), floor) +
       (replays.length > 0
-        ? `; a trivial ${C}-way client fetching the same ${fmt(lastPaths.length)} paths right after each repetition takes ${fmt(stats(replays).median)} ms: the scan takes ${fmt(pairedRatio(times, replays), 2)}× that (median of paired ratios)`
+        ? `; a trivial ${C}-way client fetching the same ${fmt(lastPaths.length)} paths right after each repetition takes ${fmt(stats(replays).median)} ms (${fmt(stats(replays).median / floor, 2)}× floor): the scan takes ${fmt(pairedRatio(times, replays), 2)}× that (median of paired ratios)`
         : ''),
   });
   results[`scan-${json ? 'json' : 'nojson'}`] = {

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { IndexCache } from '../../server/src/core/index/cache.js';
@@ -52,8 +53,14 @@ describe('index client', () => {
     return d;
   }
 
-  function client(options: { ttlMs?: number; concurrency?: number; directory?: string | null; timeoutMs?: number; now?: () => number; indexUrl?: string } = {}) {
-    http = new CountingHttp({ userAgent: 'pypi-status/test', connections: 8, timeoutMs: options.timeoutMs ?? 2000, maxBodyBytes: 4 * 1024 * 1024 });
+  function client(options: { ttlMs?: number; concurrency?: number; directory?: string | null; timeoutMs?: number; now?: () => number; indexUrl?: string; proxy?: string } = {}) {
+    http = new CountingHttp({
+      userAgent: 'pypi-status/test',
+      connections: 8,
+      timeoutMs: options.timeoutMs ?? 2000,
+      maxBodyBytes: 4 * 1024 * 1024,
+      ...(options.proxy ? { proxy: options.proxy } : {}),
+    });
     const cache = new IndexCache({ directory: options.directory === undefined ? tempDir() : options.directory });
     const c = new IndexClient({
       indexUrl: options.indexUrl ?? index.simpleUrl,
@@ -194,6 +201,7 @@ describe('index client', () => {
     ['gzip bomb', { kind: 'gzip-bomb', bytes: 64 * 1024 * 1024 }],
     ['redirect loop', { kind: 'redirect-loop' }],
     ['a hanging index', { kind: 'hang' }],
+    ['a body that arrives too slowly', { kind: 'drip', bytesPerSecond: 50 }],
   ];
   for (const [label, fault] of faults) {
     it(`reports ${label} as unknown, never as not found`, async () => {
@@ -203,6 +211,70 @@ describe('index client', () => {
       assert.equal(lookup.state, 'unknown', JSON.stringify(lookup));
     });
   }
+
+  // Through a proxy the requests take the other transport (undici's), which must fail the same way.
+  it('reports every fault as unknown through a proxy too', async () => {
+    const proxy = await startProxy();
+    try {
+      for (const [label, fault] of faults) {
+        const { client: c } = client({ timeoutMs: 500, proxy: proxy.url });
+        index.clearFaults();
+        index.setFault('/simple/six/', fault);
+        const before = proxy.log.length;
+        const lookup = await c.project('six');
+        assert.equal(lookup.state, 'unknown', `${label}: ${JSON.stringify(lookup)}`);
+        assert.ok(proxy.log.length > before, `${label}: the request went through the proxy`);
+        await http.close();
+      }
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('sends a request again, once, when a kept-alive connection was closed under it', async () => {
+    // A server that answers the first request of each connection and drops the connection at
+    // the second: what a keep-alive connection closed by the server as a request goes out looks like.
+    const connections: number[] = [];
+    const body = JSON.stringify({ meta: { 'api-version': '1.1' }, name: 'six', files: [], versions: [] });
+    const server = net.createServer((socket) => {
+      const id = connections.push(0) - 1;
+      let buffered = '';
+      socket.on('data', (data) => {
+        buffered += data.toString('latin1');
+        while (buffered.includes('\r\n\r\n')) {
+          buffered = buffered.slice(buffered.indexOf('\r\n\r\n') + 4);
+          if (++connections[id]! > 1) {
+            socket.destroy();
+            return;
+          }
+          socket.write(`HTTP/1.1 200 OK\r\nContent-Type: application/vnd.pypi.simple.v1+json\r\nContent-Length: ${body.length}\r\nConnection: keep-alive\r\n\r\n${body}`);
+        }
+      });
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const base = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/simple/`;
+      const h = new HttpClient({ userAgent: 't', connections: 1 });
+      const first = await h.get(`${base}six/`, { accept: 'application/vnd.pypi.simple.v1+json' });
+      const second = await h.get(`${base}six/`, { accept: 'application/vnd.pypi.simple.v1+json' });
+      assert.equal(first.kind, 'ok');
+      assert.equal(second.kind, 'ok', JSON.stringify(second));
+      assert.deepEqual(connections, [2, 1], 'the second request was retried on a new connection');
+      // A new connection that fails is a failure, not a retry loop.
+      const dropped = net.createServer((socket) => socket.on('data', () => socket.destroy()));
+      await new Promise<void>((resolve) => dropped.listen(0, '127.0.0.1', resolve));
+      let accepted = 0;
+      dropped.on('connection', () => accepted++);
+      const third = await h.get(`http://127.0.0.1:${(dropped.address() as net.AddressInfo).port}/simple/six/`, { accept: 'application/json' });
+      assert.equal(third.kind, 'failed');
+      assert.equal(accepted, 1);
+      await h.close();
+      await new Promise<void>((resolve) => dropped.close(() => resolve()));
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
 
   it('reads JSON sent with a wrong content type, and refuses an HTML page that is not a project page', async () => {
     const { client: c } = client();

@@ -1,11 +1,11 @@
 /**
- * The one place that talks HTTP. Redirects are followed by hand so that
+ * How the index is asked (transport.ts carries the bytes). Redirects are followed by hand so that
  * credentials never travel to another host; bodies are bounded before and
  * after decompression; every failure comes back as a value, never a throw.
  */
 import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
-import type { Dispatcher } from 'undici';
+import { createTransport, type Exchange, type Transport, type TransportOptions } from './transport.js';
 
 export type HttpResult =
   | { kind: 'ok'; status: number; body: string; etag?: string; contentType: string; url: string; bytes: number }
@@ -79,45 +79,17 @@ const inflate = promisify(zlib.inflate);
 const brotli = promisify(zlib.brotliDecompress);
 
 export class HttpClient {
-  /** Made on the first request: loading undici costs a restart more than 100 ms, and a restart within the TTL sends nothing. */
-  private undici?: Promise<{ dispatcher: Dispatcher; request: typeof import('undici').request }>;
+  private readonly transport: Transport;
   private readonly timeoutMs: number;
   private readonly maxBody: number;
 
   constructor(private readonly options: HttpOptions) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
-  }
-
-  private connect(): Promise<{ dispatcher: Dispatcher; request: typeof import('undici').request }> {
-    this.undici ??= import('undici').then((loaded) => {
-      // undici is CommonJS. Node offers its exports both by name and as `default`; the VS Code
-      // bundle, which puts it in a chunk of its own, offers them as `default` only.
-      const { Agent, EnvHttpProxyAgent, request } = loaded.default;
-      const options = this.options;
-      const common = {
-        connections: options.connections,
-        keepAliveTimeout: 30_000,
-        headersTimeout: this.timeoutMs,
-        bodyTimeout: this.timeoutMs,
-      };
-      const hasEnvProxy = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((k) => process.env[k]);
-      let dispatcher: Dispatcher;
-      if (options.proxy) {
-        dispatcher = new EnvHttpProxyAgent({
-          ...common,
-          httpProxy: options.proxy,
-          httpsProxy: options.proxy,
-          ...(options.proxyStrictSSL === false ? { requestTls: { rejectUnauthorized: false }, proxyTls: { rejectUnauthorized: false } } : {}),
-        });
-      } else if (hasEnvProxy) {
-        dispatcher = new EnvHttpProxyAgent(common);
-      } else {
-        dispatcher = new Agent(common);
-      }
-      return { dispatcher, request };
-    });
-    return this.undici;
+    const transport: TransportOptions = { connections: options.connections, timeoutMs: this.timeoutMs };
+    if (options.proxy) transport.proxy = options.proxy;
+    if (options.proxyStrictSSL !== undefined) transport.proxyStrictSSL = options.proxyStrictSSL;
+    this.transport = createTransport(transport);
   }
 
   async get(rawUrl: string, opts: GetOptions): Promise<HttpResult> {
@@ -145,17 +117,16 @@ export class HttpClient {
       if (opts.etag) headers['if-none-match'] = opts.etag;
       // Credentials belong to the configured index; a redirect elsewhere does not get them.
       if (authorization && url.origin === origin) headers.authorization = authorization;
-      let res: Dispatcher.ResponseData;
+      let res: Exchange;
       try {
-        const { dispatcher, request } = await this.connect();
-        res = await request(url, { method: 'GET', headers, dispatcher, signal });
+        res = await this.transport.send(url, headers, signal);
       } catch (e) {
         return { kind: 'failed', reason: describeError(e, timeout), bytes };
       }
-      const status = res.statusCode;
+      const status = res.status;
       if (status >= 300 && status < 400 && status !== 304) {
-        await discard(res);
-        const location = header(res, 'location');
+        await res.discard();
+        const location = res.header('location');
         if (!location) return { kind: 'failed', reason: `HTTP ${status} without a Location`, status, bytes };
         let next: URL;
         try {
@@ -171,17 +142,17 @@ export class HttpClient {
         continue;
       }
       if (status === 304) {
-        await discard(res);
-        return withEtag({ kind: 'not-modified', bytes }, header(res, 'etag'));
+        await res.discard();
+        return withEtag({ kind: 'not-modified', bytes }, res.header('etag'));
       }
       if (status === 404 || status === 410) {
-        await discard(res);
+        await res.discard();
         return { kind: 'not-found', status, bytes };
       }
       if (status !== 200) {
-        await discard(res);
+        await res.discard();
         const failed: HttpResult = { kind: 'failed', reason: `HTTP ${status}`, status, bytes };
-        const retryAfter = parseRetryAfter(header(res, 'retry-after'));
+        const retryAfter = parseRetryAfter(res.header('retry-after'));
         if (retryAfter !== undefined) failed.retryAfterMs = retryAfter;
         return failed;
       }
@@ -192,33 +163,32 @@ export class HttpClient {
         kind: 'ok',
         status,
         body: body.text!,
-        contentType: (header(res, 'content-type') ?? '').toLowerCase(),
+        contentType: (res.header('content-type') ?? '').toLowerCase(),
         url: url.href,
         bytes,
       };
-      return withEtag(ok, header(res, 'etag'));
+      return withEtag(ok, res.header('etag'));
     }
     return { kind: 'failed', reason: `more than ${MAX_REDIRECTS} redirects`, bytes };
   }
 
   private async readBody(
-    res: Dispatcher.ResponseData,
+    res: Exchange,
     signal: AbortSignal,
     timeout: AbortSignal,
   ): Promise<{ text?: string; error?: string; received: number }> {
     const chunks: Buffer[] = [];
     let received = 0;
-    const declared = Number(header(res, 'content-length'));
+    const declared = Number(res.header('content-length'));
     if (Number.isFinite(declared) && declared > this.maxBody) {
-      await discard(res);
+      await res.discard();
       return { error: `response too large (${declared} bytes)`, received };
     }
     try {
-      for await (const chunk of res.body) {
-        const buf = chunk as Buffer;
+      for await (const buf of res.body) {
         received += buf.length;
         if (received > this.maxBody) {
-          res.body.destroy();
+          res.destroy();
           return { error: 'response too large', received };
         }
         chunks.push(buf);
@@ -228,7 +198,7 @@ export class HttpClient {
     }
     if (signal.aborted) return { error: 'cancelled', received };
     const raw = Buffer.concat(chunks);
-    const encoding = (header(res, 'content-encoding') ?? '').trim().toLowerCase();
+    const encoding = (res.header('content-encoding') ?? '').trim().toLowerCase();
     const limit = { maxOutputLength: this.maxBody };
     // Small bodies (nearly all) are inflated synchronously: cheaper than a thread-pool round
     // trip, one at a time by construction, and still stopped at the size limit.
@@ -264,28 +234,14 @@ export class HttpClient {
     }
   }
 
-  async close(): Promise<void> {
-    const undici = this.undici;
-    if (undici) await (await undici).dispatcher.close().catch(() => undefined);
+  close(): Promise<void> {
+    return this.transport.close();
   }
 }
 
 function withEtag<T extends HttpResult>(result: T, etag: string | undefined): T {
   if (etag && (result.kind === 'ok' || result.kind === 'not-modified')) result.etag = etag;
   return result;
-}
-
-function header(res: Dispatcher.ResponseData, name: string): string | undefined {
-  const value = res.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-async function discard(res: Dispatcher.ResponseData): Promise<void> {
-  try {
-    await res.body.dump({ limit: 64 * 1024 });
-  } catch {
-    // The connection is gone; nothing to drain.
-  }
 }
 
 function credentialsHeader(url: URL): string | undefined {

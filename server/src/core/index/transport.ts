@@ -1,0 +1,190 @@
+/**
+ * What carries one GET: Node's own HTTP client for direct connections, undici for
+ * proxies. Node's client is ready at once, whereas undici (715 KiB of JavaScript
+ * and a WebAssembly HTTP parser) took 70–110 ms to load on the reference machine,
+ * all of it before a cold open's first request. undici is kept for what Node 20's
+ * client cannot do: HTTP(S)_PROXY / NO_PROXY and CONNECT tunnels through a proxy.
+ */
+import * as http from 'node:http';
+import * as https from 'node:https';
+import type { Dispatcher } from 'undici';
+
+/** A response whose status and headers have arrived; its body is read or discarded by the caller. */
+export interface Exchange {
+  status: number;
+  header(name: string): string | undefined;
+  body: AsyncIterable<Buffer>;
+  /** Drops a small body so that the connection can be reused; a large one closes the connection instead. */
+  discard(): Promise<void>;
+  /** Stops reading: the connection is closed. */
+  destroy(): void;
+}
+
+export interface Transport {
+  /** Rejects when no response arrives (connection refused or reset, timeout, cancellation). */
+  send(url: URL, headers: Record<string, string>, signal: AbortSignal): Promise<Exchange>;
+  close(): Promise<void>;
+}
+
+export interface TransportOptions {
+  /** Connections kept per origin. */
+  connections: number;
+  /** Explicit proxy (e.g. VS Code's http.proxy); otherwise HTTPS_PROXY/HTTP_PROXY/NO_PROXY apply. */
+  proxy?: string;
+  proxyStrictSSL?: boolean;
+  timeoutMs: number;
+}
+
+/** A body longer than this is not read to keep its connection: closing it is cheaper. */
+const DISCARD_LIMIT = 64 * 1024;
+/**
+ * An idle connection is closed after this long. Servers close idle connections too (Node's
+ * default is 5 s), and a request sent on a connection just as the server closes it fails;
+ * undici's default is the same 4 s.
+ */
+const IDLE_CONNECTION_MS = 4_000;
+
+const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'];
+
+export function createTransport(options: TransportOptions): Transport {
+  const envProxy = PROXY_VARIABLES.some((k) => process.env[k]);
+  return options.proxy || envProxy ? new UndiciTransport(options) : new NodeTransport(options);
+}
+
+function header(headers: http.IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+export class NodeTransport implements Transport {
+  private readonly agents: { 'http:': http.Agent; 'https:': https.Agent };
+
+  constructor(options: { connections: number }) {
+    const agentOptions = { keepAlive: true, maxSockets: options.connections, timeout: IDLE_CONNECTION_MS };
+    this.agents = { 'http:': new http.Agent(agentOptions), 'https:': new https.Agent(agentOptions) };
+  }
+
+  async send(url: URL, headers: Record<string, string>, signal: AbortSignal): Promise<Exchange> {
+    try {
+      return await this.sendOnce(url, headers, signal);
+    } catch (e) {
+      // A kept-alive connection that the server closed as the request went out fails without
+      // an answer; the request never reached the application, so it is sent once more on a new
+      // connection (Node's documented pattern for `reusedSocket`).
+      if ((e as { reusedSocket?: boolean }).reusedSocket && isConnectionLoss(e) && !signal.aborted) return this.sendOnce(url, headers, signal);
+      throw e;
+    }
+  }
+
+  private sendOnce(url: URL, headers: Record<string, string>, signal: AbortSignal): Promise<Exchange> {
+    const agent = url.protocol === 'https:' ? this.agents['https:'] : url.protocol === 'http:' ? this.agents['http:'] : undefined;
+    if (!agent) return Promise.reject(new Error(`unsupported scheme ${url.protocol}`));
+    return new Promise<Exchange>((resolve, reject) => {
+      signal.throwIfAborted();
+      const request = (url.protocol === 'https:' ? https : http).request(url, { method: 'GET', headers, agent });
+      // The signal is followed by hand: it must also stop a body that is still arriving.
+      const abort = () => request.destroy(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+      signal.addEventListener('abort', abort, { once: true });
+      const done = () => signal.removeEventListener('abort', abort);
+      request.on('close', done);
+      // Persistent: a second error (after a timeout, say) must never reach an unhandled 'error'.
+      request.on('error', (e: Error & { reusedSocket?: boolean }) => {
+        e.reusedSocket = request.reusedSocket;
+        reject(e);
+      });
+      request.on('response', (res) => {
+        // Errors surface through the body's iterator; without a listener they would be thrown.
+        res.on('error', () => undefined);
+        res.on('close', done);
+        resolve({
+          status: res.statusCode ?? 0,
+          header: (name) => header(res.headers, name),
+          body: res,
+          discard: () => discardNode(res),
+          destroy: () => res.destroy(),
+        });
+      });
+      request.end();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.agents['http:'].destroy();
+    this.agents['https:'].destroy();
+  }
+}
+
+function isConnectionLoss(e: unknown): boolean {
+  const code = (e as { code?: string }).code;
+  return code === 'ECONNRESET' || code === 'EPIPE';
+}
+
+async function discardNode(res: http.IncomingMessage): Promise<void> {
+  let length = 0;
+  try {
+    for await (const chunk of res) {
+      length += (chunk as Buffer).length;
+      if (length > DISCARD_LIMIT) break; // leaving the loop destroys the response and its connection
+    }
+  } catch {
+    // The connection is gone; nothing to drain.
+  }
+}
+
+type Undici = { dispatcher: Dispatcher; request: typeof import('undici').request };
+
+export class UndiciTransport implements Transport {
+  /** Loaded on the first request: a restart within the TTL sends none. */
+  private undici?: Promise<Undici>;
+
+  constructor(private readonly options: TransportOptions) {}
+
+  private load(): Promise<Undici> {
+    this.undici ??= import('undici').then((loaded) => {
+      // undici is CommonJS. Node offers its exports both by name and as `default`; the VS Code
+      // bundle, which puts it in a chunk of its own, offers them as `default` only.
+      const { EnvHttpProxyAgent, request } = loaded.default;
+      const options = this.options;
+      const common = {
+        connections: options.connections,
+        keepAliveTimeout: 30_000,
+        headersTimeout: options.timeoutMs,
+        bodyTimeout: options.timeoutMs,
+      };
+      // Without an explicit proxy, the environment's variables (NO_PROXY included) decide per host.
+      const dispatcher = options.proxy
+        ? new EnvHttpProxyAgent({
+            ...common,
+            httpProxy: options.proxy,
+            httpsProxy: options.proxy,
+            ...(options.proxyStrictSSL === false ? { requestTls: { rejectUnauthorized: false }, proxyTls: { rejectUnauthorized: false } } : {}),
+          })
+        : new EnvHttpProxyAgent(common);
+      return { dispatcher, request };
+    });
+    return this.undici;
+  }
+
+  async send(url: URL, headers: Record<string, string>, signal: AbortSignal): Promise<Exchange> {
+    const { dispatcher, request } = await this.load();
+    const res = await request(url, { method: 'GET', headers, dispatcher, signal });
+    return {
+      status: res.statusCode,
+      header: (name) => header(res.headers as http.IncomingHttpHeaders, name),
+      body: res.body as AsyncIterable<Buffer>,
+      discard: async () => {
+        try {
+          await res.body.dump({ limit: DISCARD_LIMIT });
+        } catch {
+          // The connection is gone; nothing to drain.
+        }
+      },
+      destroy: () => res.body.destroy(),
+    };
+  }
+
+  async close(): Promise<void> {
+    const undici = this.undici;
+    if (undici) await (await undici).dispatcher.close().catch(() => undefined);
+  }
+}

@@ -9,6 +9,7 @@ import type { CacheEntry, IndexCache } from './cache.js';
 import { redactUrl, type HttpClient, type HttpResult } from './http.js';
 import { decodeRelease } from './jsonapi.js';
 import type { ProjectInfo, ReleaseInfo } from './model.js';
+import { nextTurn } from './turns.js';
 import { DecodeError, decodeSimpleHtml, decodeSimpleJson } from './simple.js';
 
 export type Lookup<T> =
@@ -157,6 +158,9 @@ export class IndexClient implements IndexSource {
     }
 
     const result = await this.limiter.run(() => this.options.http.get(url, cached?.etag ? { accept, etag: cached.etag } : { accept }), accept === SIMPLE_ACCEPT);
+    // Decoding and storing wait for a turn of their own, so that other answers already
+    // arrived first free their connections for the next requests (see turns.ts).
+    await nextTurn();
     this.stats.requests++;
     this.stats.bytes += result.bytes;
     const now = this.now();

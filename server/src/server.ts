@@ -331,7 +331,8 @@ export function startServer(connection: Connection): void {
       const known = results.filter((r): r is AnalyzedDependency => r !== undefined);
       void connection.sendDiagnostics({ uri, version: state.version, diagnostics: toDiagnostics(state.parsed, known, current) });
     };
-    // What memory already knows is used at once, without a promise: an edit pays only for the dependencies it changed.
+    // What the cache already knows (memory, or disk after a restart) is used at once, without a promise:
+    // an edit pays only for the dependencies it changed.
     const pending: number[] = [];
     deps.forEach((dep, i) => {
       const facts = peekFacts(dep, client);

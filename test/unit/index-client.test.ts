@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { IndexCache } from '../../server/src/core/index/cache.js';
+import { IndexCache, NODE_DISK } from '../../server/src/core/index/cache.js';
 import { IndexClient, Limiter, RELEASE_MIN_TTL_MS, type Lookup } from '../../server/src/core/index/client.js';
 import { gatherFacts, peekFacts } from '../../server/src/core/findings.js';
 import { parseRequirements } from '../../server/src/core/requirements.js';
@@ -178,6 +178,26 @@ describe('index client', () => {
     const releases = new Set(['2.8.1', facts.latest?.state === 'found' ? facts.latest.data.version : '']);
     assert.equal(index.requests.length, 1 + releases.size, 'after a day the release documents are revalidated too');
     assert.ok(index.requests.every((r) => r.status === 304 && r.headers['if-none-match']));
+  });
+
+  it('peeks at fresh answers on disk too: a new process serves a document without a promise or a request', async () => {
+    const directory = tempDir();
+    const dep = parseRequirements('snowchange==2.8.1\n').dependencies[0]!;
+    const first = client({ directory });
+    const facts = await gatherFacts(dep, first.client);
+    await first.cache.flush();
+    index.resetLog();
+    const second = client({ directory });
+    assert.deepEqual(peekFacts(dep, second.client), facts, 'read from disk, synchronously');
+    assert.equal(index.requests.length, 0);
+    // A missing entry is looked for on disk once per turn, not by the peek and again by the lookup.
+    const reads: string[] = [];
+    const cache = new IndexCache({ directory, disk: { ...NODE_DISK, readFile: (file) => (reads.push(file), NODE_DISK.readFile(file)) } });
+    const third = new IndexClient({ indexUrl: index.simpleUrl, jsonApiUrl: null, http, cache, ttlMs: 60_000, concurrency: 4 });
+    assert.equal(third.peekProject('tablib'), undefined);
+    const lookup = third.project('tablib');
+    assert.equal(reads.length, 1);
+    assert.equal(status(await lookup), 'found:active');
   });
 
   it('keeps the last good answer, marked stale, when the index fails after the TTL', async () => {

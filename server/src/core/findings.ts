@@ -135,9 +135,9 @@ export async function gatherFacts(dep: Dependency, client: IndexSource, onProjec
 }
 
 /**
- * The same facts as `gatherFacts` when every answer they need is fresh in memory,
+ * The same facts as `gatherFacts` when the cache holds every answer they need fresh,
  * else undefined: the synchronous path that lets an edit skip the lookups of the
- * dependencies it did not touch.
+ * dependencies it did not touch, and a restart serve its answers from disk in one pass.
  */
 export function peekFacts(dep: Dependency, client: IndexSource): DependencyFacts | undefined {
   const project = client.peekProject(dep.name);

@@ -64,6 +64,8 @@ export class IndexCache {
   private writers = 0;
   private readonly idle: (() => void)[] = [];
   private readonly disk: DiskIo;
+  /** Keys found missing on disk during the current turn of the event loop (see markAbsent). */
+  private readonly absent = new Set<string>();
 
   constructor(options: CacheOptions) {
     this.disk = options.disk ?? NODE_DISK;
@@ -81,7 +83,11 @@ export class IndexCache {
     return this.memory.get(key) as CacheEntry<T> | undefined;
   }
 
-  async get<T>(key: string): Promise<CacheEntry<T> | undefined> {
+  /**
+   * The memory entry, else the disk's, read synchronously (see readDisk): a restart then
+   * serves a document's 2,000 answers in one pass, without a promise per lookup.
+   */
+  get<T>(key: string): CacheEntry<T> | undefined {
     const hit = this.memory.get(key);
     if (hit) return hit as CacheEntry<T>;
     const fromDisk = this.readDisk<T>(key);
@@ -154,6 +160,7 @@ export class IndexCache {
   }
 
   private readDisk<T>(key: string): { entry: CacheEntry<T>; length: number } | undefined {
+    if (this.absent.has(key)) return undefined;
     const file = this.fileFor(key);
     if (!file) return undefined;
     let text: string;
@@ -164,7 +171,8 @@ export class IndexCache {
       // callbacks and 54 ms synchronously on the 2-core reference machine.
       text = this.disk.readFile(file);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') this.reportDisk(`cannot read cache file: ${(e as Error).message}`);
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') this.markAbsent(key);
+      else this.reportDisk(`cannot read cache file: ${(e as Error).message}`);
       return undefined;
     }
     try {
@@ -176,6 +184,16 @@ export class IndexCache {
     } catch {
       return undefined; // truncated or corrupt: treated as a miss and rewritten on the next fetch
     }
+  }
+
+  /**
+   * A lookup peeks at the cache and, on a miss, asks it again in the same turn of the event
+   * loop: the second read of a missing file (an exception each, ~15 µs) is spared. Only for
+   * that turn, since another process may write the file at any time.
+   */
+  private markAbsent(key: string): void {
+    if (this.absent.size === 0) setImmediate(() => this.absent.clear());
+    this.absent.add(key);
   }
 
   /**

@@ -26,7 +26,7 @@ export interface IndexSource {
   retryDelay(): number;
   project(name: string): Promise<Lookup<ProjectInfo>>;
   release(name: string, version: string): Promise<Lookup<ReleaseInfo>>;
-  /** The answer when a fresh one is in memory, without waiting or asking the index; else undefined. */
+  /** The answer when the cache (memory or disk) holds a fresh one, without waiting or asking the index; else undefined. */
   peekProject(name: string): Lookup<ProjectInfo> | undefined;
   peekRelease(name: string, version: string): Lookup<ReleaseInfo> | undefined;
 }
@@ -127,7 +127,7 @@ export class IndexClient implements IndexSource {
   }
 
   private peek<T>(key: string, ttlMs: number): Lookup<T> | undefined {
-    const entry = this.options.cache.peek<T>(key);
+    const entry = this.options.cache.get<T>(key);
     if (!entry || (!this.options.offline && this.now() - entry.fetchedAt >= ttlMs)) return undefined;
     return toLookup(entry);
   }
@@ -147,7 +147,7 @@ export class IndexClient implements IndexSource {
   }
 
   private async resolve<T>(key: string, url: string, accept: string, ttlMs: number, decode: (res: Extract<HttpResult, { kind: 'ok' }>) => T): Promise<Lookup<T>> {
-    const cached = await this.options.cache.get<T>(key);
+    const cached = this.options.cache.get<T>(key);
     if (cached && (this.options.offline || this.now() - cached.fetchedAt < ttlMs)) return toLookup(cached);
     if (this.options.offline) return { state: 'unknown', reason: 'offline and not in the cache' };
 

@@ -5,8 +5,7 @@
  * all of it before a cold open's first request. undici is kept for what Node 20's
  * client cannot do: HTTP(S)_PROXY / NO_PROXY and CONNECT tunnels through a proxy.
  */
-import * as http from 'node:http';
-import * as https from 'node:https';
+import type * as http from 'node:http';
 import type { Dispatcher } from 'undici';
 
 /** A response whose status and headers have arrived; its body is read or discarded by the caller. */
@@ -56,32 +55,49 @@ function header(headers: http.IncomingHttpHeaders, name: string): string | undef
   return Array.isArray(value) ? value[0] : value;
 }
 
-export class NodeTransport implements Transport {
-  private readonly agents: { 'http:': http.Agent; 'https:': https.Agent };
+type Client = { request: typeof http.request; agent: http.Agent };
 
-  constructor(options: { connections: number }) {
-    const agentOptions = { keepAlive: true, maxSockets: options.connections, timeout: IDLE_CONNECTION_MS };
-    this.agents = { 'http:': new http.Agent(agentOptions), 'https:': new https.Agent(agentOptions) };
+export class NodeTransport implements Transport {
+  /**
+   * Per scheme, made on the first request: TLS and HTTP take 10-20 ms to load, and a
+   * restart within the TTL sends no request at all.
+   */
+  private readonly clients = new Map<string, Promise<Client>>();
+
+  constructor(private readonly options: { connections: number }) {}
+
+  private client(protocol: string): Promise<Client> | undefined {
+    if (protocol !== 'http:' && protocol !== 'https:') return undefined;
+    let client = this.clients.get(protocol);
+    if (!client) {
+      const agentOptions = { keepAlive: true, maxSockets: this.options.connections, timeout: IDLE_CONNECTION_MS };
+      client =
+        protocol === 'https:'
+          ? import('node:https').then((m) => ({ request: m.request, agent: new m.Agent(agentOptions) }))
+          : import('node:http').then((m) => ({ request: m.request, agent: new m.Agent(agentOptions) }));
+      this.clients.set(protocol, client);
+    }
+    return client;
   }
 
   async send(url: URL, headers: Record<string, string>, signal: AbortSignal): Promise<Exchange> {
+    const client = await this.client(url.protocol);
+    if (!client) throw new Error(`unsupported scheme ${url.protocol}`);
     try {
-      return await this.sendOnce(url, headers, signal);
+      return await this.sendOnce(client, url, headers, signal);
     } catch (e) {
       // A kept-alive connection that the server closed as the request went out fails without
       // an answer; the request never reached the application, so it is sent once more on a new
       // connection (Node's documented pattern for `reusedSocket`).
-      if ((e as { reusedSocket?: boolean }).reusedSocket && isConnectionLoss(e) && !signal.aborted) return this.sendOnce(url, headers, signal);
+      if ((e as { reusedSocket?: boolean }).reusedSocket && isConnectionLoss(e) && !signal.aborted) return this.sendOnce(client, url, headers, signal);
       throw e;
     }
   }
 
-  private sendOnce(url: URL, headers: Record<string, string>, signal: AbortSignal): Promise<Exchange> {
-    const agent = url.protocol === 'https:' ? this.agents['https:'] : url.protocol === 'http:' ? this.agents['http:'] : undefined;
-    if (!agent) return Promise.reject(new Error(`unsupported scheme ${url.protocol}`));
+  private sendOnce({ request: send, agent }: Client, url: URL, headers: Record<string, string>, signal: AbortSignal): Promise<Exchange> {
     return new Promise<Exchange>((resolve, reject) => {
       signal.throwIfAborted();
-      const request = (url.protocol === 'https:' ? https : http).request(url, { method: 'GET', headers, agent });
+      const request = send(url, { method: 'GET', headers, agent });
       // The signal is followed by hand: it must also stop a body that is still arriving.
       const abort = () => request.destroy(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
       signal.addEventListener('abort', abort, { once: true });
@@ -109,8 +125,7 @@ export class NodeTransport implements Transport {
   }
 
   async close(): Promise<void> {
-    this.agents['http:'].destroy();
-    this.agents['https:'].destroy();
+    for (const client of this.clients.values()) (await client).agent.destroy();
   }
 }
 

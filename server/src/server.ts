@@ -36,7 +36,7 @@ import { VERSION } from './core/version.js';
 import { ADD_TO_IGNORE_COMMAND, codeActions, REPLACEABLE, type DependencyInFile } from './lsp/codeActions.js';
 import { SOURCE, toDiagnostics } from './lsp/diagnostics.js';
 import { fileDiagnostics, pathToUri, runWorkspaceScan, toResponse, uriToPath, type ScanResponse } from './lsp/scan.js';
-import { isScannable, scanFile } from './core/scan.js';
+import { isScannable, scanFile, type ScannedFile } from './core/scan.js';
 import { releaseMemorySoon } from './lsp/memory.js';
 import { readFile } from 'node:fs/promises';
 
@@ -262,6 +262,18 @@ export function startServer(connection: Connection): void {
     const run = async (): Promise<ScanResponse> => {
       const current = settings;
       const started = Date.now();
+      // Each file's diagnostics go out as soon as its findings are complete, while the scan
+      // waits for the index; what is left (a cancelled scan's files) goes at the end.
+      const sent: Promise<void>[] = [];
+      const published = new Set<string>();
+      const publish = (file: ScannedFile) => {
+        published.add(file.path);
+        const uri = pathToUri(file.path);
+        if (documents.get(uri)) return; // open documents publish their own, from the editor's text
+        scanned.add(uri);
+        // Not awaited one by one: waiting for each write would cost a turn of the event loop per file.
+        sent.push(connection.sendDiagnostics({ uri, diagnostics: fileDiagnostics(file, current) }));
+      };
       const result = await runWorkspaceScan(
         {
           folders,
@@ -269,18 +281,12 @@ export function startServer(connection: Connection): void {
           openText: (file) => documents.get(pathToUri(file))?.getText(),
           isCancelled,
           onProgress: (message, percentage) => reporter?.report(percentage, message),
+          onFileDone: publish,
         },
         sourceFor,
         current,
       );
-      const sent: Promise<void>[] = [];
-      for (const file of result.files) {
-        const uri = pathToUri(file.path);
-        if (documents.get(uri)) continue; // open documents publish their own, from the editor's text
-        scanned.add(uri);
-        // Queued in order at once; waiting for each write would cost a turn of the event loop per file.
-        sent.push(connection.sendDiagnostics({ uri, diagnostics: fileDiagnostics(file, current) }));
-      }
+      for (const file of result.files) if (!published.has(file.path)) publish(file);
       await Promise.all(sent);
       const response = toResponse(result);
       log(`scan: ${response.filesScanned} files, ${response.dependencies} dependencies, ${response.projects} projects, ${response.findings.length} findings in ${Date.now() - started} ms${response.cancelled ? ' (cancelled)' : ''}`);

@@ -39,6 +39,12 @@ export interface ScanOptions {
   openText?: (file: string) => string | undefined;
   isCancelled?: () => boolean;
   onProgress?: (progress: ScanProgress) => void;
+  /**
+   * Hears each file as soon as every dependency in it is settled (its `analyzed` is then
+   * complete), so that its findings can be shown while the scan goes on. Files that a
+   * cancelled scan leaves unsettled are not reported.
+   */
+  onFileDone?: (file: ScannedFile) => void;
   env?: Record<string, string | undefined>;
 }
 
@@ -107,6 +113,8 @@ interface ProjectUses {
   source: IndexSource;
   uses: { file: ScannedFile; dep: Dependency; index: number }[];
   settled: number;
+  /** Its lookup is over: later uses are settled from what it left in the cache. */
+  finished?: boolean;
 }
 
 /** Finds the dependency files under the roots (an explicit file is taken whatever its name). */
@@ -176,6 +184,18 @@ export async function scan(options: ScanOptions, sources: IndexSource | ((parsed
   // Only a few projects are under way beyond the client's own request limit, so a
   // cancelled scan stops asking the index at once.
   const gate = new Limiter(LOOKUPS_QUEUED_PER_REQUEST * Math.max(1, settings.concurrency));
+  /** Per file, its dependencies not settled yet. */
+  const unsettled = new Map<ScannedFile, number>();
+  const fileDone = (file: ScannedFile) => {
+    if (!options.onFileDone || isCancelled() || scannedByPath.get(file.path) !== file) return;
+    file.analyzed = file.analyzed.filter((a) => a !== undefined);
+    options.onFileDone(file);
+  };
+  const settledOne = (file: ScannedFile) => {
+    const left = unsettled.get(file)! - 1;
+    unsettled.set(file, left);
+    if (left === 0) fileDone(file);
+  };
 
   /** Settles the uses not settled yet, together: the project's lookup is shared, each pin has its own. */
   const settle = async (project: ProjectUses): Promise<void> => {
@@ -187,6 +207,7 @@ export async function scan(options: ScanOptions, sources: IndexSource | ((parsed
           const facts = peekFacts(dep, project.source) ?? (await gatherFacts(dep, project.source));
           if (facts.project.state === 'unknown') unknown.add(dep.normalizedName);
           file.analyzed[index] = { dependency: dep, facts, findings: findingsFor(dep, facts) };
+          settledOne(file);
         }),
       );
     }
@@ -197,15 +218,18 @@ export async function scan(options: ScanOptions, sources: IndexSource | ((parsed
     const known = projects.get(key);
     if (known) {
       known.uses.push({ file, dep, index });
+      // A use that comes after the lookup is settled at once (from memory, mostly), so its
+      // file is reported without waiting for the end of the scan.
+      if (known.finished) running.push(settle(known));
       return;
     }
-    // A project's lookup starts as soon as a file first names it; later uses join it (or,
-    // once it is over, are settled after the last file is read).
+    // A project's lookup starts as soon as a file first names it; later uses join it.
     const project: ProjectUses = { source, uses: [{ file, dep, index }], settled: 0 };
     projects.set(key, project);
     progress.projectsTotal++;
     running.push(
       gate.run(() => settle(project)).then(() => {
+        project.finished = true;
         progress.projectsDone++;
         report();
       }),
@@ -238,9 +262,13 @@ export async function scan(options: ScanOptions, sources: IndexSource | ((parsed
       }
     }
     const source = sourceFor(parsed);
+    // Counted first: a lookup answered from memory settles before the next one is made.
+    const looked = parsed.dependencies.filter((dep) => lookedUp(dep, settings)).length;
+    unsettled.set(scanned, looked);
     parsed.dependencies.forEach((dep, i) => {
       if (lookedUp(dep, settings)) lookUp(scanned, dep, i, source);
     });
+    if (looked === 0) fileDone(scanned);
     progress.filesParsed++;
     progress.filesTotal = queue.length;
     report();
@@ -253,7 +281,7 @@ export async function scan(options: ScanOptions, sources: IndexSource | ((parsed
   };
   await Promise.all(Array.from({ length: FILE_READERS }, reader));
   await Promise.all(running);
-  // Uses found after their project's lookup was over: mostly answered from memory now.
+  // Uses that joined a lookup as it ended.
   await Promise.all([...projects.values()].filter((p) => p.settled < p.uses.length).map((p) => gate.run(() => settle(p))));
 
   const files = [...scannedByPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

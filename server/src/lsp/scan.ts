@@ -25,6 +25,8 @@ export interface WorkspaceScanInput {
   openText: (file: string) => string | undefined;
   isCancelled: () => boolean;
   onProgress: (message: string, percentage: number) => void;
+  /** A file whose findings are complete, before the scan ends. */
+  onFileDone: (file: ScannedFile) => void;
 }
 
 export async function runWorkspaceScan(input: WorkspaceScanInput, sources: (parsed: ParsedFile) => IndexSource, settings: Settings): Promise<ScanResult> {
@@ -35,6 +37,7 @@ export async function runWorkspaceScan(input: WorkspaceScanInput, sources: (pars
       openText: input.openText,
       isCancelled: input.isCancelled,
       onProgress: (p) => input.onProgress(progressMessage(p), progressPercentage(p)),
+      onFileDone: input.onFileDone,
     },
     sources,
     settings,

@@ -1,0 +1,85 @@
+/** The workspace scan's core: each file reported as soon as its findings are complete. */
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { createIndexEnvironment } from '../../server/src/core/environment.js';
+import { scan, type ScannedFile } from '../../server/src/core/scan.js';
+import { resolveSettings } from '../../server/src/core/settings.js';
+import { startIndexServer, type IndexServer } from '../support/index-server.js';
+
+describe('scan', () => {
+  let index: IndexServer;
+  const dirs: string[] = [];
+
+  before(async () => {
+    index = await startIndexServer({ unknownProjects: 'generate' });
+  });
+  after(async () => {
+    await index.close();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  function workspace(files: Record<string, string>): string {
+    const root = mkdtempSync(path.join(tmpdir(), 'pypi-status-scan-unit-'));
+    dirs.push(root);
+    for (const [rel, text] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+      writeFileSync(path.join(root, rel), text);
+    }
+    return root;
+  }
+
+  function environment() {
+    const settings = resolveSettings({ indexUrl: index.simpleUrl, jsonApiUrl: null, cache: { directory: null } });
+    return { settings, env: createIndexEnvironment(settings) };
+  }
+
+  it('reports each file once its dependencies are settled, before the scan ends', async () => {
+    const root = workspace({
+      'fast/requirements.txt': 'pepy\nsix\n',
+      'slow/requirements.txt': 'six\nslow-project==1.0\n',
+      'none/requirements.txt': '# nothing to look up\n-e ./local\n',
+    });
+    // The slow project's page trickles in over about a second.
+    index.setFault('/simple/slow-project/', { kind: 'drip', bytesPerSecond: 20_000 });
+    const { settings, env } = environment();
+    const done: { file: ScannedFile; analyzed: number; at: number }[] = [];
+    try {
+      const result = await scan({ roots: [root], onFileDone: (file) => done.push({ file, analyzed: file.analyzed.length, at: performance.now() }) }, env.client, settings);
+      const ended = performance.now();
+      const order = done.map((d) => path.relative(root, d.file.path).split(path.sep)[0]);
+      assert.deepEqual([...order].sort(), ['fast', 'none', 'slow'], 'every file once');
+      assert.ok(order.indexOf('fast') < order.indexOf('slow'), order.join(' '));
+      assert.ok(done.find((d) => d.file.path.includes('fast'))!.at < ended - 100, 'the fast file came well before the end');
+      for (const d of done) {
+        assert.equal(d.analyzed, d.file.parsed.dependencies.filter((dep) => dep.url === undefined && !dep.ignored).length, 'complete when reported');
+        assert.ok(d.file.analyzed.every((a) => a !== undefined));
+        assert.ok(result.files.includes(d.file));
+      }
+    } finally {
+      index.clearFaults();
+      await env.close();
+    }
+  });
+
+  it('does not report files a cancelled scan left unsettled', async () => {
+    const root = workspace({ 'a/requirements.txt': 'slow-project\n', 'b/requirements.txt': 'six\n' });
+    index.setFault('/simple/slow-project/', { kind: 'drip', bytesPerSecond: 20_000 });
+    const { settings, env } = environment();
+    let cancelled = false;
+    const done: string[] = [];
+    try {
+      const running = scan({ roots: [root], isCancelled: () => cancelled, onFileDone: (file) => done.push(path.basename(path.dirname(file.path))) }, env.client, settings);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      cancelled = true;
+      const result = await running;
+      assert.equal(result.summary.cancelled, true);
+      assert.deepEqual(done, ['b']);
+    } finally {
+      index.clearFaults();
+      await env.close();
+    }
+  });
+});

@@ -14,9 +14,9 @@ import type { Diagnostic, PublishDiagnosticsParams, Range } from 'vscode-languag
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** The server as the VS Code extension runs it: the bundle `npm run build` writes. */
-export const SERVER_JS = path.join(REPO_ROOT, 'dist', 'server.js');
+export const SERVER_JS = path.join(REPO_ROOT, 'dist', 'server.cjs');
 /** The npm package's bin (the same server, bundled with the CLI). */
-export const PACKAGE_SERVER_JS = path.join(REPO_ROOT, 'server', 'dist', 'server.js');
+export const PACKAGE_SERVER_JS = path.join(REPO_ROOT, 'server', 'dist', 'server.cjs');
 
 export interface Publication {
   /** performance.now() when the notification reached the harness. */

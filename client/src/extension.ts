@@ -19,7 +19,7 @@ let client: LanguageClient | undefined;
 
 /** Where the server module is: bundled next to the client in a VSIX, or the workspace build in development. */
 function serverModule(context: vscode.ExtensionContext): string {
-  const bundled = context.asAbsolutePath(path.join('dist', 'server.js'));
+  const bundled = context.asAbsolutePath(path.join('dist', 'server.cjs'));
   const workspace = context.asAbsolutePath(path.join('server', 'out', 'server.js'));
   return existsSync(bundled) ? bundled : workspace;
 }

@@ -1,5 +1,5 @@
 /**
- * `pypi-status check`, the BUILT command (server/dist/cli.js, the npm bin) in a child process, against the
+ * `pypi-status check`, the BUILT command (server/dist/cli.cjs, the npm bin) in a child process, against the
  * local index: which files are scanned, what is found where, every output format, every exit
  * status, the cache, offline mode, failures of the index, and what is never printed.
  */
@@ -155,7 +155,7 @@ describe('pypi-status check (built CLI)', () => {
     const pkg = JSON.parse(readFileSync(path.join(REPO_ROOT, 'server', 'package.json'), 'utf8')) as { bin: Record<string, string>; files: string[] };
     assert.equal(path.join(REPO_ROOT, 'server', pkg.bin['pypi-status']!), CLI);
     assert.equal(path.join(REPO_ROOT, 'server', pkg.bin['pypi-status-language-server']!), SERVER_JS);
-    assert.ok(pkg.files.includes('dist/*.js') && pkg.files.includes('dist/data/*.json'), 'the bundles and their data are in the package');
+    assert.ok(pkg.files.includes('dist/*.cjs') && pkg.files.includes('dist/data/*.json'), 'the bundles and their data are in the package');
   });
 
   before(async () => {

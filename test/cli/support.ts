@@ -1,11 +1,11 @@
-/** Runs the BUILT command line (server/dist/cli.js, the npm package's bin) the way a shell or CI would, and sets up workspaces. */
+/** Runs the BUILT command line (server/dist/cli.cjs, the npm package's bin) the way a shell or CI would, and sets up workspaces. */
 import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { REPO_ROOT } from '../support/index-catalog.js';
 
-export const CLI = path.join(REPO_ROOT, 'server', 'dist', 'cli.js');
+export const CLI = path.join(REPO_ROOT, 'server', 'dist', 'cli.cjs');
 export const FIXTURE = path.join(REPO_ROOT, 'test', 'fixtures', 'cli-workspace');
 
 export interface Run {

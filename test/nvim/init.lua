@@ -3,7 +3,7 @@
 -- (vim.lsp.start exists from 0.8, vim.lsp.config/enable from 0.11).
 --
 -- Environment (set by the test):
---   PYPI_STATUS_SERVER   path of server/dist/server.js
+--   PYPI_STATUS_SERVER   path of server/dist/server.cjs
 --   PYPI_STATUS_INDEX    simple API URL of the local index
 --   PYPI_STATUS_JSON_API JSON API URL of the local index
 --   PYPI_STATUS_FILES    files to open, separated by newlines

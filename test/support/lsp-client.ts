@@ -3,6 +3,8 @@
  * JSON-RPC with vscode-jsonrpc, and records every publishDiagnostics.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
@@ -16,7 +18,18 @@ import type { CodeAction, Diagnostic, Hover, Position, PublishDiagnosticsParams,
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** The server as the npm package's bin runs it (the bundle `npm run build` writes). */
-export const SERVER_JS = path.join(REPO_ROOT, 'server', 'dist', 'server.js');
+export const SERVER_JS = path.join(REPO_ROOT, 'server', 'dist', 'server.cjs');
+
+let codeCache: string | undefined;
+/** The servers' compiled-code cache: this test process's own, so no test touches the user's. */
+function codeCacheDir(): string {
+  if (!codeCache) {
+    const dir = mkdtempSync(path.join(tmpdir(), 'pypi-status-test-code-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    codeCache = dir;
+  }
+  return codeCache;
+}
 
 export interface StartOptions {
   /** Settings for section `pypiStatus`. */
@@ -52,7 +65,7 @@ export class LspClient {
 
   static async start(options: StartOptions = {}): Promise<LspClient> {
     const proc = spawn(process.execPath, [SERVER_JS, '--stdio'], {
-      env: { ...process.env, ...options.env },
+      env: { ...process.env, PYPI_STATUS_CODE_CACHE: codeCacheDir(), ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     const connection = createMessageConnection(new StreamMessageReader(proc.stdout), new StreamMessageWriter(proc.stdin));

@@ -24,9 +24,6 @@ function expectedEntries(): string[] {
   const data = readdirSync(path.join(REPO_ROOT, 'server', 'data'))
     .filter((f) => f.endsWith('.json') && !f.endsWith('.schema.json'))
     .map((f) => `extension/dist/data/${f}`);
-  // The server's lazily imported chunks (undici): names carry a content hash.
-  const chunks = readdirSync(path.join(REPO_ROOT, 'dist', 'chunks')).map((f) => `extension/dist/chunks/${f}`);
-  assert.ok(chunks.some((f) => /\/undici-[^/]+\.js$/.test(f)), `no undici chunk in dist/chunks: ${chunks.join(', ')}`);
   return [
     '[Content_Types].xml',
     'extension.vsixmanifest',
@@ -34,8 +31,8 @@ function expectedEntries(): string[] {
     'extension/readme.md',
     'extension/LICENSE.txt',
     'extension/dist/extension.cjs',
-    'extension/dist/server.js',
-    ...chunks,
+    'extension/dist/server.cjs',
+    'extension/dist/server.bundle.cjs',
     ...data,
     'extension/syntaxes/language-configuration.json',
     'extension/syntaxes/pip-requirements.tmLanguage.json',
@@ -99,13 +96,13 @@ describe('the packaged VSIX', () => {
     });
 
     it('prints its version', async () => {
-      const { code, stdout } = await runNode([path.join(dir, 'extension', 'dist', 'server.js'), '--version']);
+      const { code, stdout } = await runNode([path.join(dir, 'extension', 'dist', 'server.cjs'), '--version']);
       assert.equal(code, 0);
       assert.equal(stdout.trim(), manifest.version);
     });
 
     it('publishes diagnostics over stdio', async () => {
-      const server = spawn(process.execPath, [path.join(dir, 'extension', 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+      const server = spawn(process.execPath, [path.join(dir, 'extension', 'dist', 'server.cjs'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
       let stderr = '';
       server.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
       const connection = createMessageConnection(new StreamMessageReader(server.stdout), new StreamMessageWriter(server.stdin));

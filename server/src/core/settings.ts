@@ -2,7 +2,7 @@
  * User settings (section `pypiStatus`), validated. The same shape comes from
  * `workspace/configuration`, from `initializationOptions`, and from CLI flags.
  */
-import { defaultCacheDirectory } from './index/cache.js';
+import { defaultCacheDirectory } from './cacheDirectory.js';
 import { DEFAULT_SEVERITY, type FindingCode, type Severity } from './findings.js';
 import { normalizeName } from './pep508.js';
 import type { ProblemCode } from './types.js';

@@ -8,6 +8,10 @@
  * (several rounds, compacting, returning pooled pages); after it the same scan leaves
  * 94 MiB. A session with this process's own inspector needs no port or debugger.
  */
+import { createRequire } from 'node:module';
+
+/** require(), not import(): the bundle runs as a script, which has no loader for import(). */
+const load = createRequire(import.meta.url);
 let running = false;
 /**
  * The collection blocks the process for 100-300 ms after a large scan. Started at once, it
@@ -25,9 +29,10 @@ export function releaseMemorySoon(): void {
 
 function collect(): void {
   const done = () => (running = false);
-  // Imported here: a Node built without the inspector throws on importing it, and the
-  // server must still start there (the memory then comes back whenever V8 next collects).
-  import('node:inspector').then(({ Session }) => {
+  try {
+    // Loaded here: a Node built without the inspector throws on loading it, and the server
+    // must still start there (the memory then comes back whenever V8 next collects).
+    const { Session } = load('node:inspector') as typeof import('node:inspector');
     const session = new Session();
     session.connect();
     session.post('HeapProfiler.collectGarbage', () => {
@@ -37,5 +42,7 @@ function collect(): void {
         done();
       });
     });
-  }, done).catch(done);
+  } catch {
+    done();
+  }
 }

@@ -6,7 +6,6 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs, readFileSync } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { LRUCache } from 'lru-cache';
 
@@ -303,14 +302,4 @@ function sizeOf(jsonLength: number): number {
 
 function estimateSize(entry: CacheEntry<unknown>): number {
   return sizeOf(JSON.stringify(entry).length);
-}
-
-/** The per-user cache directory of the platform. */
-export function defaultCacheDirectory(): string {
-  const home = os.homedir();
-  if (process.platform === 'win32') {
-    return path.join(process.env.LOCALAPPDATA ?? path.join(home, 'AppData', 'Local'), 'pypi-status', 'Cache');
-  }
-  if (process.platform === 'darwin') return path.join(home, 'Library', 'Caches', 'pypi-status');
-  return path.join(process.env.XDG_CACHE_HOME || path.join(home, '.cache'), 'pypi-status');
 }

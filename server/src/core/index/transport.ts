@@ -6,6 +6,7 @@
  * client cannot do: HTTP(S)_PROXY / NO_PROXY and CONNECT tunnels through a proxy.
  */
 import type * as http from 'node:http';
+import { createRequire } from 'node:module';
 import type { Dispatcher } from 'undici';
 
 /** A response whose status and headers have arrived; its body is read or discarded by the caller. */
@@ -56,32 +57,32 @@ function header(headers: http.IncomingHttpHeaders, name: string): string | undef
 }
 
 type Client = { request: typeof http.request; agent: http.Agent };
+/** require(), not import(): the bundle runs as a script, which has no loader for import(). */
+const load = createRequire(import.meta.url);
 
 export class NodeTransport implements Transport {
   /**
    * Per scheme, made on the first request: TLS and HTTP take 10-20 ms to load, and a
    * restart within the TTL sends no request at all.
    */
-  private readonly clients = new Map<string, Promise<Client>>();
+  private readonly clients = new Map<string, Client>();
 
   constructor(private readonly options: { connections: number }) {}
 
-  private client(protocol: string): Promise<Client> | undefined {
+  private client(protocol: string): Client | undefined {
     if (protocol !== 'http:' && protocol !== 'https:') return undefined;
     let client = this.clients.get(protocol);
     if (!client) {
-      const agentOptions = { keepAlive: true, maxSockets: this.options.connections, timeout: IDLE_CONNECTION_MS };
-      client =
-        protocol === 'https:'
-          ? import('node:https').then((m) => ({ request: m.request, agent: new m.Agent(agentOptions) }))
-          : import('node:http').then((m) => ({ request: m.request, agent: new m.Agent(agentOptions) }));
+      // https has the same request() and Agent, over TLS.
+      const loaded = load(protocol === 'https:' ? 'node:https' : 'node:http') as typeof http;
+      client = { request: loaded.request, agent: new loaded.Agent({ keepAlive: true, maxSockets: this.options.connections, timeout: IDLE_CONNECTION_MS }) };
       this.clients.set(protocol, client);
     }
     return client;
   }
 
   async send(url: URL, headers: Record<string, string>, signal: AbortSignal): Promise<Exchange> {
-    const client = await this.client(url.protocol);
+    const client = this.client(url.protocol);
     if (!client) throw new Error(`unsupported scheme ${url.protocol}`);
     try {
       return await this.sendOnce(client, url, headers, signal);
@@ -125,7 +126,7 @@ export class NodeTransport implements Transport {
   }
 
   async close(): Promise<void> {
-    for (const client of this.clients.values()) (await client).agent.destroy();
+    for (const client of this.clients.values()) client.agent.destroy();
   }
 }
 

@@ -117,10 +117,13 @@ interface ProjectUses {
   finished?: boolean;
 }
 
-/** Finds the dependency files under the roots (an explicit file is taken whatever its name). */
-export async function discoverFiles(roots: string[], exclude: string[] = [], isCancelled: () => boolean = () => false): Promise<string[]> {
+/**
+ * Walks the roots for dependency files (an explicit file is taken whatever its name),
+ * handing each to `onFile` as soon as it is found, so that reading can start while the
+ * walk goes on.
+ */
+export async function walkFiles(roots: string[], exclude: string[], isCancelled: () => boolean, onFile: (file: string) => void): Promise<void> {
   const excluded = exclude.length > 0 ? picomatch(exclude, { dot: true }) : () => false;
-  const found: string[] = [];
   const walk = async (dir: string, root: string): Promise<void> => {
     if (isCancelled()) return;
     let entries;
@@ -140,7 +143,7 @@ export async function discoverFiles(roots: string[], exclude: string[] = [], isC
       if (entry.isDirectory()) {
         if (!SKIPPED_DIRS.has(entry.name)) subdirs.push(full);
       } else if (entry.isFile() && fileKind(full)) {
-        found.push(full);
+        onFile(full);
       }
     }
     await Promise.all(subdirs.map((d) => walk(d, root)));
@@ -149,9 +152,15 @@ export async function discoverFiles(roots: string[], exclude: string[] = [], isC
     const abs = path.resolve(root);
     const stat = await fs.stat(abs).catch(() => undefined);
     if (stat?.isDirectory()) await walk(abs, abs);
-    else found.push(abs);
+    else onFile(abs);
   }
-  return [...new Set(found)].sort();
+}
+
+/** The dependency files under the roots, sorted. */
+export async function discoverFiles(roots: string[], exclude: string[] = [], isCancelled: () => boolean = () => false): Promise<string[]> {
+  const found = new Set<string>();
+  await walkFiles(roots, exclude, isCancelled, (file) => found.add(file));
+  return [...found].sort();
 }
 
 /**
@@ -168,15 +177,29 @@ export async function scan(options: ScanOptions, sources: IndexSource | ((parsed
     const stat = await fs.stat(path.resolve(root)).catch(() => undefined);
     if (!stat?.isDirectory()) explicit.add(path.resolve(root));
   }
-  const queue = await discoverFiles(options.roots, options.exclude, isCancelled);
-  const discovered = new Set(queue);
-  progress.filesTotal = queue.length;
-  report();
-
-  // A pipeline, not phases: files are read a few at a time, and each project's lookup starts
-  // as soon as a file names it, so the network is busy while the rest is still being read.
+  // A pipeline, not phases: files are read a few at a time as the walk finds them, and each
+  // project's lookup starts as soon as a file names it, so the network is busy while the rest
+  // is still being found and read.
+  const queue: string[] = [];
+  const discovered = new Set<string>();
+  const seen = new Set<string>();
   const scannedByPath = new Map<string, ScannedFile>();
-  const seen = new Set(queue);
+  let walking = true;
+  const idleReaders: (() => void)[] = [];
+  const wakeReaders = () => {
+    for (const wake of idleReaders.splice(0)) wake();
+  };
+  const walked = walkFiles(options.roots, options.exclude ?? [], isCancelled, (file) => {
+    discovered.add(file);
+    if (seen.has(file)) return;
+    seen.add(file);
+    queue.push(file);
+    progress.filesTotal = queue.length;
+    wakeReaders();
+  }).finally(() => {
+    walking = false;
+    wakeReaders();
+  });
   /** Per project (and index): every place that names it, and how many of those are settled. */
   const projects = new Map<string, ProjectUses>();
   const unknown = new Set<string>();
@@ -274,12 +297,16 @@ export async function scan(options: ScanOptions, sources: IndexSource | ((parsed
     report();
   };
 
-  // Readers share the queue, which includes lengthen as they are found.
+  // Readers share the queue, which the walk and includes lengthen as they find files.
   let next = 0;
   const reader = async () => {
-    while (next < queue.length && !isCancelled()) await read(queue[next++]!);
+    while (!isCancelled()) {
+      if (next < queue.length) await read(queue[next++]!);
+      else if (walking) await new Promise<void>((resolve) => idleReaders.push(resolve));
+      else return;
+    }
   };
-  await Promise.all(Array.from({ length: FILE_READERS }, reader));
+  await Promise.all([walked, ...Array.from({ length: FILE_READERS }, reader)]);
   await Promise.all(running);
   // Uses that joined a lookup as it ended.
   await Promise.all([...projects.values()].filter((p) => p.settled < p.uses.length).map((p) => gate.run(() => settle(p))));

@@ -122,7 +122,7 @@ interface ProjectUses {
  * handing each to `onFile` as soon as it is found, so that reading can start while the
  * walk goes on.
  */
-export async function walkFiles(roots: string[], exclude: string[], isCancelled: () => boolean, onFile: (file: string) => void): Promise<void> {
+async function walkFiles(roots: string[], exclude: string[], isCancelled: () => boolean, onFile: (file: string) => void): Promise<void> {
   const excluded = exclude.length > 0 ? picomatch(exclude, { dot: true }) : () => false;
   const walk = async (dir: string, root: string): Promise<void> => {
     if (isCancelled()) return;
@@ -154,13 +154,6 @@ export async function walkFiles(roots: string[], exclude: string[], isCancelled:
     if (stat?.isDirectory()) await walk(abs, abs);
     else onFile(abs);
   }
-}
-
-/** The dependency files under the roots, sorted. */
-export async function discoverFiles(roots: string[], exclude: string[] = [], isCancelled: () => boolean = () => false): Promise<string[]> {
-  const found = new Set<string>();
-  await walkFiles(roots, exclude, isCancelled, (file) => found.add(file));
-  return [...found].sort();
 }
 
 /**

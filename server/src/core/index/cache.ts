@@ -77,11 +77,6 @@ export class IndexCache {
     });
   }
 
-  /** The memory entry, without touching the disk. */
-  peek<T>(key: string): CacheEntry<T> | undefined {
-    return this.memory.get(key) as CacheEntry<T> | undefined;
-  }
-
   /**
    * The memory entry, else the disk's, read synchronously (see readDisk): a restart then
    * serves a document's 2,000 answers in one pass, without a promise per lookup.

@@ -30,8 +30,10 @@ export interface BenchServerOptions {
   workspaceFolders?: string[];
   /** Extra node flags for the server process (e.g. --cpu-prof). */
   execArgv?: string[];
-  /** Another build of the server (default server/out/server.js). */
+  /** Another build of the server (default dist/server.cjs). */
   serverJs?: string;
+  /** Extra environment variables for the server process. */
+  env?: Record<string, string>;
   /**
    * Start the inspector (no session is attached until heapAfterGc(), so the
    * run itself is not slowed down).
@@ -65,7 +67,7 @@ export class BenchServer {
 
   /** Spawns the server and completes initialize/initialized (does not wait for settings: see ready()). */
   static async start(options: BenchServerOptions): Promise<BenchServer> {
-    const env = { ...process.env };
+    const env = { ...process.env, ...options.env };
     // The server must talk to the local index directly.
     for (const k of ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy']) delete env[k];
     const spawnedAt = performance.now();

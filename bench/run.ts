@@ -614,7 +614,17 @@ async function keystrokes(large: Large, server: BenchServer, expected: ColdResul
   return { version };
 }
 
-async function restart(large: Large, cold: ColdResult, serverJs: { path: string; label: string; primary: boolean }): Promise<void> {
+interface RestartVariant {
+  path: string;
+  label: string;
+  /** Held to the target; the others are for comparison. */
+  primary: boolean;
+  /** Suffix of its key in results.json. */
+  key: string;
+  env?: Record<string, string>;
+}
+
+async function restart(large: Large, cold: ColdResult, serverJs: RestartVariant): Promise<void> {
   const warmups = 1;
   const times: number[] = [];
   const initTimes: number[] = [];
@@ -627,7 +637,7 @@ async function restart(large: Large, cold: ColdResult, serverJs: { path: string;
     // Paired reference: a bare node process started right before, under the same load.
     const nodeStart = await bareNodeStart(1);
     await index!.reset();
-    const server = await BenchServer.start({ settings: settingsFor(cold.json, cacheDir), serverJs: serverJs.path });
+    const server = await BenchServer.start({ settings: settingsFor(cold.json, cacheDir), serverJs: serverJs.path, ...(serverJs.env ? { env: serverJs.env } : {}) });
     const initialized = performance.now();
     await server.open(large.uri, large.text, 1);
     const pub = await server.waitFor(large.uri, (p) => p.version === 1 && fingerprint(p) === cold.fingerprint, { timeoutMs: 60_000 });
@@ -656,7 +666,7 @@ async function restart(large: Large, cold: ColdResult, serverJs: { path: string;
       `${fmt(s.median / 400, 2)}× target; spawn → initialize answered ${fmt(init)} ms, then ${fmt(s.median - init)} ms to complete diagnostics (medians); ` +
       `a bare \`node -e ""\` started right before each takes ${fmt(stats(bare).median)} ms: ${fmt(pairedRatio(times, bare), 1)}× that, ${fmt(own)} ms beyond it; ${requests} requests`,
   });
-  results[`restart-${cold.json ? 'json' : 'nojson'}${serverJs.primary ? '' : '-npm'}`] = {
+  results[`restart-${cold.json ? 'json' : 'nojson'}${serverJs.key}`] = {
     times,
     stats: s,
     spawnToInitializedMs: initTimes,
@@ -1211,10 +1221,12 @@ async function main(): Promise<void> {
     await server.stop();
     if (enabled('restart')) {
       // What the VS Code extension runs (every scenario does), then the npm package's bin.
-      const vscode = { path: SERVER_JS, label: 'dist/server.cjs (VS Code)', primary: true };
+      const vscode: RestartVariant = { path: SERVER_JS, label: 'dist/server.cjs (VS Code)', primary: true, key: '' };
       await restart(large, coldOn, vscode);
       await restart(large, coldOff, vscode);
-      await restart(large, coldOn, { path: PACKAGE_SERVER_JS, label: 'server/dist/server.cjs (npm bin)', primary: false });
+      await restart(large, coldOn, { path: PACKAGE_SERVER_JS, label: 'server/dist/server.cjs (npm bin)', primary: false, key: '-npm' });
+      // What the code cache saves: the first start after an install or update compiles everything.
+      await restart(large, coldOn, { ...vscode, label: 'dist/server.cjs without its code cache', primary: false, key: '-no-code-cache', env: { PYPI_STATUS_CODE_CACHE: 'off' } });
     }
     if (enabled('revalidate')) {
       await revalidate(large, coldOn);

@@ -278,13 +278,12 @@ export async function scan(options: ScanOptions, sources: IndexSource | ((parsed
       }
     }
     const source = sourceFor(parsed);
+    const looked: number[] = [];
+    parsed.dependencies.forEach((dep, i) => lookedUp(dep, settings) && looked.push(i));
     // Counted first: a lookup answered from memory settles before the next one is made.
-    const looked = parsed.dependencies.filter((dep) => lookedUp(dep, settings)).length;
-    unsettled.set(scanned, looked);
-    parsed.dependencies.forEach((dep, i) => {
-      if (lookedUp(dep, settings)) lookUp(scanned, dep, i, source);
-    });
-    if (looked === 0) fileDone(scanned);
+    unsettled.set(scanned, looked.length);
+    for (const i of looked) lookUp(scanned, parsed.dependencies[i]!, i, source);
+    if (looked.length === 0) fileDone(scanned);
     progress.filesParsed++;
     progress.filesTotal = queue.length;
     report();

@@ -11,6 +11,7 @@ import AjvDraft04 from 'ajv-draft-04';
 import { resolveSettings } from '../../server/src/core/settings.js';
 import { REPO_ROOT } from '../support/index-catalog.js';
 import { startIndexServer, type IndexServer } from '../support/index-server.js';
+import { TEST_CA_FILE } from '../support/tls.js';
 import { SERVER_JS } from '../support/lsp-client.js';
 import { CLI, baseEnv, locate, makeWorkspace, read, runCli, runProcess, tempDir, write, type Run } from './support.js';
 
@@ -222,6 +223,24 @@ describe('pypi-status check (built CLI)', () => {
     assert.equal(report.failOn, 'error');
     assert.equal(report.failed, true);
     assert.equal(report.version, JSON.parse(read(REPO_ROOT, 'server/package.json')).version);
+  });
+
+  it('reports the same over HTTPS with HTTP/2, trusting a certificate from NODE_EXTRA_CA_CERTS, and exits at once', async () => {
+    const secure = await startIndexServer({ tls: 'h2' });
+    try {
+      const args = ['check', '--index-url', secure.simpleUrl, '--json-api-url', secure.jsonApiUrl, '--cache-dir', freshCache(), '--format', 'json'];
+      const run = await runCli(args, { cwd: ws, env: { ...env, NODE_EXTRA_CA_CERTS: TEST_CA_FILE } });
+      assert.equal(run.code, 1, run.stderr);
+      assert.deepEqual(actualFindings(json(run)), expectedFindings(ws));
+      assert.ok(secure.requests.length > 0 && secure.requests.every((r) => r.httpVersion === '2.0'));
+      assert.equal(secure.connections, 1, 'one connection carried every request');
+      // Without the certificate nothing is trusted: every project is unknown, none "not found".
+      const untrusted = json(await runCli(args.map((a, i) => (args[i - 1] === '--cache-dir' ? freshCache() : a)), { cwd: ws, env }));
+      assert.equal(untrusted.findingsByCode['not-found'], undefined);
+      assert.deepEqual([...untrusted.unknownProjects].sort(), EXPECTED_PROJECTS);
+    } finally {
+      await secure.close();
+    }
   });
 
   it('asks the index about each project once across files, and never about skipped files or ignored names', async () => {

@@ -13,10 +13,13 @@
  * and gzip. Faults (status, hang, reset, drip, truncation, malformed bodies, bombs,
  * redirects) can be injected per path prefix. Every request is logged.
  *
- * CLI: node --import tsx test/support/index-server.ts [--port N] [--latency MS] [--generate]
+ * CLI: node --import tsx test/support/index-server.ts [--port N] [--latency MS] [--generate] [--tls h2|http/1.1]
  */
 import { createHash } from 'node:crypto';
 import http from 'node:http';
+import http2 from 'node:http2';
+import https from 'node:https';
+import type net from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import zlib from 'node:zlib';
@@ -35,6 +38,7 @@ import {
   resolveReleaseVersion,
   type ProjectDefinition,
 } from './index-catalog.js';
+import { TEST_CERT, TEST_KEY } from './tls.js';
 
 export type { ProjectDefinition } from './index-catalog.js';
 
@@ -58,6 +62,13 @@ export interface IndexServerOptions {
   unacceptable?: 'not-acceptable' | 'text/html';
   /** Port to listen on (default 0 = any free port). */
   port?: number;
+  /**
+   * Plain HTTP (default); 'h2': HTTPS offering HTTP/2 and HTTP/1.1 by ALPN, as pypi.org does;
+   * 'http/1.1': HTTPS offering HTTP/1.1 only. The certificate is test/support/tls (TEST_CA_FILE).
+   * Faults that act on the connection (reset, truncated, hang) close the whole connection,
+   * which over HTTP/2 ends every stream on it.
+   */
+  tls?: 'h2' | 'http/1.1';
 }
 
 export type Fault =
@@ -86,6 +97,8 @@ export interface LoggedRequest {
   bytesSent: number;
   /** The fault applied, if any. */
   fault?: Fault['kind'];
+  /** '1.1' or '2.0'. */
+  httpVersion: string;
   /** process.hrtime.bigint() when the request arrived (for benchmarks). */
   receivedNs?: bigint;
   /** process.hrtime.bigint() when the answer was handed to the socket (for benchmarks). */
@@ -97,6 +110,10 @@ export interface IndexServer {
   readonly simpleUrl: string; // `${url}/simple/`
   readonly jsonApiUrl: string; // `${url}/pypi/`
   readonly requests: LoggedRequest[];
+  /** TCP connections accepted so far. */
+  readonly connections: number;
+  /** Closes every open connection now, as a server closing idle keep-alive connections does. */
+  dropConnections(): void;
   resetLog(): void;
   /** Resolves once every logged request is answered (but those a 'hang' fault holds) and none has arrived for `quietMs`. */
   settled(quietMs?: number): Promise<void>;
@@ -608,6 +625,13 @@ export async function startIndexServer(options: IndexServerOptions = {}): Promis
     send(res, entry, 200, headers, r.body, head);
   }
 
+  /** Over HTTP/2 only the request's stream is reset (RST_STREAM, as a CDN does); its connection lives on. */
+  function dropExchange(req: http.IncomingMessage): void {
+    const stream = (req as unknown as { stream?: http2.ServerHttp2Stream }).stream;
+    if (stream) stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
+    else destroySocket(req.socket);
+  }
+
   function destroySocket(socket: Socket | null): void {
     if (!socket) return;
     const withReset = socket as Socket & { resetAndDestroy?: () => Socket };
@@ -691,7 +715,7 @@ export async function startIndexServer(options: IndexServerOptions = {}): Promis
         // Never answered; the socket is destroyed by close().
         return;
       case 'reset':
-        destroySocket(req.socket);
+        dropExchange(req);
         return;
       case 'redirect-loop': {
         const n = Number(new URLSearchParams(search).get('redirect-loop') ?? '0') + 1;
@@ -727,7 +751,7 @@ export async function startIndexServer(options: IndexServerOptions = {}): Promis
         res.writeHead(real.status, headers);
         const half = real.body.subarray(0, Math.floor(real.body.length / 2));
         entry.bytesSent += half.length;
-        res.write(half, () => destroySocket(req.socket));
+        res.write(half, () => dropExchange(req));
         return;
       }
       case 'malformed': {
@@ -764,11 +788,11 @@ export async function startIndexServer(options: IndexServerOptions = {}): Promis
       const v = req.headers[h];
       headers[h] = Array.isArray(v) ? v.join(', ') : v;
     }
-    const entry: LoggedRequest = { method: req.method ?? 'GET', path: req.url ?? '/', status: 0, headers, bytesSent: 0, receivedNs: process.hrtime.bigint() };
+    const entry: LoggedRequest = { method: req.method ?? 'GET', path: req.url ?? '/', status: 0, headers, bytesSent: 0, httpVersion: req.httpVersion, receivedNs: process.hrtime.bigint() };
     requests.push(entry);
     if (latencyMs > 0) await sleep(latencyMs);
     if (closing) {
-      destroySocket(req.socket);
+      dropExchange(req);
       return;
     }
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -781,7 +805,8 @@ export async function startIndexServer(options: IndexServerOptions = {}): Promis
     finishNormal(req, res, entry, route(req));
   }
 
-  const server = http.createServer((req, res) => {
+  let connections = 0;
+  const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     handle(req, res).catch((err: unknown) => {
       if (!res.headersSent) {
         res.writeHead(500, { 'Content-Type': 'text/plain; charset=UTF-8' });
@@ -790,13 +815,21 @@ export async function startIndexServer(options: IndexServerOptions = {}): Promis
         res.destroy();
       }
     });
-  });
-  server.keepAliveTimeout = 30_000;
-  server.on('connection', (socket) => {
+  };
+  // HTTP/2's compatibility API offers the members of IncomingMessage and ServerResponse that handle() uses.
+  const server: net.Server =
+    options.tls === 'h2'
+      ? http2.createSecureServer({ key: TEST_KEY, cert: TEST_CERT, allowHTTP1: true }, handler as unknown as (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => void)
+      : options.tls === 'http/1.1'
+        ? https.createServer({ key: TEST_KEY, cert: TEST_CERT, ALPNProtocols: ['http/1.1'] }, handler)
+        : http.createServer(handler);
+  if (server instanceof http.Server) server.keepAliveTimeout = 30_000;
+  server.on('connection', (socket: Socket) => {
+    connections++;
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  server.on('clientError', (_err, socket) => {
+  server.on('clientError', (_err: Error, socket: Socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\n\r\n');
     else socket.destroy();
   });
@@ -809,13 +842,19 @@ export async function startIndexServer(options: IndexServerOptions = {}): Promis
     });
   });
   const port = (server.address() as AddressInfo).port;
-  baseUrl = `http://127.0.0.1:${port}`;
+  baseUrl = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
 
   return {
     url: baseUrl,
     simpleUrl: `${baseUrl}/simple/`,
     jsonApiUrl: `${baseUrl}/pypi/`,
     requests,
+    get connections() {
+      return connections;
+    },
+    dropConnections() {
+      for (const s of sockets) s.destroy();
+    },
     resetLog() {
       requests.length = 0;
     },
@@ -853,7 +892,7 @@ export async function startIndexServer(options: IndexServerOptions = {}): Promis
       pendingTimers.clear();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const s of sockets) s.destroy();
-      server.closeAllConnections();
+      if (server instanceof http.Server) server.closeAllConnections();
       await closed;
     },
   };
@@ -886,8 +925,14 @@ function parseCli(argv: string[]): IndexServerOptions {
       case '--no-gzip':
         options.gzip = false;
         break;
+      case '--tls': {
+        const v = value();
+        if (v !== 'h2' && v !== 'http/1.1') throw new Error('--tls takes h2 or http/1.1');
+        options.tls = v;
+        break;
+      }
       case '--help':
-        process.stdout.write('usage: node --import tsx test/support/index-server.ts [--port N] [--latency MS] [--generate] [--no-gzip]\n');
+        process.stdout.write('usage: node --import tsx test/support/index-server.ts [--port N] [--latency MS] [--generate] [--no-gzip] [--tls h2|http/1.1]\n');
         process.exit(0);
         break;
       default:

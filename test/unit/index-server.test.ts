@@ -289,6 +289,7 @@ describe('caching and compression', () => {
         status: 200,
         headers: { accept: 'application/json', 'accept-encoding': undefined, 'if-none-match': undefined, 'user-agent': 'pypi-status-test/1', authorization: 'Basic eDp5' },
         bytesSent: server.requests[0]!.bytesSent,
+        httpVersion: '1.1',
         receivedNs: server.requests[0]!.receivedNs,
         answeredNs: server.requests[0]!.answeredNs,
       },

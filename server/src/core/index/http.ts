@@ -20,6 +20,8 @@ export interface HttpOptions {
   /** Explicit proxy (e.g. VS Code's http.proxy); otherwise HTTPS_PROXY/HTTP_PROXY/NO_PROXY apply. */
   proxy?: string;
   proxyStrictSSL?: boolean;
+  /** Extra trusted certificates (PEM), besides Node's and NODE_EXTRA_CA_CERTS. */
+  ca?: string | Buffer;
   timeoutMs?: number;
   /** Largest body accepted, after decompression. */
   maxBodyBytes?: number;
@@ -89,6 +91,7 @@ export class HttpClient {
     const transport: TransportOptions = { connections: options.connections, timeoutMs: this.timeoutMs };
     if (options.proxy) transport.proxy = options.proxy;
     if (options.proxyStrictSSL !== undefined) transport.proxyStrictSSL = options.proxyStrictSSL;
+    if (options.ca) transport.ca = options.ca;
     this.transport = createTransport(transport);
   }
 

@@ -1,13 +1,15 @@
 /**
- * What carries one GET: Node's own HTTP client for direct connections, undici for
- * proxies. Node's client is ready at once, whereas undici (715 KiB of JavaScript
+ * What carries one GET: Node's own HTTP client for direct connections (HTTP/2 where an
+ * https origin offers it, see h2.ts), undici for proxies. Node's client is ready at once, whereas undici (715 KiB of JavaScript
  * and a WebAssembly HTTP parser) took 70–110 ms to load on the reference machine,
  * all of it before a cold open's first request. undici is kept for what Node 20's
  * client cannot do: HTTP(S)_PROXY / NO_PROXY and CONNECT tunnels through a proxy.
  */
 import type * as http from 'node:http';
+import type * as tls from 'node:tls';
 import { createRequire } from 'node:module';
 import type { Dispatcher } from 'undici';
+import { Http2Transport } from './h2.js';
 
 /** A response whose status and headers have arrived; its body is read or discarded by the caller. */
 export interface Exchange {
@@ -33,6 +35,8 @@ export interface TransportOptions {
   proxy?: string;
   proxyStrictSSL?: boolean;
   timeoutMs: number;
+  /** Extra trusted certificates (PEM) for direct connections, besides Node's and NODE_EXTRA_CA_CERTS. */
+  ca?: string | Buffer;
 }
 
 /** A body longer than this is not read to keep its connection: closing it is cheaper. */
@@ -48,7 +52,8 @@ const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy
 
 export function createTransport(options: TransportOptions): Transport {
   const envProxy = PROXY_VARIABLES.some((k) => process.env[k]);
-  return options.proxy || envProxy ? new UndiciTransport(options) : new NodeTransport(options);
+  if (options.proxy || envProxy) return new UndiciTransport(options);
+  return new Http2Transport(new NodeTransport(options), options.ca ? { ca: options.ca } : {});
 }
 
 function header(headers: http.IncomingHttpHeaders, name: string): string | undefined {
@@ -67,7 +72,7 @@ export class NodeTransport implements Transport {
    */
   private readonly clients = new Map<string, Client>();
 
-  constructor(private readonly options: { connections: number }) {}
+  constructor(private readonly options: { connections: number; ca?: string | Buffer }) {}
 
   private client(protocol: string): Client | undefined {
     if (protocol !== 'http:' && protocol !== 'https:') return undefined;
@@ -75,7 +80,8 @@ export class NodeTransport implements Transport {
     if (!client) {
       // https has the same request() and Agent, over TLS.
       const loaded = load(protocol === 'https:' ? 'node:https' : 'node:http') as typeof http;
-      client = { request: loaded.request, agent: new loaded.Agent({ keepAlive: true, maxSockets: this.options.connections, timeout: IDLE_CONNECTION_MS }) };
+      const ca = protocol === 'https:' && this.options.ca ? { ca: [...(load('node:tls') as typeof tls).rootCertificates, this.options.ca] } : {};
+      client = { request: loaded.request, agent: new loaded.Agent({ keepAlive: true, maxSockets: this.options.connections, timeout: IDLE_CONNECTION_MS, ...ca }) };
       this.clients.set(protocol, client);
     }
     return client;

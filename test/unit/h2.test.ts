@@ -1,0 +1,177 @@
+/** HTTPS to the index: HTTP/2 where it is offered (as pypi.org does), HTTP/1.1 where not, and every fault on the way. */
+import assert from 'node:assert/strict';
+import http2 from 'node:http2';
+import type { AddressInfo } from 'node:net';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { IndexCache } from '../../server/src/core/index/cache.js';
+import { IndexClient, type Lookup } from '../../server/src/core/index/client.js';
+import { HttpClient } from '../../server/src/core/index/http.js';
+import type { ProjectInfo } from '../../server/src/core/index/model.js';
+import { startIndexServer, type Fault, type IndexServer } from '../support/index-server.js';
+import { TEST_CERT, TEST_KEY } from '../support/tls.js';
+
+const JSON_ACCEPT = 'application/vnd.pypi.simple.v1+json';
+
+function lookupsFor(index: IndexServer, options: { timeoutMs?: number; ca?: string | null } = {}) {
+  const http = new HttpClient({
+    userAgent: 'pypi-status/test',
+    connections: 16,
+    timeoutMs: options.timeoutMs ?? 2000,
+    maxBodyBytes: 4 * 1024 * 1024,
+    ...(options.ca === null ? {} : { ca: options.ca ?? TEST_CERT }),
+  });
+  const client = new IndexClient({ indexUrl: index.simpleUrl, jsonApiUrl: index.jsonApiUrl, http, cache: new IndexCache({ directory: null }), ttlMs: 60_000, concurrency: 16 });
+  return { http, client };
+}
+
+function state(lookup: Lookup<ProjectInfo>): string {
+  return lookup.state === 'found' ? `found:${lookup.data.status}` : lookup.state;
+}
+
+describe('HTTPS index with HTTP/2', () => {
+  let index: IndexServer;
+  before(async () => {
+    index = await startIndexServer({ unknownProjects: 'generate', tls: 'h2' });
+  });
+  after(() => index.close());
+  beforeEach(() => {
+    index.clearFaults();
+    index.resetLog();
+  });
+
+  it('carries sixteen lookups at once on one connection, with compressed bodies and 304s', async () => {
+    const { http, client } = lookupsFor(index);
+    const before = index.connections;
+    const names = ['pepy', 'pil', 'six', 'django', 'tablib', ...Array.from({ length: 15 }, (_, i) => `h2-project-${i}`)];
+    const found = await Promise.all(names.map((n) => client.project(n)));
+    assert.deepEqual(found.map(state).slice(0, 5), ['found:archived', 'found:archived', 'found:active', 'found:active', 'found:active']);
+    assert.ok(found.every((l) => l.state === 'found'));
+    assert.equal(index.connections - before, 1, 'one TLS connection for every request');
+    assert.ok(index.requests.every((r) => r.httpVersion === '2.0'), index.requests.map((r) => r.httpVersion).join());
+    assert.ok(index.requests.every((r) => /gzip/.test(r.headers['accept-encoding'] ?? '')));
+    const first = await http.get(`${index.simpleUrl}six/`, { accept: JSON_ACCEPT });
+    assert.equal(first.kind, 'ok');
+    const again = await http.get(`${index.simpleUrl}six/`, { accept: JSON_ACCEPT, etag: (first as { etag?: string }).etag! });
+    assert.equal(again.kind, 'not-modified');
+    // PyPI's 301 for a non-normalized name, followed on the same connection.
+    const moved = await http.get(`${index.simpleUrl}Django/`, { accept: JSON_ACCEPT });
+    assert.equal(moved.kind, 'ok');
+    assert.match((moved as { url: string }).url, /\/simple\/django\/$/);
+    assert.equal(index.connections - before, 1);
+    await http.close();
+  });
+
+  it('connects again when the index closes the connection between requests', async () => {
+    const { http } = lookupsFor(index);
+    const before = index.connections;
+    assert.equal((await http.get(`${index.simpleUrl}six/`, { accept: JSON_ACCEPT })).kind, 'ok');
+    index.dropConnections();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal((await http.get(`${index.simpleUrl}six/`, { accept: JSON_ACCEPT })).kind, 'ok');
+    assert.equal(index.connections - before, 2);
+    await http.close();
+  });
+
+  it('refuses an index whose certificate it cannot verify, as unknown, never as not found', async () => {
+    const { http, client } = lookupsFor(index, { ca: null });
+    const lookup = await client.project('six');
+    assert.equal(lookup.state, 'unknown');
+    assert.match((lookup as { reason: string }).reason, /certificate/i);
+    await http.close();
+  });
+
+  const faults: [string, Fault][] = [
+    ['HTTP 503', { kind: 'status', status: 503 }],
+    ['a reset stream', { kind: 'reset' }],
+    ['a body cut short', { kind: 'truncated' }],
+    ['malformed JSON', { kind: 'malformed' }],
+    ['an oversized body', { kind: 'oversized', bytes: 8 * 1024 * 1024 }],
+    ['a gzip bomb', { kind: 'gzip-bomb', bytes: 64 * 1024 * 1024 }],
+    ['a redirect loop', { kind: 'redirect-loop' }],
+    ['a hanging index', { kind: 'hang' }],
+    ['a body that arrives too slowly', { kind: 'drip', bytesPerSecond: 50 }],
+  ];
+  it('reports every fault as unknown, and the other streams on the connection are unharmed', async () => {
+    for (const [label, fault] of faults) {
+      const { http, client } = lookupsFor(index, { timeoutMs: 500 });
+      index.clearFaults();
+      index.setFault('/simple/six/', fault);
+      const [faulty, healthy] = await Promise.all([client.project('six'), client.project('tablib')]);
+      assert.equal(faulty.state, 'unknown', `${label}: ${JSON.stringify(faulty)}`);
+      assert.equal(state(healthy), 'found:active', `${label}: the stream next to it`);
+      await http.close();
+    }
+  });
+});
+
+describe('HTTPS index with HTTP/1.1 only', () => {
+  it('falls back to HTTP/1.1 when the index does not offer HTTP/2', async () => {
+    const index = await startIndexServer({ unknownProjects: 'generate', tls: 'http/1.1' });
+    try {
+      const { http, client } = lookupsFor(index);
+      const found = await Promise.all(['pepy', 'six', 'tablib', 'django'].map((n) => client.project(n)));
+      assert.deepEqual(found.map(state), ['found:archived', 'found:active', 'found:active', 'found:active']);
+      assert.ok(index.requests.every((r) => r.httpVersion === '1.1'));
+      // The first connection only learnt the protocol; the origin is remembered from then on.
+      const connections = index.connections;
+      assert.equal((await client.project('pil')).state, 'found');
+      assert.ok(index.connections <= connections + 1);
+      await http.close();
+    } finally {
+      await index.close();
+    }
+  });
+});
+
+describe('HTTP/2 sessions that end under a request', () => {
+  for (const [label, end] of [
+    // GOAWAY naming the stream before this one as the last processed.
+    ['GOAWAY', (session: http2.ServerHttp2Session, stream: http2.ServerHttp2Stream) => (session.goaway(http2.constants.NGHTTP2_NO_ERROR, Math.max(0, stream.id! - 2)), session.close())],
+    ['a refused stream', (_session: http2.ServerHttp2Session, stream: http2.ServerHttp2Stream) => stream.close(http2.constants.NGHTTP2_REFUSED_STREAM)],
+    ['a closed connection', (session: http2.ServerHttp2Session) => session.destroy()],
+  ] as const) {
+    it(`sends the request once more on a new connection after ${label}, and only once`, async () => {
+      // Answers the first request of each connection and ends the connection (or the stream) at the second.
+      let sessions = 0;
+      let refuseAll = false;
+      const server = http2.createSecureServer({ key: TEST_KEY, cert: TEST_CERT });
+      server.on('session', (session) => {
+        sessions++;
+        let streams = 0;
+        session.on('error', () => undefined);
+        session.on('stream', (stream) => {
+          stream.on('error', () => undefined);
+          if (refuseAll) {
+            stream.close(http2.constants.NGHTTP2_REFUSED_STREAM);
+            return;
+          }
+          if (++streams > 1) {
+            end(session, stream);
+            return;
+          }
+          stream.respond({ ':status': 200, 'content-type': JSON_ACCEPT });
+          stream.end(JSON.stringify({ meta: { 'api-version': '1.1' }, name: 'six', files: [], versions: [] }));
+        });
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/simple/six/`;
+      const http = new HttpClient({ userAgent: 't', connections: 1, ca: TEST_CERT, timeoutMs: 5000 });
+      try {
+        assert.equal((await http.get(url, { accept: JSON_ACCEPT })).kind, 'ok');
+        const second = await http.get(url, { accept: JSON_ACCEPT });
+        assert.equal(second.kind, 'ok', JSON.stringify(second));
+        assert.equal(sessions, 2);
+        // A request refused on a new connection too is a failure, not a retry loop.
+        refuseAll = true;
+        const third = await http.get(url, { accept: JSON_ACCEPT });
+        const fourth = await http.get(url, { accept: JSON_ACCEPT });
+        assert.deepEqual([third.kind, fourth.kind], ['failed', 'failed']);
+        // Each was sent on the connection in use, then once on a new one.
+        assert.equal(sessions, 4);
+      } finally {
+        await http.close();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
+    });
+  }
+});

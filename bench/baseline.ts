@@ -5,6 +5,7 @@
  * Names are PEP 503 normalized, which spares the baseline PyPI's 301 for
  * names written in another case (its best case).
  */
+import http2 from 'node:http2';
 import { performance } from 'node:perf_hooks';
 
 export interface BaselineRun {
@@ -67,4 +68,32 @@ export async function replay(baseUrl: string, paths: readonly string[], concurre
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   return performance.now() - t0;
+}
+
+/**
+ * replay() over HTTPS with HTTP/2: one session, `concurrency` streams at a time, bodies read
+ * and dropped. The reference for a cold open against an index that speaks HTTP/2.
+ */
+export async function replayHttp2(baseUrl: string, paths: readonly string[], concurrency: number, ca: string): Promise<number> {
+  const t0 = performance.now();
+  const session = http2.connect(baseUrl, { ca, settings: { initialWindowSize: 1 << 20 } });
+  session.on('error', () => undefined);
+  await new Promise<void>((resolve, reject) => {
+    session.once('connect', () => resolve());
+    session.once('error', reject);
+  });
+  session.setLocalWindowSize(16 << 20);
+  const queue = [...paths];
+  const worker = async (): Promise<void> => {
+    for (let p = queue.shift(); p !== undefined; p = queue.shift()) {
+      const accept = p.startsWith('/simple/') ? 'application/vnd.pypi.simple.v1+json' : 'application/json';
+      const stream = session.request({ ':path': p, accept, 'accept-encoding': 'gzip' });
+      stream.on('data', () => undefined);
+      await new Promise<void>((resolve) => stream.once('close', resolve)); // errors are counted in time only
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const ms = performance.now() - t0;
+  session.close();
+  return ms;
 }

@@ -86,10 +86,11 @@ export class IndexControl {
     return this.child.pid;
   }
 
-  static async start(latencyMs: number): Promise<IndexControl> {
+  /** tls: HTTPS offering HTTP/2 and HTTP/1.1, as pypi.org does (see test/support/tls.ts for the certificate). */
+  static async start(latencyMs: number, options: { tls?: boolean } = {}): Promise<IndexControl> {
     const child = fork(path.join(HERE, 'index-process.ts'), [], {
       execArgv: ['--import', 'tsx'],
-      env: { ...process.env, BENCH_INDEX_LATENCY_MS: String(latencyMs) },
+      env: { ...process.env, BENCH_INDEX_LATENCY_MS: String(latencyMs), BENCH_INDEX_TLS: options.tls ? 'h2' : '' },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     const first = await new Promise<IndexReply>((resolve, reject) => {

@@ -6,7 +6,7 @@
  * Runs test/support/index-server.ts (generate mode: any valid name is an
  * active project) behind a byte-counting TCP proxy, so that "bytes received"
  * is what actually crossed the wire (status lines, headers and bodies), not
- * only body bytes. Controlled by its parent over IPC; see IndexControl in
+ * only body bytes (over HTTPS: the TLS records, handshakes included). Controlled by its parent over IPC; see IndexControl in
  * index-control.ts.
  */
 import net from 'node:net';
@@ -16,7 +16,8 @@ import type { IndexReply, IndexRequest, WireRequest } from './index-control.js';
 
 async function main(): Promise<void> {
   const latencyMs = Number(process.env.BENCH_INDEX_LATENCY_MS ?? '0');
-  const index = await startIndexServer({ latencyMs, unknownProjects: 'generate' });
+  const tls = process.env.BENCH_INDEX_TLS === 'h2';
+  const index = await startIndexServer({ latencyMs, unknownProjects: 'generate', ...(tls ? { tls: 'h2' as const } : {}) });
   const upstreamPort = Number(new URL(index.url).port);
 
   // Byte counts and, on the monotonic clock (process.hrtime, the same in every
@@ -56,7 +57,8 @@ async function main(): Promise<void> {
     proxy.listen(0, '127.0.0.1', () => resolve());
   });
   const port = (proxy.address() as net.AddressInfo).port;
-  const url = `http://127.0.0.1:${port}`;
+  // Over TLS the proxy counts encrypted bytes: records, handshakes and all.
+  const url = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
 
   const reply = (message: IndexReply): void => {
     process.send?.(message);

@@ -16,12 +16,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import { evenSample, naiveLookups, replay } from './baseline.js';
+import { evenSample, naiveLookups, replay, replayHttp2 } from './baseline.js';
 import { builtAnalyze, corpusFiles, generateWorkspace, LARGE_FILE, lookedUpDeps, readLargeFile, type Workspace } from './corpus.js';
 import { IndexControl, summarizeLog, type LogSummary, type RequestLog } from './index-control.js';
 import { BenchServer, killAllServers, PACKAGE_SERVER_JS, REPO_ROOT, SERVER_JS, type Publication } from './lsp.js';
 import { formatProfile, profileIn, summarizeProfile, type ProfileSummary } from './profile.js';
 import { fmt, fmtBytes, stats, type Stats } from './stats.js';
+import { TEST_CA_FILE } from '../test/support/tls.js';
 
 // ---------------------------------------------------------------------------
 // Options
@@ -37,7 +38,7 @@ interface Options {
   concurrency: number;
 }
 
-const SCENARIOS = ['cold', 'warm', 'keystroke', 'restart', 'revalidate', 'scan', 'parse', 'baseline'] as const;
+const SCENARIOS = ['cold', 'warm', 'keystroke', 'restart', 'revalidate', 'https', 'scan', 'parse', 'baseline'] as const;
 
 function parseOptions(argv: string[]): Options {
   const o: Options = {
@@ -123,6 +124,15 @@ const enabled = (s: (typeof SCENARIOS)[number]) => !options.only || options.only
 
 const tempDirs: string[] = [];
 let index: IndexControl | undefined;
+/**
+ * Set while the cold open and the revalidation run once more against an index that speaks
+ * HTTPS with HTTP/2, as pypi.org does (the 'https' scenario); every other scenario uses plain HTTP/1.1.
+ */
+let overHttps = false;
+const httpsSuffix = (): string => (overHttps ? ' over HTTPS (HTTP/2)' : '');
+const httpsKey = (): string => (overHttps ? '-https' : '');
+/** The servers trust the test index's certificate as a user's would trust a private CA's. */
+const serverEnv = (): Record<string, string> => (overHttps ? { NODE_EXTRA_CA_CERTS: TEST_CA_FILE } : {});
 
 function tempDir(prefix: string): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), `pypi-status-bench-${prefix}-`));
@@ -407,7 +417,7 @@ async function coldOpen(large: Large, json: boolean, keep: boolean, warmups: num
     const warm = i < warmups;
     await index!.setLatency(warm ? 0 : L);
     const cacheDir = tempDir('cold-cache');
-    const server = await BenchServer.start({ settings: settingsFor(json, cacheDir) });
+    const server = await BenchServer.start({ settings: settingsFor(json, cacheDir), env: serverEnv() });
     await server.ready();
     await index!.reset();
     const start = mark();
@@ -437,7 +447,7 @@ async function coldOpen(large: Large, json: boolean, keep: boolean, warmups: num
       out.held.push(heldConcurrency(log) ?? NaN);
       if (!json) {
         await index!.reset();
-        out.replayMs.push(await replay(index!.url, out.paths, C));
+        out.replayMs.push(overHttps ? await replayHttp2(index!.url, out.paths, C, readFileSync(TEST_CA_FILE, 'utf8')) : await replay(index!.url, out.paths, C));
         out.replayHeld.push(heldConcurrency(await index!.log()) ?? NaN);
       }
       progress(`cold open (JSON API ${json ? 'on' : 'off'}) rep ${i}: ${fmt(ms)} ms, ${log.requests.length} requests`);
@@ -470,7 +480,7 @@ function reportCold(large: Large, r: ColdResult): void {
   const ph = medianPhases(r.phases);
   const floorMeasured = Math.max(Math.ceil(distinct / C), r.json ? 2 : 1) * rtt.median;
   addRow({
-    scenario: `cold open, large file, JSON API ${r.json ? 'on' : 'off'}`,
+    scenario: `cold open, large file, JSON API ${r.json ? 'on' : 'off'}${httpsSuffix()}`,
     unit: 'ms',
     stats: s,
     target: `≤ 1.2·ceil(${n}/${C})·${L} = ${fmt(1.2 * specified)} ms`,
@@ -482,14 +492,14 @@ function reportCold(large: Large, r: ColdResult): void {
       `${fmt(stats(r.publications).median)} publications` +
       describePhases(ph, floor) +
       (r.replayMs.length > 0
-        ? `; a trivial ${C}-way client fetching the same ${fmt(r.paths.length)} paths right after each repetition takes ${fmt(stats(r.replayMs).median)} ms (${fmt(stats(r.replayMs).median / floor, 2)}× floor): the server takes ${fmt(pairedRatio(r.times, r.replayMs), 2)}× that (median of paired ratios); ` +
+        ? `; a trivial ${C}-way${overHttps ? ' HTTP/2' : ''} client fetching the same ${fmt(r.paths.length)} paths right after each repetition takes ${fmt(stats(r.replayMs).median)} ms (${fmt(stats(r.replayMs).median / floor, 2)}× floor): the server takes ${fmt(pairedRatio(r.times, r.replayMs), 2)}× that (median of paired ratios); ` +
           `the index held ${fmt(stats(r.held).median, 1)} requests at once on average for the server, ${fmt(stats(r.replayHeld).median, 1)} for the trivial client (at most ${C}·L/round trip = ${fmt((C * L) / rtt.median, 1)})`
         : ''),
   });
   if (r.json) {
     const st = stats(r.statusTimes);
     addRow({
-      scenario: 'cold open, JSON API on: status findings',
+      scenario: `cold open, JSON API on: status findings${httpsSuffix()}`,
       unit: 'ms',
       stats: st,
       target: `≤ 1.2·ceil(${n}/${C})·${L} = ${fmt(1.2 * specified)} ms`,
@@ -499,7 +509,7 @@ function reportCold(large: Large, r: ColdResult): void {
         `${fmt(st.median / specified, 2)}× ceil(N/${C})·L; the JSON API's findings (vulnerable, inactive) complete ${fmt(s.median - st.median)} ms later`,
     });
   }
-  results[`cold-${r.json ? 'json' : 'nojson'}`] = {
+  results[`cold-${r.json ? 'json' : 'nojson'}${httpsKey()}`] = {
     times: r.times,
     statusTimes: r.statusTimes,
     statusStats: stats(r.statusTimes),
@@ -698,7 +708,7 @@ async function revalidate(large: Large, cold: ColdResult): Promise<void> {
     // each lookup revalidates with its ETag, and fresh again once revalidated.
     const aged = ageCache(cacheDir, 2 * 3600_000);
     if (aged === 0) throw new Error(`revalidate: no cache entry found to age in ${cacheDir} (has the cache format changed?)`);
-    const server = await BenchServer.start({ settings: settingsFor(cold.json, cacheDir) });
+    const server = await BenchServer.start({ settings: settingsFor(cold.json, cacheDir), env: serverEnv() });
     await server.ready();
     await index!.reset();
     const start = mark();
@@ -723,7 +733,7 @@ async function revalidate(large: Large, cold: ColdResult): Promise<void> {
   const met = ratio <= 0.05 && conditional === requests && notModified === requests;
   const s = stats(times);
   addRow({
-    scenario: `revalidate (disk cache past TTL), JSON API ${cold.json ? 'on' : 'off'}`,
+    scenario: `revalidate (disk cache past TTL), JSON API ${cold.json ? 'on' : 'off'}${httpsSuffix()}`,
     unit: 'ms',
     stats: s,
     target: 'only conditional requests (304); bytes ≤ 5% of cold',
@@ -735,7 +745,7 @@ async function revalidate(large: Large, cold: ColdResult): Promise<void> {
       describePhases(medianPhases(phaseList), networkFloor(requests, cold.json ? 2 : 1)) +
       (unconditional.size > 0 ? `; not 304: ${[...unconditional].slice(0, 5).join(', ')}${unconditional.size > 5 ? ', …' : ''}` : ''),
   });
-  results[`revalidate-${cold.json ? 'json' : 'nojson'}`] = { times, stats: s, requests: logs, phases: phaseList, not304: [...unconditional], wireRatio: ratio, bodyRatio: body / coldBody, met };
+  results[`revalidate-${cold.json ? 'json' : 'nojson'}${httpsKey()}`] = { times, stats: s, requests: logs, phases: phaseList, not304: [...unconditional], wireRatio: ratio, bodyRatio: body / coldBody, met };
 }
 
 // ---------------------------------------------------------------------------
@@ -1243,6 +1253,28 @@ async function main(): Promise<void> {
     if (enabled('revalidate')) {
       await revalidate(large, coldOn);
       await revalidate(large, coldOff);
+    }
+  }
+  if (enabled('https')) {
+    // pypi.org speaks HTTPS with HTTP/2: the cold opens and the revalidations once more, against an index that does too.
+    const plain = index;
+    index = await IndexControl.start(0, { tls: true });
+    await index.define(pins);
+    overHttps = true;
+    progress(`index over HTTPS with HTTP/2 at ${index.url}`);
+    try {
+      const primed = await coldOpen(large, true, false, 1);
+      removeDir(primed.kept!.cacheDir);
+      const off = await coldOpen(large, false, false, 0);
+      reportCold(large, off);
+      const on = await coldOpen(large, true, false, 0);
+      reportCold(large, on);
+      await revalidate(large, on);
+      await revalidate(large, off);
+    } finally {
+      overHttps = false;
+      await index.stop();
+      index = plain;
     }
   }
   if (enabled('scan') && ws) {

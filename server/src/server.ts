@@ -169,7 +169,7 @@ export function startServer(connection: Connection): void {
       folders = folders.filter((f) => !removed.has(f)).concat(e.added.map((f) => uriToPath(f.uri)).filter((f): f is string => f !== undefined));
     });
     if (settings.scanOnStartup && folders.length > 0) {
-      void startScan(() => false, undefined).catch((e: unknown) => log(`start-up scan failed: ${errorText(e)}`));
+      void startScan(new AbortController().signal, undefined).catch((e: unknown) => log(`start-up scan failed: ${errorText(e)}`));
     }
   });
 
@@ -256,7 +256,7 @@ export function startServer(connection: Connection): void {
     }
   });
 
-  async function startScan(isCancelled: () => boolean, reporter: WorkDoneProgressReporter | undefined): Promise<ScanResponse> {
+  async function startScan(signal: AbortSignal, reporter: WorkDoneProgressReporter | undefined): Promise<ScanResponse> {
     // One scan at a time: a second request shares the running one.
     if (scanRunning) return scanRunning;
     const run = async (): Promise<ScanResponse> => {
@@ -279,7 +279,7 @@ export function startServer(connection: Connection): void {
           folders,
           exclude: [...filesExclude, ...current.exclude],
           openText: (file) => documents.get(pathToUri(file))?.getText(),
-          isCancelled,
+          signal,
           onProgress: (message, percentage) => reporter?.report(percentage, message),
           onFileDone: publish,
         },
@@ -478,7 +478,15 @@ export function startServer(connection: Connection): void {
       else if (progressSupport) reporter = serverProgress = await connection.window.createWorkDoneProgress();
       reporter?.begin('PyPI Status: scanning the workspace', 0, 'finding files', true);
       try {
-        return await startScan(() => token.isCancellationRequested || serverProgress?.token.isCancellationRequested === true, reporter);
+        // Either the request's token or the progress bar's cancel button stops the scan.
+        const cancel = new AbortController();
+        const stop = () => cancel.abort();
+        const listeners = [token.onCancellationRequested(stop), serverProgress?.token.onCancellationRequested(stop)];
+        try {
+          return await startScan(cancel.signal, reporter);
+        } finally {
+          for (const listener of listeners) listener?.dispose();
+        }
       } finally {
         reporter?.done();
       }

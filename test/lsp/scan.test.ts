@@ -170,4 +170,32 @@ describe('workspace scan over stdio', () => {
       await client.stop();
     }
   });
+
+  it('answers a cancel at once even while the index hangs, and the server goes on serving', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'pypi-status-scan-hang-'));
+    workspaces.push(root);
+    writeFileSync(path.join(root, 'requirements.txt'), 'six\nhanging-project\n');
+    const client = await start(root, {});
+    index.setFault('/simple/hanging-project/', { kind: 'hang' });
+    try {
+      index.resetLog();
+      const source = new CancellationTokenSource();
+      let answered = false;
+      const pending = client.executeCommand<ScanResponse>('pypiStatus.scanWorkspace', [], 'scan-hang', source.token).finally(() => (answered = true));
+      await index.settled(100);
+      assert.equal(answered, false, 'the scan waits for the hanging request');
+      source.cancel();
+      // Far below the server's 20 s request timeout, which is what the scan used to wait for.
+      const summary = await Promise.race([pending, new Promise<undefined>((resolve) => setTimeout(resolve, 5_000))]);
+      assert.ok(summary, 'no answer within 5 s of the cancel');
+      assert.equal(summary.cancelled, true);
+      const uri = fileUri(path.join(root, 'other.txt'));
+      await client.open(uri, 'six\n');
+      const hover = await client.hover(uri, { line: 0, character: 1 });
+      assert.match(JSON.stringify(hover), /six/, 'the server still answers');
+    } finally {
+      index.clearFaults();
+      await client.stop();
+    }
+  });
 });

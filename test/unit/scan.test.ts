@@ -68,15 +68,39 @@ describe('scan', () => {
     const root = workspace({ 'a/requirements.txt': 'slow-project\n', 'b/requirements.txt': 'six\n' });
     index.setFault('/simple/slow-project/', { kind: 'drip', bytesPerSecond: 20_000 });
     const { settings, env } = environment();
-    let cancelled = false;
+    const cancel = new AbortController();
     const done: string[] = [];
     try {
-      const running = scan({ roots: [root], isCancelled: () => cancelled, onFileDone: (file) => done.push(path.basename(path.dirname(file.path))) }, env.client, settings);
+      const running = scan({ roots: [root], signal: cancel.signal, onFileDone: (file) => done.push(path.basename(path.dirname(file.path))) }, env.client, settings);
       await new Promise((resolve) => setTimeout(resolve, 300));
-      cancelled = true;
+      cancel.abort();
       const result = await running;
       assert.equal(result.summary.cancelled, true);
       assert.deepEqual(done, ['b']);
+    } finally {
+      index.clearFaults();
+      await env.close();
+    }
+  });
+
+  it('answers at once when cancelled, without waiting for requests the index never answers', async () => {
+    const root = workspace({ 'requirements.txt': 'six\nhanging-project\n' });
+    index.setFault('/simple/hanging-project/', { kind: 'hang' });
+    const { settings, env } = environment();
+    const cancel = new AbortController();
+    try {
+      const running = scan({ roots: [root], signal: cancel.signal }, env.client, settings);
+      let finished = false;
+      void running.then(() => (finished = true));
+      await index.settled(100);
+      assert.equal(finished, false, 'the scan waits for the hanging request');
+      cancel.abort();
+      // Settled in the turns after the abort; the hanging request would hold it for the 20 s timeout.
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.equal(finished, true, 'the cancelled scan answered');
+      const result = await running;
+      assert.equal(result.summary.cancelled, true);
+      assert.deepEqual(result.files[0]!.analyzed.map((a) => a.dependency.name), ['six'], 'what was settled before the cancel');
     } finally {
       index.clearFaults();
       await env.close();

@@ -37,7 +37,11 @@ export interface ScanOptions {
   exclude?: string[];
   /** Text of files the editor holds (unsaved changes win over the disk). */
   openText?: (file: string) => string | undefined;
-  isCancelled?: () => boolean;
+  /**
+   * Cancels the scan: nothing more is read or asked, and the scan answers at once with what it
+   * has. Requests already sent finish in the background (their answers still fill the cache).
+   */
+  signal?: AbortSignal;
   onProgress?: (progress: ScanProgress) => void;
   /**
    * Hears each file as soon as every dependency in it is settled (its `analyzed` is then
@@ -162,7 +166,8 @@ async function walkFiles(roots: string[], exclude: string[], isCancelled: () => 
  */
 export async function scan(options: ScanOptions, sources: IndexSource | ((parsed: ParsedFile) => IndexSource), settings: Settings): Promise<ScanResult> {
   const sourceFor = typeof sources === 'function' ? sources : () => sources;
-  const isCancelled = options.isCancelled ?? (() => false);
+  const signal = options.signal;
+  const isCancelled = () => signal?.aborted === true;
   const progress: ScanProgress = { filesParsed: 0, filesTotal: 0, projectsDone: 0, projectsTotal: 0 };
   const report = () => options.onProgress?.({ ...progress });
   const explicit = new Set<string>();
@@ -221,6 +226,8 @@ export async function scan(options: ScanOptions, sources: IndexSource | ((parsed
       await Promise.all(
         batch.map(async ({ file, dep, index }) => {
           const facts = peekFacts(dep, project.source) ?? (await gatherFacts(dep, project.source));
+          // A cancelled scan has answered already: its files are no longer written to.
+          if (isCancelled()) return;
           if (facts.project.state === 'unknown') unknown.add(dep.normalizedName);
           file.analyzed[index] = { dependency: dep, facts, findings: findingsFor(dep, facts) };
           settledOne(file);
@@ -299,14 +306,40 @@ export async function scan(options: ScanOptions, sources: IndexSource | ((parsed
     }
   };
   await Promise.all([walked, ...Array.from({ length: FILE_READERS }, reader)]);
-  await Promise.all(running);
+  await unlessCancelled(Promise.all(running), signal);
   // Uses that joined a lookup as it ended.
-  await Promise.all([...projects.values()].filter((p) => p.settled < p.uses.length).map((p) => gate.run(() => settle(p))));
+  await unlessCancelled(Promise.all([...projects.values()].filter((p) => p.settled < p.uses.length).map((p) => gate.run(() => settle(p)))), signal);
 
   const files = [...scannedByPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   // Indexed by position in the file, so findings stay in document order; holes are dependencies not looked up.
   for (const file of files) file.analyzed = file.analyzed.filter((a) => a !== undefined);
   return { files, summary: summarize(files, settings, [...unknown].sort(), isCancelled()) };
+}
+
+/**
+ * Resolves with `work`, or at once when the signal aborts: a lookup waiting on an index that
+ * hangs would otherwise hold a cancelled scan for the whole request timeout.
+ */
+function unlessCancelled(work: Promise<unknown>, signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return work.then(() => undefined);
+  if (signal.aborted) {
+    work.catch(() => undefined);
+    return Promise.resolve();
+  }
+  return new Promise<void>((resolve, reject) => {
+    const stop = () => resolve();
+    signal.addEventListener('abort', stop, { once: true });
+    work.then(
+      () => {
+        signal.removeEventListener('abort', stop);
+        resolve();
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', stop);
+        reject(e);
+      },
+    );
+  });
 }
 
 /** Analyses one file on its own (a file changed on disk), with the same rules as a scan. */

@@ -23,7 +23,7 @@ export interface WorkspaceScanInput {
   /** `files.exclude` patterns that are on, plus `pypiStatus.exclude`. */
   exclude: string[];
   openText: (file: string) => string | undefined;
-  isCancelled: () => boolean;
+  signal: AbortSignal;
   onProgress: (message: string, percentage: number) => void;
   /** A file whose findings are complete, before the scan ends. */
   onFileDone: (file: ScannedFile) => void;
@@ -35,7 +35,7 @@ export async function runWorkspaceScan(input: WorkspaceScanInput, sources: (pars
       roots: input.folders,
       exclude: input.exclude,
       openText: input.openText,
-      isCancelled: input.isCancelled,
+      signal: input.signal,
       onProgress: (p) => input.onProgress(progressMessage(p), progressPercentage(p)),
       onFileDone: input.onFileDone,
     },

@@ -1,7 +1,7 @@
 /** HTTPS to the index: HTTP/2 where it is offered (as pypi.org does), HTTP/1.1 where not, and every fault on the way. */
 import assert from 'node:assert/strict';
 import http2 from 'node:http2';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { IndexCache } from '../../server/src/core/index/cache.js';
 import { IndexClient, type Lookup } from '../../server/src/core/index/client.js';
@@ -174,4 +174,29 @@ describe('HTTP/2 sessions that end under a request', () => {
       }
     });
   }
+});
+
+describe('HTTPS connections that never become ready', () => {
+  it('gives up a TLS handshake that never ends, and tries a new connection for the next request', async () => {
+    // Accepts TCP connections and never says a word.
+    const sockets: net.Socket[] = [];
+    const server = net.createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/simple/six/`;
+    const http = new HttpClient({ userAgent: 't', connections: 4, ca: TEST_CERT, timeoutMs: 300 });
+    try {
+      const first = await http.get(url, { accept: JSON_ACCEPT });
+      assert.equal(first.kind, 'failed');
+      assert.match((first as { reason: string }).reason, /timed out/);
+      // The hung handshake is dropped, not kept as this origin's connection in the making.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const second = await http.get(url, { accept: JSON_ACCEPT });
+      assert.equal(second.kind, 'failed');
+      assert.equal(sockets.length, 2, 'a new connection for the second request');
+    } finally {
+      await http.close();
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
 });

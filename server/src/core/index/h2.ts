@@ -32,6 +32,8 @@ const SESSION_WINDOW = 16 << 20;
 export interface Http2Options {
   /** Extra trusted certificates (PEM), besides Node's and NODE_EXTRA_CA_CERTS. */
   ca?: string | Buffer;
+  /** A connection not ready (TCP and TLS) within this long is given up, and the next request tries anew. */
+  connectTimeoutMs: number;
 }
 
 type Origin = { kind: 'h2'; session: http2.ClientHttp2Session; used: boolean } | { kind: 'h1' };
@@ -44,7 +46,7 @@ export class Http2Transport implements Transport {
 
   constructor(
     private readonly h1: Transport,
-    private readonly options: Http2Options = {},
+    private readonly options: Http2Options,
   ) {}
 
   async send(url: URL, headers: Record<string, string>, signal: AbortSignal): Promise<Exchange> {
@@ -100,8 +102,11 @@ export class Http2Transport implements Transport {
         ...(this.options.ca ? { ca: [...rootCertificates(), this.options.ca] } : {}),
       });
       socket.once('error', reject);
+      // Without it, a handshake that never ends would hold this origin's every later request.
+      socket.setTimeout(this.options.connectTimeoutMs, () => socket.destroy(Object.assign(new Error('TLS handshake timed out'), { code: 'ETIMEDOUT' })));
       socket.once('secureConnect', () => {
         socket.off('error', reject);
+        socket.setTimeout(0);
         if (socket.alpnProtocol !== 'h2') {
           socket.destroy();
           resolve({ kind: 'h1' });

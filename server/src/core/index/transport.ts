@@ -53,7 +53,7 @@ const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy
 export function createTransport(options: TransportOptions): Transport {
   const envProxy = PROXY_VARIABLES.some((k) => process.env[k]);
   if (options.proxy || envProxy) return new UndiciTransport(options);
-  return new Http2Transport(new NodeTransport(options), options.ca ? { ca: options.ca } : {});
+  return new Http2Transport(new NodeTransport(options), { connectTimeoutMs: options.timeoutMs, ...(options.ca ? { ca: options.ca } : {}) });
 }
 
 function header(headers: http.IncomingHttpHeaders, name: string): string | undefined {

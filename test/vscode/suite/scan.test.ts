@@ -124,7 +124,9 @@ suite('Scan Workspace', () => {
 
   test('a requirements file created after the scan is checked, and its findings go when it is deleted', async () => {
     assert.ok(response, 'the scan ran');
-    const uri = workspaceUri('services/worker/requirements.txt');
+    // In a directory that exists: a file created together with its directory can escape the
+    // editor's file watcher (seen with code-server, now and then), and the server hears only what it reports.
+    const uri = workspaceUri('services/api/requirements-worker.txt');
     try {
       const reported = waitForDiagnostics(uri, (d) => d.length === 1, 15_000);
       await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode('six\npepy==2.1.1\n'));
@@ -133,14 +135,14 @@ suite('Scan Workspace', () => {
       await vscode.workspace.fs.delete(uri);
       await cleared;
     } finally {
-      await removeQuietly('services/worker');
+      await removeQuietly('services/api/requirements-worker.txt');
     }
   });
 
   test('a requirements file created after the scan where the scan does not look (pypiStatus.exclude, a virtual environment) is not checked', async () => {
     assert.ok(response, 'the scan ran');
     const skipped = ['legacy/requirements-old.txt', `python-env/requirements-dev.txt`];
-    const sentinel = workspaceUri('services/sentinel/requirements.txt');
+    const sentinel = workspaceUri('services/api/requirements-sentinel.txt');
     try {
       for (const relative of skipped) await vscode.workspace.fs.writeFile(workspaceUri(relative), new TextEncoder().encode('pepy\naiocpa\n'));
       // Then a file that is checked: once its findings are in, the server has handled the others (same projects, same path).
@@ -150,7 +152,7 @@ suite('Scan Workspace', () => {
       const reportedSkipped = skipped.filter((relative) => ours(workspaceUri(relative)).length > 0);
       assert.deepEqual(reportedSkipped, [], 'files the scan skips are not reported when they are created after it either');
     } finally {
-      for (const relative of [...skipped, 'services/sentinel']) await removeQuietly(relative);
+      for (const relative of [...skipped, 'services/api/requirements-sentinel.txt']) await removeQuietly(relative);
     }
   });
 });

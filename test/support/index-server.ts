@@ -112,6 +112,8 @@ export interface IndexServer {
   readonly requests: LoggedRequest[];
   /** TCP connections accepted so far. */
   readonly connections: number;
+  /** TCP connections open now. */
+  readonly openConnections: number;
   /** Closes every open connection now, as a server closing idle keep-alive connections does. */
   dropConnections(): void;
   resetLog(): void;
@@ -851,6 +853,9 @@ export async function startIndexServer(options: IndexServerOptions = {}): Promis
     requests,
     get connections() {
       return connections;
+    },
+    get openConnections() {
+      return sockets.size;
     },
     dropConnections() {
       for (const s of sockets) s.destroy();

@@ -72,6 +72,15 @@ describe('HTTPS index with HTTP/2', () => {
     await http.close();
   });
 
+  it('keeps no connection that was still being made when the client closed', async () => {
+    const { http } = lookupsFor(index);
+    const pending = http.get(`${index.simpleUrl}six/`, { accept: JSON_ACCEPT });
+    await http.close();
+    await pending;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(index.openConnections, 0);
+  });
+
   it('refuses an index whose certificate it cannot verify, as unknown, never as not found', async () => {
     const { http, client } = lookupsFor(index, { ca: null });
     const lookup = await client.project('six');

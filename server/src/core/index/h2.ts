@@ -107,6 +107,11 @@ export class Http2Transport implements Transport {
       socket.once('secureConnect', () => {
         socket.off('error', reject);
         socket.setTimeout(0);
+        if (this.closed) {
+          socket.destroy();
+          reject(new Error('transport closed'));
+          return;
+        }
         if (socket.alpnProtocol !== 'h2') {
           socket.destroy();
           resolve({ kind: 'h1' });

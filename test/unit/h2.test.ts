@@ -5,7 +5,9 @@ import net, { type AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { IndexCache } from '../../server/src/core/index/cache.js';
 import { IndexClient, type Lookup } from '../../server/src/core/index/client.js';
+import { Http2Transport } from '../../server/src/core/index/h2.js';
 import { HttpClient } from '../../server/src/core/index/http.js';
+import { NodeTransport } from '../../server/src/core/index/transport.js';
 import type { ProjectInfo } from '../../server/src/core/index/model.js';
 import { startIndexServer, type Fault, type IndexServer } from '../support/index-server.js';
 import { TEST_CERT, TEST_KEY } from '../support/tls.js';
@@ -70,6 +72,23 @@ describe('HTTPS index with HTTP/2', () => {
     assert.equal((await http.get(`${index.simpleUrl}six/`, { accept: JSON_ACCEPT })).kind, 'ok');
     assert.equal(index.connections - before, 2);
     await http.close();
+  });
+
+  it('lets go of a stream whose answer it drops (a 404, a redirect), its body read or not', async () => {
+    const transport = new Http2Transport(new NodeTransport({ connections: 4 }), { ca: TEST_CERT, connectTimeoutMs: 2000 });
+    try {
+      for (const [path, status] of [['/simple/nonexistent-h2/', 404], ['/simple/Six/', 301]] as const) {
+        const exchange = await transport.send(new URL(`${index.url}${path}`), { accept: JSON_ACCEPT }, new AbortController().signal);
+        assert.equal(exchange.status, status);
+        // The whole body has arrived (and the stream is closed) before it is dropped.
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        await exchange.discard();
+        await new Promise((resolve) => setImmediate(resolve));
+        assert.equal((exchange.body as http2.ClientHttp2Stream).destroyed, true, `${path}: the stream and its unread body are released`);
+      }
+    } finally {
+      await transport.close();
+    }
   });
 
   it('keeps no connection that was still being made when the client closed', async () => {

@@ -169,8 +169,10 @@ export class Http2Transport implements Transport {
           },
           body: stream,
           // Cancelling one stream costs nothing on an HTTP/2 connection, unlike closing an HTTP/1.1 one.
+          // destroy(), not close(): a stream whose body has all arrived is closed already, and only
+          // destroying it lets go of that unread body (close() would then do nothing).
           discard: async () => {
-            if (!stream.readableEnded) stream.close(constants.NGHTTP2_CANCEL);
+            stream.destroy();
           },
           destroy: () => stream.destroy(),
         });

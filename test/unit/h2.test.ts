@@ -10,7 +10,8 @@ import { HttpClient } from '../../server/src/core/index/http.js';
 import { NodeTransport } from '../../server/src/core/index/transport.js';
 import type { ProjectInfo } from '../../server/src/core/index/model.js';
 import { startIndexServer, type Fault, type IndexServer } from '../support/index-server.js';
-import { TEST_CERT, TEST_KEY } from '../support/tls.js';
+import { TEST_CA_FILE, TEST_CERT, TEST_KEY } from '../support/tls.js';
+import { rootCertificates } from 'node:tls';
 
 const JSON_ACCEPT = 'application/vnd.pypi.simple.v1+json';
 
@@ -98,6 +99,20 @@ describe('HTTPS index with HTTP/2', () => {
     await pending;
     await new Promise((resolve) => setTimeout(resolve, 200));
     assert.equal(index.openConnections, 0);
+  });
+
+  it('trusts NODE_EXTRA_CA_CERTS besides extra certificates it is given', async () => {
+    const saved = process.env.NODE_EXTRA_CA_CERTS;
+    process.env.NODE_EXTRA_CA_CERTS = TEST_CA_FILE;
+    try {
+      // An unrelated extra certificate: the test index is trusted through the variable only.
+      const { http } = lookupsFor(index, { ca: rootCertificates[0]! });
+      assert.equal((await http.get(`${index.simpleUrl}six/`, { accept: JSON_ACCEPT })).kind, 'ok');
+      await http.close();
+    } finally {
+      if (saved === undefined) delete process.env.NODE_EXTRA_CA_CERTS;
+      else process.env.NODE_EXTRA_CA_CERTS = saved;
+    }
   });
 
   it('refuses an index whose certificate it cannot verify, as unknown, never as not found', async () => {
@@ -224,6 +239,80 @@ describe('HTTPS connections that never become ready', () => {
     } finally {
       await http.close();
       for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});
+
+describe('HTTP/2 requests that are given up', () => {
+  it('starts nothing for a request cancelled before it is sent, and leaves no rejection unhandled', async () => {
+    const unhandled: unknown[] = [];
+    const record = (e: unknown) => unhandled.push(e);
+    process.on('unhandledRejection', record);
+    try {
+      const http = new HttpClient({ userAgent: 't', connections: 1, ca: TEST_CERT });
+      const cancelled = new AbortController();
+      cancelled.abort();
+      // Port 1: nothing listens there, so a connection, if one were made, would fail.
+      const result = await http.get('https://127.0.0.1:1/simple/six/', { accept: JSON_ACCEPT, signal: cancelled.signal });
+      assert.equal(result.kind, 'failed');
+      assert.equal((result as { reason: string }).reason, 'cancelled');
+      await http.close();
+      const afterClose = await http.get('https://127.0.0.1:1/simple/six/', { accept: JSON_ACCEPT });
+      assert.equal(afterClose.kind, 'failed');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.deepEqual(unhandled, []);
+    } finally {
+      process.off('unhandledRejection', record);
+    }
+  });
+
+  it('ends a handshake still under way when the client closes', async () => {
+    const sockets: net.Socket[] = [];
+    let closedAt = 0;
+    const server = net.createServer((socket) => {
+      sockets.push(socket);
+      // Read (and drop) the client's hello: an unread socket never hears that the client closed it.
+      socket.resume();
+      socket.on('close', () => (closedAt = performance.now()));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const http = new HttpClient({ userAgent: 't', connections: 1, ca: TEST_CERT, timeoutMs: 10_000 });
+    try {
+      const pending = http.get(`https://127.0.0.1:${(server.address() as AddressInfo).port}/simple/six/`, { accept: JSON_ACCEPT });
+      while (sockets.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      const closing = performance.now();
+      await http.close();
+      const result = await pending;
+      assert.ok(performance.now() - closing < 5_000, 'the request ended with the transport, not at its 10 s timeout');
+      assert.equal(result.kind, 'failed');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.ok(closedAt >= closing, 'the connection was closed by the client');
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  it('cancels a dropped stream (RST_STREAM CANCEL), so that the server stops sending its body', async () => {
+    const codes: number[] = [];
+    const server = http2.createSecureServer({ key: TEST_KEY, cert: TEST_CERT });
+    server.on('stream', (stream) => {
+      stream.on('error', () => undefined);
+      stream.on('close', () => codes.push(stream.rstCode ?? -1));
+      stream.respond({ ':status': 404 });
+      // Far more than the windows let through before the client reads: the server is still sending when it is dropped.
+      stream.end(Buffer.alloc(8 * 1024 * 1024, 'x'));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const http = new HttpClient({ userAgent: 't', connections: 1, ca: TEST_CERT });
+    try {
+      const result = await http.get(`https://127.0.0.1:${(server.address() as AddressInfo).port}/simple/gone/`, { accept: JSON_ACCEPT });
+      assert.equal(result.kind, 'not-found');
+      for (let i = 0; i < 50 && codes.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.deepEqual(codes, [http2.constants.NGHTTP2_CANCEL]);
+    } finally {
+      await http.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });

@@ -11,6 +11,7 @@
  * then on (its first connection is closed: one extra handshake per process).
  */
 import type * as http2 from 'node:http2';
+import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { createRequire } from 'node:module';
 import type * as tls from 'node:tls';
@@ -42,6 +43,9 @@ export class Http2Transport implements Transport {
   private readonly origins = new Map<string, Origin | Promise<Origin>>();
   /** Streams open per session: a session is referenced (keeps the process alive) only while it has some. */
   private readonly active = new WeakMap<http2.ClientHttp2Session, number>();
+  /** Sockets still in their TLS handshake, which close() must end too. */
+  private readonly connecting = new Set<tls.TLSSocket>();
+  private context?: tls.SecureContext;
   private closed = false;
 
   constructor(
@@ -51,6 +55,8 @@ export class Http2Transport implements Transport {
 
   async send(url: URL, headers: Record<string, string>, signal: AbortSignal): Promise<Exchange> {
     if (url.protocol !== 'https:') return this.h1.send(url, headers, signal);
+    // Before anything is started: a connection nobody waits for would be opened for nothing.
+    signal.throwIfAborted();
     const origin = await abortable(this.origin(url), signal);
     if (origin.kind === 'h1') return this.h1.send(url, headers, signal);
     const reused = origin.used;
@@ -85,6 +91,9 @@ export class Http2Transport implements Transport {
         throw e;
       },
     );
+    // Whoever waits for it hears of a failure; one that all its requests gave up on must not
+    // become an unhandled rejection.
+    connecting.catch(() => undefined);
     this.origins.set(url.origin, connecting);
     return connecting;
   }
@@ -99,14 +108,23 @@ export class Http2Transport implements Transport {
         port: Number(url.port || 443),
         ...(isIP(host) ? {} : { servername: host }),
         ALPNProtocols: ['h2', 'http/1.1'],
-        ...(this.options.ca ? { ca: [...rootCertificates(), this.options.ca] } : {}),
+        ...(this.options.ca ? { secureContext: this.secureContext() } : {}),
       });
+      this.connecting.add(socket);
       socket.once('error', reject);
+      // Settles the connection however the socket ends before its handshake (after it, no-op).
+      socket.once('close', () => {
+        this.connecting.delete(socket);
+        reject(new Error('the connection closed during the TLS handshake'));
+      });
       // Without it, a handshake that never ends would hold this origin's every later request.
-      socket.setTimeout(this.options.connectTimeoutMs, () => socket.destroy(Object.assign(new Error('TLS handshake timed out'), { code: 'ETIMEDOUT' })));
+      const giveUp = () => socket.destroy(Object.assign(new Error('TLS handshake timed out'), { code: 'ETIMEDOUT' }));
+      socket.setTimeout(this.options.connectTimeoutMs, giveUp);
       socket.once('secureConnect', () => {
+        this.connecting.delete(socket);
         socket.off('error', reject);
         socket.setTimeout(0);
+        socket.off('timeout', giveUp);
         if (this.closed) {
           socket.destroy();
           reject(new Error('transport closed'));
@@ -120,6 +138,11 @@ export class Http2Transport implements Transport {
         resolve({ kind: 'h2', session: this.open(url, socket), used: false });
       });
     });
+  }
+
+  private secureContext(): tls.SecureContext {
+    this.context ??= secureContextWith(this.options.ca!);
+    return this.context;
   }
 
   private open(url: URL, socket: tls.TLSSocket): http2.ClientHttp2Session {
@@ -141,12 +164,13 @@ export class Http2Transport implements Transport {
     return new Promise<Exchange>((resolve, reject) => {
       signal.throwIfAborted();
       const { constants } = load('node:http2') as typeof http2;
-      const stream = session.request({ ':method': 'GET', ':path': `${url.pathname}${url.search}`, ...headers }, { endStream: true });
+      // url.host: brackets around an IPv6 address, no port when it is the default one.
+      const stream = session.request({ ':method': 'GET', ':authority': url.host, ':path': `${url.pathname}${url.search}`, ...headers }, { endStream: true });
       const active = (this.active.get(session) ?? 0) + 1;
       this.active.set(session, active);
       if (active === 1) session.ref();
       let answered = false;
-      const abort = () => stream.destroy(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+      const abort = () => cancel(stream, constants, signal.reason instanceof Error ? signal.reason : new Error('aborted'));
       signal.addEventListener('abort', abort, { once: true });
       stream.on('close', () => {
         signal.removeEventListener('abort', abort);
@@ -169,12 +193,8 @@ export class Http2Transport implements Transport {
           },
           body: stream,
           // Cancelling one stream costs nothing on an HTTP/2 connection, unlike closing an HTTP/1.1 one.
-          // destroy(), not close(): a stream whose body has all arrived is closed already, and only
-          // destroying it lets go of that unread body (close() would then do nothing).
-          discard: async () => {
-            stream.destroy();
-          },
-          destroy: () => stream.destroy(),
+          discard: async () => cancel(stream, constants),
+          destroy: () => cancel(stream, constants),
         });
       });
     });
@@ -189,6 +209,7 @@ export class Http2Transport implements Transport {
 
   async close(): Promise<void> {
     this.closed = true;
+    for (const socket of this.connecting) socket.destroy(new Error('transport closed'));
     for (const known of this.origins.values()) {
       if (!(known instanceof Promise) && known.kind === 'h2') known.session.destroy();
     }
@@ -201,8 +222,36 @@ function usable(session: http2.ClientHttp2Session): boolean {
   return !session.closed && !session.destroyed;
 }
 
-function rootCertificates(): readonly string[] {
-  return (load('node:tls') as typeof tls).rootCertificates;
+/**
+ * Node's certificates, NODE_EXTRA_CA_CERTS's and `ca`. For both transports, made once each: a
+ * `ca` option alone would replace the default store (NODE_EXTRA_CA_CERTS included), and a
+ * context built from Node's 145 certificates takes about 40 ms, which a context per connection
+ * would pay each time.
+ */
+export function secureContextWith(extraCa: string | Buffer): tls.SecureContext {
+  const { createSecureContext, rootCertificates } = load('node:tls') as typeof tls;
+  const ca: (string | Buffer)[] = [...rootCertificates];
+  const file = process.env.NODE_EXTRA_CA_CERTS;
+  if (file) {
+    try {
+      ca.push(readFileSync(file));
+    } catch {
+      // Node itself warns about a file it cannot read, and goes on without it.
+    }
+  }
+  ca.push(extraCa);
+  return createSecureContext({ ca });
+}
+
+/**
+ * Tells the server to stop sending (RST_STREAM with CANCEL; a bare destroy() would send
+ * NO_ERROR, which a server may take as a normal end and go on sending), then lets go of the
+ * stream and any body left unread: a stream whose body had all arrived is closed already,
+ * and without destroy() that unread body would keep it alive.
+ */
+function cancel(stream: http2.ClientHttp2Stream, constants: typeof http2.constants, reason?: Error): void {
+  stream.close(constants.NGHTTP2_CANCEL);
+  stream.destroy(reason);
 }
 
 function streamError(stream: http2.ClientHttp2Stream, constants: typeof http2.constants): Error {

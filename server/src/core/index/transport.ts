@@ -6,10 +6,9 @@
  * client cannot do: HTTP(S)_PROXY / NO_PROXY and CONNECT tunnels through a proxy.
  */
 import type * as http from 'node:http';
-import type * as tls from 'node:tls';
 import { createRequire } from 'node:module';
 import type { Dispatcher } from 'undici';
-import { Http2Transport } from './h2.js';
+import { Http2Transport, secureContextWith } from './h2.js';
 
 /** A response whose status and headers have arrived; its body is read or discarded by the caller. */
 export interface Exchange {
@@ -80,8 +79,8 @@ export class NodeTransport implements Transport {
     if (!client) {
       // https has the same request() and Agent, over TLS.
       const loaded = load(protocol === 'https:' ? 'node:https' : 'node:http') as typeof http;
-      const ca = protocol === 'https:' && this.options.ca ? { ca: [...(load('node:tls') as typeof tls).rootCertificates, this.options.ca] } : {};
-      client = { request: loaded.request, agent: new loaded.Agent({ keepAlive: true, maxSockets: this.options.connections, timeout: IDLE_CONNECTION_MS, ...ca }) };
+      const trust = protocol === 'https:' && this.options.ca ? { secureContext: secureContextWith(this.options.ca) } : {};
+      client = { request: loaded.request, agent: new loaded.Agent({ keepAlive: true, maxSockets: this.options.connections, timeout: IDLE_CONNECTION_MS, ...trust }) };
       this.clients.set(protocol, client);
     }
     return client;

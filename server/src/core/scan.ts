@@ -6,6 +6,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import picomatch from 'picomatch';
+import { abortable } from './abortable.js';
 import { analyze, fileKind, lookedUp, parseDocument, type AnalyzedDependency, type FileKind } from './analyze.js';
 import { findingsFor, gatherFacts, peekFacts, type FindingCode } from './findings.js';
 import { Limiter, type IndexSource } from './index/client.js';
@@ -306,40 +307,22 @@ export async function scan(options: ScanOptions, sources: IndexSource | ((parsed
     }
   };
   await Promise.all([walked, ...Array.from({ length: FILE_READERS }, reader)]);
-  await unlessCancelled(Promise.all(running), signal);
+  // A cancelled scan answers at once: a lookup waiting on an index that hangs would otherwise
+  // hold it for the whole request timeout.
+  const unlessCancelled = async (work: Promise<unknown>): Promise<void> => {
+    if (!signal) return void (await work);
+    await abortable(work, signal).catch((e: unknown) => {
+      if (!signal.aborted) throw e;
+    });
+  };
+  await unlessCancelled(Promise.all(running));
   // Uses that joined a lookup as it ended.
-  await unlessCancelled(Promise.all([...projects.values()].filter((p) => p.settled < p.uses.length).map((p) => gate.run(() => settle(p)))), signal);
+  await unlessCancelled(Promise.all([...projects.values()].filter((p) => p.settled < p.uses.length).map((p) => gate.run(() => settle(p)))));
 
   const files = [...scannedByPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   // Indexed by position in the file, so findings stay in document order; holes are dependencies not looked up.
   for (const file of files) file.analyzed = file.analyzed.filter((a) => a !== undefined);
   return { files, summary: summarize(files, settings, [...unknown].sort(), isCancelled()) };
-}
-
-/**
- * Resolves with `work`, or at once when the signal aborts: a lookup waiting on an index that
- * hangs would otherwise hold a cancelled scan for the whole request timeout.
- */
-function unlessCancelled(work: Promise<unknown>, signal: AbortSignal | undefined): Promise<void> {
-  if (!signal) return work.then(() => undefined);
-  if (signal.aborted) {
-    work.catch(() => undefined);
-    return Promise.resolve();
-  }
-  return new Promise<void>((resolve, reject) => {
-    const stop = () => resolve();
-    signal.addEventListener('abort', stop, { once: true });
-    work.then(
-      () => {
-        signal.removeEventListener('abort', stop);
-        resolve();
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', stop);
-        reject(e);
-      },
-    );
-  });
 }
 
 /** Analyses one file on its own (a file changed on disk), with the same rules as a scan. */

@@ -15,6 +15,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { createRequire } from 'node:module';
 import type * as tls from 'node:tls';
+import { abortable } from '../abortable.js';
 import type { Exchange, Transport } from './transport.js';
 
 /** require(), not import(): the bundle runs as a script, which has no loader for import(). */
@@ -274,24 +275,4 @@ function isSessionLoss(e: unknown): boolean {
     code === 'ECONNRESET' ||
     code === 'EPIPE'
   );
-}
-
-/** The promise, or the signal's reason once it aborts. */
-function abortable<T>(value: T | Promise<T>, signal: AbortSignal): Promise<T> {
-  if (!(value instanceof Promise)) return Promise.resolve(value);
-  signal.throwIfAborted();
-  return new Promise<T>((resolve, reject) => {
-    const abort = () => reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-    signal.addEventListener('abort', abort, { once: true });
-    value.then(
-      (v) => {
-        signal.removeEventListener('abort', abort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', abort);
-        reject(e);
-      },
-    );
-  });
 }

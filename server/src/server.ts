@@ -21,6 +21,8 @@ import {
   type DocumentLink,
   type Hover,
   type InitializeParams,
+  LSPErrorCodes,
+  ResponseError,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { fileKind, lookedUp, parseDocument, type AnalyzedDependency, type FileKind } from './core/analyze.js';
@@ -41,8 +43,13 @@ import { releaseMemorySoon } from './lsp/memory.js';
 import { readFile } from 'node:fs/promises';
 
 const EDIT_DEBOUNCE_MS = 150;
-/** A document whose lookups failed is re-checked no sooner than this, whatever the back-off says. */
+/**
+ * A document whose lookups failed is re-checked no sooner than this, whatever the back-off
+ * says, and each further failed re-check of the same text waits twice as long, up to RETRY_MAX_MS:
+ * an answer such as 403, which sets no back-off for the index, must not mean a re-check every second.
+ */
 const RETRY_MIN_MS = 1000;
+const RETRY_MAX_MS = 10 * 60_000;
 /** The longest a hover waits for the index before answering with what is known. */
 const HOVER_DEADLINE_MS = 80;
 export const SCAN_COMMAND = 'pypiStatus.scanWorkspace';
@@ -57,6 +64,8 @@ interface DocumentState {
   kind: FileKind;
   parsed: ParsedFile;
   timer?: NodeJS.Timeout;
+  /** Re-checks of this text so far after failed lookups. */
+  retries?: number;
 }
 
 export function startServer(connection: Connection): void {
@@ -76,7 +85,10 @@ export function startServer(connection: Connection): void {
   let progressSupport = false;
   /** Files whose diagnostics came from a workspace scan (and are kept up to date when they change on disk). */
   const scanned = new Set<string>();
-  let scanRunning: Promise<ScanResponse> | undefined;
+  /** At most one pending re-check per open document, for its current text. */
+  const retries = new Map<string, { state: DocumentState; timer: NodeJS.Timeout }>();
+  /** The scan running, which every scan request shares; `waiting` counts the requests not cancelled. */
+  let scanRunning: { promise: Promise<ScanResponse>; stop: AbortController; reporters: Set<WorkDoneProgressReporter>; waiting: number } | undefined;
   // Nothing is looked up before the user's settings are known: a private index
   // user's dependency names must never reach the default index first.
   let settingsLoaded!: () => void;
@@ -99,6 +111,11 @@ export function startServer(connection: Connection): void {
       log(`index ${redactUrl(settings.indexUrl)}; JSON API ${settings.jsonApiUrl ? redactUrl(settings.jsonApiUrl) : 'off'}; cache ${settings.cacheDirectory ?? 'memory only'}`);
     }
     return env;
+  }
+
+  /** Closing the index client of old settings must not stop the new ones from applying. */
+  async function closeEnvironment(old: IndexEnvironment | undefined): Promise<void> {
+    await old?.close().catch((e: unknown) => log(`closing the index client failed: ${errorText(e)}`));
   }
 
   async function loadSettings(): Promise<void> {
@@ -127,7 +144,7 @@ export function startServer(connection: Connection): void {
     settings = resolveSettings(raw, warn);
     const old = env;
     env = undefined;
-    await old?.close();
+    await closeEnvironment(old);
   }
 
   connection.onInitialize((params: InitializeParams) => {
@@ -169,7 +186,7 @@ export function startServer(connection: Connection): void {
       folders = folders.filter((f) => !removed.has(f)).concat(e.added.map((f) => uriToPath(f.uri)).filter((f): f is string => f !== undefined));
     });
     if (settings.scanOnStartup && folders.length > 0) {
-      void startScan(new AbortController().signal, undefined).catch((e: unknown) => log(`start-up scan failed: ${errorText(e)}`));
+      void sharedScan().promise.catch((e: unknown) => log(`start-up scan failed: ${errorText(e)}`));
     }
   });
 
@@ -180,7 +197,7 @@ export function startServer(connection: Connection): void {
       settings = resolveSettings(initOptions, warn);
       const old = env;
       env = undefined;
-      await old?.close();
+      await closeEnvironment(old);
     } else {
       await loadSettings();
     }
@@ -198,6 +215,9 @@ export function startServer(connection: Connection): void {
     const state = states.get(e.document.uri);
     if (state?.timer) clearTimeout(state.timer);
     states.delete(e.document.uri);
+    const retry = retries.get(e.document.uri);
+    if (retry) clearTimeout(retry.timer);
+    retries.delete(e.document.uri);
     // A scanned file keeps its findings from the file on disk once the editor lets go of it.
     if (scanned.has(e.document.uri)) void refreshFromDisk(e.document.uri);
     else void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
@@ -208,8 +228,7 @@ export function startServer(connection: Connection): void {
     const file = uriToPath(uri);
     if (!file || documents.get(uri)) return;
     // Events come in bursts (created, then changed while being written): only the newest read publishes.
-    const ticket = (refreshes.get(uri) ?? 0) + 1;
-    refreshes.set(uri, ticket);
+    const ticket = supersedeRefresh(uri);
     const newest = () => refreshes.get(uri) === ticket;
     let text: string;
     try {
@@ -220,10 +239,18 @@ export function startServer(connection: Connection): void {
       return;
     }
     const current = settings;
-    const result = await scanFile(file, text, sourceFor, current);
+    // A file the scan reached through `-r`/`-c` is a requirements file whatever its name.
+    const kind = fileKind(file) ?? 'requirements';
+    const result = await scanFile(file, text, sourceFor, current, kind);
     if (result && newest() && !documents.get(uri) && settings === current) await connection.sendDiagnostics({ uri, diagnostics: fileDiagnostics(result, current) });
   }
   const refreshes = new Map<string, number>();
+  /** Makes any re-read of the file still running stale, and returns the ticket of the next one. */
+  function supersedeRefresh(uri: string): number {
+    const ticket = (refreshes.get(uri) ?? 0) + 1;
+    refreshes.set(uri, ticket);
+    return ticket;
+  }
 
   connection.onNotification(TRUST_NOTIFICATION, () => {
     if (trusted) return;
@@ -236,8 +263,10 @@ export function startServer(connection: Connection): void {
     for (const change of params.changes) {
       if (documents.get(change.uri)) continue; // the editor's text wins while the file is open
       const file = uriToPath(change.uri);
-      if (!file || !fileKind(file)) continue;
+      // A scanned file may have any name (a `-r common.txt` include); other files count by their names.
+      if (!file || (!fileKind(file) && !scanned.has(change.uri))) continue;
       if (change.type === FileChangeType.Deleted) {
+        supersedeRefresh(change.uri);
         scanned.delete(change.uri);
         void connection.sendDiagnostics({ uri: change.uri, diagnostics: [] });
       } else if (scanned.has(change.uri)) {
@@ -256,9 +285,51 @@ export function startServer(connection: Connection): void {
     }
   });
 
-  async function startScan(signal: AbortSignal, reporter: WorkDoneProgressReporter | undefined): Promise<ScanResponse> {
-    // One scan at a time: a second request shares the running one.
+  /**
+   * One scan at a time: a request made while one runs shares it and hears its progress. A
+   * request that is cancelled answers at once; the scan itself stops when the last request
+   * waiting for it is cancelled (the start-up scan, which no request waits for, runs to its end
+   * unless a request joins it and is cancelled).
+   */
+  function startScan(signal: AbortSignal, reporter: WorkDoneProgressReporter | undefined): Promise<ScanResponse> {
+    const scan = sharedScan();
+    if (reporter) scan.reporters.add(reporter);
+    scan.waiting++;
+    return new Promise<ScanResponse>((resolve, reject) => {
+      const leave = () => {
+        signal.removeEventListener('abort', cancelled);
+        if (reporter) scan.reporters.delete(reporter);
+      };
+      const cancelled = () => {
+        leave();
+        if (--scan.waiting > 0) {
+          // Others still wait for this scan: only this request ends, as LSP asks of a cancelled one.
+          reject(new ResponseError(LSPErrorCodes.RequestCancelled, 'the scan request was cancelled'));
+          return;
+        }
+        // The last one: the scan stops and answers at once with what it found so far.
+        scan.stop.abort();
+        scan.promise.then(resolve, reject);
+      };
+      scan.promise.then(
+        (response) => {
+          leave();
+          resolve(response);
+        },
+        (e: unknown) => {
+          leave();
+          reject(e);
+        },
+      );
+      if (signal.aborted) cancelled();
+      else signal.addEventListener('abort', cancelled);
+    });
+  }
+
+  function sharedScan(): NonNullable<typeof scanRunning> {
     if (scanRunning) return scanRunning;
+    const stop = new AbortController();
+    const reporters = new Set<WorkDoneProgressReporter>();
     const run = async (): Promise<ScanResponse> => {
       const current = settings;
       const started = Date.now();
@@ -279,8 +350,10 @@ export function startServer(connection: Connection): void {
           folders,
           exclude: [...filesExclude, ...current.exclude],
           openText: (file) => documents.get(pathToUri(file))?.getText(),
-          signal,
-          onProgress: (message, percentage) => reporter?.report(percentage, message),
+          signal: stop.signal,
+          onProgress: (message, percentage) => {
+            for (const reporter of reporters) reporter.report(percentage, message);
+          },
           onFileDone: publish,
         },
         sourceFor,
@@ -293,8 +366,12 @@ export function startServer(connection: Connection): void {
       releaseMemorySoon();
       return response;
     };
-    scanRunning = run().finally(() => (scanRunning = undefined));
-    return scanRunning;
+    const scan = { promise: run(), stop, reporters, waiting: 0 };
+    scanRunning = scan;
+    void scan.promise.finally(() => {
+      if (scanRunning === scan) scanRunning = undefined;
+    }).catch(() => undefined);
+    return scan;
   }
 
   function parse(doc: TextDocument): DocumentState | undefined {
@@ -326,8 +403,10 @@ export function startServer(connection: Connection): void {
   async function validate(uri: string, state: DocumentState): Promise<void> {
     await ready;
     const current = settings;
+    const wasTrusted = trusted;
     const client = sourceFor(state.parsed);
-    const isCurrent = () => states.get(uri) === state && settings === current;
+    // Granting trust re-checks the same text against the index its file names: the check begun before is stale.
+    const isCurrent = () => states.get(uri) === state && settings === current && trusted === wasTrusted;
     const deps = state.parsed.dependencies.filter((d) => lookedUp(d, current));
     // Indexed like `deps`, so diagnostics come out in document order whatever order answers arrive in.
     const results: (AnalyzedDependency | undefined)[] = new Array(deps.length);
@@ -372,16 +451,21 @@ export function startServer(connection: Connection): void {
     if (failed && isCurrent()) scheduleRetry(uri, state, client.retryDelay());
   }
 
-  const retries = new Map<string, NodeJS.Timeout>();
   function scheduleRetry(uri: string, state: DocumentState, delay: number): void {
-    if (retries.has(uri)) return;
+    const pending = retries.get(uri);
+    if (pending?.state === state) return;
+    // A re-check pending for an older text would find it gone and do nothing: this text needs its own.
+    if (pending) clearTimeout(pending.timer);
+    const attempt = state.retries ?? 0;
+    state.retries = attempt + 1;
+    const backoff = Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** attempt);
     const timer = setTimeout(() => {
       retries.delete(uri);
       const doc = documents.get(uri);
       if (doc && states.get(uri) === state) void validate(uri, state).catch((e: unknown) => log(`retry failed for ${uri}: ${errorText(e)}`));
-    }, Math.max(RETRY_MIN_MS, delay + 50));
+    }, Math.max(backoff, delay + 50));
     timer.unref();
-    retries.set(uri, timer);
+    retries.set(uri, { state, timer });
   }
 
   connection.onHover(async (params): Promise<Hover | null> => {
@@ -500,7 +584,7 @@ export function startServer(connection: Connection): void {
   });
 
   connection.onShutdown(async () => {
-    await env?.close();
+    await closeEnvironment(env);
   });
 
   documents.listen(connection);

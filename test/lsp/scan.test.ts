@@ -145,6 +145,97 @@ describe('workspace scan over stdio', () => {
     }
   });
 
+  it('keeps a file reached by -r up to date whatever its name: closed, deleted, and deleted while being re-read', async () => {
+    const root = makeWorkspace();
+    workspaces.push(root);
+    const client = await start(root);
+    const file = path.join(root, 'extra', 'extra.txt');
+    const uri = fileUri(file);
+    const latest = () => client.diagnostics.get(uri)!.at(-1)!.diagnostics.map((d) => `${d.code}@${d.range.start.line}`);
+    try {
+      await client.executeCommand<ScanResponse>('pypiStatus.scanWorkspace');
+      assert.deepEqual(latest(), ['archived@0']);
+      // Unsaved text goes away on close: the file on disk is what counts again.
+      await client.open(uri, 'six\n\n\npepy\n');
+      await client.waitForDiagnostics(uri, (d) => d.some((x) => x.range.start.line === 3));
+      let seen = client.publications(uri);
+      await client.close(uri);
+      assert.deepEqual(
+        (await client.waitForDiagnostics(uri, () => true, { since: seen })).map((d) => `${d.code}@${d.range.start.line}`),
+        ['archived@0'],
+      );
+      // Changed, then deleted while the re-read of the change waits for the index: the deletion wins.
+      index.setLatency(400);
+      writeFileSync(file, 'six\npepy-two\n');
+      seen = client.publications(uri);
+      await client.didChangeWatchedFiles([{ uri, type: 2 }]);
+      await new Promise((r) => setTimeout(r, 100));
+      unlinkSync(file);
+      await client.didChangeWatchedFiles([{ uri, type: 3 }]);
+      assert.deepEqual(await client.waitForDiagnostics(uri, () => true, { since: seen }), []);
+      await new Promise((r) => setTimeout(r, 1000));
+      assert.deepEqual(latest(), [], 'the re-read of the deleted file published its findings after the deletion');
+    } finally {
+      index.setLatency(0);
+      await client.stop();
+    }
+  });
+
+  it('lets a request that joined a running scan be cancelled alone; the scan stops with the last one', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'pypi-status-scan-join-'));
+    workspaces.push(root);
+    writeFileSync(path.join(root, 'requirements.txt'), 'six\nhanging-project\n');
+    const client = await start(root, {});
+    index.setFault('/simple/hanging-project/', { kind: 'hang' });
+    try {
+      const first = new CancellationTokenSource();
+      let firstAnswered = false;
+      const a = client.executeCommand<ScanResponse>('pypiStatus.scanWorkspace', [], 'scan-a', first.token).finally(() => (firstAnswered = true));
+      await index.settled(100);
+      const second = new CancellationTokenSource();
+      const b = client.executeCommand<ScanResponse>('pypiStatus.scanWorkspace', [], 'scan-b', second.token);
+      await new Promise((r) => setTimeout(r, 100));
+      second.cancel();
+      const started = Date.now();
+      await assert.rejects(b, (e: { code?: number }) => e.code === -32800, 'the cancelled request answers RequestCancelled');
+      assert.ok(Date.now() - started < 2000, 'the cancelled request did not answer at once');
+      await new Promise((r) => setTimeout(r, 200));
+      assert.equal(firstAnswered, false, 'cancelling the second request stopped the scan the first one waits for');
+      first.cancel();
+      const summary = await Promise.race([a, new Promise<undefined>((resolve) => setTimeout(resolve, 5_000))]);
+      assert.ok(summary, 'no answer within 5 s of the last cancel');
+      assert.equal(summary.cancelled, true);
+    } finally {
+      index.clearFaults();
+      await client.stop();
+    }
+  });
+
+  it('lets a request that joined the start-up scan cancel it', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'pypi-status-scan-startup-'));
+    workspaces.push(root);
+    writeFileSync(path.join(root, 'requirements.txt'), 'six\nhanging-project\n');
+    index.setFault('/simple/hanging-project/', { kind: 'hang' });
+    index.resetLog();
+    const client = await start(root, { scanOnStartup: true });
+    try {
+      for (let waited = 0; !index.requests.some((r) => r.path === '/simple/hanging-project/'); waited += 50) {
+        assert.ok(waited < 10_000, 'the start-up scan did not start');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const source = new CancellationTokenSource();
+      const pending = client.executeCommand<ScanResponse>('pypiStatus.scanWorkspace', [], 'scan-join', source.token);
+      await new Promise((r) => setTimeout(r, 100));
+      source.cancel();
+      const summary = await Promise.race([pending, new Promise<undefined>((resolve) => setTimeout(resolve, 5_000))]);
+      assert.ok(summary, 'no answer within 5 s of the cancel');
+      assert.equal(summary.cancelled, true);
+    } finally {
+      index.clearFaults();
+      await client.stop();
+    }
+  });
+
   it('can be cancelled, and stops asking the index', async () => {
     const root = mkdtempSync(path.join(tmpdir(), 'pypi-status-scan-big-'));
     workspaces.push(root);

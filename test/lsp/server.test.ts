@@ -224,6 +224,65 @@ describe('language server over stdio', () => {
     }
   });
 
+  it('re-checks an edited document whose lookups failed, even when a re-check of the old text was pending', async () => {
+    freshCache();
+    const client = await start({ jsonApiUrl: null });
+    const uri = fileUri('/project/retry-after-edit/requirements.txt');
+    try {
+      index.resetLog();
+      index.setFault('/simple/pepy/', { kind: 'status', status: 503 }, 1);
+      await client.open(uri, 'pepy\n');
+      await client.waitForDiagnostics(uri, () => true);
+      // Edited while the re-check of version 1 waits out the back-off.
+      await client.change(uri, 2, '# pinned below\npepy\n');
+      const after = await client.waitForDiagnostics(uri, (d) => d.some((x) => x.code === 'archived'), { timeoutMs: 8_000 });
+      assert.deepEqual(after.map((d) => [d.code, d.range.start.line]), [['archived', 1]]);
+    } finally {
+      index.clearFaults();
+      await client.stop();
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
+  });
+
+  it('re-checks after a 403 with a growing delay, not every second', async () => {
+    freshCache();
+    const client = await start({ jsonApiUrl: null });
+    const uri = fileUri('/project/forbidden/requirements.txt');
+    try {
+      index.resetLog();
+      index.setFault('/simple/', { kind: 'status', status: 403 });
+      await client.open(uri, 'six\n');
+      await new Promise((r) => setTimeout(r, 5_500));
+      // Re-checks 1 s, 2 s and 4 s after each failure: at 0, ~1, ~3 s (and ~7 s). Every second would be six.
+      const asked = index.requests.filter((r) => r.path === '/simple/six/').length;
+      assert.ok(asked >= 2 && asked <= 3, `six was asked ${asked} times in 5.5 s`);
+    } finally {
+      index.clearFaults();
+      await client.stop();
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
+  });
+
+  it('applies changed settings even when the proxy URL is unusable', async () => {
+    freshCache();
+    const base = settings({ jsonApiUrl: null });
+    const client = await LspClient.start({ settings: base, configurationPull: false, initializationOptions: { httpProxy: 'not a url' }, env: FIXTURE_ENV });
+    const uri = fileUri('/project/bad-proxy/requirements.txt');
+    try {
+      await client.open(uri, 'six\n!!!\n');
+      await client.waitForDiagnostics(uri, (d) => d.some((x) => x.code === 'invalid-requirement'));
+      // Every lookup has failed through the proxy by now, so its transport exists and must be closed.
+      await new Promise((r) => setTimeout(r, 300));
+      const seen = client.publications(uri);
+      await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: { pypiStatus: { ...base, severity: { 'invalid-requirement': 'off' } } } });
+      assert.deepEqual(await client.waitForDiagnostics(uri, (d) => d.length === 0, { since: seen }), []);
+      assert.deepEqual(client.logs.join('').split('\n').filter((l) => /handler .* failed|unhandled|uncaught/i.test(l)), []);
+    } finally {
+      await client.stop();
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
+  });
+
   it('keeps serving other files when one pyproject.toml does not parse', async () => {
     freshCache();
     const client = await start();

@@ -94,4 +94,27 @@ describe('index options in files and workspace trust', () => {
       await client.stop();
     }
   });
+
+  it('drops the check begun before trust was granted, even when it ends last', async () => {
+    const client = await start(false);
+    // The configured index answers slowly: the untrusted check is still waiting when trust comes.
+    configured.setLatency(1500);
+    try {
+      const uri = fileUri('/project/granted-late/requirements.txt');
+      await client.open(uri, text());
+      await new Promise((r) => setTimeout(r, 200));
+      await client.connection.sendNotification('pypiStatus/didGrantWorkspaceTrust');
+      await client.waitForDiagnostics(uri, (d) => d.length === 1 && d[0]!.code === 'archived');
+      // Long enough for the untrusted check's answers to arrive and, before the fix, be published.
+      await new Promise((r) => setTimeout(r, 2500));
+      assert.deepEqual(
+        client.diagnostics.get(uri)!.at(-1)!.diagnostics.map((d) => d.code),
+        ['archived'],
+        'the untrusted check published after the trusted one',
+      );
+    } finally {
+      configured.setLatency(0);
+      await client.stop();
+    }
+  });
 });

@@ -326,8 +326,13 @@ export async function scan(options: ScanOptions, sources: IndexSource | ((parsed
 }
 
 /** Analyses one file on its own (a file changed on disk), with the same rules as a scan. */
-export async function scanFile(file: string, text: string, sourceFor: (parsed: ParsedFile) => IndexSource, settings: Settings): Promise<ScannedFile | undefined> {
-  const kind = fileKind(file);
+export async function scanFile(
+  file: string,
+  text: string,
+  sourceFor: (parsed: ParsedFile) => IndexSource,
+  settings: Settings,
+  kind: FileKind | undefined = fileKind(file),
+): Promise<ScannedFile | undefined> {
   if (!kind) return undefined;
   const parsed = parseDocument(kind, text);
   return { path: file, kind, parsed, analyzed: await analyze(parsed, sourceFor(parsed), settings) };

@@ -205,7 +205,8 @@ export class UndiciTransport implements Transport {
   }
 
   async close(): Promise<void> {
-    const undici = this.undici;
-    if (undici) await (await undici).dispatcher.close().catch(() => undefined);
+    // Setting up may have failed (an invalid proxy URL): then there is nothing to close.
+    const loaded = await this.undici?.catch(() => undefined);
+    await loaded?.dispatcher.close().catch(() => undefined);
   }
 }

@@ -12,6 +12,7 @@ import {
   type ServerOptions,
 } from 'vscode-languageclient/node';
 
+import { addToIgnoreList } from './ignoreList';
 import { createStatusBar, ReportProvider } from './report';
 import { SCAN_COMMAND, scanWithProgress } from './scan';
 
@@ -71,10 +72,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand('pypiStatus.addToIgnore', async (name: unknown) => {
       if (typeof name !== 'string' || name === '') return;
       const config = vscode.workspace.getConfiguration('pypiStatus');
-      const current = config.inspect<string[]>('ignore')?.workspaceValue ?? [];
-      if (current.includes(name)) return;
-      const target = vscode.workspace.workspaceFolders ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
-      await config.update('ignore', [...current, name], target);
+      const update = addToIgnoreList(config.inspect<unknown>('ignore'), vscode.workspace.workspaceFolders !== undefined, name);
+      if (!update) return;
+      await config.update('ignore', update.value, update.scope === 'workspace' ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global);
     }),
   );
   // pypiStatus.clearCache is a server command: the language client registers it.

@@ -23,6 +23,9 @@ import {
   type InitializeParams,
   LSPErrorCodes,
   ResponseError,
+  DidChangeWatchedFilesNotification,
+  type Disposable,
+  type FileSystemWatcher,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { fileKind, lookedUp, parseDocument, type AnalyzedDependency, type FileKind } from './core/analyze.js';
@@ -83,6 +86,10 @@ export function startServer(connection: Connection): void {
   let folders: string[] = [];
   let filesExclude: string[] = [];
   let progressSupport = false;
+  /** How the client lets the server ask for file events beyond the ones it watches by itself. */
+  let fileWatching: { dynamic: boolean; relativePatterns: boolean } = { dynamic: false, relativePatterns: false };
+  /** The watchers registered for scanned files the client does not watch by their names. */
+  let includeWatchers: { files: string; registration: Promise<Disposable> } | undefined;
   /** Files whose diagnostics came from a workspace scan (and are kept up to date when they change on disk). */
   const scanned = new Set<string>();
   /** At most one pending re-check per open document, for its current text. */
@@ -158,6 +165,8 @@ export function startServer(connection: Connection): void {
     if (typeof init?.httpProxyStrictSSL === 'boolean') proxy.strictSSL = init.httpProxyStrictSSL;
     settings = resolveSettings(initOptions, warn);
     progressSupport = params.capabilities?.window?.workDoneProgress === true;
+    const watched = params.capabilities?.workspace?.didChangeWatchedFiles;
+    fileWatching = { dynamic: watched?.dynamicRegistration === true, relativePatterns: watched?.relativePatternSupport === true };
     if (!configurationPull) settingsLoaded();
     folders = (params.workspaceFolders ?? []).map((f) => uriToPath(f.uri)).filter((f): f is string => f !== undefined);
     if (folders.length === 0 && params.rootUri) folders = [uriToPath(params.rootUri)].filter((f): f is string => f !== undefined);
@@ -222,6 +231,30 @@ export function startServer(connection: Connection): void {
     if (scanned.has(e.document.uri)) void refreshFromDisk(e.document.uri);
     else void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
   });
+
+  /**
+   * Clients watch files by the names requirements files have (the VS Code client:
+   * requirements*.txt, *.in, ...); a file the scan reached through `-r common.txt` has
+   * none of them, so the server asks for its events itself, where the client lets it.
+   */
+  function watchScannedIncludes(): void {
+    if (!fileWatching.dynamic) return;
+    const files = [...scanned].map(uriToPath).filter((f): f is string => f !== undefined && !fileKind(f)).sort();
+    const key = files.join('\n');
+    if (key === (includeWatchers?.files ?? '')) return;
+    const previous = includeWatchers;
+    includeWatchers =
+      files.length === 0
+        ? undefined
+        : { files: key, registration: connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: files.map(watcherFor) }) };
+    void previous?.registration.then((r) => r.dispose()).catch((e: unknown) => log(`could not stop watching files: ${errorText(e)}`));
+    includeWatchers?.registration.catch((e: unknown) => log(`could not watch included files: ${errorText(e)}`));
+  }
+
+  function watcherFor(file: string): FileSystemWatcher {
+    if (fileWatching.relativePatterns) return { globPattern: { baseUri: pathToFileURL(path.dirname(file)).href, pattern: globLiteral(path.basename(file)) } };
+    return { globPattern: globLiteral(file.split(path.sep).join('/')) };
+  }
 
   /** Re-reads a file that is not open and republishes its findings (or clears them if it is gone). */
   async function refreshFromDisk(uri: string): Promise<void> {
@@ -361,6 +394,7 @@ export function startServer(connection: Connection): void {
       );
       for (const file of result.files) if (!published.has(file.path)) publish(file);
       await Promise.all(sent);
+      watchScannedIncludes();
       const response = toResponse(result);
       log(`scan: ${response.filesScanned} files, ${response.dependencies} dependencies, ${response.projects} projects, ${response.findings.length} findings in ${Date.now() - started} ms${response.cancelled ? ' (cancelled)' : ''}`);
       releaseMemorySoon();
@@ -606,6 +640,11 @@ async function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T | und
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** A glob that matches exactly this path: each character that would start a pattern in a class of its own. */
+function globLiteral(text: string): string {
+  return text.replace(/[*?[{]/g, (c) => `[${c}]`);
 }
 
 function overlaps(a: Range, b: Range): boolean {

@@ -181,6 +181,34 @@ describe('workspace scan over stdio', () => {
     }
   });
 
+  it('asks the client to watch the included files it does not watch by their names', async () => {
+    const root = makeWorkspace();
+    workspaces.push(root);
+    cacheDir = mkdtempSync(path.join(tmpdir(), 'pypi-status-scan-cache-'));
+    workspaces.push(cacheDir);
+    const client = await LspClient.start({
+      settings: { indexUrl: index.simpleUrl, jsonApiUrl: null, cache: { directory: cacheDir }, exclude: ['excluded/**'] },
+      workspaceFolders: [root],
+      fileWatcherRegistration: true,
+    });
+    const watched = () =>
+      [...client.registered.values()]
+        .filter((r) => r.method === 'workspace/didChangeWatchedFiles')
+        .flatMap((r) => (r.registerOptions as { watchers: { globPattern: { baseUri: string; pattern: string } }[] }).watchers)
+        .map((w) => `${rel(root, `${w.globPattern.baseUri}/${w.globPattern.pattern}`)}`);
+    try {
+      await client.executeCommand<ScanResponse>('pypiStatus.scanWorkspace');
+      // extra/extra.txt is reached by `-r ../extra/extra.txt`; every other scanned file has a requirements file's name.
+      assert.deepEqual(watched(), ['extra/extra.txt']);
+      // A second scan that finds the same files registers nothing new.
+      await client.executeCommand<ScanResponse>('pypiStatus.scanWorkspace');
+      assert.deepEqual(watched(), ['extra/extra.txt']);
+      assert.equal(client.registrations.filter((m) => m === 'workspace/didChangeWatchedFiles').length, 1);
+    } finally {
+      await client.stop();
+    }
+  });
+
   it('lets a request that joined a running scan be cancelled alone; the scan stops with the last one', async () => {
     const root = mkdtempSync(path.join(tmpdir(), 'pypi-status-scan-join-'));
     workspaces.push(root);

@@ -43,6 +43,8 @@ export interface StartOptions {
   workspaceFolders?: string[];
   /** Settings of section `files`, e.g. an `exclude` map of glob to boolean. */
   filesSettings?: Record<string, unknown>;
+  /** Let the server register file watchers (with relative patterns), as VS Code does. */
+  fileWatcherRegistration?: boolean;
 }
 
 export class LspClient {
@@ -50,6 +52,8 @@ export class LspClient {
   readonly logs: string[] = [];
   /** Methods the server registered for dynamically. */
   readonly registrations: string[] = [];
+  /** The registrations in force, by id, with their options. */
+  readonly registered = new Map<string, { method: string; registerOptions?: unknown }>();
   /** $/progress notifications, by token. */
   readonly progress = new Map<string | number, unknown[]>();
   private waiters: (() => void)[] = [];
@@ -90,8 +94,15 @@ export class LspClient {
       list.push(p.value);
       client.progress.set(p.token, list);
     });
-    connection.onRequest('client/registerCapability', (p: { registrations: { method: string }[] }) => {
-      for (const r of p.registrations) client.registrations.push(r.method);
+    connection.onRequest('client/registerCapability', (p: { registrations: { id: string; method: string; registerOptions?: unknown }[] }) => {
+      for (const r of p.registrations) {
+        client.registrations.push(r.method);
+        client.registered.set(r.id, { method: r.method, registerOptions: r.registerOptions });
+      }
+      return null;
+    });
+    connection.onRequest('client/unregisterCapability', (p: { unregisterations: { id: string }[] }) => {
+      for (const r of p.unregisterations) client.registered.delete(r.id);
       return null;
     });
     connection.onRequest('window/workDoneProgress/create', () => null);
@@ -105,7 +116,7 @@ export class LspClient {
           configuration: pull,
           workspaceFolders: true,
           didChangeConfiguration: { dynamicRegistration: true },
-          didChangeWatchedFiles: { dynamicRegistration: false },
+          didChangeWatchedFiles: options.fileWatcherRegistration ? { dynamicRegistration: true, relativePatternSupport: true } : { dynamicRegistration: false },
         },
         window: { workDoneProgress: true },
         textDocument: { hover: { contentFormat: ['markdown'] } },

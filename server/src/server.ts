@@ -210,7 +210,7 @@ export function startServer(connection: Connection): void {
     } else {
       await loadSettings();
     }
-    for (const doc of documents.all()) schedule(doc, 0);
+    recheckAll();
   });
 
   // TextDocuments reports an opened document as a content change too: one handler, so an
@@ -278,6 +278,17 @@ export function startServer(connection: Connection): void {
     if (result && newest() && !documents.get(uri) && settings === current) await connection.sendDiagnostics({ uri, diagnostics: fileDiagnostics(result, current) });
   }
   const refreshes = new Map<string, number>();
+  /**
+   * After a change of settings, trust or cache: the open documents, and the scanned files that are
+   * not open (their findings in the Problems panel would otherwise follow the old settings).
+   */
+  function recheckAll(): void {
+    for (const doc of documents.all()) schedule(doc, 0);
+    for (const uri of scanned) {
+      if (!documents.get(uri)) void refreshFromDisk(uri).catch((e: unknown) => log(`refresh of ${uri} failed: ${errorText(e)}`));
+    }
+  }
+
   /** Makes any re-read of the file still running stale, and returns the ticket of the next one. */
   function supersedeRefresh(uri: string): number {
     const ticket = (refreshes.get(uri) ?? 0) + 1;
@@ -289,7 +300,7 @@ export function startServer(connection: Connection): void {
     if (trusted) return;
     trusted = true;
     log('the workspace is now trusted: index options in its files are used');
-    for (const doc of documents.all()) schedule(doc, 0);
+    recheckAll();
   });
 
   connection.onDidChangeWatchedFiles((params) => {
@@ -612,7 +623,7 @@ export function startServer(connection: Connection): void {
     if (params.command === 'pypiStatus.clearCache') {
       await environment().cache.clear();
       log('cache cleared');
-      for (const doc of documents.all()) schedule(doc, 0);
+      recheckAll();
     }
     return null;
   });

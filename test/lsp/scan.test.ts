@@ -181,6 +181,23 @@ describe('workspace scan over stdio', () => {
     }
   });
 
+  it('applies changed settings to the scanned files that are not open', async () => {
+    const root = makeWorkspace();
+    workspaces.push(root);
+    const client = await start(root);
+    const uri = fileUri(path.join(root, 'constraints.txt'));
+    try {
+      await client.executeCommand<ScanResponse>('pypiStatus.scanWorkspace');
+      assert.deepEqual(client.diagnostics.get(uri)!.at(-1)!.diagnostics.map((d) => d.code), ['archived']);
+      const seen = client.publications(uri);
+      client.settings = { ...client.settings, ignore: ['pil'] };
+      await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
+      assert.deepEqual(await client.waitForDiagnostics(uri, () => true, { since: seen }), []);
+    } finally {
+      await client.stop();
+    }
+  });
+
   it('asks the client to watch the included files it does not watch by their names', async () => {
     const root = makeWorkspace();
     workspaces.push(root);

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
-import { IndexCache, NODE_DISK, type CacheEntry, type DiskIo } from '../../server/src/core/index/cache.js';
+import { IndexCache, NODE_DISK, SCHEMA_DIR, type CacheEntry, type DiskIo } from '../../server/src/core/index/cache.js';
 import { checksum, type Payload } from '../support/cache-writer.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -26,7 +26,7 @@ function tempDir(): string {
 }
 
 function entryFiles(directory: string): string[] {
-  return readdirSync(path.join(directory, 'v1'), { recursive: true, withFileTypes: true })
+  return readdirSync(path.join(directory, SCHEMA_DIR), { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile())
     .map((e) => path.join(e.parentPath, e.name));
 }

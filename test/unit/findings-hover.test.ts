@@ -51,14 +51,33 @@ describe('status rules', () => {
 
   it('compares pins as PEP 440 versions', () => {
     const info = project();
-    assert.equal(pinnedRelease(info, '1.0')?.version, '1.0');
-    assert.equal(pinnedRelease(info, '1.0.0')?.version, '1.0');
-    assert.equal(pinnedRelease(info, '2')?.version, '2.0.0');
-    assert.equal(pinnedRelease(info, '3.0'), undefined);
+    assert.equal(pinnedRelease(info, dep('demo==1.0'))?.version, '1.0');
+    assert.equal(pinnedRelease(info, dep('demo==1.0.0'))?.version, '1.0');
+    assert.equal(pinnedRelease(info, dep('demo==2'))?.version, '2.0.0');
+    assert.equal(pinnedRelease(info, dep('demo==3.0')), undefined);
+    // === is arbitrary (string) equality.
+    assert.equal(pinnedRelease(info, dep('demo===1.0'))?.version, '1.0');
+    assert.equal(pinnedRelease(info, dep('demo===1.0.0')), undefined);
+    assert.deepEqual(findingsFor(dep('demo===1.0.0'), { project: found(info) }), []);
     const yanked = findingsFor(dep('demo==1.0.0'), { project: found(info) });
     assert.deepEqual(yanked.map((f) => f.code), ['yanked']);
     assert.match(yanked[0]!.message, /broken wheel/);
     assert.deepEqual(findingsFor(dep('demo>=1.0'), { project: found(info) }), [], 'only exact pins can be yanked');
+  });
+
+  it('counts local versions for a pin without a local label, and reports yanked only when all are', () => {
+    const info = project({
+      versions: ['1.0+cpu', '1.0+gpu'],
+      releases: { '1.0+cpu': { yanked: true, yankedReason: 'bad cpu build' }, '1.0+gpu': { yanked: true } },
+    });
+    const all = findingsFor(dep('demo==1.0'), { project: found(info) });
+    assert.deepEqual(all.map((f) => f.code), ['yanked']);
+    assert.match(all[0]!.message, /bad cpu build/);
+    assert.deepEqual(findingsFor(dep('demo==1.0+gpu'), { project: found(info) }).map((f) => f.code), ['yanked']);
+    const one = project({ versions: ['1.0', '1.0+cpu'], releases: { '1.0': { yanked: true }, '1.0+cpu': { yanked: false } } });
+    assert.deepEqual(findingsFor(dep('demo==1.0'), { project: found(one) }), [], '1.0+cpu is installable');
+    assert.deepEqual(findingsFor(dep('demo==1.0+cpu'), { project: found(one) }), []);
+    assert.deepEqual(findingsFor(dep('demo==1.0+gpu'), { project: found(one) }), [], 'no release matches');
   });
 
   it('reports vulnerabilities of the pinned release and the inactive classifier of the latest', () => {

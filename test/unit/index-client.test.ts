@@ -1,11 +1,11 @@
 /** The index client against the local index: caching, coalescing, limits, and every kind of failure. */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { IndexCache, NODE_DISK } from '../../server/src/core/index/cache.js';
+import { IndexCache, NODE_DISK, SCHEMA_DIR } from '../../server/src/core/index/cache.js';
 import { IndexClient, Limiter, RELEASE_MIN_TTL_MS, type Lookup } from '../../server/src/core/index/client.js';
 import { gatherFacts, peekFacts } from '../../server/src/core/findings.js';
 import { parseRequirements } from '../../server/src/core/requirements.js';
@@ -386,7 +386,7 @@ describe('index client', () => {
     const now = Date.now();
     for (let i = 0; i < 6; i++) cache.set({ key: `simple x project-${i}`, fetchedAt: now, state: 'not-found' });
     await cache.flush();
-    const files = readdirSync(path.join(directory, 'v1'), { recursive: true, withFileTypes: true })
+    const files = readdirSync(path.join(directory, SCHEMA_DIR), { recursive: true, withFileTypes: true })
       .filter((e) => e.isFile())
       .map((e) => path.join(e.parentPath, e.name));
     assert.equal(files.length, 6);
@@ -405,6 +405,30 @@ describe('index client', () => {
     assert.deepEqual(await cache.prune({ maxFiles: 3, now: now + 2 * day }), { removed: 0, kept: 3 });
   });
 
+  it('removes entries of other schemas once unused for as long as its own, and their empty directories', async () => {
+    const directory = tempDir();
+    const cache = new IndexCache({ directory });
+    const now = Date.now();
+    const day = 24 * 3600_000;
+    const old = path.join(directory, 'v1', 'ab');
+    mkdirSync(old, { recursive: true });
+    writeFileSync(path.join(old, 'stale.json'), '{}');
+    utimesSync(path.join(old, 'stale.json'), (now - 40 * day) / 1000, (now - 40 * day) / 1000);
+    const inUse = path.join(directory, 'v1', 'cd');
+    mkdirSync(inUse, { recursive: true });
+    writeFileSync(path.join(inUse, 'recent.json'), '{}'); // another window may still run the older version
+    const unrelated = path.join(directory, 'code');
+    mkdirSync(unrelated);
+    writeFileSync(path.join(unrelated, 'x.bin'), '');
+    utimesSync(path.join(unrelated, 'x.bin'), (now - 40 * day) / 1000, (now - 40 * day) / 1000);
+    cache.set({ key: 'simple x six', fetchedAt: now, state: 'not-found' });
+    await cache.flush();
+    assert.deepEqual(await cache.prune({ now }), { removed: 1, kept: 1 });
+    assert.ok(!existsSync(old), 'the emptied shard directory stays');
+    assert.ok(existsSync(path.join(inUse, 'recent.json')));
+    assert.ok(existsSync(path.join(unrelated, 'x.bin')), 'only v<n> directories are the cache\'s');
+  });
+
   it('keeps the disk cache bounded in bytes: the oldest entries go until the rest fit', async () => {
     const directory = tempDir();
     const cache = new IndexCache({ directory });
@@ -412,7 +436,7 @@ describe('index client', () => {
     const big = 'x'.repeat(10_000);
     for (let i = 0; i < 5; i++) cache.set({ key: `simple x project-${i}`, fetchedAt: now, state: 'found', data: { big } });
     await cache.flush();
-    const files = readdirSync(path.join(directory, 'v1'), { recursive: true, withFileTypes: true })
+    const files = readdirSync(path.join(directory, SCHEMA_DIR), { recursive: true, withFileTypes: true })
       .filter((e) => e.isFile())
       .map((e) => path.join(e.parentPath, e.name));
     assert.equal(files.length, 5);
@@ -428,7 +452,7 @@ describe('index client', () => {
     const a = client({ directory });
     await a.client.project('six');
     await a.cache.flush();
-    const versionDir = path.join(directory, 'v1');
+    const versionDir = path.join(directory, SCHEMA_DIR);
     for (const sub of readdirSync(versionDir)) {
       for (const f of readdirSync(path.join(versionDir, sub))) writeFileSync(path.join(versionDir, sub, f), '{"key": "simple');
     }

@@ -83,6 +83,48 @@ describe('simple API decoding (PEP 691 / PEP 503 / PEP 792)', () => {
     assert.equal(versionFromFilename('six-1.16.0-py2.7.egg', 'six'), '1.16.0');
     assert.equal(versionFromFilename('README.txt', 'six'), undefined);
   });
+
+  it('reads yanked as PEP 691 says: a truthy value, with a non-empty string as the reason', () => {
+    const page = (yanked: unknown) =>
+      decodeSimpleJson(JSON.stringify({ meta: { 'api-version': '1.4' }, name: 'x', versions: ['1.0', '2.0'], files: [{ filename: 'x-1.0.tar.gz', yanked }, { filename: 'x-2.0.tar.gz' }] }), 'x');
+    assert.equal(page('').releases['1.0']!.yanked, false, 'an empty string is falsy');
+    assert.equal(page(false).releases['1.0']!.yanked, false);
+    assert.equal(page(1).releases['1.0']!.yanked, true, 'a truthy non-boolean');
+    assert.deepEqual(page('bad build').releases['1.0'], { yanked: true, yankedReason: 'bad build' });
+  });
+
+  it('groups files by PEP 440 version, named as the version list names it', () => {
+    // Real: PyPI lists pyyaml 3.13 as "3.13.0" while its files say 3.13.
+    const pyyaml = decodeSimpleJson(corpus('simple-json/poetry__pyyaml.json'), 'pyyaml');
+    assert.equal(pyyaml.latestVersion, '3.13.0');
+    assert.ok(pyyaml.releases['3.13.0'], JSON.stringify(Object.keys(pyyaml.releases)));
+    const split = decodeSimpleJson(
+      JSON.stringify({ meta: { 'api-version': '1.1' }, name: 'split', versions: ['1.0'], files: [{ filename: 'split-1.0.tar.gz', yanked: 'sdist broken' }, { filename: 'split-1.0.0-py3-none-any.whl', yanked: false }] }),
+      'split',
+    );
+    assert.deepEqual(split.releases, { '1.0': { yanked: false } }, 'one file of the two is installable');
+    const html = decodeSimpleHtml('<!DOCTYPE html><html><body><a href="foo-1.0.0.tar.gz">foo-1.0.0.tar.gz</a><a href="foo-2.0-py3-none-any.whl">foo-2.0-py3-none-any.whl</a></body></html>', 'foo');
+    assert.equal(html.latestVersion, '2.0');
+  });
+
+  it('reads HTML tags as a browser does: quoted ">", upper-case closing tags, comments', () => {
+    const page = (links: string) => decodeSimpleHtml(`<!DOCTYPE html><html><head><meta name="pypi:repository-version" content="1.4"></head><body>${links}</body></html>`, 'x');
+    const quoted = page('<a href="x-1.0.tar.gz" data-requires-python=">=3.8" data-yanked="broken build">x-1.0.tar.gz</a><a href="x-0.9.tar.gz">x-0.9.tar.gz</a>');
+    assert.deepEqual(quoted.releases['1.0'], { yanked: true, yankedReason: 'broken build' });
+    assert.equal(quoted.latestVersion, '0.9');
+    const mixed = page('<A HREF="x-1.0.tar.gz" DATA-YANKED="broken">x-1.0.tar.gz</A>\n<a href="x-2.0.tar.gz">x-2.0.tar.gz</a>');
+    assert.deepEqual(Object.keys(mixed.releases).sort(), ['1.0', '2.0']);
+    assert.equal(mixed.releases['1.0']!.yanked, true);
+    const commented = page('<!-- <a href="x-9.0.tar.gz">x-9.0.tar.gz</a> --><a href="x-1.0.tar.gz">x-1.0.tar.gz</a>');
+    assert.deepEqual(Object.keys(commented.releases), ['1.0']);
+    // An attribute that never closes ends the page's tags, as in a browser; nothing after it is misread.
+    assert.deepEqual(Object.keys(page('<a href="x-1.0.tar.gz">x-1.0.tar.gz</a><a href="x-2.0.tar.gz data-yanked>').releases), ['1.0']);
+  });
+
+  it('reads the real poetry capture of black, whose attributes hold a raw ">"', () => {
+    const black = decodeSimpleHtml(corpus('simple-html/poetry__legacy__black.html'), 'black');
+    for (const version of Object.keys(black.releases)) assert.match(version, /^[0-9][0-9a-z.]*$/, `garbage release key ${JSON.stringify(version)}`);
+  });
 });
 
 describe('JSON API decoding', () => {

@@ -3,9 +3,9 @@
  * Pure functions of the dependency and the facts gathered for it; a fact that
  * could not be learned (state "unknown") never produces a finding.
  */
-import { eq, valid } from '@renovatebot/pep440';
 import type { IndexSource, Lookup } from './index/client.js';
 import type { ProjectInfo, ReleaseFiles, ReleaseInfo } from './index/model.js';
+import { matchesPin } from './pep440.js';
 import type { Dependency } from './types.js';
 
 export type FindingCode = 'quarantined' | 'archived' | 'deprecated' | 'not-found' | 'yanked' | 'vulnerable' | 'inactive';
@@ -68,7 +68,7 @@ export function findingsFor(dep: Dependency, facts: DependencyFacts): Finding[] 
       break;
   }
   if (dep.pinnedVersion !== undefined) {
-    const release = pinnedRelease(info, dep.pinnedVersion);
+    const release = pinnedRelease(info, dep);
     const jsonYanked = facts.pinned?.state === 'found' && facts.pinned.data.yanked;
     if (release?.files.yanked || jsonYanked) {
       const why = release?.files.yankedReason ?? (facts.pinned?.state === 'found' ? facts.pinned.data.yankedReason : undefined);
@@ -95,15 +95,31 @@ export function findingsFor(dep: Dependency, facts: DependencyFacts): Finding[] 
   return findings;
 }
 
-/** The release of the index matching a pin by PEP 440 equality (`1.0` pins `1.0.0`). */
-export function pinnedRelease(info: ProjectInfo, pin: string): { version: string; files: ReleaseFiles } | undefined {
-  const exact = info.releases[pin];
-  if (exact) return { version: pin, files: exact };
-  if (!valid(pin)) return undefined;
+/**
+ * The files an exact pin can install, as one release: every release of the index that matches
+ * it (`==1.0` matches `1.0.0` and `1.0+cpu`; `===1.0` only `1.0`). It is yanked when all of them
+ * are, since an installer takes any one that is not.
+ */
+export function pinnedRelease(info: ProjectInfo, dep: Pick<Dependency, 'pinnedVersion' | 'specifier'>): { version: string; files: ReleaseFiles } | undefined {
+  const pin = dep.pinnedVersion;
+  if (pin === undefined) return undefined;
+  const operator = dep.specifier.trimStart().startsWith('===') ? '===' : '==';
+  let found: { version: string; files: ReleaseFiles } | undefined;
   for (const [version, files] of Object.entries(info.releases)) {
-    if (valid(version) && eq(version, pin)) return { version, files };
+    if (!matchesPin(version, pin, operator)) continue;
+    if (!found) {
+      found = { version, files };
+      continue;
+    }
+    // Several releases match (1.0 and 1.0+cpu): yanked only if every one is.
+    const merged: ReleaseFiles = { yanked: found.files.yanked && files.yanked };
+    const reason = found.files.yankedReason ?? files.yankedReason;
+    if (merged.yanked && reason !== undefined) merged.yankedReason = reason;
+    const times = [found.files.uploadTime, files.uploadTime].filter((t): t is string => t !== undefined).sort();
+    if (times[0] !== undefined) merged.uploadTime = times[0];
+    found = { version: found.version, files: merged };
   }
-  return undefined;
+  return found;
 }
 
 function oneLine(text: string): string {

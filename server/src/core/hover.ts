@@ -44,7 +44,7 @@ export function hoverMarkdown(dep: Dependency, facts: DependencyFacts, ctx: Hove
   }
 
   if (dep.pinnedVersion !== undefined) {
-    const release = pinnedRelease(info, dep.pinnedVersion);
+    const release = pinnedRelease(info, dep);
     const pinnedJson = facts.pinned?.state === 'found' ? facts.pinned.data : undefined;
     let pin = `Pinned: ${text(dep.pinnedVersion)}`;
     if (!release && info.versions.length > 0 && !pinnedJson) pin += ' (not a release on this index)';

@@ -9,8 +9,14 @@ import { promises as fs, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { LRUCache } from 'lru-cache';
 
-/** Bumped whenever the shape of stored data changes, so old files are never misread. */
-const SCHEMA = 1;
+/**
+ * Bumped whenever the shape or the meaning of stored data changes, so old files are never
+ * misread. 2: a project page's releases are grouped by PEP 440 version, and yanked read as
+ * PEP 691 says (a 304 would otherwise keep serving the older reading of an unchanged page).
+ */
+const SCHEMA = 2;
+/** The directory of the entries, under the cache directory. */
+export const SCHEMA_DIR = `v${SCHEMA}`;
 
 export interface CacheEntry<T> {
   key: string;
@@ -68,7 +74,7 @@ export class IndexCache {
 
   constructor(options: CacheOptions) {
     this.disk = options.disk ?? NODE_DISK;
-    this.directory = options.directory === null ? null : path.join(options.directory, `v${SCHEMA}`);
+    this.directory = options.directory === null ? null : path.join(options.directory, SCHEMA_DIR);
     this.onError = options.onError ?? (() => undefined);
     this.memory = new LRUCache<string, CacheEntry<unknown>>({
       max: options.maxEntries ?? 20_000,
@@ -237,7 +243,7 @@ export class IndexCache {
       await fs.utimes(marker, now / 1000, now / 1000);
       const entries: { file: string; mtime: number; size: number }[] = [];
       let bytes = 0;
-      let removed = 0;
+      let removed = await this.pruneOtherSchemas(now, maxAge);
       for (const shard of await fs.readdir(dir, { withFileTypes: true })) {
         if (!shard.isDirectory()) continue;
         const shardDir = path.join(dir, shard.name);
@@ -267,6 +273,32 @@ export class IndexCache {
       this.reportDisk(`cannot prune the cache directory: ${(e as Error).message}`);
       return undefined;
     }
+  }
+
+  /**
+   * Entries of other schemas (an older or newer version of the tool, maybe still running in
+   * another window) follow the age rule: unused for `maxAgeMs`, they go, and so do their
+   * directories once empty.
+   */
+  private async pruneOtherSchemas(now: number, maxAge: number): Promise<number> {
+    const current = this.directory!;
+    const parent = path.dirname(current);
+    let removed = 0;
+    for (const schema of await fs.readdir(parent, { withFileTypes: true }).catch(() => [])) {
+      const dir = path.join(parent, schema.name);
+      if (!schema.isDirectory() || !/^v\d+$/.test(schema.name) || dir === current) continue;
+      for (const shard of await fs.readdir(dir).catch(() => [] as string[])) {
+        const shardDir = path.join(dir, shard);
+        for (const name of await fs.readdir(shardDir).catch(() => [] as string[])) {
+          const file = path.join(shardDir, name);
+          const st = await fs.stat(file).catch(() => undefined);
+          if (st?.isFile() && now - st.mtimeMs > maxAge && (await fs.rm(file, { force: true }).then(() => true, () => false))) removed++;
+        }
+        await fs.rmdir(shardDir).catch(() => undefined); // only when empty
+      }
+      await fs.rmdir(dir).catch(() => undefined);
+    }
+    return removed;
   }
 
   private reportDisk(message: string): void {

@@ -4,6 +4,7 @@
  */
 import { compare, explain, valid } from '@renovatebot/pep440';
 import { normalizeName } from '../pep508.js';
+import { versionKey } from '../pep440.js';
 import type { ProjectInfo, ProjectStatus, ReleaseFiles } from './model.js';
 
 export class DecodeError extends Error {}
@@ -30,7 +31,8 @@ export function decodeSimpleJson(body: string, requestedName: string): ProjectIn
   const files: RawFile[] = [];
   for (const f of doc.files) {
     if (!isObject(f) || typeof f.filename !== 'string') continue;
-    const yanked = typeof f.yanked === 'string' ? f.yanked : f.yanked === true;
+    // PEP 691: a truthy value means yanked, and a non-empty string is the reason.
+    const yanked = typeof f.yanked === 'string' ? f.yanked !== '' && f.yanked : Boolean(f.yanked);
     const file: RawFile = { filename: f.filename, yanked };
     if (typeof f['upload-time'] === 'string') file.uploadTime = f['upload-time'];
     files.push(file);
@@ -53,11 +55,9 @@ export function decodeSimpleHtml(body: string, requestedName: string): ProjectIn
   if (!/<html|<a\s|<meta\s|<!doctype/i.test(body)) throw new DecodeError('the index sent a page that is not HTML');
   const metas = new Map<string, string>();
   const files: RawFile[] = [];
-  // Tags are scanned with linear, non-nested patterns; PyPI's pages are generated, not hand-written.
-  const tag = /<(meta|a)\b([^>]*)>/gi;
-  for (let m = tag.exec(body); m; m = tag.exec(body)) {
-    const attrs = parseAttributes(m[2]!);
-    if (m[1]!.toLowerCase() === 'meta') {
+  for (const tag of htmlTags(body)) {
+    const attrs = parseAttributes(tag.attributes);
+    if (tag.name === 'meta') {
       const name = attrs.get('name');
       const content = attrs.get('content');
       if (name !== undefined && content !== undefined) metas.set(name.toLowerCase(), content);
@@ -65,9 +65,10 @@ export function decodeSimpleHtml(body: string, requestedName: string): ProjectIn
     }
     const href = attrs.get('href');
     if (href === undefined) continue;
-    const close = body.indexOf('</a>', tag.lastIndex);
-    const closeAlt = close < 0 ? body.toLowerCase().indexOf('</a>', tag.lastIndex) : close;
-    const text = closeAlt < 0 ? '' : decodeEntities(body.slice(tag.lastIndex, closeAlt)).trim();
+    const closing = /<\/a\s*>/gi;
+    closing.lastIndex = tag.end;
+    const close = closing.exec(body);
+    const text = close ? decodeEntities(body.slice(tag.end, close.index)).trim() : '';
     const filename = text || decodeURIComponentSafe(href.split('#')[0]!.split('?')[0]!.split('/').pop() ?? '');
     const yankedAttr = attrs.get('data-yanked');
     files.push({ filename, yanked: yankedAttr === undefined ? false : yankedAttr === '' ? true : yankedAttr });
@@ -94,6 +95,43 @@ export function decodeSimpleHtml(body: string, requestedName: string): ProjectIn
   });
 }
 
+/**
+ * The `<a>` and `<meta>` tags of a page, as a browser sees them: a `>` inside a quoted
+ * attribute value does not end the tag, and comments hide what they hold. One pass over the
+ * text, so that a hostile page cannot make it quadratic.
+ */
+function* htmlTags(body: string): Generator<{ name: 'a' | 'meta'; attributes: string; end: number }> {
+  const lower = /<(?:!--|a\b|meta\b)/gi;
+  let at = 0;
+  for (;;) {
+    lower.lastIndex = at;
+    const open = lower.exec(body);
+    if (!open) return;
+    if (open[0] === '<!--') {
+      const close = body.indexOf('-->', open.index + 4);
+      if (close < 0) return;
+      at = close + 3;
+      continue;
+    }
+    const name = open[0].length === 2 ? 'a' : 'meta';
+    let i = open.index + open[0].length;
+    let quote = '';
+    for (; i < body.length; i++) {
+      const c = body[i];
+      if (quote) {
+        if (c === quote) quote = '';
+      } else if (c === '"' || c === "'") {
+        quote = c;
+      } else if (c === '>') {
+        break;
+      }
+    }
+    if (i >= body.length) return;
+    yield { name, attributes: body.slice(open.index + open[0].length, i), end: i + 1 };
+    at = i + 1;
+  }
+}
+
 interface BuildInput {
   name: string;
   requestedName: string;
@@ -107,27 +145,33 @@ interface BuildInput {
 
 function build(input: BuildInput): ProjectInfo {
   const normalized = normalizeName(input.name);
-  const byVersion = new Map<string, { total: number; yanked: number; reason?: string; uploadTime?: string }>();
+  // Files are grouped by version, not by its spelling: `x-1.0.tar.gz` and `x-1.0.0-py3-none-any.whl`
+  // are one release, named as the index's version list names it when it has one.
+  const listed = new Map<string, string>();
+  for (const v of input.versions ?? []) if (!listed.has(versionKey(v))) listed.set(versionKey(v), v);
+  const byVersion = new Map<string, { version: string; total: number; yanked: number; reason?: string; uploadTime?: string }>();
   for (const file of input.files) {
-    const version = versionFromFilename(file.filename, normalized);
-    if (version === undefined) continue;
-    const entry = byVersion.get(version) ?? { total: 0, yanked: 0 };
+    const spelled = versionFromFilename(file.filename, normalized);
+    if (spelled === undefined) continue;
+    const key = versionKey(spelled);
+    const entry = byVersion.get(key) ?? { version: listed.get(key) ?? spelled, total: 0, yanked: 0 };
     entry.total++;
     if (file.yanked !== false) {
       entry.yanked++;
       if (typeof file.yanked === 'string' && file.yanked.trim() !== '' && entry.reason === undefined) entry.reason = file.yanked;
     }
     if (file.uploadTime && (!entry.uploadTime || file.uploadTime < entry.uploadTime)) entry.uploadTime = file.uploadTime;
-    byVersion.set(version, entry);
+    byVersion.set(key, entry);
   }
   const releases: Record<string, ReleaseFiles> = {};
-  for (const [version, e] of byVersion) {
+  for (const e of byVersion.values()) {
+    const version = e.version;
     const release: ReleaseFiles = { yanked: e.total > 0 && e.yanked === e.total };
     if (release.yanked && e.reason !== undefined) release.yankedReason = e.reason;
     if (e.uploadTime !== undefined) release.uploadTime = e.uploadTime;
     releases[version] = release;
   }
-  const versions = input.versions ?? sortVersions([...byVersion.keys()]);
+  const versions = input.versions ?? sortVersions([...byVersion.values()].map((e) => e.version));
   const info: ProjectInfo = { name: input.name, status: 'active', versions, releases, format: input.format };
   // PEP 792 defines the status from api-version 1.4 on: a page that declares an
   // older version is active whatever it says. A page that declares no version

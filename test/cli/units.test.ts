@@ -6,7 +6,9 @@ import picomatch from 'picomatch';
 import { parseCommandLine } from '../../server/src/cli/args.js';
 import { parseConfig } from '../../server/src/cli/config.js';
 import { escapeData, escapeProperty } from '../../server/src/cli/formats/github.js';
-import { printable } from '../../server/src/cli/formats/text.js';
+import { sarifText } from '../../server/src/cli/formats/sarif.js';
+import { formatText, printable } from '../../server/src/cli/formats/text.js';
+import { resolveSettings } from '../../server/src/core/settings.js';
 import { anchor } from '../../server/src/cli/options.js';
 import { Progress } from '../../server/src/cli/progress.js';
 import { UsageError, redactText } from '../../server/src/cli/values.js';
@@ -17,6 +19,21 @@ describe('CLI pieces', () => {
     assert.equal(escapeProperty('a: b, 50%\n'), 'a%3A b%2C 50%25%0A');
     // % first, so an existing escape is not read as one.
     assert.equal(escapeProperty('%3A'), '%253A');
+    // Control characters other than CR and LF do not reach the log.
+    assert.equal(escapeData('ok\u001b[8mhidden\u0007\tend'), 'ok\uFFFD[8mhidden\uFFFD\tend');
+  });
+
+  it('doubles braces in SARIF messages, where single ones are placeholders', () => {
+    assert.equal(sarifText('use {0} instead of {1}'), 'use {{0}} instead of {{1}}');
+    assert.equal(sarifText('no braces'), 'no braces');
+  });
+
+  it('prints file names in the text format without their control characters', () => {
+    const finding = { file: '/w/x', path: 'requirements/x\nfake.txt:1:1: error quarantined\u001b[8m.txt', uri: 'requirements/x', line: 1, column: 1, endLine: 1, endColumn: 5, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 4 } }, code: 'archived' as const, severity: 'warning' as const, message: 'pepy is archived' };
+    const summary = { filesScanned: 1, dependencies: 1, projects: 1, unknownProjects: [], findingsByCode: { archived: 1 }, findings: [], cancelled: false };
+    const report = { cwd: '/w', settings: resolveSettings({}), summary, files: ['requirements/x'], findings: [finding], unknown: [], failOn: 'warning' as const, failed: true };
+    const out = formatText(report, false);
+    assert.equal(out.split('\n')[0], 'requirements/x fake.txt:1:1: error quarantined\uFFFD[8m.txt:1:1: warning archived pepy is archived');
   });
 
   it('keeps control characters from the index out of the terminal', () => {

@@ -10,9 +10,16 @@ import { ALL_CODES } from '../rules.js';
 
 const COMMAND: Record<Severity, 'error' | 'warning' | 'notice'> = { error: 'error', warning: 'warning', information: 'notice', hint: 'notice' };
 
-/** The message part: %, CR and LF would end the command or be read as escapes. */
+/**
+ * The message part: %, CR and LF would end the command or be read as escapes, and other control
+ * characters (ESC, BEL) from the index or a file name would reach the log's terminal rendering.
+ */
 export function escapeData(text: string): string {
-  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  return text
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g, '\uFFFD')
+    .replace(/%/g, '%25')
+    .replace(/\r/g, '%0D')
+    .replace(/\n/g, '%0A');
 }
 
 /** Property values: additionally `:` and `,`, which delimit properties. */

@@ -59,7 +59,7 @@ export function toSarif(report: Report): Record<string, unknown> {
       ruleId: f.code,
       ruleIndex: ALL_CODES.indexOf(f.code),
       level: level(f.severity),
-      message: { text: f.message },
+      message: { text: sarifText(f.message) },
       locations: [
         {
           physicalLocation: {
@@ -76,7 +76,7 @@ export function toSarif(report: Report): Record<string, unknown> {
 
   const notifications = report.unknown.map((u) => ({
     level: 'warning',
-    message: { text: `The status of ${u.name} is unknown (not checked): ${u.reason}` },
+    message: { text: sarifText(`The status of ${u.name} is unknown (not checked): ${u.reason}`) },
     descriptor: { id: 'unknown-status' },
   }));
 
@@ -101,4 +101,9 @@ export function toSarif(report: Report): Record<string, unknown> {
 
 export function formatSarif(report: Report): string {
   return `${JSON.stringify(toSarif(report), null, 2)}\n`;
+}
+
+/** SARIF 2.1.0 §3.11.5: in message strings, `{` and `}` are written `{{` and `}}` (single ones mark placeholders). */
+export function sarifText(text: string): string {
+  return text.replace(/[{}]/g, '$&$&');
 }

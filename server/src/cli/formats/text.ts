@@ -28,7 +28,8 @@ export function formatText(report: Report, color: boolean): string {
   for (const f of report.findings) {
     if (previous !== undefined && previous !== f.path) lines.push('');
     previous = f.path;
-    lines.push(`${f.path}:${f.line}:${f.column}: ${paint(f.severity, f.severity)} ${paint('code', f.code)} ${printable(f.message)}`);
+    // A file name is the repository's to choose, as a reason is the index's: neither may write to the terminal.
+    lines.push(`${printable(f.path)}:${f.line}:${f.column}: ${paint(f.severity, f.severity)} ${paint('code', f.code)} ${printable(f.message)}`);
   }
   if (lines.length > 0) lines.push('');
   lines.push(paint('bold', summaryLine(report)));

@@ -565,7 +565,8 @@ export function startServer(connection: Connection): void {
       const alternatives = facts ? await alternativesIfFlagged(dep, facts, source) : [];
       const everywhere: DependencyInFile[] = [];
       for (const [uri, other] of states) {
-        for (const d of other.parsed.dependencies) if (d.normalizedName === dep.normalizedName && d.url === undefined) everywhere.push({ uri, dependency: d });
+        // A line the user silenced stays as it is.
+        for (const d of other.parsed.dependencies) if (d.normalizedName === dep.normalizedName && d.url === undefined && !d.ignored) everywhere.push({ uri, dependency: d });
       }
       return codeActions({
         uri: doc.uri,

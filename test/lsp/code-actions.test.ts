@@ -163,4 +163,15 @@ describe('code actions over stdio', () => {
     const none = await client.codeActions(REQ_URI, { start: { line: 0, character: 0 }, end: { line: 0, character: 3 } });
     assert.deepEqual(none, [], 'nothing on a comment');
   });
+
+  it('leaves lines the user ignored out of "in all files"', async () => {
+    const uri = fileUri(path.join(FIXTURES, 'ignored', 'requirements.txt'));
+    await client.open(uri, 'PIL==1.1.7  # pypi-status: ignore (kept on purpose)\n');
+    await client.waitForDiagnostics(uri, () => true);
+    const d = diagnosticAt(reqDiagnostics, REQUIREMENTS, 'PIL');
+    const all = (await actionsFor(REQ_URI, d)).find((a) => a.title.startsWith('Replace PIL with pillow in all files'));
+    assert.ok(all);
+    assert.ok(all.edit?.changes?.[REQ_URI], 'the file asked about is edited');
+    assert.equal(all.edit?.changes?.[uri], undefined, 'the ignored line was rewritten');
+  });
 });

@@ -120,6 +120,20 @@ describe('requirements files', () => {
     );
   });
 
+  it('offers a place for the ignore comment that keeps the requirement, except after a backslash that ends the file', () => {
+    const withComment = (text: string) => {
+      const dep = parseRequirements(text).dependencies[0]!;
+      if (!dep.commentAt) return undefined;
+      const at = text.split('\n').slice(0, dep.commentAt.line).join('\n').length + (dep.commentAt.line > 0 ? 1 : 0) + dep.commentAt.character;
+      return text.slice(0, at) + '  # pypi-status: ignore' + text.slice(at);
+    };
+    assert.equal(withComment('pepy==2.1.1\nsix\n'), 'pepy==2.1.1  # pypi-status: ignore\nsix\n');
+    assert.equal(withComment('pepy==2.1.1 \\\n  --hash=sha256:abc\n'), 'pepy==2.1.1 \\\n  --hash=sha256:abc  # pypi-status: ignore\n');
+    // pip accepts a final backslash; a comment after it would be joined into the requirement.
+    assert.equal(withComment('pepy==2.1.1 \\'), undefined);
+    assert.equal(parseRequirements('pepy==2.1.1 \\').dependencies[0]!.name, 'pepy');
+  });
+
   it('keeps going after bad lines and reports each one where it is', () => {
     const text = 'good==1\nnot a requirement!\n--no-such-option x\nalso-good\n--only-binary=:all: hidden==1.0\nbad ; python_version >>> "3"\n';
     const parsed = parseRequirements(text);

@@ -7,7 +7,7 @@
  * deprecated.
  */
 import { readFileSync } from 'node:fs';
-import type { DependencyFacts } from './findings.js';
+import { INACTIVE_CLASSIFIER, type DependencyFacts } from './findings.js';
 import type { IndexSource } from './index/client.js';
 import { isValidProjectName, normalizeName } from './pep508.js';
 import type { Settings } from './settings.js';
@@ -33,30 +33,35 @@ const NAME = '[A-Za-z0-9](?:[A-Za-z0-9._-]{0,100}[A-Za-z0-9])?';
 // Markdown and reStructuredText wrap names in backticks, quotes, asterisks or link brackets.
 const OPEN = '[`\'"*\\[]{0,3}';
 
-/** Phrases maintainers use to point elsewhere; `self` marks patterns whose subject must be the project. */
-const PATTERNS: { re: RegExp; self?: boolean }[] = [
+/**
+ * Phrases maintainers use to point elsewhere; `self` marks patterns whose subject must be the
+ * project, `link` a bare link to a project page, which points elsewhere only in a status reason
+ * (a description links the projects it builds on).
+ */
+const PATTERNS: { re: RegExp; self?: boolean; link?: boolean }[] = [
   { re: new RegExp(`\\buse\\s+${OPEN}pip\\s+install\\s+(?:-U\\s+|--upgrade\\s+)?(${NAME})`, 'gi') },
   { re: new RegExp(`\\buse\\s+${OPEN}(${NAME})[\`'"*\\]]{0,3}(?:\\s+(?:package|library|project))?\\s+instead\\b`, 'gi') },
   { re: new RegExp(`\\b(?:replaced|superseded|succeeded)\\s+by\\s+(?:the\\s+)?${OPEN}(${NAME})`, 'gi') },
   { re: new RegExp(`\\b(?:moved|renamed|migrated)\\s+to\\s+${OPEN}(${NAME})`, 'gi') },
   { re: new RegExp(`\\bsuccessor(?:\\s+is|\\s*:)\\s*${OPEN}(${NAME})`, 'gi') },
   { re: new RegExp(`\\bin\\s+favou?r\\s+of\\s+${OPEN}(${NAME})`, 'gi') },
-  { re: new RegExp(`\\bpypi\\.(?:org|python\\.org)/(?:project|pypi)/(${NAME})`, 'gi') },
+  { re: new RegExp(`\\bpypi\\.(?:org|python\\.org)/(?:project|pypi)/(${NAME})`, 'gi'), link: true },
   { re: new RegExp(`(${NAME})[\`'"*\\]]{0,3}\\s+is\\s+now\\s+(?:called\\s+|named\\s+)?${OPEN}(${NAME})`, 'gi'), self: true },
 ];
 
 /** Words the phrases above can catch that are never meant as project names. */
 const STOPWORDS = new Set(
-  'a an the this that these those it its them their our your my new newer another other one version versions release releases latest pip python package packages project projects library instead here there which what something archived deprecated maintained unmaintained obsolete available part github gitlab pypi and or not now called named'.split(
+  'a an the this that these those it its them their our your my new newer another other one version versions release releases latest pip python python2 python3 package packages project projects library instead here there which what something archived deprecated maintained unmaintained obsolete available part github gitlab pypi http https www and or not now called named'.split(
     ' ',
   ),
 );
 
-/** Candidate names in a text, in order of appearance; no index lookups. */
-export function candidatesFromText(text: string, self: string): { name: string; sentence: string }[] {
+/** Candidate names in a text, in order of appearance; no index lookups. `links`: count bare links to project pages. */
+export function candidatesFromText(text: string, self: string, options: { links?: boolean } = {}): { name: string; sentence: string }[] {
   const selfNorm = normalizeName(self);
   const found: { name: string; at: number; sentence: string }[] = [];
-  for (const { re, self: needsSelf } of PATTERNS) {
+  for (const { re, self: needsSelf, link } of PATTERNS) {
+    if (link && !options.links) continue;
     re.lastIndex = 0;
     for (let m = re.exec(text); m; m = re.exec(text)) {
       let name: string | undefined;
@@ -78,10 +83,12 @@ export function candidatesFromText(text: string, self: string): { name: string; 
 }
 
 function sentenceAround(text: string, at: number): string {
+  // A sentence ends at a line break, or at . ! ? before a space: the dots of "pypi.org" do not end one.
+  const endsAt = (i: number) => text[i] === '\n' || (/[.!?]/.test(text[i]!) && (i + 1 >= text.length || /\s/.test(text[i + 1]!)));
   let start = at;
-  while (start > 0 && at - start < 160 && !/[.!?\n]/.test(text[start - 1]!)) start--;
+  while (start > 0 && at - start < 160 && !endsAt(start - 1)) start--;
   let end = at;
-  while (end < text.length && end - at < 200 && !/[.!?\n]/.test(text[end]!)) end++;
+  while (end < text.length && end - at < 200 && !endsAt(end)) end++;
   return text.slice(start, end + 1).replace(/\s+/g, ' ').trim();
 }
 
@@ -113,11 +120,27 @@ export function curatedAlternatives(): Map<string, CuratedEntry> {
   return curatedTable;
 }
 
+/**
+ * What the index says of a candidate: `ok` when it exists, is active and its latest release
+ * does not call itself inactive (the findings a replacement is meant to fix); `unknown` when
+ * the index could not be asked.
+ */
+async function verdict(name: string, client: IndexSource): Promise<'ok' | 'flagged' | 'unknown'> {
+  const lookup = await client.project(name);
+  if (lookup.state === 'unknown') return 'unknown';
+  if (lookup.state === 'not-found' || lookup.data.status !== 'active') return 'flagged';
+  const latest = lookup.data.latestVersion;
+  if (client.hasJsonApi && latest !== undefined) {
+    const release = await client.release(name, latest);
+    if (release.state === 'found' && release.data.classifiers.includes(INACTIVE_CLASSIFIER)) return 'flagged';
+  }
+  return 'ok';
+}
+
 /** Validates index-derived candidates against the index itself. */
 async function acceptable(name: string, self: string, client: IndexSource): Promise<boolean> {
   if (!isValidProjectName(name) || normalizeName(name) === normalizeName(self)) return false;
-  const lookup = await client.project(name);
-  return lookup.state === 'found' && lookup.data.status === 'active';
+  return (await verdict(name, client)) === 'ok';
 }
 
 /** At most this many candidates from text are checked on the index per project. */
@@ -139,13 +162,13 @@ export async function findAlternatives(
   };
   for (const alt of settings.alternatives.get(normalizeName(name)) ?? []) add({ name: alt, origin: 'settings' });
 
-  const texts: string[] = [];
-  if (facts?.project.state === 'found' && facts.project.data.statusReason) texts.push(facts.project.data.statusReason);
+  const texts: { text: string; links: boolean }[] = [];
+  if (facts?.project.state === 'found' && facts.project.data.statusReason) texts.push({ text: facts.project.data.statusReason, links: true });
   if (facts?.latest?.state === 'found') {
-    if (facts.latest.data.summary) texts.push(facts.latest.data.summary);
-    if (facts.latest.data.description) texts.push(facts.latest.data.description);
+    if (facts.latest.data.summary) texts.push({ text: facts.latest.data.summary, links: false });
+    if (facts.latest.data.description) texts.push({ text: facts.latest.data.description, links: false });
   }
-  const candidates = texts.flatMap((t) => candidatesFromText(t, name)).filter((c) => !seen.has(normalizeName(c.name)));
+  const candidates = texts.flatMap((t) => candidatesFromText(t.text, name, { links: t.links })).filter((c) => !seen.has(normalizeName(c.name)));
   const checked = candidates.slice(0, MAX_CHECKED);
   const verdicts = await Promise.all(checked.map((c) => acceptable(c.name, name, client)));
   checked.forEach((c, i) => verdicts[i] && add({ name: c.name, origin: 'index', detail: c.sentence }));
@@ -154,10 +177,7 @@ export async function findAlternatives(
   // (unknown there, or itself flagged); an unreachable index does not hide it.
   const curated = curatedAlternatives().get(normalizeName(name));
   const curatedOk = await Promise.all(
-    (curated?.alternatives ?? []).map(async (alt) => {
-      const lookup = await client.project(alt);
-      return lookup.state === 'unknown' || (lookup.state === 'found' && lookup.data.status === 'active');
-    }),
+    (curated?.alternatives ?? []).map(async (alt) => (await verdict(alt, client)) !== 'flagged'),
   );
   curated?.alternatives.forEach((alt, i) => curatedOk[i] && add({ name: alt, origin: 'curated', detail: curated.reason, source: curated.source }));
   return out;

@@ -437,7 +437,9 @@ function parseLine(line: MappedLine, ignored: boolean, map: LineMap, out: Parsed
   if (args !== '') {
     const dependency = parseRequirementText(line, 0, args.length, ignored, map, out);
     if (dependency) {
-      dependency.commentAt = map.position(line.docEnd);
+      // After a backslash that ends the file, a comment would join the requirement (pip reads
+      // `foo==1.0 \  # ...` as an invalid requirement): no comment can go there.
+      if (map.text.charCodeAt(line.docEnd - 1) !== 0x5c /* \ */) dependency.commentAt = map.position(line.docEnd);
       // --hash pins the old project's files: each goes with the whitespace and continuations before it.
       let keptEnd = args.trimEnd().length;
       const removals = [];

@@ -4,7 +4,7 @@
  */
 import { defaultCacheDirectory } from './cacheDirectory.js';
 import { DEFAULT_SEVERITY, type FindingCode, type Severity } from './findings.js';
-import { normalizeName } from './pep508.js';
+import { isValidProjectName, normalizeName } from './pep508.js';
 import type { ProblemCode } from './types.js';
 
 export const PYPI_SIMPLE_URL = 'https://pypi.org/simple/';
@@ -71,8 +71,14 @@ export function resolveSettings(raw: unknown, warn: (message: string) => void = 
   const alternatives = new Map<string, string[]>();
   if (isRecord(r.alternatives)) {
     for (const [name, value] of Object.entries(r.alternatives)) {
-      const list = (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string' && v.trim() !== '');
-      if (list.length > 0) alternatives.set(normalizeName(name), list.map((v) => v.trim()));
+      const list: string[] = [];
+      for (const v of Array.isArray(value) ? value : [value]) {
+        if (typeof v !== 'string' || v.trim() === '') continue;
+        // The quick fix writes the name into the file: anything but a project name would change what the file says.
+        if (isValidProjectName(v.trim())) list.push(v.trim());
+        else warn(`pypiStatus.alternatives.${name}: ${JSON.stringify(v)} is not a project name; ignored`);
+      }
+      if (list.length > 0) alternatives.set(normalizeName(name), list);
     }
   }
   const exclude = Array.isArray(r.exclude) ? r.exclude.filter((g): g is string => typeof g === 'string' && g.trim() !== '') : [];

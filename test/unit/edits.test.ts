@@ -128,6 +128,46 @@ describe('replacement edits', () => {
     assert.equal(applyEdits(toml, replacementEdits(deps[2]!, 'new')), toml.replace('simple = "1.0"', 'new = "*"'));
     assert.equal(applyEdits(toml, replacementEdits(deps[3]!, 'new')), toml.replace('dependencies.sub]\nversion = "2"', 'dependencies.new]\nversion = "*"'));
   });
+
+  it('keeps every field of a Poetry dependency but its version and extras, in every form', () => {
+    const replace = (toml: string) => {
+      const deps = parsePyproject(toml).dependencies;
+      assert.equal(deps.length, 1, toml);
+      const after = applyEdits(toml, replacementEdits(deps[0]!, 'new'));
+      const reparsed = parsePyproject(after);
+      assert.deepEqual(reparsed.problems, [], after);
+      assert.deepEqual(reparsed.dependencies.map((d) => [d.name, d.extras]), [['new', []]], after);
+      return after;
+    };
+    // platform, allow-prereleases and source say where and how it is installed: dropping them would widen that.
+    assert.equal(
+      replace('[tool.poetry.dependencies]\nold = { version = "^1", extras = ["x"], platform = "linux", allow-prereleases = true, source = "internal", python = "<3.9", optional = true }\n'),
+      '[tool.poetry.dependencies]\nnew = { version = "*", platform = "linux", allow-prereleases = true, source = "internal", python = "<3.9", optional = true }\n',
+    );
+    assert.equal(
+      replace('[tool.poetry.dependencies.old]\nversion = "^1"\nextras = ["x"]\nplatform = "linux"\n'),
+      '[tool.poetry.dependencies.new]\nversion = "*"\nextras = []\nplatform = "linux"\n',
+    );
+  });
+
+  it('renames a Poetry dependency everywhere its name is written', () => {
+    const replace = (toml: string) => {
+      const before = parsePyproject(toml).dependencies;
+      const after = applyEdits(toml, replacementEdits(before.find((d) => d.name === 'old')!, 'new'));
+      const reparsed = parsePyproject(after);
+      assert.deepEqual(reparsed.problems, [], after);
+      assert.deepEqual(reparsed.dependencies.map((d) => d.name), before.map((d) => (d.name === 'old' ? 'new' : d.name)), after);
+      return after;
+    };
+    assert.equal(
+      replace('[tool.poetry.dependencies]\nold.version = "^1"\nkeep = "1"\nold.markers = "os_name == \'nt\'"\nold.extras = ["x"]\n'),
+      '[tool.poetry.dependencies]\nnew.version = "*"\nkeep = "1"\nnew.markers = "os_name == \'nt\'"\nnew.extras = []\n',
+    );
+    assert.equal(
+      replace('[[tool.poetry.dependencies.old]]\nversion = "1.24"\npython = "<3.12"\n[[tool.poetry.dependencies."old"]]\nversion = "1.26"\npython = ">=3.12"\n'),
+      '[[tool.poetry.dependencies.new]]\nversion = "*"\npython = "<3.12"\n[[tool.poetry.dependencies."new"]]\nversion = "*"\npython = ">=3.12"\n',
+    );
+  });
 });
 
 describe('alternatives', () => {

@@ -609,10 +609,11 @@ describe('known inputs', () => {
     checkPyproject(text, parsed);
   });
 
-  it('parsePyproject: a \\x escape (TOML 1.1, accepted by the TOML parser) does not shift the ranges after it', () => {
-    const text = '[build-system]\nrequires = ["\\x41poetry-core>=1.0.0", "s\\x69x"]\n';
+  it('parsePyproject: a \\x escape (TOML 1.1; pip, build and tomllib read 1.0) is a syntax error, and the rest of the file is read', () => {
+    const text = '[build-system]\nrequires = ["\\x41poetry-core>=1.0.0", "s\\x69x"]\n[project]\ndependencies = ["six"]\n';
     const parsed = parsePyproject(text);
-    assert.deepEqual(parsed.dependencies.map((d) => d.name), ['Apoetry-core', 'six']);
+    assert.deepEqual(parsed.problems.map((p) => [p.code, p.range.start.line]), [['syntax-error', 1]]);
+    assert.deepEqual(parsed.dependencies.map((d) => d.name), ['six']);
     checkPyproject(text, parsed);
   });
 

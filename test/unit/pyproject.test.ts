@@ -132,6 +132,149 @@ describe('pyproject.toml', () => {
     );
   });
 
+  describe('after a TOML syntax error', () => {
+    /** Names with their sections, the syntax errors' lines, and every name range checked against the text. */
+    function read(text: string) {
+      const parsed = parsePyproject(text);
+      for (const d of parsed.dependencies) assert.equal(slice(text, d.nameRange), d.name, `range of ${d.name}`);
+      const errors = parsed.problems.filter((p) => p.code === 'syntax-error');
+      assert.equal(errors.length, 1, JSON.stringify(parsed.problems));
+      return { deps: parsed.dependencies.map((d) => `${d.section}:${d.name}`), line: errors[0]!.range.start.line, error: errors[0]! };
+    }
+
+    it('keeps the dependencies before a broken header and points at the header', () => {
+      const text = '[project]\ndependencies = ["requests"]\n[tool.black\nline-length = 88\n';
+      const r = read(text);
+      assert.deepEqual(r.deps, ['project.dependencies:requests']);
+      assert.equal(r.line, 2);
+      assert.equal(slice(text, r.error.range), '[tool.black');
+      assert.match(r.error.message, /table-key/);
+    });
+
+    it('keeps the dependencies around a bare key, which is the line reported', () => {
+      const after = read('[project]\ndependencies = ["requests"]\nname\n');
+      assert.deepEqual(after.deps, ['project.dependencies:requests']);
+      assert.equal(after.line, 2);
+      // The parser complains on the next line; blanking that one would lose the dependencies.
+      const before = read('[project]\nname\ndependencies = ["requests"]\n');
+      assert.deepEqual(before.deps, ['project.dependencies:requests']);
+      assert.equal(before.line, 1);
+    });
+
+    it('keeps the sections before an unterminated multi-line string at the end of the file', () => {
+      const r = read('[build-system]\nrequires = ["setuptools"]\n[project]\ndependencies = ["""requests\n');
+      assert.deepEqual(r.deps, ['build-system.requires:setuptools']);
+      assert.equal(r.line, 3);
+    });
+
+    it('keeps every section but the broken one, with exact ranges after it, whatever the break', () => {
+      const good = (body: string) =>
+        `[build-system]\nrequires = ["setuptools"]\n\n${body}\n[project]\nname = "x"\ndependencies = [\n  "requests",\n  'six',\n]\n` +
+        `[tool.poetry.dependencies]\nnumpy = "1.26"\n"quoted" = "*"\n`;
+      const expected = ['build-system.requires:setuptools', 'project.dependencies:requests', 'project.dependencies:six', 'tool.poetry.dependencies:numpy', 'tool.poetry.dependencies:quoted'];
+      const breaks = [
+        '[tool.black\nline-length = 88',
+        '[tool.black]\nline-length',
+        '[tool.black]\nline-length = 88\nversio',
+        '[tool.black]\nline-length = "88',
+        '[tool.black]\ntarget = [\n  "py311",\n  "py312"\n',
+        '[tool.black]\nx = { a = 1\n',
+        '[tool.black]\nx = """never closed',
+        '[tool.black]\nx = 1 junk',
+        '[[tool.black]\nx = 1',
+      ];
+      for (const body of breaks) {
+        const text = good(body);
+        const r = read(text);
+        assert.deepEqual(r.deps, expected, body);
+        const brokenLines = text.split('\n').map((l, i) => [l, i] as const).filter(([l]) => body.includes(l) && l !== '').map(([, i]) => i);
+        assert.ok(brokenLines.includes(r.line), `${body}: error on line ${r.line}, not in ${brokenLines}`);
+      }
+    });
+
+    it('keeps both of two tables defined twice (each parses alone), with the error at the second', () => {
+      const r = read('[project]\ndependencies = ["a"]\n[tool.x]\n[project]\nname = "x"\n[build-system]\nrequires = ["b"]\n');
+      assert.deepEqual(r.deps, ['project.dependencies:a', 'build-system.requires:b']);
+      assert.equal(r.line, 3);
+      // The first error of the file is reported, even when a later section is the one that fails alone.
+      assert.equal(read('[project]\ndependencies = ["a"]\n[project]\n[tool.y\n[build-system]\nrequires = ["b"]\n').line, 2);
+    });
+
+    it('blanks the second definition of a key, the one reported', () => {
+      const r = read('[project]\ndependencies = ["a"]\ndependencies = ["b"]\n[build-system]\nrequires = ["c"]\n');
+      assert.deepEqual(r.deps, ['project.dependencies:a', 'build-system.requires:c']);
+      assert.equal(r.line, 2);
+    });
+
+    it('does not split at a header-like line inside a multi-line string', () => {
+      const text = '[project]\ndescription = """\n[not.a.header]\n"""\ndependencies = ["a"]\n[tool.x\n';
+      assert.deepEqual(read(text).deps, ['project.dependencies:a']);
+    });
+
+    it('stays within its time budget on a file of thousands of broken sections', () => {
+      const text = '[project]\ndependencies = ["a"]\n' + '[x\ny = 1\n'.repeat(2500);
+      const started = performance.now();
+      const r = read(text);
+      const ms = performance.now() - started;
+      assert.deepEqual(r.deps, ['project.dependencies:a']);
+      assert.ok(ms < 1000, `${ms.toFixed(0)} ms`);
+    });
+  });
+
+  it('reads TOML 1.0, as pip, build and tomllib do: 1.1-only syntax is an error', () => {
+    for (const text of [
+      '[tool.poetry.dependencies]\nrequests = {\n  version = "^2",\n}\n',
+      '[tool.poetry.dependencies]\nrequests = { version = "^2", }\n',
+      '[project]\ndependencies = ["\\x72equests"]\n',
+      '[project]\ndependencies = ["requests; os_name == \'\\e\'"]\n',
+    ]) {
+      assert.deepEqual(parsePyproject(text).problems.map((p) => p.code), ['syntax-error'], text);
+    }
+  });
+
+  it('reads a Poetry dependency written with dotted keys as one dependency, at the first name', () => {
+    for (const text of [
+      '[tool.poetry.dependencies]\nrequests.version = "^2"\nrequests.extras = ["socks"]\n',
+      'tool.poetry.dependencies.requests.version = "^2"\ntool.poetry.dependencies.requests.extras = ["socks"]\n',
+      '[tool.poetry]\ndependencies = { requests.version = "^2", requests.extras = ["socks"] }\n',
+      '[tool.poetry.dependencies.requests]\nversion = "^2"\n[tool.poetry.dependencies.requests.extras-table]\n[tool.poetry.dependencies]\nrequests.extras = ["socks"]\n'.replace(/\[tool.poetry.dependencies.requests.extras-table\]\n\[tool.poetry.dependencies\]\nrequests.extras/, 'extras'),
+    ]) {
+      const parsed = parsePyproject(text);
+      assert.deepEqual(parsed.problems, [], text);
+      assert.deepEqual(
+        parsed.dependencies.map((d) => [d.section, d.name, d.specifier, d.extras]),
+        [['tool.poetry.dependencies', 'requests', '^2', ['socks']]],
+        text,
+      );
+      const first = text.indexOf('requests');
+      assert.deepEqual(parsed.dependencies[0]!.nameRange, new LineMap(text).range(first, first + 'requests'.length), text);
+    }
+  });
+
+  it('reads Poetry\'s multiple constraints written as [[tables]] like the inline array: one dependency, no pin', () => {
+    const tables = '[[tool.poetry.dependencies.numpy]]\nversion = "1.24"\npython = "<3.12"\n[[tool.poetry.dependencies.numpy]]\nversion = "1.26"\npython = ">=3.12"\n';
+    const inline = '[tool.poetry.dependencies]\nnumpy = [{ version = "1.24", python = "<3.12" }, { version = "1.26", python = ">=3.12" }]\n';
+    for (const text of [tables, inline]) {
+      const deps = parsePyproject(text).dependencies;
+      assert.deepEqual(deps.map((d) => [d.name, d.specifier, d.pinnedVersion]), [['numpy', '1.24 || 1.26', undefined]], text);
+      const first = text.indexOf('numpy');
+      assert.deepEqual(deps[0]!.nameRange, new LineMap(text).range(first, first + 5));
+    }
+  });
+
+  it('finds nothing under an array of tables: [[tool.hatch.envs]], [[tool.poetry.dependencies]]', () => {
+    assert.deepEqual(parsePyproject('[[tool.hatch.envs]]\ndependencies = ["requests"]\n').dependencies, []);
+    assert.deepEqual(parsePyproject('[[tool.poetry.dependencies]]\nrequests = "^2"\n').dependencies, []);
+    assert.deepEqual(parsePyproject('[[tool]]\npoetry.dependencies.requests = "^2"\n').dependencies, []);
+  });
+
+  it('maps multi-line strings with CRLF line breaks exactly (the parser reads each as one "\\n")', () => {
+    const text = '[project]\r\ndependencies = ["""requests ;\r\n python_version > \'3\' garbage""", \'\'\'\r\nsix>=1\r\n\'\'\']\r\n';
+    const parsed = parsePyproject(text);
+    assert.deepEqual(parsed.problems.map((p) => [p.code, slice(text, p.range)]), [['invalid-requirement', "requests ;\r\n python_version > '3' garbage"]]);
+    assert.deepEqual(parsed.dependencies.map((d) => [d.name, slice(text, d.nameRange), slice(text, d.requirementRange)]), [['six', 'six', 'six>=1']]);
+  });
+
   it('reports invalid requirement strings where they are and keeps the others', () => {
     const text = '[project]\ndependencies = ["good", "bad name!", "also-good>=1"]\n';
     const parsed = parsePyproject(text);

@@ -1,4 +1,5 @@
 /** Text edits computed from parsed dependencies: pure, so every editor front end (LSP, CLI) shares them. */
+import type { PoetryDependency } from './pyproject.js';
 import { LineMap } from './text.js';
 import type { Dependency, Range } from './types.js';
 
@@ -12,11 +13,13 @@ export const IGNORE_COMMENT = '# pypi-status: ignore';
 /**
  * Replaces a dependency with another project: the name, extras and version
  * specifier go (they belong to the old project), markers and comments stay,
- * `--hash` options go (hashes must be regenerated), a Poetry value keeps only
- * its optional/markers/python fields.
+ * `--hash` options go (hashes must be regenerated), a Poetry value keeps every
+ * field but its version (which becomes "*") and extras, and a Poetry name
+ * written in several places is renamed in each.
  */
-export function replacementEdits(dep: Dependency, newName: string): TextEdit[] {
+export function replacementEdits(dep: Dependency | PoetryDependency, newName: string): TextEdit[] {
   const edits: TextEdit[] = [{ range: dep.nameSpecRange, newText: newName }];
+  if ('nameEchoes' in dep) for (const range of dep.nameEchoes ?? []) edits.push({ range, newText: newName });
   for (const range of dep.removals ?? []) edits.push({ range, newText: '' });
   for (const edit of dep.valueEdits ?? []) edits.push({ range: edit.range, newText: edit.newText });
   return edits;

@@ -7,7 +7,7 @@ import { parseTOML, ParseError, type AST } from 'toml-eslint-parser';
 import { exactPin, isPep508Error, isValidProjectName, normalizeName, parsePep508 } from './pep508.js';
 import { isIgnoreComment } from './suppress.js';
 import { LineMap } from './text.js';
-import type { Dependency, ParsedFile, ParseProblem } from './types.js';
+import type { Dependency, ParsedFile, ParseProblem, Range } from './types.js';
 
 type Path = readonly (string | number)[];
 
@@ -15,7 +15,9 @@ type Path = readonly (string | number)[];
 type SectionKind = 'pep508-array' | 'poetry-table';
 
 function classify(path: Path): SectionKind | undefined {
-  const p = path.map(String);
+  // An array index (`[[tool.hatch.envs]]`) makes a list, not a table of dependencies.
+  if (path.some((k) => typeof k !== 'string')) return undefined;
+  const p = path as readonly string[];
   const at = (i: number) => p[i];
   const n = p.length;
   if (n === 2 && at(0) === 'project' && at(1) === 'dependencies') return 'pep508-array';
@@ -42,8 +44,9 @@ const POETRY_NOT_PACKAGES = new Set(['python']);
 /** A Poetry dependency with one of these fields is installed from elsewhere, not from the index. */
 const POETRY_NON_INDEX_FIELDS = ['git', 'path', 'url', 'file'];
 
+/** Parses of one section with lines blanked before it is given up. */
 const MAX_RECOVERY_ATTEMPTS = 20;
-/** Re-parsing after errors stops once this much time went into it: a broken file must not stall the editor. */
+/** Re-parsing after errors stops once this much time went into it (the first parse included): a broken file must not stall the editor. */
 const RECOVERY_BUDGET_MS = 100;
 /** Real pyproject.toml files are kilobytes (the largest in our corpus is 13 KB); the TOML parser takes seconds on megabytes, so a file this large is not read. */
 export const MAX_PYPROJECT_LENGTH = 256 * 1024;
@@ -76,6 +79,7 @@ const APOSTROPHE = 0x27;
 const BACKSLASH = 0x5c;
 const HASH = 0x23;
 const LF = 0x0a;
+const CR = 0x0d;
 
 /**
  * Strings (each counted once), separators outside them, and line breaks. Only an upper bound
@@ -145,55 +149,356 @@ export function parsePyproject(text: string): ParsedFile {
     result.problems.push({ code: 'file-too-large', message: tooLarge, range: map.range(0, 0) });
     return result;
   }
-  let source = text;
-  let program: AST.TOMLProgram | undefined;
-  const started = performance.now();
-  // A syntax error is reported once; the offending line is then blanked (same
-  // length, so ranges stay exact) and the rest of the file is read again.
-  for (let attempt = 0; attempt <= MAX_RECOVERY_ATTEMPTS && !program; attempt++) {
-    try {
-      program = parseTOML(source);
-    } catch (e) {
-      if (!(e instanceof ParseError)) {
-        // The TOML parser itself fails on some huge or deeply nested values (stack overflow):
-        // the file is reported, not the server.
-        result.problems.push({ code: 'syntax-error', message: `This file could not be read as TOML: ${e instanceof Error ? e.message : String(e)}`, range: map.range(0, 0) });
-        return result;
-      }
-      const line = Math.max(0, e.lineNumber - 1);
-      if (attempt === 0) result.problems.push(syntaxProblem(e, map));
-      if (attempt === MAX_RECOVERY_ATTEMPTS || performance.now() - started > RECOVERY_BUDGET_MS) return result;
-      source = blankLine(source, map, line);
+  const programs = readToml(text, map, result.problems);
+  const ignoredLines = new Set<number>();
+  for (const program of programs) {
+    for (const comment of program.comments) {
+      if (isIgnoreComment('#' + comment.value)) ignoredLines.add(map.position(comment.range[0]).line);
     }
   }
-  if (!program) return result;
-  const ignoredLines = new Set<number>();
-  for (const comment of program.comments) {
-    if (isIgnoreComment('#' + comment.value)) ignoredLines.add(comment.loc.start.line - 1);
+  const ctx: Context = { text, map, result, ignoredLines, found: [], poetry: new Map() };
+  for (const program of programs) walkTopLevel(program.body[0], ctx);
+  for (const item of ctx.found) {
+    if ('items' in item) {
+      const dependency = poetryDependency(item, ctx);
+      if (dependency) result.dependencies.push(dependency);
+    } else {
+      result.dependencies.push(item);
+    }
   }
-  const ctx: Context = { text, map, result, ignoredLines };
-  walkTopLevel(program.body[0], ctx);
   return result;
 }
 
-function syntaxProblem(e: ParseError, map: LineMap): ParseProblem {
-  const line = Math.max(0, e.lineNumber - 1);
-  const start = Math.min(e.index, map.lineEnd(line));
-  const end = Math.max(start, map.lineEnd(line));
-  return { code: 'syntax-error', message: `TOML syntax error: ${e.message}`, range: map.range(start, end === start ? start : end) };
+/**
+ * pip, build, uv and Python's tomllib read TOML 1.0; the parser's default, 1.1, also takes
+ * inline tables over several lines, trailing commas in them and `\x`/`\e` escapes, which
+ * those tools reject.
+ */
+const TOML_OPTIONS = { tomlVersion: '1.0' } as const;
+
+/**
+ * The whole file as one program when it parses. Otherwise one syntax-error problem, and
+ * programs for the parts that can still be read, their ranges in the whole text.
+ */
+function readToml(text: string, map: LineMap, problems: ParseProblem[]): AST.TOMLProgram[] {
+  const started = performance.now();
+  try {
+    return [parseTOML(text, TOML_OPTIONS)];
+  } catch (e) {
+    if (!(e instanceof ParseError)) {
+      // The TOML parser itself fails on some huge or deeply nested values (stack overflow):
+      // the file is reported, not the server.
+      problems.push({ code: 'syntax-error', message: `This file could not be read as TOML: ${e instanceof Error ? e.message : String(e)}`, range: map.range(0, 0) });
+      return [];
+    }
+    const recovery = new Recovery(text, map, started + RECOVERY_BUDGET_MS);
+    recovery.run(e);
+    problems.push(recovery.problem(e));
+    return recovery.programs;
+  }
 }
 
-function blankLine(source: string, map: LineMap, line: number): string {
-  const start = map.lineStarts[line] ?? source.length;
-  const end = map.lineEnd(line);
-  return source.slice(0, start) + ' '.repeat(end - start) + source.slice(end);
+/**
+ * Reads what it can of a file that does not parse. The TOML parser stops at the first error,
+ * often a line or more after its cause (an unclosed `[header`, a key without `=`, an
+ * unterminated string, array or inline table), so blanking the line it names can lose good
+ * lines and keep the bad one. Instead the file is cut into sections at lines that look like
+ * table headers; a part that fails is halved at a section boundary until single failing
+ * sections remain (for one broken section about three parses of the text in all, not one per
+ * section), and only those lose lines: the line at fault is blanked (replaced by spaces, so
+ * offsets stay exact), the section parsed again, and so on. Sections that parse keep all
+ * their dependencies, with their ranges in the whole text.
+ */
+class Recovery {
+  readonly programs: AST.TOMLProgram[] = [];
+  /** Offsets where sections start: 0, then each line that looks like a table header. */
+  private readonly starts: number[] = [0];
+  /** Where the first section that failed on its own went wrong, for the one diagnostic. */
+  private fault: { line: number; index: number; message: string; detectedLine: number; sectionStart: number } | undefined;
+
+  constructor(
+    private readonly text: string,
+    private readonly map: LineMap,
+    private readonly deadline: number,
+  ) {
+    const lineStarts = map.lineStarts;
+    const strings = multilineStrings(text);
+    let s = 0;
+    for (let line = 1; line < lineStarts.length; line++) {
+      const start = lineStarts[line]!;
+      while (s < strings.length && strings[s]![1] <= start) s++;
+      const inString = s < strings.length && strings[s]![0] < start;
+      if (!inString && looksLikeHeader(text, start, map.lineEnd(line))) this.starts.push(start);
+    }
+  }
+
+  run(error: ParseError): void {
+    this.failed(0, this.starts.length, error);
+  }
+
+  private end(section: number): number {
+    return this.starts[section] ?? this.text.length;
+  }
+
+  /** Sections [from, to) read as one text. */
+  private attempt(from: number, to: number): void {
+    if (performance.now() > this.deadline) return;
+    const base = this.starts[from]!;
+    const parsed = parse(this.text.slice(base, this.end(to)));
+    if (parsed instanceof ParseError || parsed === undefined) this.failed(from, to, parsed);
+    else this.programs.push(shift(parsed, base));
+  }
+
+  private failed(from: number, to: number, error: ParseError | undefined): void {
+    if (to - from === 1) {
+      this.repair(from, error);
+      return;
+    }
+    const mid = (from + to) >> 1;
+    this.attempt(from, mid);
+    this.attempt(mid, to);
+  }
+
+  /** Blanks lines of one section until it parses, or gives it up. */
+  private repair(section: number, error: ParseError | undefined): void {
+    const { map } = this;
+    const base = this.starts[section]!;
+    const end = this.end(section + 1);
+    const firstLine = map.position(base).line;
+    // The section's text ends with its line break (or the file's end), which belongs to its last line.
+    const lastLine = map.position(Math.max(base, end - 1)).line;
+    let source = this.text.slice(base, end);
+    const blanked: number[] = [];
+    const record = this.fault === undefined;
+    let firstError: ParseError | undefined;
+    const hasContent = (line: number, commentsCount: boolean) => {
+      const s = source.slice(map.lineStarts[line]! - base, map.lineEnd(line) - base).trimStart();
+      return s !== '' && (commentsCount || !s.startsWith('#'));
+    };
+    const blank = (s: string, line: number) => {
+      const start = map.lineStarts[line]! - base;
+      const stop = map.lineEnd(line) - base;
+      return s.slice(0, start) + ' '.repeat(stop - start) + s.slice(stop);
+    };
+    for (let attempts = 0; ; ) {
+      if (error === undefined) {
+        const parsed = parse(source);
+        attempts++;
+        if (parsed === undefined) break;
+        if (!(parsed instanceof ParseError)) {
+          this.programs.push(shift(parsed, base));
+          break;
+        }
+        error = parsed;
+      }
+      firstError ??= error;
+      if (attempts >= MAX_RECOVERY_ATTEMPTS || performance.now() > this.deadline) break;
+      const at = base + error.index;
+      // Past the section's last line: something unterminated, its start is above.
+      const line = at >= end ? lastLine + 1 : map.position(at).line;
+      const atLineStart = line > lastLine || source.slice(map.lineStarts[line]! - base, at - base).trim() === '';
+      const lineHasContent = line <= lastLine && hasContent(line, true);
+      // A key defined twice is reported at the second definition, itself the statement at fault.
+      if (atLineStart && error.message !== duplicateKeyMessage()) {
+        // The parser names the first token after the statement it could not finish: the
+        // cause is most often the line above (a header without `]`, a key without `=`).
+        let above = line - 1;
+        while (above >= firstLine && !hasContent(above, false)) above--;
+        if (above >= firstLine) {
+          const trial = blank(source, above);
+          const parsed = parse(trial);
+          attempts++;
+          if (parsed === undefined) break;
+          // It was the cause if the error moved on; with nothing on the line named there is no other candidate.
+          if (!(parsed instanceof ParseError) || !lineHasContent || parsed.index > error.index) {
+            source = trial;
+            blanked.push(above);
+            if (!(parsed instanceof ParseError)) {
+              this.programs.push(shift(parsed, base));
+              break;
+            }
+            error = parsed;
+            continue;
+          }
+        }
+      }
+      if (!lineHasContent) break;
+      source = blank(source, line);
+      blanked.push(line);
+      error = undefined;
+    }
+    if (record && firstError !== undefined) {
+      const detectedLine = map.position(base + firstError.index).line;
+      const line = blanked.length > 0 ? Math.min(...blanked) : detectedLine;
+      this.fault = { line, index: base + firstError.index, message: firstError.message, detectedLine, sectionStart: base };
+    }
+  }
+
+  /**
+   * The one diagnostic: at the line found at fault in the first section that failed on its
+   * own, unless the whole file failed before that section: a table or key defined in two
+   * sections, each of which parses alone.
+   */
+  problem(error: ParseError): ParseProblem {
+    const { map, text } = this;
+    const fault = this.fault;
+    if (fault === undefined || error.index < fault.sectionStart) {
+      return syntaxProblem(error.message, Math.min(error.index, text.length), map);
+    }
+    if (fault.line === fault.detectedLine) return syntaxProblem(fault.message, fault.index, map);
+    const lineStart = map.lineStarts[fault.line]!;
+    const lineText = text.slice(lineStart, map.lineEnd(fault.line));
+    const start = lineStart + (lineText.length - lineText.trimStart().length);
+    const stop = lineStart + lineText.trimEnd().length;
+    let message = fault.message;
+    // The error was found on a later line; a broken header says more about itself.
+    if (lineText.trimStart().startsWith('[')) {
+      const alone = parse(lineText.trim() + '\n');
+      if (alone instanceof ParseError) message = alone.message;
+    }
+    return { code: 'syntax-error', message: `TOML syntax error: ${message}`, range: map.range(start, stop) };
+  }
 }
+
+let duplicateKey: string | undefined;
+
+/** The parser's message for a key defined twice, as this version of it words it. */
+function duplicateKeyMessage(): string {
+  if (duplicateKey === undefined) {
+    const parsed = parse('a = 1\na = 2\n');
+    duplicateKey = parsed instanceof ParseError ? parsed.message : '';
+  }
+  return duplicateKey;
+}
+
+/**
+ * Where the multi-line strings that are closed lie ([start, end) offsets, in order): a line
+ * inside one is text, whatever it looks like. One that is never closed ends, for this
+ * purpose, at its line's end, so that it does not hide the headers of the rest of the file.
+ */
+function multilineStrings(text: string): [number, number][] {
+  const spans: [number, number][] = [];
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === HASH) {
+      const eol = text.indexOf('\n', i);
+      i = eol < 0 ? n : eol;
+      continue;
+    }
+    if (c !== QUOTE && c !== APOSTROPHE) {
+      i++;
+      continue;
+    }
+    const multi = text.charCodeAt(i + 1) === c && text.charCodeAt(i + 2) === c;
+    let j = multi ? i + 3 : i + 1;
+    let closed = false;
+    while (j < n) {
+      const d = text.charCodeAt(j);
+      if (!multi && (d === LF || d === CR)) break;
+      if (d === BACKSLASH && c === QUOTE) {
+        // The escaped character, unless it ends the line of a one-line string.
+        const e = text.charCodeAt(j + 1);
+        j += !multi && (e === LF || e === CR) ? 1 : 2;
+        continue;
+      }
+      j++;
+      if (d === c && (!multi || (text.charCodeAt(j) === c && text.charCodeAt(j + 1) === c))) {
+        closed = true;
+        if (multi) {
+          j += 2;
+          // Up to two quotes right before the closing three belong to the string.
+          for (let extra = 0; extra < 2 && text.charCodeAt(j) === c; extra++) j++;
+        }
+        break;
+      }
+    }
+    if (multi && closed) spans.push([i, j]);
+    if (multi && !closed) {
+      const eol = text.indexOf('\n', i);
+      j = eol < 0 ? n : eol;
+    }
+    i = j;
+  }
+  return spans;
+}
+
+/** A line starting with `[` and without a comma: a table header, maybe a broken one (not an array element such as `["a", "b"],`). */
+function looksLikeHeader(text: string, start: number, end: number): boolean {
+  let i = start;
+  while (text[i] === ' ' || text[i] === '\t') i++;
+  if (text[i] !== '[') return false;
+  const comma = text.indexOf(',', i);
+  return comma < 0 || comma >= end;
+}
+
+/** The program, the parser's error, or undefined when the parser failed otherwise (stack overflow on deep nesting). */
+function parse(source: string): AST.TOMLProgram | ParseError | undefined {
+  try {
+    return parseTOML(source, TOML_OPTIONS);
+  } catch (e) {
+    return e instanceof ParseError ? e : undefined;
+  }
+}
+
+/**
+ * Moves the ranges of a program parsed from a part of the text to where that part is in the
+ * whole (only `range` is read; `loc` and tokens stay as parsed). Iterative: values nest deeply.
+ */
+function shift(program: AST.TOMLProgram, base: number): AST.TOMLProgram {
+  if (base === 0) return program;
+  const move = (node: { range: [number, number] }) => {
+    node.range = [node.range[0] + base, node.range[1] + base];
+  };
+  program.comments.forEach(move);
+  const stack: AST.TOMLNode[] = [program.body[0]];
+  const push = (nodes: readonly AST.TOMLNode[]) => {
+    for (const n of nodes) stack.push(n);
+  };
+  for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
+    move(node);
+    switch (node.type) {
+      case 'TOMLTopLevelTable':
+      case 'TOMLInlineTable':
+        push(node.body);
+        break;
+      case 'TOMLTable':
+        stack.push(node.key);
+        push(node.body);
+        break;
+      case 'TOMLKeyValue':
+        stack.push(node.key, node.value);
+        break;
+      case 'TOMLKey':
+        push(node.keys);
+        break;
+      case 'TOMLArray':
+        push(node.elements);
+        break;
+      default:
+        break;
+    }
+  }
+  return program;
+}
+
+function syntaxProblem(message: string, index: number, map: LineMap): ParseProblem {
+  const line = map.position(index).line;
+  const start = Math.min(index, map.lineEnd(line));
+  return { code: 'syntax-error', message: `TOML syntax error: ${message}`, range: map.range(start, Math.max(start, map.lineEnd(line))) };
+}
+
+type KeyNode = AST.TOMLBare | AST.TOMLQuoted;
 
 interface Context {
   text: string;
   map: LineMap;
   result: ParsedFile;
   ignoredLines: Set<number>;
+  /** Dependencies in the order their names are first written; Poetry ones are completed at the end. */
+  found: (Dependency | PoetryEntry)[];
+  poetry: Map<string, PoetryEntry>;
 }
 
 function walkTopLevel(top: AST.TOMLTopLevelTable, ctx: Context): void {
@@ -203,27 +508,38 @@ function walkTopLevel(top: AST.TOMLTopLevelTable, ctx: Context): void {
       continue;
     }
     const path = node.resolvedKey;
-    const kind = classify(withoutIndex(path));
-    const lastKey = node.key.keys[node.key.keys.length - 1];
-    const parentKind = classify(withoutIndex(path).slice(0, -1));
-    if (parentKind === 'poetry-table' && lastKey) {
-      // [tool.poetry.dependencies.numpy] or [[tool.poetry.dependencies.numpy]]: the header names the package.
-      addPoetryDependency(lastKey, keyName(lastKey), { kind: 'table', body: node.body }, sectionName(withoutIndex(path).slice(0, -1)), ctx);
-      continue;
-    }
-    if (kind === 'poetry-table') {
+    if (classify(path) === 'poetry-table') {
       for (const kv of node.body) visitPoetryEntry(kv, sectionName(path), ctx);
       continue;
     }
+    if (visitPoetryHeader(node, ctx)) continue;
     for (const kv of node.body) visitKeyValue(path, kv, ctx);
   }
 }
 
-function withoutIndex(path: Path): Path {
-  return typeof path[path.length - 1] === 'number' ? path.slice(0, -1) : path;
+/**
+ * A header below a Poetry dependency table names a package: `[tool.poetry.dependencies.numpy]`,
+ * `[[tool.poetry.dependencies.numpy]]` (one of several constraints) or a table inside one.
+ */
+function visitPoetryHeader(node: AST.TOMLTable, ctx: Context): boolean {
+  const path = node.resolvedKey;
+  for (const depth of [3, 5]) {
+    if (path.length <= depth || classify(path.slice(0, depth)) !== 'poetry-table') continue;
+    // With no array index before it, the path's element at `depth` is the header's key there.
+    const key = node.key.keys[depth];
+    if (typeof path[depth] !== 'string' || !key) return true;
+    const entry = poetryEntry(sectionName(path.slice(0, depth)), key, ctx);
+    if (!entry) return true;
+    const constraint = node.kind === 'array' && node.key.keys.length === depth + 1;
+    const table = constraint ? newTable(entry) : openTable(entry);
+    const prefix = path.slice(depth + 1).filter((p): p is string => typeof p === 'string');
+    for (const kv of node.body) table.fields.push({ path: [...prefix, ...kv.key.keys.map(keyName)], value: kv.value, range: kv.range });
+    return true;
+  }
+  return false;
 }
 
-function keyName(key: AST.TOMLBare | AST.TOMLQuoted): string {
+function keyName(key: KeyNode): string {
   return key.type === 'TOMLBare' ? key.name : key.value;
 }
 
@@ -238,8 +554,7 @@ function visitKeyValue(prefix: Path, kv: AST.TOMLKeyValue, ctx: Context): void {
   for (let i = 0; i < Math.min(keys.length, 6 - prefix.length); i++) {
     const path = [...prefix, ...keys.slice(0, i + 1).map(keyName)];
     if (classify(path) === 'poetry-table' && i < keys.length - 1) {
-      const rest = keys.slice(i + 1);
-      if (rest.length === 1) addPoetryDependency(rest[0]!, keyName(rest[0]!), toPoetryValue(kv.value), sectionName(path), ctx);
+      addPoetryValue(sectionName(path), keys[i + 1]!, keys.slice(i + 2).map(keyName), kv, ctx);
       return;
     }
   }
@@ -268,62 +583,122 @@ function visitValue(path: Path, value: AST.TOMLContentNode, ctx: Context): void 
   }
 }
 
+/** `requests = "^2"`, or with dotted keys one field of it: `requests.version = "^2"`. */
 function visitPoetryEntry(kv: AST.TOMLKeyValue, section: string, ctx: Context): void {
-  const keys = kv.key.keys;
-  if (keys.length !== 1) return;
-  addPoetryDependency(keys[0]!, keyName(keys[0]!), toPoetryValue(kv.value), section, ctx);
+  const [name, ...fields] = kv.key.keys;
+  if (name) addPoetryValue(section, name, fields.map(keyName), kv, ctx);
 }
 
-/** `range` is the value's source range; a `[table.name]` section has none (its fields are its value). */
-type PoetryValue =
-  | { kind: 'string'; node: AST.TOMLStringValue; range: [number, number] }
-  | { kind: 'table'; body: AST.TOMLKeyValue[]; range?: [number, number] }
-  | { kind: 'array'; items: PoetryValue[]; range: [number, number] }
+function addPoetryValue(section: string, key: KeyNode, fieldPath: string[], kv: AST.TOMLKeyValue, ctx: Context): void {
+  const entry = poetryEntry(section, key, ctx);
+  if (!entry) return;
+  if (fieldPath.length > 0) openTable(entry).fields.push({ path: fieldPath, value: kv.value, range: kv.range });
+  else if (kv.value.type === 'TOMLArray') for (const element of kv.value.elements) entry.items.push(poetryItem(element));
+  else entry.items.push(poetryItem(kv.value));
+}
+
+/** A field of a Poetry dependency table: its key path below the dependency, its value, and the source of its key = value. */
+interface PoetryField {
+  path: string[];
+  value: AST.TOMLContentNode;
+  range: [number, number];
+}
+
+/**
+ * One constraint of a Poetry dependency. A table is an inline table (rewritten whole on
+ * replacement) or gathered from a `[header]` and dotted keys (`requests.version = "^2"`).
+ */
+type PoetryItem =
+  | { kind: 'string'; node: AST.TOMLStringValue }
+  | { kind: 'table'; fields: PoetryField[]; inline?: AST.TOMLInlineTable }
   | { kind: 'other' };
 
-function toPoetryValue(node: AST.TOMLContentNode): PoetryValue {
-  if (node.type === 'TOMLValue' && node.kind === 'string') return { kind: 'string', node, range: node.range };
-  if (node.type === 'TOMLInlineTable') return { kind: 'table', body: node.body, range: node.range };
-  if (node.type === 'TOMLArray') return { kind: 'array', items: node.elements.map(toPoetryValue), range: node.range };
+/**
+ * Everything written about one name of one Poetry table, which may be in several places:
+ * dotted keys on several lines, `[[...numpy]]` tables for several constraints.
+ */
+interface PoetryEntry {
+  name: string;
+  section: string;
+  key: KeyNode;
+  /** Other places the name is written (later dotted keys and headers). */
+  echoes: KeyNode[];
+  items: PoetryItem[];
+  /** The table that dotted keys and sub-table headers add to. */
+  open?: { kind: 'table'; fields: PoetryField[] };
+}
+
+function poetryItem(node: AST.TOMLContentNode): PoetryItem {
+  if (node.type === 'TOMLValue' && node.kind === 'string') return { kind: 'string', node };
+  if (node.type === 'TOMLInlineTable') {
+    return { kind: 'table', inline: node, fields: node.body.map((kv) => ({ path: kv.key.keys.map(keyName), value: kv.value, range: kv.range })) };
+  }
   return { kind: 'other' };
 }
 
-/** Fields of a Poetry dependency that describe how it is used, not which project it is. */
-const POETRY_KEPT_FIELDS = ['optional', 'markers', 'python'];
+function poetryEntry(section: string, key: KeyNode, ctx: Context): PoetryEntry | undefined {
+  const name = keyName(key);
+  if (POETRY_NOT_PACKAGES.has(name.toLowerCase()) || !isValidProjectName(name)) return undefined;
+  // TOML keys are compared as written: `Requests` and `requests` are two entries, as for Poetry.
+  const id = `${section}\n${name}`;
+  const known = ctx.poetry.get(id);
+  if (known) {
+    known.echoes.push(key);
+    return known;
+  }
+  const entry: PoetryEntry = { name, section, key, echoes: [], items: [] };
+  ctx.poetry.set(id, entry);
+  ctx.found.push(entry);
+  return entry;
+}
+
+function newTable(entry: PoetryEntry): { kind: 'table'; fields: PoetryField[] } {
+  const table = { kind: 'table' as const, fields: [] };
+  entry.items.push(table);
+  entry.open = table;
+  return table;
+}
+
+function openTable(entry: PoetryEntry): { kind: 'table'; fields: PoetryField[] } {
+  return entry.open ?? newTable(entry);
+}
+
+/** Fields that describe the old project and go with it on replacement; every other field says how it is used and stays. */
+const POETRY_PROJECT_FIELDS = ['version', 'extras'];
 
 type ValueEdit = { range: ReturnType<LineMap['range']>; newText: string };
 
 /**
- * On replacement the version becomes "*", keeping only the fields that are not
- * about the old project; each table of a multiple-constraints array keeps its own.
+ * On replacement the version becomes "*" and extras go; every other field stays (markers,
+ * python, platform, source, allow-prereleases, optional: dropping one would widen where or
+ * how the new project is installed). Each constraint of several keeps its own.
  */
-function poetryValueEdits(value: PoetryValue, ctx: Context): ValueEdit[] {
-  switch (value.kind) {
+function poetryValueEdits(item: PoetryItem, ctx: Context): ValueEdit[] {
+  const edit = (range: [number, number], newText: string) => ({ range: ctx.map.range(range[0], range[1]), newText });
+  switch (item.kind) {
     case 'string':
-      return [{ range: ctx.map.range(value.range[0], value.range[1]), newText: '"*"' }];
-    case 'array':
-      return value.items.flatMap((item) => poetryValueEdits(item, ctx));
+      return [edit(item.node.range, '"*"')];
     case 'table': {
-      if (value.range) {
-        const kept = value.body
-          .filter((kv) => kv.key.keys.length === 1 && POETRY_KEPT_FIELDS.includes(keyName(kv.key.keys[0]!)))
-          .map((kv) => ctx.text.slice(kv.range[0], kv.range[1]));
-        return [{ range: ctx.map.range(value.range[0], value.range[1]), newText: `{ ${['version = "*"', ...kept].join(', ')} }` }];
+      if (item.inline) {
+        const kept = item.fields.filter((f) => !POETRY_PROJECT_FIELDS.includes(f.path[0]!)).map((f) => ctx.text.slice(f.range[0], f.range[1]));
+        return [edit(item.inline.range, `{ ${['version = "*"', ...kept].join(', ')} }`)];
       }
-      const version = tableField(value.body, 'version');
-      return version ? [{ range: ctx.map.range(version.range[0], version.range[1]), newText: '"*"' }] : [];
+      // Header and dotted-key tables: their lines stay, only the values change.
+      const version = tableField(item.fields, 'version');
+      const extras = tableField(item.fields, 'extras');
+      return [...(version ? [edit(version.range, '"*"')] : []), ...(extras ? [edit(extras.range, '[]')] : [])];
     }
     case 'other':
       return [];
   }
 }
 
-function tableField(body: AST.TOMLKeyValue[], field: string): AST.TOMLContentNode | undefined {
-  return body.find((kv) => kv.key.keys.length === 1 && keyName(kv.key.keys[0]!) === field)?.value;
+function tableField(fields: PoetryField[], field: string): AST.TOMLContentNode | undefined {
+  return fields.find((f) => f.path.length === 1 && f.path[0] === field)?.value;
 }
 
-function stringField(body: AST.TOMLKeyValue[], field: string): string | undefined {
-  const v = tableField(body, field);
+function stringField(fields: PoetryField[], field: string): string | undefined {
+  const v = tableField(fields, field);
   return v?.type === 'TOMLValue' && v.kind === 'string' ? v.value : undefined;
 }
 
@@ -335,42 +710,42 @@ function poetryPin(constraint: string | undefined): string | undefined {
   return m ? m[1] : undefined;
 }
 
-function addPoetryDependency(
-  key: AST.TOMLBare | AST.TOMLQuoted,
-  name: string,
-  value: PoetryValue,
-  section: string,
-  ctx: Context,
-): void {
-  if (POETRY_NOT_PACKAGES.has(name.toLowerCase()) || !isValidProjectName(name)) return;
+/**
+ * A Poetry dependency whose name is written more than once (dotted keys on several lines,
+ * several `[[...name]]` tables): a replacement renames it everywhere, or the old name would
+ * stay behind as a dependency of its own.
+ */
+export interface PoetryDependency extends Dependency {
+  nameEchoes?: Range[];
+}
+
+function poetryDependency(entry: PoetryEntry, ctx: Context): Dependency | undefined {
   const versions: (string | undefined)[] = [];
   const extras = new Set<string>();
   let marker = '';
   let fromIndex = false;
-  const consider = (v: PoetryValue) => {
-    if (v.kind === 'string') {
+  for (const item of entry.items) {
+    if (item.kind === 'string') {
       fromIndex = true;
-      versions.push(v.node.value);
-    } else if (v.kind === 'table') {
-      if (POETRY_NON_INDEX_FIELDS.some((f) => tableField(v.body, f) !== undefined)) return;
+      versions.push(item.node.value);
+    } else if (item.kind === 'table') {
+      if (item.fields.some((f) => POETRY_NON_INDEX_FIELDS.includes(f.path[0]!))) continue;
       fromIndex = true;
-      versions.push(stringField(v.body, 'version'));
-      const ex = tableField(v.body, 'extras');
+      versions.push(stringField(item.fields, 'version'));
+      const ex = tableField(item.fields, 'extras');
       if (ex?.type === 'TOMLArray') {
         for (const e of ex.elements) if (e.type === 'TOMLValue' && e.kind === 'string') extras.add(e.value);
       }
-      marker ||= stringField(v.body, 'markers') ?? '';
+      marker ||= stringField(item.fields, 'markers') ?? '';
     }
-  };
-  if (value.kind === 'array') value.items.forEach(consider);
-  else consider(value);
-  if (!fromIndex) return;
+  }
+  if (!fromIndex) return undefined;
 
-  const keyRange = quotedInnerRange(key, ctx);
+  const keyRange = quotedInnerRange(entry.key, ctx);
   const specifiers = versions.filter((v): v is string => v !== undefined);
-  const dependency: Dependency = {
-    name,
-    normalizedName: normalizeName(name),
+  const dependency: PoetryDependency = {
+    name: entry.name,
+    normalizedName: normalizeName(entry.name),
     nameRange: keyRange,
     requirementRange: keyRange,
     nameSpecRange: keyRange,
@@ -380,17 +755,18 @@ function addPoetryDependency(
     marker,
     ignored: ctx.ignoredLines.has(keyRange.start.line),
     form: 'poetry-key',
-    section,
+    section: entry.section,
   };
   const pin = specifiers.length === 1 ? poetryPin(specifiers[0]) : undefined;
   if (pin !== undefined) dependency.pinnedVersion = pin;
-  const valueEdits = poetryValueEdits(value, ctx);
+  const valueEdits = entry.items.flatMap((item) => poetryValueEdits(item, ctx));
   if (valueEdits.length > 0) dependency.valueEdits = valueEdits;
-  ctx.result.dependencies.push(dependency);
+  if (entry.echoes.length > 0) dependency.nameEchoes = entry.echoes.map((key) => quotedInnerRange(key, ctx));
+  return dependency;
 }
 
 /** The key text without its quotes. */
-function quotedInnerRange(key: AST.TOMLBare | AST.TOMLQuoted, ctx: Context) {
+function quotedInnerRange(key: KeyNode, ctx: Context): Range {
   const [start, end] = key.range;
   return key.type === 'TOMLQuoted' ? ctx.map.range(start + 1, end - 1) : ctx.map.range(start, end);
 }
@@ -443,7 +819,7 @@ function addPep508String(node: AST.TOMLStringValue, section: string, ctx: Contex
   if (pin !== undefined) dependency.pinnedVersion = pin;
   // A comment after a line inside a multi-line string would become part of the string.
   if (!node.multiline) dependency.commentAt = ctx.map.position(ctx.map.lineEnd(ctx.map.position(node.range[1]).line));
-  ctx.result.dependencies.push(dependency);
+  ctx.found.push(dependency);
 }
 
 /**
@@ -472,24 +848,24 @@ function stringOffsets(node: AST.TOMLStringValue, text: string): number {
   }
   const { starts, ends } = offsets;
   let count = 0;
-  if (node.style === 'literal') {
-    for (; i < end; i++, count++) {
-      starts[count] = i;
-      ends[count] = i + 1;
-    }
-    return count;
-  }
+  const literal = node.style === 'literal';
   while (i < end) {
     const ch = text[i];
-    if (ch !== '\\') {
+    if (ch === '\r' && text[i + 1] === '\n') {
+      // The parser reads a CRLF line break in a multi-line string as one "\n".
+      starts[count] = i;
+      ends[count++] = i + 2;
+      i += 2;
+      continue;
+    }
+    if (literal || ch !== '\\') {
       starts[count] = i;
       ends[count++] = i + 1;
       i++;
       continue;
     }
     const next = text[i + 1];
-    // \uXXXX, \UXXXXXXXX, and the TOML 1.1 \xHH that the parser also accepts.
-    const hexLength = next === 'u' ? 4 : next === 'U' ? 8 : next === 'x' ? 2 : 0;
+    const hexLength = next === 'u' ? 4 : next === 'U' ? 8 : 0;
     if (hexLength > 0) {
       const cp = parseInt(text.slice(i + 2, i + 2 + hexLength), 16);
       for (let k = cp > 0xffff ? 2 : 1; k > 0; k--) {

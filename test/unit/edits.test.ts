@@ -170,6 +170,40 @@ describe('replacement edits', () => {
   });
 });
 
+describe('edits that keep a TOML file meaning what it says', () => {
+  it('quotes a new Poetry name that a bare key cannot hold, in every form', () => {
+    const replace = (toml: string) => {
+      const old = parsePyproject(toml).dependencies.find((d) => d.name === 'old')!;
+      const after = applyEdits(toml, replacementEdits(old, 'ruamel.yaml'));
+      const reparsed = parsePyproject(after);
+      assert.deepEqual(reparsed.problems, [], after);
+      assert.ok(reparsed.dependencies.some((d) => d.name === 'ruamel.yaml'), after);
+      assert.ok(!reparsed.dependencies.some((d) => d.name === 'ruamel' || d.name === 'old'), after);
+      return after;
+    };
+    assert.equal(replace('[tool.poetry.dependencies]\nold = "^1.0"\n'), '[tool.poetry.dependencies]\n"ruamel.yaml" = "*"\n');
+    assert.equal(replace('[tool.poetry.dependencies]\n"old" = "^1.0"\n'), '[tool.poetry.dependencies]\n"ruamel.yaml" = "*"\n');
+    assert.equal(replace('[tool.poetry.dependencies]\nold = { version = "^1.0", optional = true }\n'), '[tool.poetry.dependencies]\n"ruamel.yaml" = { version = "*", optional = true }\n');
+    assert.equal(replace('[tool.poetry.dependencies.old]\nversion = "^1.0"\n'), '[tool.poetry.dependencies."ruamel.yaml"]\nversion = "*"\n');
+    assert.equal(replace('[tool.poetry.dependencies]\nold.version = "^1"\nold.optional = true\n'), '[tool.poetry.dependencies]\n"ruamel.yaml".version = "*"\n"ruamel.yaml".optional = true\n');
+    // A name a bare key can hold stays bare.
+    const plain = parsePyproject('[tool.poetry.dependencies]\nold = "^1.0"\n').dependencies[0]!;
+    assert.equal(applyEdits('[tool.poetry.dependencies]\nold = "^1.0"\n', replacementEdits(plain, 'new_name-2')), '[tool.poetry.dependencies]\nnew_name-2 = "*"\n');
+  });
+
+  it('offers no ignore comment where a multi-line string runs across the line end', () => {
+    const commentable = (toml: string) => parsePyproject(toml).dependencies.filter((d) => d.commentAt !== undefined).map((d) => d.name);
+    assert.deepEqual(commentable('[project]\ndependencies = ["oldpkg==1.0", """\nrequests"""]\n'), []);
+    assert.deepEqual(commentable('[tool.poetry.dependencies]\noldpkg = """\n1.0"""\n'), []);
+    assert.deepEqual(commentable('[tool.poetry.dependencies]\noldpkg = { version = """1.0\n""" }\n'), []);
+    // Elsewhere the comment goes at the line end and silences just that dependency.
+    const toml = '[project]\ndependencies = [\n  "oldpkg==1.0",\n  """requests""",\n]\n';
+    assert.deepEqual(commentable(toml), ['oldpkg']);
+    const after = applyEdits(toml, [ignoreCommentEdit(parsePyproject(toml).dependencies[0]!)!]);
+    assert.deepEqual(parsePyproject(after).dependencies.map((d) => [d.name, d.ignored]), [['oldpkg', true], ['requests', false]]);
+  });
+});
+
 describe('alternatives', () => {
   it('reads the phrases maintainers use, and nothing else', () => {
     const names = (text: string, self = 'old') => candidatesFromText(text, self).map((c) => c.name);

@@ -25,7 +25,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { before, describe, it } from 'node:test';
 
-import { parsePyproject, type PoetryDependency } from '../../server/src/core/pyproject.js';
+import { parsePyproject } from '../../server/src/core/pyproject.js';
 import { LineMap } from '../../server/src/core/text.js';
 import type { Dependency, ParsedFile, Range } from '../../server/src/core/types.js';
 import { corpusFilesDir } from '../support/corpus.js';
@@ -597,7 +597,7 @@ describe('differential: parsePyproject vs tomllib + packaging (Python reference)
         const next = Math.min(g.lines.length, ...headers.filter((n) => n > broken.line));
         const inside = (r: Range) => r.start.line >= first && r.start.line < next;
         // A Poetry name may be written in several sections ([[...name]] tables): such a dependency is S's too.
-        const touched = new Set(c.ours.dependencies.filter((d) => [d.nameRange, ...((d as PoetryDependency).nameEchoes ?? [])].some(inside)).map((d) => `${d.section}\n${d.name}`));
+        const touched = new Set(c.ours.dependencies.filter((d) => [d.nameRange, ...(d.nameKeys ?? []).map((k) => k.range)].some(inside)).map((d) => `${d.section}\n${d.name}`));
         const outside = (d: Dependency) => !inside(d.nameRange) && !touched.has(`${d.section}\n${d.name}`);
         const shape = (d: Dependency) => JSON.stringify([d.name, d.section, d.form, d.nameRange, d.form === 'pep508-string' ? d.requirementRange : null]);
         const parsed = parsePyproject(broken.text);

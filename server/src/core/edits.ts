@@ -1,5 +1,4 @@
 /** Text edits computed from parsed dependencies: pure, so every editor front end (LSP, CLI) shares them. */
-import type { PoetryDependency } from './pyproject.js';
 import { LineMap } from './text.js';
 import type { Dependency, Range } from './types.js';
 
@@ -17,13 +16,17 @@ export const IGNORE_COMMENT = '# pypi-status: ignore';
  * field but its version (which becomes "*") and extras, and a Poetry name
  * written in several places is renamed in each.
  */
-export function replacementEdits(dep: Dependency | PoetryDependency, newName: string): TextEdit[] {
-  const edits: TextEdit[] = [{ range: dep.nameSpecRange, newText: newName }];
-  if ('nameEchoes' in dep) for (const range of dep.nameEchoes ?? []) edits.push({ range, newText: newName });
+export function replacementEdits(dep: Dependency, newName: string): TextEdit[] {
+  const edits: TextEdit[] = dep.nameKeys
+    ? dep.nameKeys.map((key) => ({ range: key.range, newText: key.bare && !BARE_KEY.test(newName) ? `"${newName}"` : newName }))
+    : [{ range: dep.nameSpecRange, newText: newName }];
   for (const range of dep.removals ?? []) edits.push({ range, newText: '' });
   for (const edit of dep.valueEdits ?? []) edits.push({ range: edit.range, newText: edit.newText });
   return edits;
 }
+
+/** What TOML takes as a bare key; a project name has no character that needs escaping in quotes. */
+const BARE_KEY = /^[A-Za-z0-9_-]+$/;
 
 export function ignoreCommentEdit(dep: Dependency): TextEdit | undefined {
   if (!dep.commentAt) return undefined;

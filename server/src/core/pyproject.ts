@@ -7,7 +7,7 @@ import { parseTOML, ParseError, type AST } from 'toml-eslint-parser';
 import { exactPin, isPep508Error, isValidProjectName, normalizeName, parsePep508 } from './pep508.js';
 import { isIgnoreComment } from './suppress.js';
 import { LineMap } from './text.js';
-import type { Dependency, ParsedFile, ParseProblem, Range } from './types.js';
+import type { Dependency, ParsedFile, ParseProblem, Position, Range } from './types.js';
 
 type Path = readonly (string | number)[];
 
@@ -496,6 +496,8 @@ interface Context {
   map: LineMap;
   result: ParsedFile;
   ignoredLines: Set<number>;
+  /** Closed multi-line strings, found when first needed (see commentPlace). */
+  multiline?: [number, number][];
   /** Dependencies in the order their names are first written; Poetry ones are completed at the end. */
   found: (Dependency | PoetryEntry)[];
   poetry: Map<string, PoetryEntry>;
@@ -710,15 +712,6 @@ function poetryPin(constraint: string | undefined): string | undefined {
   return m ? m[1] : undefined;
 }
 
-/**
- * A Poetry dependency whose name is written more than once (dotted keys on several lines,
- * several `[[...name]]` tables): a replacement renames it everywhere, or the old name would
- * stay behind as a dependency of its own.
- */
-export interface PoetryDependency extends Dependency {
-  nameEchoes?: Range[];
-}
-
 function poetryDependency(entry: PoetryEntry, ctx: Context): Dependency | undefined {
   const versions: (string | undefined)[] = [];
   const extras = new Set<string>();
@@ -743,13 +736,12 @@ function poetryDependency(entry: PoetryEntry, ctx: Context): Dependency | undefi
 
   const keyRange = quotedInnerRange(entry.key, ctx);
   const specifiers = versions.filter((v): v is string => v !== undefined);
-  const dependency: PoetryDependency = {
+  const dependency: Dependency = {
     name: entry.name,
     normalizedName: normalizeName(entry.name),
     nameRange: keyRange,
     requirementRange: keyRange,
     nameSpecRange: keyRange,
-    commentAt: ctx.map.position(ctx.map.lineEnd(keyRange.start.line)),
     extras: [...extras],
     specifier: specifiers.join(' || '),
     marker,
@@ -761,8 +753,29 @@ function poetryDependency(entry: PoetryEntry, ctx: Context): Dependency | undefi
   if (pin !== undefined) dependency.pinnedVersion = pin;
   const valueEdits = entry.items.flatMap((item) => poetryValueEdits(item, ctx));
   if (valueEdits.length > 0) dependency.valueEdits = valueEdits;
-  if (entry.echoes.length > 0) dependency.nameEchoes = entry.echoes.map((key) => quotedInnerRange(key, ctx));
+  // A name written more than once is renamed everywhere, or the old one would stay behind as a dependency of its own.
+  dependency.nameKeys = [entry.key, ...entry.echoes].map((key) => ({ range: quotedInnerRange(key, ctx), bare: key.type === 'TOMLBare' }));
+  const commentAt = commentPlace(keyRange.start.line, ctx);
+  if (commentAt) dependency.commentAt = commentAt;
   return dependency;
+}
+
+/**
+ * The end of a line, where `# pypi-status: ignore` can go, unless a multi-line string runs across
+ * it (`["old", """` then more lines): there the comment would become part of the string.
+ */
+function commentPlace(line: number, ctx: Context): Position | undefined {
+  const end = ctx.map.lineEnd(line);
+  const spans = (ctx.multiline ??= multilineStrings(ctx.text));
+  let lo = 0;
+  let hi = spans.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (spans[mid]![1] <= end) lo = mid + 1;
+    else hi = mid;
+  }
+  const around = spans[lo];
+  return around && around[0] < end ? undefined : ctx.map.position(end);
 }
 
 /** The key text without its quotes. */
@@ -817,8 +830,8 @@ function addPep508String(node: AST.TOMLStringValue, section: string, ctx: Contex
   if (parsed.url !== undefined) dependency.url = parsed.url;
   const pin = exactPin(parsed.clauses);
   if (pin !== undefined) dependency.pinnedVersion = pin;
-  // A comment after a line inside a multi-line string would become part of the string.
-  if (!node.multiline) dependency.commentAt = ctx.map.position(ctx.map.lineEnd(ctx.map.position(node.range[1]).line));
+  const commentAt = node.multiline ? undefined : commentPlace(ctx.map.position(node.range[1]).line, ctx);
+  if (commentAt) dependency.commentAt = commentAt;
   ctx.found.push(dependency);
 }
 

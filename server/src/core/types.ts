@@ -28,6 +28,12 @@ export interface Dependency {
   nameSpecRange: Range;
   /** Text that belongs to the old project and goes with it on replacement (pip `--hash` options). */
   removals?: Range[];
+  /**
+   * Poetry: every place the name is written as a TOML key (dotted keys and `[[...]]` tables write it
+   * more than once), the one `nameRange` covers first. A replacement renames each, quoting the new
+   * name where the key is bare and the name is not a bare key (`ruamel.yaml` would be a dotted key).
+   */
+  nameKeys?: { range: Range; bare: boolean }[];
   /** Values rewritten on replacement, whatever the new name (Poetry: the version becomes "*"). */
   valueEdits?: { range: Range; newText: string }[];
   /** Where an inline `# pypi-status: ignore` comment can be appended; absent where none can go. */

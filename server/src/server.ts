@@ -41,9 +41,8 @@ import { VERSION } from './core/version.js';
 import { ADD_TO_IGNORE_COMMAND, codeActions, REPLACEABLE, type DependencyInFile } from './lsp/codeActions.js';
 import { SOURCE, toDiagnostics } from './lsp/diagnostics.js';
 import { fileDiagnostics, pathToUri, runWorkspaceScan, toResponse, uriToPath, type ScanResponse } from './lsp/scan.js';
-import { isScannable, scanFile, type ScannedFile } from './core/scan.js';
+import { followIncludes, includeTarget, isScannable, readDependencyFile, scanFile, type ScannedFile } from './core/scan.js';
 import { releaseMemorySoon } from './lsp/memory.js';
-import { readFile } from 'node:fs/promises';
 
 const EDIT_DEBOUNCE_MS = 150;
 /**
@@ -263,18 +262,18 @@ export function startServer(connection: Connection): void {
     // Events come in bursts (created, then changed while being written): only the newest read publishes.
     const ticket = supersedeRefresh(uri);
     const newest = () => refreshes.get(uri) === ticket;
-    let text: string;
+    // A file the scan reached through `-r`/`-c` is a requirements file whatever its name.
+    const kind = fileKind(file) ?? 'requirements';
+    let content: string | ParsedFile;
     try {
-      text = await readFile(file, 'utf8');
+      content = await readDependencyFile(file, kind);
     } catch {
       scanned.delete(uri);
       if (newest()) await connection.sendDiagnostics({ uri, diagnostics: [] });
       return;
     }
     const current = settings;
-    // A file the scan reached through `-r`/`-c` is a requirements file whatever its name.
-    const kind = fileKind(file) ?? 'requirements';
-    const result = await scanFile(file, text, sourceFor, current, kind);
+    const result = await scanFile(file, content, sourceFor, current, kind);
     if (result && newest() && !documents.get(uri) && settings === current) await connection.sendDiagnostics({ uri, diagnostics: fileDiagnostics(result, current) });
   }
   const refreshes = new Map<string, number>();
@@ -453,13 +452,17 @@ export function startServer(connection: Connection): void {
     // Granting trust re-checks the same text against the index its file names: the check begun before is stale.
     const isCurrent = () => states.get(uri) === state && settings === current && trusted === wasTrusted;
     const deps = state.parsed.dependencies.filter((d) => lookedUp(d, current));
+    // An include that cannot be followed is shown on its line, as a scan shows it.
+    const file = uriToPath(uri);
+    const includeProblems = file && state.parsed.includes.length > 0 ? (await followIncludes(state.parsed, file)).problems : [];
+    const shown = includeProblems.length > 0 ? { ...state.parsed, problems: [...state.parsed.problems, ...includeProblems] } : state.parsed;
     // Indexed like `deps`, so diagnostics come out in document order whatever order answers arrive in.
     const results: (AnalyzedDependency | undefined)[] = new Array(deps.length);
     const analyzed = (i: number, facts: DependencyFacts) => (results[i] = { dependency: deps[i]!, facts, findings: findingsFor(deps[i]!, facts) });
     const publish = () => {
       if (!isCurrent()) return;
       const known = results.filter((r): r is AnalyzedDependency => r !== undefined);
-      void connection.sendDiagnostics({ uri, version: state.version, diagnostics: toDiagnostics(state.parsed, known, current) });
+      void connection.sendDiagnostics({ uri, version: state.version, diagnostics: toDiagnostics(shown, known, current) });
     };
     // What the cache already knows (memory, or disk after a restart) is used at once, without a promise:
     // an edit pays only for the dependencies it changed.
@@ -587,14 +590,16 @@ export function startServer(connection: Connection): void {
     const doc = documents.get(params.textDocument.uri);
     const state = doc && parse(doc);
     if (!doc || !state || !doc.uri.startsWith('file:')) return [];
-    const dir = path.dirname(fileURLToPath(doc.uri));
-    return state.parsed.includes
-      .filter((inc) => !/^[a-z][a-z0-9+.-]*:/i.test(inc.path))
-      .map((inc) => ({
+    const file = fileURLToPath(doc.uri);
+    return state.parsed.includes.map((inc) => {
+      // An include pip downloads links to its URL; any other is a local file, as pip reads it.
+      const target = includeTarget(inc.path, file);
+      return {
         range: inc.range,
-        target: pathToFileURL(path.resolve(dir, inc.path)).href,
+        target: typeof target === 'string' ? pathToFileURL(target).href : inc.path,
         tooltip: inc.kind === 'constraint' ? 'Open constraints file' : 'Open requirements file',
-      }));
+      };
+    });
   });
 
   connection.onExecuteCommand(async (params, token, workDone) => {

@@ -283,6 +283,29 @@ describe('language server over stdio', () => {
     }
   });
 
+  it('shows an include that cannot be followed on its line in an open file', async () => {
+    freshCache();
+    const dir = mkdtempSync(path.join(tmpdir(), 'pypi-status-includes-'));
+    writeFileSync(path.join(dir, 'base.txt'), 'six\n');
+    const client = await start({ jsonApiUrl: null });
+    const uri = fileUri(path.join(dir, 'requirements.txt'));
+    try {
+      await client.open(uri, '-r base.txt\n-r missing.txt\n-c https://example.org/constraints.txt\nsix\n');
+      const diagnostics = await client.waitForDiagnostics(uri, (d) => d.length > 0);
+      assert.deepEqual(
+        diagnostics.map((d) => [d.code, d.range.start.line, msg(d)]),
+        [
+          ['include-not-read', 1, 'missing.txt: no such file'],
+          ['include-not-read', 2, 'https://example.org/constraints.txt is not read: pypi-status does not download requirements files (pip does)'],
+        ],
+      );
+    } finally {
+      await client.stop();
+      rmSync(cacheDir, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('keeps serving other files when one pyproject.toml does not parse', async () => {
     freshCache();
     const client = await start();

@@ -1,6 +1,7 @@
 /** The workspace scan's core: each file reported as soon as its findings are complete. */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -35,6 +36,68 @@ describe('scan', () => {
     const settings = resolveSettings({ indexUrl: index.simpleUrl, jsonApiUrl: null, cache: { directory: null } });
     return { settings, env: createIndexEnvironment(settings) };
   }
+
+  it('reads files as pip does, finds linked ones, and leaves other tools\' .in files alone', async () => {
+    const root = workspace({ 'shared/prod.lock': 'pil\n', 'MANIFEST.in': 'include README.md\ngraft docs\n', 'config.h.in': '#undef X\n', 'dev.in': 'six\n' });
+    // PowerShell's `pip freeze > requirements.txt`: UTF-16LE with a BOM.
+    writeFileSync(path.join(root, 'requirements.txt'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('pepy==1.0\r\naiocpa\r\n', 'utf16le')]));
+    writeFileSync(path.join(root, 'requirements-bom.txt'), Buffer.from('\ufeff-r requirements-base.txt\n', 'utf8'));
+    writeFileSync(path.join(root, 'requirements-base.txt'), 'tablib\n');
+    symlinkSync(path.join(root, 'shared', 'prod.lock'), path.join(root, 'requirements-prod.txt'));
+    const { settings, env } = environment();
+    try {
+      const result = await scan({ roots: [root] }, env.client, settings);
+      const byFile = Object.fromEntries(result.files.map((f) => [path.relative(root, f.path), f.parsed.dependencies.map((d) => d.name)]));
+      assert.deepEqual(byFile, {
+        'dev.in': ['six'],
+        'requirements.txt': ['pepy', 'aiocpa'],
+        'requirements-bom.txt': [],
+        'requirements-base.txt': ['tablib'],
+        'requirements-prod.txt': ['pil'],
+      });
+      assert.deepEqual(result.summary.findings.filter((f) => f.code === 'invalid-requirement'), []);
+    } finally {
+      await env.close();
+    }
+  });
+
+  it('reports an include that cannot be followed on its line, and follows what pip follows', async () => {
+    const root = workspace({
+      'lib:base.txt': 'six\n',
+      'abs.txt': 'pepy\n',
+      'folder/x': '',
+      'requirements.txt': '',
+    });
+    const text = ['-r missing.txt', '-r folder', '-r https://example.org/requirements.txt', '-r lib:base.txt', `-c ${pathToFileURL(path.join(root, 'abs.txt')).href}`, 'tablib', ''].join('\n');
+    writeFileSync(path.join(root, 'requirements.txt'), text);
+    const { settings, env } = environment();
+    try {
+      const result = await scan({ roots: [root] }, env.client, settings);
+      assert.deepEqual(result.files.map((f) => path.relative(root, f.path)).sort(), ['abs.txt', 'lib:base.txt', 'requirements.txt']);
+      const problems = result.summary.findings.filter((f) => f.code === 'include-not-read').map((f) => [path.relative(root, f.file), f.range.start.line, f.message]);
+      assert.deepEqual(problems, [
+        ['requirements.txt', 0, 'missing.txt: no such file'],
+        ['requirements.txt', 1, 'folder: not a file'],
+        ['requirements.txt', 2, 'https://example.org/requirements.txt is not read: pypi-status does not download requirements files (pip does)'],
+      ]);
+    } finally {
+      await env.close();
+    }
+  });
+
+  it('reports a file far too large to read without reading it', async () => {
+    const root = workspace({});
+    const file = path.join(root, 'requirements.txt');
+    writeFileSync(file, '');
+    truncateSync(file, 65 * 1024 * 1024); // sparse: nothing is written
+    const { settings, env } = environment();
+    try {
+      const result = await scan({ roots: [root] }, env.client, settings);
+      assert.deepEqual(result.summary.findings.map((f) => f.code), ['file-too-large']);
+    } finally {
+      await env.close();
+    }
+  });
 
   it('reports each file once its dependencies are settled, before the scan ends', async () => {
     const root = workspace({

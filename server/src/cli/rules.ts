@@ -103,6 +103,13 @@ export const RULES: Record<DiagnosticCode, RuleInfo> = {
     helpUri: PIP_FILE_FORMAT,
     tags: ['correctness'],
   },
+  'include-not-read': {
+    name: 'IncludeNotRead',
+    short: 'Include not followed',
+    full: 'A -r or -c include that cannot be followed: the file is missing or is not a file (pip fails on it), or it is a URL, which pip downloads and pypi-status does not. The dependencies it would add are not checked.',
+    helpUri: PIP_FILE_FORMAT,
+    tags: ['correctness'],
+  },
 };
 
 /** Every code, in the order reports list them (findings about projects first, then problems of files). */

@@ -16,10 +16,21 @@ export function fileKind(filePath: string, languageId?: string): FileKind | unde
   if (base === 'pyproject.toml') return 'pyproject';
   if (languageId === 'pip-requirements') return 'requirements';
   if (/^requirements.*\.(txt|in)$/.test(base) || /^constraints.*\.(txt|in)$/.test(base)) return 'requirements';
-  if (base.endsWith('.in')) return 'requirements';
+  // pip-tools inputs (dev.in, test.in); not templates such as MANIFEST.in, Makefile.in or config.h.in.
+  if (base.endsWith('.in') && !base.slice(0, -3).includes('.') && !NOT_REQUIREMENTS_IN.has(base)) return 'requirements';
   if ((parent === 'requirements' || parent === 'constraints') && base.endsWith('.txt')) return 'requirements';
   return undefined;
 }
+
+/** What a file too large to be read at all yields (the parsers' own limits are far lower, and report the same code). */
+export function tooLargeToRead(bytes: number): ParsedFile {
+  const zero = { line: 0, character: 0 };
+  const message = `This file is ${(bytes / 1024 / 1024).toFixed(0)} MB, far larger than any real dependency file; pypi-status does not read it.`;
+  return { dependencies: [], includes: [], indexUrls: [], problems: [{ code: 'file-too-large', message, range: { start: zero, end: zero } }] };
+}
+
+/** `.in` files that other tools own: setuptools' MANIFEST.in, autotools' Makefile.in and configure.in. */
+const NOT_REQUIREMENTS_IN = new Set(['manifest.in', 'makefile.in', 'gnumakefile.in', 'configure.in']);
 
 export function parseDocument(kind: FileKind, text: string, env: Record<string, string | undefined> = process.env): ParsedFile {
   return kind === 'pyproject' ? parsePyproject(text) : parseRequirements(text, { env });

@@ -7,11 +7,13 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import picomatch from 'picomatch';
 import { abortable } from './abortable.js';
-import { analyze, fileKind, lookedUp, parseDocument, type AnalyzedDependency, type FileKind } from './analyze.js';
+import { fileURLToPath } from 'node:url';
+import { analyze, fileKind, lookedUp, parseDocument, tooLargeToRead, type AnalyzedDependency, type FileKind } from './analyze.js';
+import { decodeRequirementsBytes } from './decode.js';
 import { findingsFor, gatherFacts, peekFacts, type FindingCode } from './findings.js';
 import { Limiter, type IndexSource } from './index/client.js';
 import type { DiagnosticCode, Settings, SeverityOrOff } from './settings.js';
-import type { Dependency, ParsedFile, Range } from './types.js';
+import type { Dependency, ParsedFile, ParseProblem, Range } from './types.js';
 
 /** Files read at once: enough to keep the disk and the parser busy while lookups run. */
 const FILE_READERS = 8;
@@ -94,10 +96,11 @@ export interface ScanResult {
  */
 export async function isScannable(file: string, roots: string[], exclude: string[] = []): Promise<boolean> {
   if (!fileKind(file)) return false;
-  const excluded = exclude.length > 0 ? picomatch(exclude, { dot: true }) : () => false;
+  const excluded = excluder(exclude);
   for (const root of roots.map((r) => path.resolve(r))) {
     const rel = path.relative(root, file);
-    if (rel.startsWith('..') || path.isAbsolute(rel)) continue;
+    // `..data/` is a folder inside the root; only `..` itself leads out.
+    if (rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) continue;
     const parts = rel.split(path.sep);
     if (parts.slice(0, -1).some((p) => SKIPPED_DIRS.has(p))) return false;
     // Every prefix is tested, as the walk tests each folder on the way down.
@@ -114,6 +117,19 @@ export async function isScannable(file: string, roots: string[], exclude: string
   return false;
 }
 
+/**
+ * A matcher of exclusion globs. A trailing slash (`vendor/`, as in .gitignore) means the folder,
+ * which picomatch would otherwise match against nothing.
+ */
+function excluder(exclude: string[]): (p: string) => boolean {
+  const patterns = exclude.map((g) => (g.length > 1 && g.endsWith('/') ? g.slice(0, -1) : g));
+  return patterns.length > 0 ? picomatch(patterns, { dot: true }) : () => false;
+}
+
+async function isFileBehindLink(file: string): Promise<boolean> {
+  return fs.stat(file).then((st) => st.isFile(), () => false);
+}
+
 interface ProjectUses {
   source: IndexSource;
   uses: { file: ScannedFile; dep: Dependency; index: number }[];
@@ -128,7 +144,7 @@ interface ProjectUses {
  * walk goes on.
  */
 async function walkFiles(roots: string[], exclude: string[], isCancelled: () => boolean, onFile: (file: string) => void): Promise<void> {
-  const excluded = exclude.length > 0 ? picomatch(exclude, { dot: true }) : () => false;
+  const excluded = excluder(exclude);
   const walk = async (dir: string, root: string): Promise<void> => {
     if (isCancelled()) return;
     let entries;
@@ -147,7 +163,8 @@ async function walkFiles(roots: string[], exclude: string[], isCancelled: () => 
       if (excluded(rel) || excluded(full.split(path.sep).join('/'))) continue;
       if (entry.isDirectory()) {
         if (!SKIPPED_DIRS.has(entry.name)) subdirs.push(full);
-      } else if (entry.isFile() && fileKind(full)) {
+      } else if (fileKind(full) && (entry.isFile() || (entry.isSymbolicLink() && (await isFileBehindLink(full))))) {
+        // A link to a file counts like the file (a link to a directory is not followed: loops).
         onFile(full);
       }
     }
@@ -263,35 +280,40 @@ export async function scan(options: ScanOptions, sources: IndexSource | ((parsed
   const read = async (file: string): Promise<void> => {
     const kind = fileKind(file) ?? 'requirements';
     let text = options.openText?.(file);
-    let error: string | undefined;
+    let error: NodeJS.ErrnoException | undefined;
+    let parsed: ParsedFile | undefined;
     if (text === undefined) {
       try {
-        text = await fs.readFile(file, 'utf8');
+        const read = await readDependencyFile(file, kind);
+        if (typeof read === 'string') text = read;
+        else parsed = read;
       } catch (e) {
-        error = `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`;
+        error = e as NodeJS.ErrnoException;
       }
     }
     if (isCancelled()) return;
-    const parsed = parseDocument(kind, text ?? '', options.env);
+    parsed ??= parseDocument(kind, text ?? '', options.env);
     const scanned: ScannedFile = { path: file, kind, parsed, analyzed: [] };
-    if (error !== undefined) scanned.error = error;
-    // Files that are missing count only when someone asked for them (a root or an include).
-    if (error === undefined || explicit.has(file) || !discovered.has(file)) scannedByPath.set(file, scanned);
-    for (const include of parsed.includes) {
-      if (/^[a-z][a-z0-9+.-]*:/i.test(include.path)) continue; // URLs are not followed
-      const target = path.resolve(path.dirname(file), include.path);
-      if (!seen.has(target)) {
-        seen.add(target);
-        queue.push(target);
-      }
-    }
+    if (error !== undefined) scanned.error = `cannot read ${file}: ${error.code ?? error.message}`;
+    // A file the walk found that is gone by now (deleted meanwhile) is not reported; one that
+    // cannot be read is, as is any file someone asked for (a root or an include).
+    if (error?.code !== 'ENOENT' || explicit.has(file) || !discovered.has(file)) scannedByPath.set(file, scanned);
     const source = sourceFor(parsed);
     const looked: number[] = [];
     parsed.dependencies.forEach((dep, i) => lookedUp(dep, settings) && looked.push(i));
-    // Counted first: a lookup answered from memory settles before the next one is made.
-    unsettled.set(scanned, looked.length);
+    // Counted first: a lookup answered from memory settles before the next one is made. The
+    // file's includes count as one more: the file is done once they are checked too.
+    unsettled.set(scanned, looked.length + 1);
     for (const i of looked) lookUp(scanned, parsed.dependencies[i]!, i, source);
-    if (looked.length === 0) fileDone(scanned);
+    // Looked up first, so that the index is asked while the includes are checked on disk.
+    const includes = await followIncludes(parsed, file);
+    parsed.problems.push(...includes.problems);
+    for (const target of includes.targets) {
+      if (seen.has(target)) continue;
+      seen.add(target);
+      queue.push(target);
+    }
+    settledOne(scanned);
     progress.filesParsed++;
     progress.filesTotal = queue.length;
     report();
@@ -325,16 +347,77 @@ export async function scan(options: ScanOptions, sources: IndexSource | ((parsed
   return { files, summary: summarize(files, settings, [...unknown].sort(), isCancelled()) };
 }
 
+/** The largest file read at all; the parsers report anything over their own, lower limits. */
+const MAX_FILE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * A dependency file's text, decoded as pip (requirements: BOMs, a `coding:` comment) or
+ * tomllib (pyproject.toml: UTF-8) decode it; or, for a file too large to read at all, what
+ * its parse reports. Throws what the file system throws.
+ */
+export async function readDependencyFile(file: string, kind: FileKind): Promise<string | ParsedFile> {
+  const stat = await fs.stat(file);
+  if (stat.size > MAX_FILE_BYTES) return tooLargeToRead(stat.size);
+  if (kind === 'pyproject') return fs.readFile(file, 'utf8');
+  return decodeRequirementsBytes(await fs.readFile(file));
+}
+
+/**
+ * Where a `-r`/`-c` include leads, as pip reads it: only `http:`, `https:` and `file:` are URLs
+ * (`lib:base.txt` and `C:\\reqs\\base.txt` are paths); a `file:` URL is a local path, and the
+ * other two are not downloaded.
+ */
+export function includeTarget(written: string, from: string): string | { problem: string } {
+  const scheme = /^(https?|file):/i.exec(written)?.[1]?.toLowerCase();
+  if (scheme === 'http' || scheme === 'https') return { problem: `${written} is not read: pypi-status does not download requirements files (pip does)` };
+  if (scheme === 'file') {
+    try {
+      return fileURLToPath(written);
+    } catch {
+      return { problem: `${written} is not a local file URL` };
+    }
+  }
+  return path.resolve(path.dirname(from), written);
+}
+
+/**
+ * The files a file's `-r`/`-c` includes lead to, and a problem on the line of each that
+ * cannot be followed (a missing file, a directory, a URL), where it can be fixed.
+ */
+export async function followIncludes(parsed: ParsedFile, file: string): Promise<{ targets: string[]; problems: ParseProblem[] }> {
+  const targets: string[] = [];
+  const problems: ParseProblem[] = [];
+  for (const include of parsed.includes) {
+    const target = includeTarget(include.path, file);
+    const problem = typeof target === 'string' ? await unreadableInclude(target) : target.problem;
+    if (typeof target === 'string' && problem === undefined) targets.push(target);
+    else problems.push({ code: 'include-not-read', message: typeof target === 'string' ? `${include.path}: ${problem}` : problem!, range: include.range });
+  }
+  return { targets, problems };
+}
+
+/** Why pip could not open an included file, or undefined if it can. */
+async function unreadableInclude(target: string): Promise<string | undefined> {
+  try {
+    const stat = await fs.stat(target);
+    return stat.isFile() ? undefined : 'not a file';
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? 'no such file' : `cannot be read (${code ?? (e as Error).message})`;
+  }
+}
+
 /** Analyses one file on its own (a file changed on disk), with the same rules as a scan. */
 export async function scanFile(
   file: string,
-  text: string,
+  content: string | ParsedFile,
   sourceFor: (parsed: ParsedFile) => IndexSource,
   settings: Settings,
   kind: FileKind | undefined = fileKind(file),
 ): Promise<ScannedFile | undefined> {
   if (!kind) return undefined;
-  const parsed = parseDocument(kind, text);
+  const parsed = typeof content === 'string' ? parseDocument(kind, content) : content;
+  parsed.problems.push(...(await followIncludes(parsed, file)).problems);
   return { path: file, kind, parsed, analyzed: await analyze(parsed, sourceFor(parsed), settings) };
 }
 

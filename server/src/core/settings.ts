@@ -36,6 +36,7 @@ const PROBLEM_SEVERITY: Record<ProblemCode, SeverityOrOff> = {
   'invalid-option': 'warning',
   'ignored-by-pip': 'information',
   'file-too-large': 'information',
+  'include-not-read': 'warning',
 };
 
 const SEVERITIES = new Set(['error', 'warning', 'information', 'hint', 'off']);

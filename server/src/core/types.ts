@@ -68,7 +68,8 @@ export type ProblemCode =
   | 'invalid-option' // an option pip does not accept in a requirements file
   | 'ignored-by-pip' // text pip silently skips
   | 'syntax-error' // a TOML file that does not parse
-  | 'file-too-large'; // a file far larger than any real dependency file, not read
+  | 'file-too-large' // a file far larger than any real dependency file, not read
+  | 'include-not-read'; // a -r/-c include that cannot be followed (missing, not a file, a URL)
 
 export interface ParseProblem {
   code: ProblemCode;

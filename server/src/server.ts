@@ -114,7 +114,8 @@ export function startServer(connection: Connection): void {
       setTimeout(() => {
         void cache.prune().then((r) => r && r.removed > 0 && log(`cache: removed ${r.removed} old entries, ${r.kept} kept`));
       }, PRUNE_DELAY_MS).unref();
-      log(`index ${redactUrl(settings.indexUrl)}; JSON API ${settings.jsonApiUrl ? redactUrl(settings.jsonApiUrl) : 'off'}; cache ${settings.cacheDirectory ?? 'memory only'}`);
+      const index = settings.indexUnusable ? `unusable (${settings.indexUnusable}): nothing is looked up` : redactUrl(settings.indexUrl);
+      log(`index ${index}; JSON API ${settings.jsonApiUrl ? redactUrl(settings.jsonApiUrl) : 'off'}; cache ${settings.cacheDirectory ?? 'memory only'}`);
     }
     return env;
   }

@@ -88,6 +88,9 @@ describe('CLI pieces', () => {
   it('redacts every credential in a text', () => {
     assert.equal(redactText('a http://u:p@h/x and https://tok@i/simple/ b'), 'a http://***@h/x and https://***@i/simple/ b');
     assert.equal(redactText('https://pypi.org/simple/'), 'https://pypi.org/simple/');
+    // Passwords holding an unencoded / or @ are hidden whole.
+    assert.equal(redactText('see https://u:pa/ss@h/simple/ now'), 'see https://***@h/simple/ now');
+    assert.equal(redactText('"https://u:S3@CRET@h/simple/"'), '"https://***@h/simple/"');
   });
 
   it('parses flags: repeatable and comma-separated lists, severity pairs, URLs normalized', () => {

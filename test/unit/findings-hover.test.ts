@@ -8,6 +8,8 @@ import { hoverMarkdown, projectPageUrl } from '../../server/src/core/hover.js';
 import type { ProjectInfo, ReleaseInfo } from '../../server/src/core/index/model.js';
 import { code, link, text } from '../../server/src/core/markdown.js';
 import { parseRequirements } from '../../server/src/core/requirements.js';
+import { defaultCacheDirectory } from '../../server/src/core/cacheDirectory.js';
+import { createIndexEnvironment } from '../../server/src/core/environment.js';
 import { PYPI_JSON_API_URL, resolveSettings } from '../../server/src/core/settings.js';
 import { VERSION } from '../../server/src/core/version.js';
 import { REPO_ROOT } from '../support/lsp-client.js';
@@ -154,6 +156,8 @@ describe('settings', () => {
       (m) => warnings.push(m),
     );
     assert.equal(s.indexUrl, 'https://pypi.org/simple/');
+    assert.match(s.indexUnusable ?? '', /not an http\(s\) URL: ftp:\/\/x/, 'an index that cannot be used is not replaced by PyPI');
+    assert.equal(s.jsonApiUrl, null);
     assert.equal(s.concurrency, 16);
     assert.equal(s.ttlMs, 3_600_000);
     assert.equal(s.severity.archived, 'warning');
@@ -161,6 +165,37 @@ describe('settings', () => {
     assert.deepEqual([...s.ignore], ['foo-bar']);
     assert.deepEqual(s.alternatives.get('pycrypto'), ['pycryptodome']);
     assert.equal(warnings.length, 5, warnings.join('\n'));
+  });
+
+  it('reads the defaults VS Code sends (every contributed default) as the documented defaults', () => {
+    const pkg = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { contributes: { configuration: { properties: Record<string, { default?: unknown }> } } };
+    // What workspace/configuration answers for the section: each contributed key's default, nested by its dots.
+    const sent: Record<string, unknown> = {};
+    for (const [key, schema] of Object.entries(pkg.contributes.configuration.properties)) {
+      const parts = key.split('.').slice(1);
+      let at = sent;
+      for (const part of parts.slice(0, -1)) at = (at[part] ??= {}) as Record<string, unknown>;
+      at[parts.at(-1)!] = schema.default;
+    }
+    const s = resolveSettings(sent);
+    assert.equal(s.jsonApiUrl, PYPI_JSON_API_URL, 'the JSON API is on for PyPI');
+    assert.equal(s.cacheDirectory, defaultCacheDirectory(), 'the disk cache is on');
+    assert.equal(resolveSettings({ ...sent, indexUrl: 'https://pkgs.example.com/simple/' }).jsonApiUrl, null, 'and off for a private index');
+  });
+
+  it('looks nothing up when the configured index URL is unusable, and never prints its credentials', async () => {
+    const warnings: string[] = [];
+    const s = resolveSettings({ indexUrl: 'https://deploy:S3CRET/tok@pkgs.example.com:99999/simple/' }, (m) => warnings.push(m));
+    assert.ok(s.indexUnusable);
+    assert.ok(!JSON.stringify([warnings, s.indexUnusable]).includes('S3CRET'), JSON.stringify(warnings));
+    const env = createIndexEnvironment({ ...s, cacheDirectory: null });
+    try {
+      const lookup = await env.client.project('six');
+      assert.equal(lookup.state, 'unknown');
+      assert.equal(env.client.stats.requests, 0);
+    } finally {
+      await env.close();
+    }
   });
 
   it('keeps the version in the User-Agent equal to the package version', () => {

@@ -4,11 +4,11 @@
  * a settings file must not take the editor down), the CLI refuses bad values:
  * in CI a silently ignored setting changes what passes.
  */
-import { redactUrl } from '../core/index/http.js';
 import { isValidProjectName } from '../core/pep508.js';
 import type { DiagnosticCode, SeverityOrOff } from '../core/settings.js';
 import type { Severity } from '../core/findings.js';
 import { ALL_CODES } from './rules.js';
+import { redactText } from '../core/redact.js';
 
 /** A mistake of the person running the command: reported without a stack trace, exit status 2. */
 export class UsageError extends Error {}
@@ -85,7 +85,4 @@ export function severityEntry(code: string, level: unknown, what: string): Parti
   return { [code]: oneOf(level, LEVELS, `${what} ${code}`) };
 }
 
-/** Every `scheme://user:password@` in a text, redacted (core's redactUrl only looks at the start of a string). */
-export function redactText(text: string): string {
-  return text.replace(/[a-z][a-z0-9+.-]*:\/\/[^/@\s]*@/gi, (m) => redactUrl(m));
-}
+export { redactText };

@@ -5,6 +5,7 @@
 import { defaultCacheDirectory } from './cacheDirectory.js';
 import { DEFAULT_SEVERITY, type FindingCode, type Severity } from './findings.js';
 import { isValidProjectName, normalizeName } from './pep508.js';
+import { redactText } from './redact.js';
 import type { ProblemCode } from './types.js';
 
 export const PYPI_SIMPLE_URL = 'https://pypi.org/simple/';
@@ -15,6 +16,11 @@ export type DiagnosticCode = FindingCode | ProblemCode;
 
 export interface Settings {
   indexUrl: string;
+  /**
+   * Why the configured index cannot be used (its URL is not an http(s) URL). Nothing is then
+   * looked up: falling back to PyPI would send a private index's dependency names there.
+   */
+  indexUnusable?: string;
   /** null: no JSON API (no vulnerability, yanked-reason or inactive checks). */
   jsonApiUrl: string | null;
   cacheDirectory: string | null;
@@ -44,14 +50,18 @@ const SEVERITIES = new Set(['error', 'warning', 'information', 'hint', 'off']);
 /** Turns whatever a client sent into settings, reporting what it had to ignore. */
 export function resolveSettings(raw: unknown, warn: (message: string) => void = () => undefined): Settings {
   const r = isRecord(raw) ? raw : {};
-  const indexUrl = baseUrl(r.indexUrl, 'indexUrl', warn) ?? PYPI_SIMPLE_URL;
+  const givenIndex = baseUrl(r.indexUrl, 'indexUrl', warn);
+  const indexUrl = givenIndex ?? PYPI_SIMPLE_URL;
+  const indexUnusable = givenIndex === undefined && !isUnset(r.indexUrl) ? `pypiStatus.indexUrl is not an http(s) URL: ${redactText(String(r.indexUrl))}` : undefined;
   // The JSON API defaults to PyPI's only when the index is PyPI: a private
-  // index must not leak its dependency names to pypi.org.
-  let jsonApiUrl: string | null = indexUrl === PYPI_SIMPLE_URL ? PYPI_JSON_API_URL : null;
-  if (r.jsonApiUrl === null || r.jsonApiUrl === '') jsonApiUrl = null;
-  else if (r.jsonApiUrl !== undefined) jsonApiUrl = baseUrl(r.jsonApiUrl, 'jsonApiUrl', warn) ?? jsonApiUrl;
+  // index must not leak its dependency names to pypi.org. Unset, null and ""
+  // differ: VS Code sends every setting's default, and "" is that default (automatic).
+  let jsonApiUrl: string | null = indexUrl === PYPI_SIMPLE_URL && !indexUnusable ? PYPI_JSON_API_URL : null;
+  if (r.jsonApiUrl === null) jsonApiUrl = null;
+  else if (!isUnset(r.jsonApiUrl)) jsonApiUrl = baseUrl(r.jsonApiUrl, 'jsonApiUrl', warn) ?? jsonApiUrl;
 
   const cache = isRecord(r.cache) ? r.cache : {};
+  // As for the JSON API: null keeps the cache in memory, "" (VS Code's default) or unset is the platform's directory.
   let cacheDirectory: string | null = defaultCacheDirectory();
   if (cache.directory === null) cacheDirectory = null;
   else if (typeof cache.directory === 'string' && cache.directory.trim() !== '') cacheDirectory = cache.directory;
@@ -84,11 +94,17 @@ export function resolveSettings(raw: unknown, warn: (message: string) => void = 
   }
   const exclude = Array.isArray(r.exclude) ? r.exclude.filter((g): g is string => typeof g === 'string' && g.trim() !== '') : [];
   const scanOnStartup = r.scanOnStartup === true;
-  return { indexUrl, jsonApiUrl, cacheDirectory, ttlMs: ttlSeconds * 1000, concurrency, severity, ignore, alternatives, exclude, scanOnStartup };
+  const settings: Settings = { indexUrl, jsonApiUrl, cacheDirectory, ttlMs: ttlSeconds * 1000, concurrency, severity, ignore, alternatives, exclude, scanOnStartup };
+  if (indexUnusable) settings.indexUnusable = indexUnusable;
+  return settings;
+}
+
+function isUnset(value: unknown): boolean {
+  return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
 }
 
 function baseUrl(value: unknown, name: string, warn: (m: string) => void): string | undefined {
-  if (value === undefined || value === null || value === '') return undefined;
+  if (isUnset(value)) return undefined;
   if (typeof value !== 'string') {
     warn(`pypiStatus.${name}: expected a URL string`);
     return undefined;
@@ -98,7 +114,7 @@ function baseUrl(value: unknown, name: string, warn: (m: string) => void): strin
     if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('scheme');
     return url.href.endsWith('/') ? url.href : `${url.href}/`;
   } catch {
-    warn(`pypiStatus.${name}: "${value}" is not an http(s) URL; using the default`);
+    warn(`pypiStatus.${name}: "${redactText(value)}" is not an http(s) URL${name === 'indexUrl' ? '; nothing is looked up until it is fixed' : '; using the default'}`);
     return undefined;
   }
 }

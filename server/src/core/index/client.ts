@@ -42,6 +42,8 @@ export interface IndexClientOptions {
   concurrency: number;
   /** Use only what the cache holds; never send a request. */
   offline?: boolean;
+  /** Why this index cannot be asked at all (a settings error): every lookup is unknown, with this reason. */
+  unusable?: string;
   log?: (message: string) => void;
   now?: () => number;
 }
@@ -98,6 +100,7 @@ export class IndexClient implements IndexSource {
 
   project(name: string): Promise<Lookup<ProjectInfo>> {
     const normalized = normalizeName(name);
+    if (this.options.unusable) return Promise.resolve({ state: 'unknown', reason: this.options.unusable });
     if (!isValidProjectName(name)) return Promise.resolve({ state: 'unknown', reason: `"${name}" is not a valid project name` });
     const url = `${this.options.indexUrl}${encodeURIComponent(normalized)}/`;
     return this.lookup(this.simplePrefix + normalized, url, SIMPLE_ACCEPT, this.options.ttlMs, (res) => {
@@ -127,6 +130,7 @@ export class IndexClient implements IndexSource {
   }
 
   private peek<T>(key: string, ttlMs: number): Lookup<T> | undefined {
+    if (this.options.unusable) return undefined;
     const entry = this.options.cache.get<T>(key);
     if (!entry || (!this.options.offline && this.now() - entry.fetchedAt >= ttlMs)) return undefined;
     return toLookup(entry);

@@ -271,7 +271,4 @@ function describeError(e: unknown, timeout: AbortSignal): string {
   return err.message ?? String(e);
 }
 
-/** A URL with any user name or password replaced, for logs and messages. */
-export function redactUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/i, '$1***@');
-}
+export { redactUrl } from '../redact.js';

@@ -5,15 +5,23 @@
  * be able to send its reader's dependency names to a host of its choosing.
  */
 import { PYPI_JSON_API_URL, PYPI_SIMPLE_URL, type Settings } from '../settings.js';
+import { normalizeName } from '../pep508.js';
 import type { ParsedFile } from '../types.js';
 import type { IndexCache } from './cache.js';
 import { IndexClient, type IndexSource, type Lookup } from './client.js';
 import type { HttpClient } from './http.js';
 import type { ProjectInfo, ReleaseInfo } from './model.js';
 
-/** Tries the primary index, then the extra ones: a project is "not found" only when none has it. */
+/**
+ * Tries the primary index, then the extra ones: a project is "not found" only when none has it.
+ * The JSON API belongs to the primary index: a project found on an extra one is not asked there
+ * (that would send a private project's name and versions to, say, pypi.org, and describe another
+ * project of the same name).
+ */
 export class FallbackSource implements IndexSource {
   readonly key: string;
+  /** Normalized names found on an extra index, not the primary. */
+  private readonly onExtra = new Set<string>();
 
   constructor(
     private readonly primary: IndexClient,
@@ -31,7 +39,7 @@ export class FallbackSource implements IndexSource {
     let notFound: Lookup<ProjectInfo> | undefined;
     for (const client of [this.primary, ...this.extras]) {
       const lookup = await client.project(name);
-      if (lookup.state === 'found') return lookup;
+      if (lookup.state === 'found') return this.foundOn(client, name, lookup);
       if (lookup.state === 'unknown') unknown ??= lookup;
       else notFound ??= lookup;
     }
@@ -39,7 +47,19 @@ export class FallbackSource implements IndexSource {
     return unknown ?? notFound!;
   }
 
+  private foundOn(client: IndexClient, name: string, lookup: Lookup<ProjectInfo>): Lookup<ProjectInfo> {
+    if (client === this.primary) this.onExtra.delete(normalizeName(name));
+    else this.onExtra.add(normalizeName(name));
+    return lookup;
+  }
+
+  /** No release document for a project of an extra index: nothing to learn, and nothing to retry. */
+  private noJsonApi(): Lookup<ReleaseInfo> {
+    return { state: 'not-found', fetchedAt: Date.now() };
+  }
+
   release(name: string, version: string): Promise<Lookup<ReleaseInfo>> {
+    if (this.onExtra.has(normalizeName(name))) return Promise.resolve(this.noJsonApi());
     return this.primary.release(name, version);
   }
 
@@ -49,13 +69,14 @@ export class FallbackSource implements IndexSource {
       const lookup = client.peekProject(name);
       // An index in the order whose answer is not in memory could be the one that has it.
       if (lookup === undefined) return undefined;
-      if (lookup.state === 'found') return lookup;
+      if (lookup.state === 'found') return this.foundOn(client, name, lookup);
       notFound ??= lookup;
     }
     return notFound;
   }
 
   peekRelease(name: string, version: string): Lookup<ReleaseInfo> | undefined {
+    if (this.onExtra.has(normalizeName(name))) return this.noJsonApi();
     return this.primary.peekRelease(name, version);
   }
 
@@ -78,7 +99,12 @@ export class IndexPool {
   readonly default: IndexClient;
 
   constructor(private readonly options: PoolOptions) {
-    this.default = this.client(options.settings.indexUrl, options.settings.jsonApiUrl);
+    const { http, cache, settings, offline, log } = options;
+    const unusable = settings.indexUnusable;
+    // An index the settings name but that cannot be asked is not replaced by another.
+    this.default = unusable
+      ? new IndexClient({ indexUrl: settings.indexUrl, jsonApiUrl: null, http, cache, ttlMs: settings.ttlMs, concurrency: settings.concurrency, offline, log, unusable })
+      : this.client(settings.indexUrl, settings.jsonApiUrl);
   }
 
   client(indexUrl: string, jsonApiUrl: string | null): IndexClient {

@@ -1,0 +1,44 @@
+/** Index options in files: which index is asked for what. */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createIndexEnvironment } from '../../server/src/core/environment.js';
+import { gatherFacts, peekFacts } from '../../server/src/core/findings.js';
+import { parseRequirements } from '../../server/src/core/requirements.js';
+import { resolveSettings } from '../../server/src/core/settings.js';
+import { makeProject } from '../support/index-catalog.js';
+import { startIndexServer, type IndexServer } from '../support/index-server.js';
+
+describe('index sources of a trusted file', () => {
+  let primary: IndexServer;
+  let extra: IndexServer;
+  before(async () => {
+    primary = await startIndexServer();
+    extra = await startIndexServer();
+    extra.setProject('private-lib', makeProject({ name: 'private-lib', versions: ['0.2.0', '1.0'] }));
+  });
+  after(async () => {
+    await Promise.all([primary.close(), extra.close()]);
+  });
+
+  it('asks the primary index\'s JSON API only about projects found on the primary index', async () => {
+    const settings = resolveSettings({ indexUrl: primary.simpleUrl, jsonApiUrl: primary.jsonApiUrl, cache: { directory: null } });
+    const env = createIndexEnvironment(settings);
+    try {
+      const parsed = parseRequirements(`--extra-index-url ${extra.simpleUrl}\nprivate-lib==1.0\nsix==1.16.0\n`);
+      const source = env.pool.sourceFor(parsed, true);
+      const [priv, six] = parsed.dependencies;
+      const privFacts = await gatherFacts(priv!, source);
+      assert.equal(privFacts.project.state, 'found');
+      assert.equal(privFacts.pinned?.state, 'not-found', 'the extra index has no JSON API');
+      const sixFacts = await gatherFacts(six!, source);
+      assert.equal(sixFacts.pinned?.state, 'found');
+      const asked = primary.requests.map((r) => r.path).filter((p) => p.startsWith('/pypi/'));
+      assert.ok(!asked.some((p) => p.includes('private-lib')), `the primary's JSON API was asked about private-lib: ${asked.join(' ')}`);
+      assert.ok(asked.some((p) => p.startsWith('/pypi/six/')));
+      // From memory, the same answer without asking.
+      assert.equal(peekFacts(priv!, env.pool.sourceFor(parsed, true))?.pinned?.state, 'not-found');
+    } finally {
+      await env.close();
+    }
+  });
+});

@@ -251,6 +251,20 @@ describe('index client', () => {
     }
   });
 
+  it('says why a proxy refused the tunnel, instead of "cancelled"', async () => {
+    const proxy = net.createServer((socket) => socket.end('HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="corp"\r\n\r\n'));
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const httpClient = new HttpClient({ userAgent: 'test', connections: 2, proxy: `http://127.0.0.1:${(proxy.address() as net.AddressInfo).port}` });
+    try {
+      const result = await httpClient.get('https://pypi.org/simple/six/', { accept: 'application/json' });
+      assert.equal(result.kind, 'failed');
+      assert.match((result as { reason: string }).reason, /407/);
+    } finally {
+      await httpClient.close();
+      proxy.close();
+    }
+  });
+
   it('sends a request again, once, when a kept-alive connection was closed under it', async () => {
     // A server that answers the first request of each connection and drops the connection at
     // the second: what a keep-alive connection closed by the server as a request goes out looks like.

@@ -41,4 +41,23 @@ describe('index sources of a trusted file', () => {
       await env.close();
     }
   });
+
+  it('calls nothing "not found" in a file pip installs from where no lookup reaches', async () => {
+    const settings = resolveSettings({ indexUrl: primary.simpleUrl, jsonApiUrl: null, cache: { directory: null } });
+    const env = createIndexEnvironment(settings);
+    try {
+      for (const options of ['--index-url file:///srv/wheelhouse/simple', '-i=/srv/wheelhouse', '--no-index\n--find-links ./wheels']) {
+        primary.resetLog();
+        const parsed = parseRequirements(`${options}\nprivate-lib==1.0\n`);
+        const facts = await gatherFacts(parsed.dependencies[0]!, env.pool.sourceFor(parsed, true));
+        assert.equal(facts.project.state, 'unknown', options);
+        assert.equal(primary.requests.length, 0, `${options}: the configured index was asked`);
+      }
+      // The same project in an ordinary file is asked as usual: the lookups are not shared.
+      const plain = parseRequirements('private-lib==1.0\n');
+      assert.equal((await gatherFacts(plain.dependencies[0]!, env.pool.sourceFor(plain, true))).project.state, 'not-found');
+    } finally {
+      await env.close();
+    }
+  });
 });

@@ -469,6 +469,8 @@ function parseLine(line: MappedLine, ignored: boolean, map: LineMap, out: Parsed
     const value = options.value(k);
     if ((dest === 'index_url' || dest === 'extra_index_url') && value) {
       out.indexUrls.push({ url: value.text, extra: dest === 'extra_index_url', range: rangeOf(value.start, value.end) });
+    } else if (dest === 'no_index') {
+      out.noIndex = true;
     }
   }
   if (leftovers) {

@@ -82,5 +82,7 @@ export interface ParsedFile {
   includes: Include[];
   /** `--index-url`/`-i` and `--extra-index-url` options found in the file, in order. */
   indexUrls: { url: string; extra: boolean; range: Range }[];
+  /** `--no-index` on an option line: pip asks no index at all (only `--find-links`). */
+  noIndex?: boolean;
   problems: ParseProblem[];
 }

@@ -91,7 +91,8 @@ export class IndexClient implements IndexSource {
   }
 
   get key(): string {
-    return redactUrl(this.options.indexUrl);
+    // An unusable client answers differently from a client of the same URL: lookups must not be shared.
+    return this.options.unusable ? `unusable: ${this.options.unusable}` : redactUrl(this.options.indexUrl);
   }
 
   get hasJsonApi(): boolean {

@@ -124,7 +124,7 @@ export class HttpClient {
       try {
         res = await this.transport.send(url, headers, signal);
       } catch (e) {
-        return { kind: 'failed', reason: describeError(e, timeout), bytes };
+        return { kind: 'failed', reason: describeError(e, timeout, opts.signal), bytes };
       }
       const status = res.status;
       if (status >= 300 && status < 400 && status !== 304) {
@@ -197,7 +197,7 @@ export class HttpClient {
         chunks.push(buf);
       }
     } catch (e) {
-      return { error: describeError(e, timeout), received };
+      return { error: describeError(e, timeout, signal), received };
     }
     if (signal.aborted) return { error: 'cancelled', received };
     const raw = Buffer.concat(chunks);
@@ -262,10 +262,11 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-function describeError(e: unknown, timeout: AbortSignal): string {
+function describeError(e: unknown, timeout: AbortSignal, signal: AbortSignal | undefined): string {
   if (timeout.aborted) return 'timed out';
   const err = e as { name?: string; code?: string; message?: string };
-  if (err.name === 'AbortError') return 'cancelled';
+  // undici also aborts a request whose proxy refuses the tunnel (407, 502): only our own signal means cancelled.
+  if (err.name === 'AbortError' && signal?.aborted) return 'cancelled';
   if (err.code === 'UND_ERR_HEADERS_TIMEOUT' || err.code === 'UND_ERR_BODY_TIMEOUT') return 'timed out';
   if (err.code) return `${err.code}${err.message ? `: ${err.message}` : ''}`;
   return err.message ?? String(e);

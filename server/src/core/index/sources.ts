@@ -9,7 +9,7 @@ import { normalizeName } from '../pep508.js';
 import type { ParsedFile } from '../types.js';
 import type { IndexCache } from './cache.js';
 import { IndexClient, type IndexSource, type Lookup } from './client.js';
-import type { HttpClient } from './http.js';
+import { redactUrl, type HttpClient } from './http.js';
 import type { ProjectInfo, ReleaseInfo } from './model.js';
 
 /**
@@ -99,12 +99,9 @@ export class IndexPool {
   readonly default: IndexClient;
 
   constructor(private readonly options: PoolOptions) {
-    const { http, cache, settings, offline, log } = options;
-    const unusable = settings.indexUnusable;
     // An index the settings name but that cannot be asked is not replaced by another.
-    this.default = unusable
-      ? new IndexClient({ indexUrl: settings.indexUrl, jsonApiUrl: null, http, cache, ttlMs: settings.ttlMs, concurrency: settings.concurrency, offline, log, unusable })
-      : this.client(settings.indexUrl, settings.jsonApiUrl);
+    const unusable = options.settings.indexUnusable;
+    this.default = unusable ? this.unusable(unusable) : this.client(options.settings.indexUrl, options.settings.jsonApiUrl);
   }
 
   client(indexUrl: string, jsonApiUrl: string | null): IndexClient {
@@ -120,14 +117,23 @@ export class IndexPool {
 
   /** The source for a file: its own index options when the file is trusted, else the configured index. */
   sourceFor(parsed: ParsedFile, trusted: boolean): IndexSource {
-    if (!trusted || parsed.indexUrls.length === 0) return this.default;
-    const urls = parsed.indexUrls.map((u) => ({ ...u, url: normalizeIndexUrl(u.url) })).filter((u): u is typeof u & { url: string } => u.url !== undefined);
+    if (!trusted || (parsed.indexUrls.length === 0 && !parsed.noIndex)) return this.default;
+    // pip installs this file's projects from somewhere no lookup can reach (a local directory, a
+    // file: index): asking another index would call private projects "not found".
+    const unreadable = parsed.noIndex ? 'this file installs with --no-index' : parsed.indexUrls.find((u) => normalizeIndexUrl(u.url) === undefined)?.url;
+    if (unreadable !== undefined) return this.unusable(parsed.noIndex ? unreadable : `this file's index ${redactUrl(unreadable)} is not an http(s) index`);
+    const urls = parsed.indexUrls.map((u) => ({ ...u, url: normalizeIndexUrl(u.url)! }));
     // pip: the last --index-url wins; every --extra-index-url adds to it.
     const primaryUrl = urls.filter((u) => !u.extra).at(-1)?.url ?? this.options.settings.indexUrl;
     const extras = [...new Set(urls.filter((u) => u.extra).map((u) => u.url))].filter((u) => u !== primaryUrl);
     const primary = primaryUrl === this.options.settings.indexUrl ? this.default : this.client(primaryUrl, primaryUrl === PYPI_SIMPLE_URL ? PYPI_JSON_API_URL : null);
     if (extras.length === 0) return primary;
     return new FallbackSource(primary, extras.map((u) => this.client(u, null)));
+  }
+
+  private unusable(reason: string): IndexClient {
+    const { http, cache, settings, offline, log } = this.options;
+    return new IndexClient({ indexUrl: settings.indexUrl, jsonApiUrl: null, http, cache, ttlMs: settings.ttlMs, concurrency: settings.concurrency, offline, log, unusable: reason });
   }
 
   get all(): IndexClient[] {

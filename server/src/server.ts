@@ -376,6 +376,7 @@ export function startServer(connection: Connection): void {
     const reporters = new Set<WorkDoneProgressReporter>();
     const run = async (): Promise<ScanResponse> => {
       const current = settings;
+      const wasTrusted = trusted;
       const started = Date.now();
       // Each file's diagnostics go out as soon as its findings are complete, while the scan
       // waits for the index; what is left (a cancelled scan's files) goes at the end.
@@ -406,6 +407,9 @@ export function startServer(connection: Connection): void {
       for (const file of result.files) if (!published.has(file.path)) publish(file);
       await Promise.all(sent);
       watchScannedIncludes();
+      // Settings (or trust) changed while it ran: what it published follows the old ones, and its
+      // lookups through the old index client were cut off. Its files are checked again.
+      if (settings !== current || trusted !== wasTrusted) recheckAll();
       const response = toResponse(result);
       log(`scan: ${response.filesScanned} files, ${response.dependencies} dependencies, ${response.projects} projects, ${response.findings.length} findings in ${Date.now() - started} ms${response.cancelled ? ' (cancelled)' : ''}`);
       releaseMemorySoon();

@@ -198,6 +198,27 @@ describe('workspace scan over stdio', () => {
     }
   });
 
+  it('checks the scanned files again when the settings change while the scan runs', async () => {
+    const root = makeWorkspace();
+    workspaces.push(root);
+    const client = await start(root);
+    const uri = fileUri(path.join(root, 'constraints.txt'));
+    index.setLatency(300);
+    try {
+      const pending = client.executeCommand<ScanResponse>('pypiStatus.scanWorkspace');
+      await new Promise((r) => setTimeout(r, 150));
+      client.settings = { ...client.settings, severity: { archived: 'error' } };
+      await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
+      await pending;
+      // pil is archived: an error under the new settings, whatever the scan itself published.
+      const after = await client.waitForDiagnostics(uri, (d) => d.some((x) => x.code === 'archived' && x.severity === 1), { timeoutMs: 10_000 });
+      assert.deepEqual(after.map((d) => [d.code, d.severity]), [['archived', 1]]);
+    } finally {
+      index.setLatency(0);
+      await client.stop();
+    }
+  });
+
   it('asks the client to watch the included files it does not watch by their names', async () => {
     const root = makeWorkspace();
     workspaces.push(root);

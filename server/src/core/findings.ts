@@ -104,8 +104,14 @@ export function pinnedRelease(info: ProjectInfo, dep: Pick<Dependency, 'pinnedVe
   const pin = dep.pinnedVersion;
   if (pin === undefined) return undefined;
   const operator = dep.specifier.trimStart().startsWith('===') ? '===' : '==';
+  // Releases are grouped by version (see simple.ts), so a pin spelled as the index spells it
+  // matches no other release but local ones (1.0+cpu): only those need a version parse. This runs
+  // for every pinned dependency on every keystroke.
+  const exact = info.releases[pin];
+  const candidates = exact && (operator === '===' || pin.includes('+')) ? [pin] : exact ? [pin, ...localReleases(info)] : Object.keys(info.releases);
   let found: { version: string; files: ReleaseFiles } | undefined;
-  for (const [version, files] of Object.entries(info.releases)) {
+  for (const version of candidates) {
+    const files = info.releases[version]!;
     if (!matchesPin(version, pin, operator)) continue;
     if (!found) {
       found = { version, files };
@@ -119,6 +125,14 @@ export function pinnedRelease(info: ProjectInfo, dep: Pick<Dependency, 'pinnedVe
     if (times[0] !== undefined) merged.uploadTime = times[0];
     found = { version: found.version, files: merged };
   }
+  return found;
+}
+
+/** A project's releases with a local label (1.0+cpu), found once per project page. */
+const locals = new WeakMap<ProjectInfo, string[]>();
+function localReleases(info: ProjectInfo): string[] {
+  let found = locals.get(info);
+  if (!found) locals.set(info, (found = Object.keys(info.releases).filter((v) => v.includes('+'))));
   return found;
 }
 

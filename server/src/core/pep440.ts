@@ -12,8 +12,24 @@ export interface CanonicalVersion {
   local?: string;
 }
 
+/**
+ * Spellings seen, with their canonical forms: the same versions recur across projects and
+ * keystrokes, and parsing one costs microseconds. Cleared when full, so it stays small.
+ */
+const known = new Map<string, CanonicalVersion | null>();
+const KNOWN_MAX = 20_000;
+
 /** The canonical form of a valid version, else undefined. */
 export function canonicalVersion(version: string): CanonicalVersion | undefined {
+  let c = known.get(version);
+  if (c === undefined) {
+    if (known.size >= KNOWN_MAX) known.clear();
+    known.set(version, (c = canonicalize(version) ?? null));
+  }
+  return c ?? undefined;
+}
+
+function canonicalize(version: string): CanonicalVersion | undefined {
   const e = explain(version);
   if (!e) return undefined;
   const release = [...e.release];

@@ -33,10 +33,10 @@ import { createIndexEnvironment, type IndexEnvironment } from './core/environmen
 import { findAlternatives, ORIGIN_LABEL } from './core/alternatives.js';
 import { findingsFor, gatherFacts, peekFacts, type DependencyFacts } from './core/findings.js';
 import { hoverMarkdown, projectPageUrl } from './core/hover.js';
-import type { IndexSource } from './core/index/client.js';
+import { Limiter, type IndexSource } from './core/index/client.js';
 import { redactUrl } from './core/index/http.js';
 import { resolveSettings, type Settings } from './core/settings.js';
-import type { Dependency, ParsedFile, Position, Range } from './core/types.js';
+import type { Dependency, ParsedFile, ParseProblem, Position, Range } from './core/types.js';
 import { VERSION } from './core/version.js';
 import { ADD_TO_IGNORE_COMMAND, codeActions, REPLACEABLE, type DependencyInFile } from './lsp/codeActions.js';
 import { SOURCE, toDiagnostics } from './lsp/diagnostics.js';
@@ -68,6 +68,8 @@ interface DocumentState {
   timer?: NodeJS.Timeout;
   /** Re-checks of this text so far after failed lookups. */
   retries?: number;
+  /** Its `-r`/`-c` includes that cannot be followed, checked on disk once per text. */
+  includeProblems?: Promise<ParseProblem[]>;
 }
 
 export function startServer(connection: Connection): void {
@@ -268,7 +270,9 @@ export function startServer(connection: Connection): void {
     let content: string | ParsedFile;
     try {
       content = await readDependencyFile(file, kind);
-    } catch {
+    } catch (e) {
+      // Gone: its diagnostics go. Unreadable for now (a write under way, a lock): they stay.
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return;
       scanned.delete(uri);
       if (newest()) await connection.sendDiagnostics({ uri, diagnostics: [] });
       return;
@@ -278,6 +282,7 @@ export function startServer(connection: Connection): void {
     if (result && newest() && !documents.get(uri) && settings === current) await connection.sendDiagnostics({ uri, diagnostics: fileDiagnostics(result, current) });
   }
   const refreshes = new Map<string, number>();
+  const refreshing = new Limiter(8);
   /**
    * After a change of settings, trust or cache: the open documents, and the scanned files that are
    * not open (their findings in the Problems panel would otherwise follow the old settings).
@@ -285,7 +290,8 @@ export function startServer(connection: Connection): void {
   function recheckAll(): void {
     for (const doc of documents.all()) schedule(doc, 0);
     for (const uri of scanned) {
-      if (!documents.get(uri)) void refreshFromDisk(uri).catch((e: unknown) => log(`refresh of ${uri} failed: ${errorText(e)}`));
+      // A few at a time, as the scan reads them: a workspace may have thousands.
+      if (!documents.get(uri)) void refreshing.run(() => refreshFromDisk(uri)).catch((e: unknown) => log(`refresh of ${uri} failed: ${errorText(e)}`));
     }
   }
 
@@ -351,7 +357,9 @@ export function startServer(connection: Connection): void {
           reject(new ResponseError(LSPErrorCodes.RequestCancelled, 'the scan request was cancelled'));
           return;
         }
-        // The last one: the scan stops and answers at once with what it found so far.
+        // The last one: the scan stops and answers at once with what it found so far. A request
+        // made from now on starts a scan of its own rather than join this stopped one.
+        if (scanRunning === scan) scanRunning = undefined;
         scan.stop.abort();
         scan.promise.then(resolve, reject);
       };
@@ -459,7 +467,7 @@ export function startServer(connection: Connection): void {
     const deps = state.parsed.dependencies.filter((d) => lookedUp(d, current));
     // An include that cannot be followed is shown on its line, as a scan shows it.
     const file = uriToPath(uri);
-    const includeProblems = file && state.parsed.includes.length > 0 ? (await followIncludes(state.parsed, file)).problems : [];
+    const includeProblems = file && state.parsed.includes.length > 0 ? await (state.includeProblems ??= followIncludes(state.parsed, file).then((r) => r.problems)) : [];
     const shown = includeProblems.length > 0 ? { ...state.parsed, problems: [...state.parsed.problems, ...includeProblems] } : state.parsed;
     // Indexed like `deps`, so diagnostics come out in document order whatever order answers arrive in.
     const results: (AnalyzedDependency | undefined)[] = new Array(deps.length);
@@ -539,7 +547,8 @@ export function startServer(connection: Connection): void {
         name: alt.name,
         origin: ORIGIN_LABEL[alt.origin],
       }));
-      const page = projectPageUrl(settings.indexUrl, dep.normalizedName);
+      // An unusable index setting leaves the PyPI URL in place of the broken one: it has no page to link.
+      const page = settings.indexUnusable ? undefined : projectPageUrl(settings.indexUrl, dep.normalizedName);
       const markdown = hoverMarkdown(dep, facts, page ? { projectPage: page, alternatives } : { alternatives });
       return { contents: { kind: 'markdown', value: markdown }, range: dep.nameRange };
     } catch (e) {

@@ -42,6 +42,31 @@ describe('index sources of a trusted file', () => {
     }
   });
 
+  it('never turns an unusable configured index into pypi.org for a file with extra indexes', async () => {
+    const settings = resolveSettings({ indexUrl: 'pkgs.example.com/simple', cache: { directory: null } });
+    const env = createIndexEnvironment(settings);
+    try {
+      const parsed = parseRequirements(`--extra-index-url ${extra.simpleUrl}\nprivate-lib==1.0\n`);
+      const facts = await gatherFacts(parsed.dependencies[0]!, env.pool.sourceFor(parsed, true));
+      assert.equal(facts.project.state, 'found', 'the extra index is still asked');
+      assert.ok(!env.pool.all.some((c) => c.indexUrl.startsWith('https://pypi.org/')), env.pool.all.map((c) => c.indexUrl).join(' '));
+    } finally {
+      await env.close();
+    }
+  });
+
+  it('keeps indexes whose URLs differ only after an @ apart, and keys hold no credentials', () => {
+    const settings = resolveSettings({ indexUrl: primary.simpleUrl, jsonApiUrl: null, cache: { directory: null } });
+    const env = createIndexEnvironment(settings);
+    // Azure Artifacts feed views: the @ is in the path.
+    const a = env.pool.client('https://pkgs.dev.azure.com/orgA/_packaging/feed@Release/pypi/simple/', null);
+    const b = env.pool.client('https://pkgs.dev.azure.com/orgB/_packaging/other@Release/pypi/simple/', null);
+    assert.notEqual(a.key, b.key);
+    const secret = env.pool.client('https://deploy:S3CRET@pkgs.example.com/simple/', null);
+    assert.ok(!secret.key.includes('S3CRET') && !secret.key.includes('deploy'), secret.key);
+    void env.close();
+  });
+
   it('calls nothing "not found" in a file pip installs from where no lookup reaches', async () => {
     const settings = resolveSettings({ indexUrl: primary.simpleUrl, jsonApiUrl: null, cache: { directory: null } });
     const env = createIndexEnvironment(settings);

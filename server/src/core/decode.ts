@@ -38,14 +38,14 @@ function decode(data: Uint8Array, encoding: string): string {
   // Python's codec names and the web's labels mostly agree, give or take a hyphen (latin-1, latin1);
   // one TextDecoder does not know (a Python-only codec) falls back to UTF-8. BOMs were taken off above.
   const name = encoding.toLowerCase().replace(/_/g, '-');
-  for (const label of [name, name.replace(/-/g, ''), 'utf-8']) {
+  for (const label of [name, name.replace(/-/g, '')]) {
     try {
       return new TextDecoder(label, { ignoreBOM: true }).decode(data);
     } catch {
       // not a label TextDecoder knows: try the next spelling
     }
   }
-  return new TextDecoder().decode(data);
+  return new TextDecoder('utf-8', { ignoreBOM: true }).decode(data);
 }
 
 /** TextDecoder has no UTF-32; invalid code points become U+FFFD, as UTF-8's do. */

@@ -9,6 +9,21 @@ export function redactUrl(url: string): string {
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^\s"'<>]*@/i, '$1***@');
 }
 
+/**
+ * A URL without its user name and password, for keys: unlike redactUrl it keeps everything
+ * else (an `@` in a path, as in Azure Artifacts' `feed@Release`, tells two indexes apart).
+ */
+export function withoutCredentials(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.href;
+  } catch {
+    return redactUrl(url);
+  }
+}
+
 /** Every URL's user name and password in a text, redacted. */
 export function redactText(text: string): string {
   return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^\s"'<>]*@/gi, '$1***@');

@@ -398,6 +398,9 @@ export async function followIncludes(parsed: ParsedFile, file: string): Promise<
 
 /** Why pip could not open an included file, or undefined if it can. */
 async function unreadableInclude(target: string): Promise<string | undefined> {
+  // Opening a file on another host (a UNC path, from `//host/x` or `file://host/x`) would make the
+  // system authenticate to that host: a file in the repository must not cause that.
+  if (/^(\\\\|\/\/)/.test(target)) return 'a network path: not followed';
   try {
     const stat = await fs.stat(target);
     return stat.isFile() ? undefined : 'not a file';

@@ -7,6 +7,7 @@
 import { isValidProjectName, normalizeName } from '../pep508.js';
 import type { CacheEntry, IndexCache } from './cache.js';
 import { redactUrl, type HttpClient, type HttpResult } from './http.js';
+import { withoutCredentials } from '../redact.js';
 import { decodeRelease } from './jsonapi.js';
 import type { ProjectInfo, ReleaseInfo } from './model.js';
 import { nextTurn } from './turns.js';
@@ -81,8 +82,9 @@ export class IndexClient implements IndexSource {
     this.limiter = new Limiter(Math.max(1, options.concurrency));
     this.now = options.now ?? Date.now;
     this.log = options.log ?? (() => undefined);
-    this.simplePrefix = `simple ${redactUrl(options.indexUrl)} `;
-    this.releasePrefix = options.jsonApiUrl === null ? '' : `release ${redactUrl(options.jsonApiUrl)} `;
+    // Cache keys name the index without its credentials (never stored) but with the rest of its URL.
+    this.simplePrefix = `simple ${withoutCredentials(options.indexUrl)} `;
+    this.releasePrefix = options.jsonApiUrl === null ? '' : `release ${withoutCredentials(options.jsonApiUrl)} `;
     this.releaseTtlMs = Math.max(options.ttlMs, RELEASE_MIN_TTL_MS);
   }
 
@@ -92,7 +94,7 @@ export class IndexClient implements IndexSource {
 
   get key(): string {
     // An unusable client answers differently from a client of the same URL: lookups must not be shared.
-    return this.options.unusable ? `unusable: ${this.options.unusable}` : redactUrl(this.options.indexUrl);
+    return this.options.unusable ? `unusable: ${this.options.unusable}` : withoutCredentials(this.options.indexUrl);
   }
 
   get hasJsonApi(): boolean {

@@ -150,13 +150,10 @@ function build(input: BuildInput): ProjectInfo {
   const listed = new Map<string, string>();
   for (const v of input.versions ?? []) if (!listed.has(versionKey(v))) listed.set(versionKey(v), v);
   const byVersion = new Map<string, { version: string; total: number; yanked: number; reason?: string; uploadTime?: string }>();
-  const keys = new Map<string, string>();
   for (const file of input.files) {
     const spelled = versionFromFilename(file.filename, normalized);
     if (spelled === undefined) continue;
-    // Wheels for many platforms share a version's spelling: parse each spelling once.
-    let key = keys.get(spelled);
-    if (key === undefined) keys.set(spelled, (key = versionKey(spelled)));
+    const key = versionKey(spelled);
     const entry = byVersion.get(key) ?? { version: listed.get(key) ?? spelled, total: 0, yanked: 0 };
     entry.total++;
     if (file.yanked !== false) {

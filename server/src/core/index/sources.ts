@@ -124,9 +124,13 @@ export class IndexPool {
     if (unreadable !== undefined) return this.unusable(parsed.noIndex ? unreadable : `this file's index ${redactUrl(unreadable)} is not an http(s) index`);
     const urls = parsed.indexUrls.map((u) => ({ ...u, url: normalizeIndexUrl(u.url)! }));
     // pip: the last --index-url wins; every --extra-index-url adds to it.
-    const primaryUrl = urls.filter((u) => !u.extra).at(-1)?.url ?? this.options.settings.indexUrl;
+    const fileIndex = urls.filter((u) => !u.extra).at(-1)?.url;
+    const primaryUrl = fileIndex ?? this.options.settings.indexUrl;
     const extras = [...new Set(urls.filter((u) => u.extra).map((u) => u.url))].filter((u) => u !== primaryUrl);
-    const primary = primaryUrl === this.options.settings.indexUrl ? this.default : this.client(primaryUrl, primaryUrl === PYPI_SIMPLE_URL ? PYPI_JSON_API_URL : null);
+    // Without an --index-url of its own the file uses the configured index, usable or not (an
+    // unusable one must not turn into the PyPI URL that stands in for it).
+    const configured = fileIndex === undefined || (fileIndex === this.options.settings.indexUrl && !this.options.settings.indexUnusable);
+    const primary = configured ? this.default : this.client(primaryUrl, primaryUrl === PYPI_SIMPLE_URL ? PYPI_JSON_API_URL : null);
     if (extras.length === 0) return primary;
     return new FallbackSource(primary, extras.map((u) => this.client(u, null)));
   }

@@ -278,7 +278,7 @@ export function startServer(connection: Connection): void {
       return;
     }
     const current = settings;
-    const result = await scanFile(file, content, sourceFor, current, kind);
+    const result = await scanFile(file, content, sourceFor, current, kind, trusted);
     if (result && newest() && !documents.get(uri) && settings === current) await connection.sendDiagnostics({ uri, diagnostics: fileDiagnostics(result, current) });
   }
   const refreshes = new Map<string, number>();
@@ -404,6 +404,7 @@ export function startServer(connection: Connection): void {
           exclude: [...filesExclude, ...current.exclude],
           openText: (file) => documents.get(pathToUri(file))?.getText(),
           signal: stop.signal,
+          trusted,
           onProgress: (message, percentage) => {
             for (const reporter of reporters) reporter.report(percentage, message);
           },
@@ -464,7 +465,7 @@ export function startServer(connection: Connection): void {
     const client = sourceFor(state.parsed);
     // Granting trust re-checks the same text against the index its file names: the check begun before is stale.
     const isCurrent = () => states.get(uri) === state && settings === current && trusted === wasTrusted;
-    const deps = state.parsed.dependencies.filter((d) => lookedUp(d, current));
+    const deps = state.parsed.dependencies.filter((d) => lookedUp(d, current, wasTrusted));
     // An include that cannot be followed is shown on its line, as a scan shows it.
     const file = uriToPath(uri);
     const includeProblems = file && state.parsed.includes.length > 0 ? await (state.includeProblems ??= followIncludes(state.parsed, file).then((r) => r.problems)) : [];
@@ -537,6 +538,9 @@ export function startServer(connection: Connection): void {
     if (!state) return null;
     const dep = dependencyAt(state.parsed, params.position);
     if (!dep || dep.url !== undefined) return null;
+    if (dep.nameFromEnvironment && !trusted) {
+      return { contents: { kind: 'markdown', value: 'This name comes from an environment variable: it is looked up only in a trusted workspace.' }, range: dep.nameRange };
+    }
     try {
       const source = sourceFor(state.parsed);
       // A hover answers at once: if the index is slow or hanging, it says so instead of waiting.
@@ -578,7 +582,7 @@ export function startServer(connection: Connection): void {
     try {
       const diagnostics = params.context.diagnostics.filter((d) => d.source === SOURCE && overlaps(d.range, dep.nameRange));
       const source = sourceFor(state.parsed);
-      const facts = dep.ignored || settings.ignore.has(dep.normalizedName) ? undefined : await gatherFacts(dep, source);
+      const facts = lookedUp(dep, settings, trusted) ? await gatherFacts(dep, source) : undefined;
       const alternatives = facts ? await alternativesIfFlagged(dep, facts, source) : [];
       const everywhere: DependencyInFile[] = [];
       for (const [uri, other] of states) {

@@ -107,7 +107,8 @@ describe('language server over stdio', () => {
       // An edit re-parses but sends no request: every entry is fresh.
       await index.settled(); // (lookups of projects without findings may still be under way)
       const before = index.requests.length;
-      const edited = REQUIREMENTS.replace('snowchange==2.8.1', 'snowchange==2.8.1\ntablib==3.5.0');
+      // A project another line already names (six): its answer is in the cache.
+      const edited = REQUIREMENTS.replace('snowchange==2.8.1', 'snowchange==2.8.1\nsix==1.16.0');
       const seen = client.publications(REQ_URI);
       await client.change(REQ_URI, 2, edited);
       const afterEdit = await client.waitForDiagnostics(REQ_URI, (_d, p) => p.version === 2, { since: seen });
@@ -281,6 +282,30 @@ describe('language server over stdio', () => {
       await client.stop();
       rmSync(cacheDir, { recursive: true, force: true });
     }
+  });
+
+  it('looks up a name an environment variable supplies only in a trusted workspace', async () => {
+    freshCache();
+    const uri = fileUri('/project/env-name/requirements.txt');
+    for (const trusted of [false, true]) {
+      const client = await LspClient.start({ settings: settings({ jsonApiUrl: null }), env: { PYPI_STATUS_SECRET_NAME: 'secret-token-value' }, initializationOptions: { trusted } });
+      try {
+        index.resetLog();
+        await client.open(uri, '${PYPI_STATUS_SECRET_NAME}\nsix\n');
+        await client.waitForDiagnostics(uri, () => true);
+        await index.settled(100);
+        const asked = index.requests.some((r) => r.path.includes('secret-token-value'));
+        assert.equal(asked, trusted, trusted ? 'a trusted workspace looks it up, as pip would' : 'the value of an environment variable was sent to the index');
+        if (!trusted) {
+          const hover = await client.hover(uri, { line: 0, character: 3 });
+          assert.match((hover!.contents as { value: string }).value, /trusted workspace/);
+          assert.ok(!JSON.stringify(client.diagnostics.get(uri)).includes('secret-token-value'));
+        }
+      } finally {
+        await client.stop();
+      }
+    }
+    rmSync(cacheDir, { recursive: true, force: true });
   });
 
   it('shows an include that cannot be followed on its line in an open file', async () => {

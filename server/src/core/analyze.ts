@@ -43,12 +43,14 @@ export interface AnalyzedDependency {
 }
 
 /** Dependencies that are looked up: not ignored, not URLs, not silenced by settings. */
-export function lookedUp(dep: Dependency, settings: Settings): boolean {
-  return !dep.ignored && dep.url === undefined && !settings.ignore.has(dep.normalizedName);
+export function lookedUp(dep: Dependency, settings: Settings, trusted = true): boolean {
+  // A name an environment variable supplies is the environment's secret as much as a name: an
+  // untrusted file could name `${GH_TOKEN}` to have it sent to the index.
+  return !dep.ignored && dep.url === undefined && !settings.ignore.has(dep.normalizedName) && (trusted || !dep.nameFromEnvironment);
 }
 
-export async function analyze(parsed: ParsedFile, client: IndexSource, settings: Settings): Promise<AnalyzedDependency[]> {
-  const deps = parsed.dependencies.filter((d) => lookedUp(d, settings));
+export async function analyze(parsed: ParsedFile, client: IndexSource, settings: Settings, trusted = true): Promise<AnalyzedDependency[]> {
+  const deps = parsed.dependencies.filter((d) => lookedUp(d, settings, trusted));
   return Promise.all(
     deps.map(async (dependency) => {
       const facts = await gatherFacts(dependency, client);

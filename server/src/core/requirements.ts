@@ -566,6 +566,7 @@ function parseRequirementText(
   if (parsed.url !== undefined) dependency.url = parsed.url;
   const pin = exactPin(parsed.clauses);
   if (pin !== undefined) dependency.pinnedVersion = pin;
+  if (map.text.slice(map.offset(dependency.nameRange.start), map.offset(dependency.nameRange.end)).includes('${')) dependency.nameFromEnvironment = true;
   out.dependencies.push(dependency);
   return dependency;
 }

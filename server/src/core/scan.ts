@@ -53,6 +53,8 @@ export interface ScanOptions {
    */
   onFileDone?: (file: ScannedFile) => void;
   env?: Record<string, string | undefined>;
+  /** Whether names that `${VAR}` references supply are looked up (see lookedUp); default true. */
+  trusted?: boolean;
 }
 
 export interface ScannedFile {
@@ -185,6 +187,7 @@ async function walkFiles(roots: string[], exclude: string[], isCancelled: () => 
 export async function scan(options: ScanOptions, sources: IndexSource | ((parsed: ParsedFile) => IndexSource), settings: Settings): Promise<ScanResult> {
   const sourceFor = typeof sources === 'function' ? sources : () => sources;
   const signal = options.signal;
+  const trusted = options.trusted ?? true;
   const isCancelled = () => signal?.aborted === true;
   const progress: ScanProgress = { filesParsed: 0, filesTotal: 0, projectsDone: 0, projectsTotal: 0 };
   const report = () => options.onProgress?.({ ...progress });
@@ -300,7 +303,7 @@ export async function scan(options: ScanOptions, sources: IndexSource | ((parsed
     if (error?.code !== 'ENOENT' || explicit.has(file) || !discovered.has(file)) scannedByPath.set(file, scanned);
     const source = sourceFor(parsed);
     const looked: number[] = [];
-    parsed.dependencies.forEach((dep, i) => lookedUp(dep, settings) && looked.push(i));
+    parsed.dependencies.forEach((dep, i) => lookedUp(dep, settings, trusted) && looked.push(i));
     // Counted first: a lookup answered from memory settles before the next one is made. The
     // file's includes count as one more: the file is done once they are checked too.
     unsettled.set(scanned, looked.length + 1);
@@ -344,7 +347,7 @@ export async function scan(options: ScanOptions, sources: IndexSource | ((parsed
   const files = [...scannedByPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   // Indexed by position in the file, so findings stay in document order; holes are dependencies not looked up.
   for (const file of files) file.analyzed = file.analyzed.filter((a) => a !== undefined);
-  return { files, summary: summarize(files, settings, [...unknown].sort(), isCancelled()) };
+  return { files, summary: summarize(files, settings, [...unknown].sort(), isCancelled(), trusted) };
 }
 
 /** The largest file read at all; the parsers report anything over their own, lower limits. */
@@ -417,11 +420,12 @@ export async function scanFile(
   sourceFor: (parsed: ParsedFile) => IndexSource,
   settings: Settings,
   kind: FileKind | undefined = fileKind(file),
+  trusted = true,
 ): Promise<ScannedFile | undefined> {
   if (!kind) return undefined;
   const parsed = typeof content === 'string' ? parseDocument(kind, content) : content;
   parsed.problems.push(...(await followIncludes(parsed, file)).problems);
-  return { path: file, kind, parsed, analyzed: await analyze(parsed, sourceFor(parsed), settings) };
+  return { path: file, kind, parsed, analyzed: await analyze(parsed, sourceFor(parsed), settings, trusted) };
 }
 
 export function findingsOf(file: ScannedFile, settings: Settings): ScanFinding[] {
@@ -442,11 +446,11 @@ export function findingsOf(file: ScannedFile, settings: Settings): ScanFinding[]
   return out.sort((x, y) => x.range.start.line - y.range.start.line || x.range.start.character - y.range.start.character);
 }
 
-function summarize(files: ScannedFile[], settings: Settings, unknownProjects: string[], cancelled: boolean): ScanSummary {
+function summarize(files: ScannedFile[], settings: Settings, unknownProjects: string[], cancelled: boolean, trusted: boolean): ScanSummary {
   const findings = files.flatMap((f) => findingsOf(f, settings));
   const findingsByCode: Partial<Record<DiagnosticCode, number>> = {};
   for (const f of findings) findingsByCode[f.code] = (findingsByCode[f.code] ?? 0) + 1;
-  const names = new Set(files.flatMap((f) => f.parsed.dependencies.filter((d) => lookedUp(d, settings)).map((d) => d.normalizedName)));
+  const names = new Set(files.flatMap((f) => f.parsed.dependencies.filter((d) => lookedUp(d, settings, trusted)).map((d) => d.normalizedName)));
   return {
     filesScanned: files.length,
     dependencies: files.reduce((n, f) => n + f.parsed.dependencies.length, 0),

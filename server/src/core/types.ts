@@ -45,6 +45,11 @@ export interface Dependency {
   marker: string;
   /** A direct reference (`name @ url`); such requirements are not looked up. */
   url?: string;
+  /**
+   * The name came from a `${VAR}` reference (requirements files): the value is the environment's,
+   * which a file in an untrusted workspace must not be able to send anywhere.
+   */
+  nameFromEnvironment?: boolean;
   /** The exact version when the specifier is a single `==`/`===` pin without wildcard. */
   pinnedVersion?: string;
   /** Silenced by an inline `# pypi-status: ignore` comment. */

@@ -27,6 +27,8 @@ export interface WorkspaceScanInput {
   onProgress: (message: string, percentage: number) => void;
   /** A file whose findings are complete, before the scan ends. */
   onFileDone: (file: ScannedFile) => void;
+  /** Whether the workspace is trusted (names from `${VAR}` are looked up only then). */
+  trusted: boolean;
 }
 
 export async function runWorkspaceScan(input: WorkspaceScanInput, sources: (parsed: ParsedFile) => IndexSource, settings: Settings): Promise<ScanResult> {
@@ -38,6 +40,7 @@ export async function runWorkspaceScan(input: WorkspaceScanInput, sources: (pars
       signal: input.signal,
       onProgress: (p) => input.onProgress(progressMessage(p), progressPercentage(p)),
       onFileDone: input.onFileDone,
+      trusted: input.trusted,
     },
     sources,
     settings,

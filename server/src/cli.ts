@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /** The `pypi-status` command line; see cli/check.ts. */
 import { main } from './cli/check.js';
-import { redactText } from './cli/values.js';
+import { redactText } from './core/redact.js';
 
 // `pypi-status check | head` closes the pipe early: that is the reader's choice, not a crash.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {

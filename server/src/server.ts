@@ -34,7 +34,7 @@ import { findAlternatives, ORIGIN_LABEL } from './core/alternatives.js';
 import { findingsFor, gatherFacts, peekFacts, type DependencyFacts } from './core/findings.js';
 import { hoverMarkdown, projectPageUrl } from './core/hover.js';
 import { Limiter, type IndexSource } from './core/index/client.js';
-import { redactUrl } from './core/index/http.js';
+import { redactUrl } from './core/redact.js';
 import { resolveSettings, type Settings } from './core/settings.js';
 import type { Dependency, ParsedFile, ParseProblem, Position, Range } from './core/types.js';
 import { VERSION } from './core/version.js';

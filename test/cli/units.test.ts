@@ -11,7 +11,8 @@ import { formatText, printable } from '../../server/src/cli/formats/text.js';
 import { resolveSettings } from '../../server/src/core/settings.js';
 import { anchor } from '../../server/src/cli/options.js';
 import { Progress } from '../../server/src/cli/progress.js';
-import { UsageError, redactText } from '../../server/src/cli/values.js';
+import { UsageError } from '../../server/src/cli/values.js';
+import { redactText } from '../../server/src/core/redact.js';
 
 describe('CLI pieces', () => {
   it('escapes workflow-command data and properties as GitHub documents', () => {

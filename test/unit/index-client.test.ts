@@ -9,7 +9,8 @@ import { IndexCache, NODE_DISK, SCHEMA_DIR } from '../../server/src/core/index/c
 import { IndexClient, Limiter, RELEASE_MIN_TTL_MS, type Lookup } from '../../server/src/core/index/client.js';
 import { gatherFacts, peekFacts } from '../../server/src/core/findings.js';
 import { parseRequirements } from '../../server/src/core/requirements.js';
-import { HttpClient, redactUrl, type GetOptions, type HttpResult } from '../../server/src/core/index/http.js';
+import { HttpClient, type GetOptions, type HttpResult } from '../../server/src/core/index/http.js';
+import { redactUrl } from '../../server/src/core/redact.js';
 import type { ProjectInfo } from '../../server/src/core/index/model.js';
 import { corpusDir } from '../support/index-catalog.js';
 import { startIndexServer, type Fault, type IndexServer } from '../support/index-server.js';

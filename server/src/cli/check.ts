@@ -17,7 +17,8 @@ import { formatText } from './formats/text.js';
 import { resolveRunOptions, type RunOptions } from './options.js';
 import { Progress, type ProgressStream } from './progress.js';
 import { buildReport, summaryLine, unknownLine, type Report } from './report.js';
-import { UsageError, redactText } from './values.js';
+import { redactText } from '../core/redact.js';
+import { UsageError } from './values.js';
 
 export interface CliIO {
   argv: readonly string[];

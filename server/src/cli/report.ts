@@ -7,7 +7,8 @@ import * as path from 'node:path';
 import type { ScanFinding, ScanResult, ScanSummary } from '../core/scan.js';
 import type { DiagnosticCode, Settings } from '../core/settings.js';
 import { ALL_CODES } from './rules.js';
-import { SEVERITY_RANK, redactText, type FailOn } from './values.js';
+import { redactText } from '../core/redact.js';
+import { SEVERITY_RANK, type FailOn } from './values.js';
 
 export interface ReportFinding extends ScanFinding {
   /** Relative to the current directory, with the platform's separators (what terminals link). */

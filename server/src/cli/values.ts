@@ -85,4 +85,3 @@ export function severityEntry(code: string, level: unknown, what: string): Parti
   return { [code]: oneOf(level, LEVELS, `${what} ${code}`) };
 }
 
-export { redactText };

@@ -6,8 +6,8 @@
  */
 import { isValidProjectName, normalizeName } from '../pep508.js';
 import type { CacheEntry, IndexCache } from './cache.js';
-import { redactUrl, type HttpClient, type HttpResult } from './http.js';
-import { withoutCredentials } from '../redact.js';
+import type { HttpClient, HttpResult } from './http.js';
+import { redactUrl, withoutCredentials } from '../redact.js';
 import { decodeRelease } from './jsonapi.js';
 import type { ProjectInfo, ReleaseInfo } from './model.js';
 import { nextTurn } from './turns.js';

@@ -271,5 +271,3 @@ function describeError(e: unknown, timeout: AbortSignal, signal: AbortSignal | u
   if (err.code) return `${err.code}${err.message ? `: ${err.message}` : ''}`;
   return err.message ?? String(e);
 }
-
-export { redactUrl } from '../redact.js';

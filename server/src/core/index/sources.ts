@@ -9,7 +9,8 @@ import { normalizeName } from '../pep508.js';
 import type { ParsedFile } from '../types.js';
 import type { IndexCache } from './cache.js';
 import { IndexClient, type IndexSource, type Lookup } from './client.js';
-import { redactUrl, type HttpClient } from './http.js';
+import type { HttpClient } from './http.js';
+import { redactUrl } from '../redact.js';
 import type { ProjectInfo, ReleaseInfo } from './model.js';
 
 /**

@@ -32,7 +32,7 @@ import { fileKind, lookedUp, parseDocument, type AnalyzedDependency, type FileKi
 import { createIndexEnvironment, type IndexEnvironment } from './core/environment.js';
 import { findAlternatives, ORIGIN_LABEL } from './core/alternatives.js';
 import { findingsFor, gatherFacts, peekFacts, type DependencyFacts } from './core/findings.js';
-import { hoverMarkdown, projectPageUrl } from './core/hover.js';
+import { hoverMarkdown } from './core/hover.js';
 import { Limiter, type IndexSource } from './core/index/client.js';
 import { redactUrl } from './core/redact.js';
 import { resolveSettings, type Settings } from './core/settings.js';
@@ -279,7 +279,7 @@ export function startServer(connection: Connection): void {
     }
     const current = settings;
     const result = await scanFile(file, content, sourceFor, current, kind, trusted);
-    if (result && newest() && !documents.get(uri) && settings === current) await connection.sendDiagnostics({ uri, diagnostics: fileDiagnostics(result, current) });
+    if (result && newest() && !documents.get(uri) && settings === current) await connection.sendDiagnostics({ uri, diagnostics: fileDiagnostics(result, current, sourceFor(result.parsed)) });
   }
   const refreshes = new Map<string, number>();
   const refreshing = new Limiter(8);
@@ -396,7 +396,7 @@ export function startServer(connection: Connection): void {
         if (documents.get(uri)) return; // open documents publish their own, from the editor's text
         scanned.add(uri);
         // Not awaited one by one: waiting for each write would cost a turn of the event loop per file.
-        sent.push(connection.sendDiagnostics({ uri, diagnostics: fileDiagnostics(file, current) }));
+        sent.push(connection.sendDiagnostics({ uri, diagnostics: fileDiagnostics(file, current, sourceFor(file.parsed)) }));
       };
       const result = await runWorkspaceScan(
         {
@@ -476,7 +476,7 @@ export function startServer(connection: Connection): void {
     const publish = () => {
       if (!isCurrent()) return;
       const known = results.filter((r): r is AnalyzedDependency => r !== undefined);
-      void connection.sendDiagnostics({ uri, version: state.version, diagnostics: toDiagnostics(shown, known, current) });
+      void connection.sendDiagnostics({ uri, version: state.version, diagnostics: toDiagnostics(shown, known, current, client) });
     };
     // What the cache already knows (memory, or disk after a restart) is used at once, without a promise:
     // an edit pays only for the dependencies it changed.
@@ -551,8 +551,8 @@ export function startServer(connection: Connection): void {
         name: alt.name,
         origin: ORIGIN_LABEL[alt.origin],
       }));
-      // An unusable index setting leaves the PyPI URL in place of the broken one: it has no page to link.
-      const page = settings.indexUnusable ? undefined : projectPageUrl(settings.indexUrl, dep.normalizedName);
+      // The page on the index that answered (an unusable index has none).
+      const page = source.projectPage(dep.name);
       const markdown = hoverMarkdown(dep, facts, page ? { projectPage: page, alternatives } : { alternatives });
       return { contents: { kind: 'markdown', value: markdown }, range: dep.nameRange };
     } catch (e) {

@@ -117,4 +117,22 @@ describe('index options in files and workspace trust', () => {
       await client.stop();
     }
   });
+
+  it('links no pypi.org page for projects a file looks up on its own index', async () => {
+    const cache = mkdtempSync(path.join(tmpdir(), 'pypi-status-trust-'));
+    dirs.push(cache);
+    // The default settings name pypi.org; the file's own index answers for every name.
+    const client = await LspClient.start({ settings: { cache: { directory: cache } }, initializationOptions: { trusted: true } });
+    named.setProject('internal-auth', makeProject({ name: 'internal-auth', status: 'archived' }));
+    try {
+      const uri = fileUri('/project/own-index/requirements.txt');
+      await client.open(uri, `--index-url ${named.simpleUrl}\ninternal-auth==1.0\nnot-on-any-index\n`);
+      const diagnostics = await client.waitForDiagnostics(uri, (d) => d.length === 2);
+      assert.deepEqual(diagnostics.map((d) => [d.code, d.codeDescription]), [['archived', undefined], ['not-found', undefined]]);
+      const hover = await client.hover(uri, { line: 1, character: 2 });
+      assert.ok(hover && !JSON.stringify(hover).includes('pypi.org'), JSON.stringify(hover));
+    } finally {
+      await client.stop();
+    }
+  });
 });

@@ -1,7 +1,7 @@
 /** Where a replacement comes from, and what keeps one from being offered. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { candidatesFromText, findAlternatives } from '../../server/src/core/alternatives.js';
+import { beforeChangelog, candidatesFromText, findAlternatives } from '../../server/src/core/alternatives.js';
 import { INACTIVE_CLASSIFIER, type DependencyFacts } from '../../server/src/core/findings.js';
 import type { IndexSource, Lookup } from '../../server/src/core/index/client.js';
 import type { ProjectInfo, ProjectStatus, ReleaseInfo } from '../../server/src/core/index/model.js';
@@ -22,7 +22,7 @@ function fakeIndex(projects: Record<string, { status?: ProjectStatus; inactive?:
     if (!p || p === 'unknown') return { state: 'unknown', reason: 'no' };
     return { state: 'found', fetchedAt: 0, data: { name, version, classifiers: p.inactive ? [INACTIVE_CLASSIFIER] : [], projectUrls: {}, yanked: false, vulnerabilities: [] } };
   };
-  return { key: 'fake', hasJsonApi: true, retryDelay: () => 0, project, release, peekProject: () => undefined, peekRelease: () => undefined };
+  return { key: 'fake', hasJsonApi: true, retryDelay: () => 0, project, release, peekProject: () => undefined, peekRelease: () => undefined, projectPage: () => undefined };
 }
 
 function archivedWith(reason: string): DependencyFacts {
@@ -43,6 +43,23 @@ describe('alternatives', () => {
   it('quotes the whole sentence around a link, not up to its first dot', () => {
     const [found] = candidatesFromText('The successor lives at https://pypi.org/project/httpx/ now.', 'old', { links: true });
     assert.equal(found?.sentence, 'The successor lives at https://pypi.org/project/httpx/ now.');
+  });
+
+  it('reads no successor from a negated phrase, a changelog, a URL or a common word', () => {
+    for (const t of [
+      'Please do not use pycrypto instead of this library.',
+      'It is NOT recommended to use requests2 instead.',
+      'Superseded by the standard library module. Replaced by the built-in module.',
+      'old is now in maintenance mode. old is now compatible with Python 3.',
+      'Use pip install git+https://github.com/x/y instead.',
+      'Replaced by C++. The successor: none yet. Renamed to v2.',
+    ]) {
+      assert.deepEqual(names(t), [], t);
+    }
+    assert.deepEqual(names('No longer maintained. Use `httpx` instead.'), ['httpx']);
+    assert.deepEqual(names('Not maintained - use httpx instead'), ['httpx']);
+    assert.deepEqual(names('This project is no longer maintained, use httpx instead.'), ['httpx']);
+    assert.equal(beforeChangelog('Use foo instead.\n\nChangelog\n=========\n\n1.0: replaced by bar'), 'Use foo instead.\n\n');
   });
 
   it('never offers a candidate the index flags, inactive included', async () => {

@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { findingsFor, pinnedRelease, type DependencyFacts } from '../../server/src/core/findings.js';
-import { hoverMarkdown, projectPageUrl } from '../../server/src/core/hover.js';
+import { hoverMarkdown } from '../../server/src/core/hover.js';
+import { projectPageUrl } from '../../server/src/core/index/client.js';
 import type { ProjectInfo, ReleaseInfo } from '../../server/src/core/index/model.js';
 import { code, link, text } from '../../server/src/core/markdown.js';
 import { parseRequirements } from '../../server/src/core/requirements.js';
@@ -133,6 +134,47 @@ describe('hover card', () => {
     assert.equal(link('x', 'command:foo'), 'x');
     assert.equal(link('x', 'https://u:p@example.com/'), '[x](https://example.com/)', 'credentials never reach a hover');
     assert.equal(code('a`b'), '``a`b``');
+  });
+});
+
+describe('index text in hovers and messages', () => {
+  const hostile = 'Security update: download https://evil.example/fix.whl or www.evil.example, mail admin@evil.example';
+
+  it('gives renderers no bare URL or address to turn into a link', () => {
+    const facts: DependencyFacts = {
+      project: found(project({ status: 'deprecated', statusReason: hostile })),
+      pinned: found(release({ version: '2.0.0', vulnerabilities: [{ id: 'https://evil.example/id', aliases: [], fixedIn: ['https://evil.example/v'], summary: hostile }] })),
+      latest: found(release({ summary: hostile, uploadTime: '2024-05-01T10:00:00Z' })),
+    };
+    const md = hoverMarkdown(dep('demo==2.0.0'), facts);
+    // GFM autolinks need "scheme:", "www." or "x@y"; escaped, they stay text.
+    assert.ok(!/https:\/\/|www\.|[^\\]@/.test(md), md);
+    assert.match(md, /https\\:\/\/evil\\\.example/);
+  });
+
+  it('keeps messages on one line, without control characters, and bounds what the index can make long', () => {
+    const facts: DependencyFacts = {
+      project: found(project({ latestVersion: '2.0.0' })),
+      pinned: found(release({ version: '2.0.0', vulnerabilities: [{ id: `PYSEC-1\n\u001b[31mALL CLEAR\u202e${'x'.repeat(100_000)}`, aliases: [], fixedIn: Array.from({ length: 50_000 }, (_, i) => `9.${i}`) }] })),
+      // The document's own version is the index's text: the message names the version asked for.
+      latest: found(release({ version: '1.0\n\nAll clear', classifiers: ['Development Status :: 7 - Inactive'] })),
+    };
+    const messages = findingsFor(dep('demo==2.0.0'), facts).map((f) => f.message);
+    assert.equal(messages.length, 2);
+    for (const m of messages) {
+      assert.ok(!/[\n\u001b\u202e]/.test(m), JSON.stringify(m));
+      assert.ok(m.length < 300, `${m.length} characters`);
+    }
+    assert.match(messages[1]!, /latest release \(2\.0\.0\)/);
+    assert.ok(hoverMarkdown(dep('demo==2.0.0'), facts).length < 2_000);
+  });
+
+  it('shows a release date only when the index gives a date', async () => {
+    const { decodeSimpleJson } = await import('../../server/src/core/index/simple.js');
+    const page = (time: string) => JSON.stringify({ meta: { 'api-version': '1.1' }, name: 'demo', files: [{ filename: 'demo-1.0.tar.gz', url: 'x', hashes: {}, 'upload-time': time }] });
+    assert.equal(decodeSimpleJson(page('last Tuesday, honest'), 'demo').releases['1.0']?.uploadTime, undefined);
+    assert.equal(decodeSimpleJson(page('https://e'), 'demo').releases['1.0']?.uploadTime, undefined);
+    assert.equal(decodeSimpleJson(page('2024-05-01T10:00:00.123456Z'), 'demo').releases['1.0']?.uploadTime, '2024-05-01T10:00:00.123456Z');
   });
 });
 

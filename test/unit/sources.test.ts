@@ -55,6 +55,25 @@ describe('index sources of a trusted file', () => {
     }
   });
 
+  it('links the page of the index that has the project, and pages only where the layout is known', async () => {
+    const settings = resolveSettings({ indexUrl: primary.simpleUrl, jsonApiUrl: null, cache: { directory: null } });
+    const env = createIndexEnvironment(settings);
+    try {
+      assert.equal(env.pool.default.projectPage('Six'), undefined, 'a private index has no known page layout');
+      assert.equal(env.pool.client('https://pypi.org/simple/', null).projectPage('Foo_Bar'), 'https://pypi.org/project/foo-bar/');
+      assert.equal(env.pool.client('https://test.pypi.org/simple/', null).projectPage('x'), 'https://test.pypi.org/project/x/');
+      const unusable = createIndexEnvironment(resolveSettings({ indexUrl: 'pypi.org/simple', cache: { directory: null } }));
+      assert.equal(unusable.pool.default.projectPage('six'), undefined, 'an unusable index has no page');
+      await unusable.close();
+      const parsed = parseRequirements(`--extra-index-url ${extra.simpleUrl}\nprivate-lib\n`);
+      const source = env.pool.sourceFor(parsed, true);
+      await gatherFacts(parsed.dependencies[0]!, source);
+      assert.equal(source.projectPage('private-lib'), undefined);
+    } finally {
+      await env.close();
+    }
+  });
+
   it('keeps indexes whose URLs differ only after an @ apart, and keys hold no credentials', () => {
     const settings = resolveSettings({ indexUrl: primary.simpleUrl, jsonApiUrl: null, cache: { directory: null } });
     const env = createIndexEnvironment(settings);

@@ -39,22 +39,47 @@ const OPEN = '[`\'"*\\[]{0,3}';
  * (a description links the projects it builds on).
  */
 const PATTERNS: { re: RegExp; self?: boolean; link?: boolean }[] = [
-  { re: new RegExp(`\\buse\\s+${OPEN}pip\\s+install\\s+(?:-U\\s+|--upgrade\\s+)?(${NAME})`, 'gi') },
-  { re: new RegExp(`\\buse\\s+${OPEN}(${NAME})[\`'"*\\]]{0,3}(?:\\s+(?:package|library|project))?\\s+instead\\b`, 'gi') },
-  { re: new RegExp(`\\b(?:replaced|superseded|succeeded)\\s+by\\s+(?:the\\s+)?${OPEN}(${NAME})`, 'gi') },
-  { re: new RegExp(`\\b(?:moved|renamed|migrated)\\s+to\\s+${OPEN}(${NAME})`, 'gi') },
-  { re: new RegExp(`\\bsuccessor(?:\\s+is|\\s*:)\\s*${OPEN}(${NAME})`, 'gi') },
-  { re: new RegExp(`\\bin\\s+favou?r\\s+of\\s+${OPEN}(${NAME})`, 'gi') },
-  { re: new RegExp(`\\bpypi\\.(?:org|python\\.org)/(?:project|pypi)/(${NAME})`, 'gi'), link: true },
-  { re: new RegExp(`(${NAME})[\`'"*\\]]{0,3}\\s+is\\s+now\\s+(?:called\\s+|named\\s+)?${OPEN}(${NAME})`, 'gi'), self: true },
+  { re: new RegExp(`\\buse\\s+${OPEN}pip\\s+install\\s+(?:-U\\s+|--upgrade\\s+)?(${NAME})`, 'dgi') },
+  { re: new RegExp(`\\buse\\s+${OPEN}(${NAME})[\`'"*\\]]{0,3}(?:\\s+(?:package|library|project))?\\s+instead\\b`, 'dgi') },
+  { re: new RegExp(`\\b(?:replaced|superseded|succeeded)\\s+by\\s+(?:the\\s+)?${OPEN}(${NAME})`, 'dgi') },
+  { re: new RegExp(`\\b(?:moved|renamed|migrated)\\s+to\\s+${OPEN}(${NAME})`, 'dgi') },
+  { re: new RegExp(`\\bsuccessor(?:\\s+is|\\s*:)\\s*${OPEN}(${NAME})`, 'dgi') },
+  { re: new RegExp(`\\bin\\s+favou?r\\s+of\\s+${OPEN}(${NAME})`, 'dgi') },
+  { re: new RegExp(`\\bpypi\\.(?:org|python\\.org)/(?:project|pypi)/(${NAME})`, 'dgi'), link: true },
+  { re: new RegExp(`(${NAME})[\`'"*\\]]{0,3}\\s+is\\s+now\\s+(?:called\\s+|named\\s+)?${OPEN}(${NAME})`, 'dgi'), self: true },
 ];
 
 /** Words the phrases above can catch that are never meant as project names. */
 const STOPWORDS = new Set(
-  'a an the this that these those it its them their our your my new newer another other one version versions release releases latest pip python python2 python3 package packages project projects library instead here there which what something archived deprecated maintained unmaintained obsolete available part github gitlab pypi http https www and or not now called named'.split(
-    ' ',
-  ),
+  (
+    'a an the this that these those it its them their our your my new newer another other one none version versions release releases latest ' +
+    'pip python python2 python3 package packages project projects library module modules instead here there which what something ' +
+    'archived deprecated maintained unmaintained obsolete available part github gitlab pypi http https www git and or not now called named ' +
+    'standard stdlib builtin built-in core in on at into under maintenance compatible supported unsupported stable abandoned ' +
+    'frozen retired legacy read-only readonly end eol only also fully officially being included bundled merged hosted developed ' +
+    'managed owned distributed published released ready complete'
+  ).split(' '),
 );
+
+/** The phrase is negated ("do not use X instead", "NOT recommended to use X instead"). */
+const NEGATION = /\b(?:not|never|no|don't|dont|doesn't|isn't|avoid)\b/i;
+/** What ends the clause a phrase is in: a sentence end, a comma, a colon, a dash, a bracket. */
+const CLAUSE_END = /[,;:()\u2013\u2014\n]|\s-\s|[.!?](?=\s)/g;
+
+function negated(text: string, at: number): boolean {
+  const before = text.slice(Math.max(0, at - 60), at);
+  let start = 0;
+  for (const m of before.matchAll(CLAUSE_END)) start = m.index + m[0].length;
+  return NEGATION.test(before.slice(start));
+}
+
+/** A description's changelog mentions other projects for other reasons; only the text before it is read. */
+const CHANGELOG_HEADING = /^[ \t]*(?:#{1,6}[ \t]*)?(?:change[ \t]*log|changes|history|release[ \t]+notes|news|what's[ \t]+new)[ \t]*:?[ \t]*$/im;
+
+export function beforeChangelog(description: string): string {
+  const m = CHANGELOG_HEADING.exec(description);
+  return m ? description.slice(0, m.index) : description;
+}
 
 /** Candidate names in a text, in order of appearance; no index lookups. `links`: count bare links to project pages. */
 export function candidatesFromText(text: string, self: string, options: { links?: boolean } = {}): { name: string; sentence: string }[] {
@@ -72,7 +97,14 @@ export function candidatesFromText(text: string, self: string, options: { links?
         name = m[1];
       }
       if (!name) continue;
+      const group = needsSelf ? 2 : 1;
+      const end = m.indices?.[group]?.[1] ?? m.index + m[0].length;
+      // Part of a URL or a version (git+https://, name@1.0, C++), not a name.
+      if (!link && /^[+:/@]/.test(text.slice(end, end + 1))) continue;
+      if (negated(text, m.index)) continue;
       name = name.replace(/[._-]+$/, '');
+      // One letter or a bare "v2" is a language or a version, never a successor named in prose.
+      if (name.length < 2 || /^v\d+$/i.test(name)) continue;
       if (!isValidProjectName(name) || STOPWORDS.has(name.toLowerCase()) || normalizeName(name) === selfNorm) continue;
       found.push({ name, at: m.index, sentence: sentenceAround(text, m.index) });
     }
@@ -166,7 +198,7 @@ export async function findAlternatives(
   if (facts?.project.state === 'found' && facts.project.data.statusReason) texts.push({ text: facts.project.data.statusReason, links: true });
   if (facts?.latest?.state === 'found') {
     if (facts.latest.data.summary) texts.push({ text: facts.latest.data.summary, links: false });
-    if (facts.latest.data.description) texts.push({ text: facts.latest.data.description, links: false });
+    if (facts.latest.data.description) texts.push({ text: beforeChangelog(facts.latest.data.description), links: false });
   }
   const candidates = texts.flatMap((t) => candidatesFromText(t.text, name, { links: t.links })).filter((c) => !seen.has(normalizeName(c.name)));
   const checked = candidates.slice(0, MAX_CHECKED);

@@ -5,6 +5,7 @@
  */
 import type { IndexSource, Lookup } from './index/client.js';
 import type { ProjectInfo, ReleaseFiles, ReleaseInfo } from './index/model.js';
+import { singleLine } from './markdown.js';
 import { matchesPin } from './pep440.js';
 import type { Dependency } from './types.js';
 
@@ -79,7 +80,7 @@ export function findingsFor(dep: Dependency, facts: DependencyFacts): Finding[] 
     }
     if (facts.pinned?.state === 'found' && facts.pinned.data.vulnerabilities.length > 0) {
       const vulns = facts.pinned.data.vulnerabilities;
-      const ids = vulns.map((v) => v.id).slice(0, 5).join(', ') + (vulns.length > 5 ? ', …' : '');
+      const ids = vulns.map((v) => singleLine(v.id, 64)).slice(0, 5).join(', ') + (vulns.length > 5 ? ', …' : '');
       findings.push({
         code: 'vulnerable',
         message: `${name} ${dep.pinnedVersion} has ${vulns.length === 1 ? 'a known vulnerability' : `${vulns.length} known vulnerabilities`}: ${ids}.`,
@@ -87,9 +88,11 @@ export function findingsFor(dep: Dependency, facts: DependencyFacts): Finding[] 
     }
   }
   if (facts.latest?.state === 'found' && facts.latest.data.classifiers.includes(INACTIVE_CLASSIFIER)) {
+    // The version asked for, not the one the document names, which is the index's text.
+    const version = info.latestVersion ?? facts.latest.data.version;
     findings.push({
       code: 'inactive',
-      message: `${name}: its latest release (${facts.latest.data.version}) declares "${INACTIVE_CLASSIFIER}".`,
+      message: `${name}: its latest release (${singleLine(version, 64)}) declares "${INACTIVE_CLASSIFIER}".`,
     });
   }
   return findings;
@@ -137,8 +140,7 @@ function localReleases(info: ProjectInfo): string[] {
 }
 
 function oneLine(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > 300 ? `${flat.slice(0, 299)}…` : flat;
+  return singleLine(text, 300);
 }
 
 /**

@@ -55,8 +55,10 @@ export function hoverMarkdown(dep: Dependency, facts: DependencyFacts, ctx: Hove
     lines.push(pin);
     if (pinnedJson && pinnedJson.vulnerabilities.length > 0) {
       const items = pinnedJson.vulnerabilities.slice(0, 10).map((v) => {
-        const id = v.link ? link(v.id, v.link) : text(v.id);
-        const fixed = v.fixedIn.length > 0 ? ` (fixed in ${text(v.fixedIn.join(', '))})` : '';
+        const label = truncate(v.id, 64);
+        const id = v.link ? link(label, v.link) : text(label);
+        const shown = v.fixedIn.slice(0, 5).map((f) => truncate(f, 40));
+        const fixed = shown.length > 0 ? ` (fixed in ${text(shown.join(', '))}${v.fixedIn.length > 5 ? ', …' : ''})` : '';
         return `- ${id}${fixed}${v.summary ? `: ${text(truncate(v.summary, 160))}` : ''}`;
       });
       if (pinnedJson.vulnerabilities.length > 10) items.push(`- and ${pinnedJson.vulnerabilities.length - 10} more`);
@@ -83,16 +85,4 @@ export function hoverMarkdown(dep: Dependency, facts: DependencyFacts, ctx: Hove
   const stale = project.stale ?? (facts.latest?.state === 'found' ? facts.latest.stale : undefined);
   if (stale) lines.push(`_As of ${new Date(project.fetchedAt).toISOString().slice(0, 16).replace('T', ' ')} UTC; the index could not be reached since (${text(stale)})._`);
   return lines.join('\n\n');
-}
-
-/** The project's page on PyPI (or TestPyPI); other indexes have no known page layout. */
-export function projectPageUrl(indexUrl: string, name: string): string | undefined {
-  let host: string;
-  try {
-    host = new URL(indexUrl).host;
-  } catch {
-    return undefined;
-  }
-  if (host === 'pypi.org' || host === 'test.pypi.org') return `https://${host}/project/${encodeURIComponent(name)}/`;
-  return undefined;
 }

@@ -4,14 +4,16 @@
  * HTML or command URIs to what the editor renders.
  */
 
-// Control characters (except tab/newline) and bidirectional overrides are dropped.
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+// Control characters (except tab/newline), bidirectional marks and overrides, and the invisible
+// characters that can disguise a name are dropped.
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]/g;
 
 /** Plain text, escaped for CommonMark (and HTML, which some clients render). */
 export function text(value: string): string {
   return value
     .replace(CONTROL, '')
-    .replace(/[\\`*_{}[\]()#+\-.!|~>]/g, '\\$&')
+    // `:` and `@` too: renderers turn bare URLs and e-mail addresses into links (GFM autolinks).
+    .replace(/[\\`*_{}[\]()#+\-.!|~>:@]/g, '\\$&')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/\s*\n\s*/g, ' ');
@@ -44,6 +46,11 @@ export function code(value: string): string {
   const fence = '`'.repeat(longest + 1);
   const pad = clean.startsWith('`') || clean.endsWith('`') ? ' ' : '';
   return `${fence}${pad}${clean}${pad}${fence}`;
+}
+
+/** Index text for a plain-text message (a diagnostic): one line, no control characters, bounded. */
+export function singleLine(value: string, max: number): string {
+  return truncate(value.replace(CONTROL, ''), max);
 }
 
 export function truncate(value: string, max: number): string {

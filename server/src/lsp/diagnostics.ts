@@ -1,7 +1,7 @@
 /** Findings and parse problems → LSP diagnostics. */
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
 import type { AnalyzedDependency } from '../core/analyze.js';
-import { projectPageUrl } from '../core/hover.js';
+import type { IndexSource } from '../core/index/client.js';
 import type { DiagnosticCode, Settings, SeverityOrOff } from '../core/settings.js';
 import type { ParsedFile } from '../core/types.js';
 
@@ -20,7 +20,11 @@ export interface DiagnosticData {
   normalizedName: string;
 }
 
-export function toDiagnostics(parsed: ParsedFile, analyzed: readonly AnalyzedDependency[], settings: Settings): Diagnostic[] {
+/**
+ * `source` is the index the file's names were looked up on: a finding links the project's page
+ * there, never a page of another index that may list an unrelated project of the same name.
+ */
+export function toDiagnostics(parsed: ParsedFile, analyzed: readonly AnalyzedDependency[], settings: Settings, source: Pick<IndexSource, 'projectPage'>): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const problem of parsed.problems) {
     const severity = settings.severity[problem.code];
@@ -39,7 +43,8 @@ export function toDiagnostics(parsed: ParsedFile, analyzed: readonly AnalyzedDep
         message: finding.message,
         data: { name: dependency.name, normalizedName: dependency.normalizedName } satisfies DiagnosticData,
       };
-      const page = projectPageUrl(settings.indexUrl, dependency.normalizedName);
+      // A project the index does not know has no page there.
+      const page = finding.code === 'not-found' ? undefined : source.projectPage(dependency.name);
       if (page) diagnostic.codeDescription = { href: page };
       out.push(diagnostic);
     }

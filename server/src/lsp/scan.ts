@@ -59,8 +59,8 @@ function progressPercentage(p: ScanProgress): number {
   return Math.min(100, Math.round(10 * parse + 90 * lookup));
 }
 
-export function fileDiagnostics(file: ScannedFile, settings: Settings): Diagnostic[] {
-  const diagnostics = toDiagnostics(file.parsed, file.analyzed, settings);
+export function fileDiagnostics(file: ScannedFile, settings: Settings, source: Pick<IndexSource, 'projectPage'>): Diagnostic[] {
+  const diagnostics = toDiagnostics(file.parsed, file.analyzed, settings, source);
   if (file.error !== undefined) {
     diagnostics.unshift({ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 1, source: 'pypi-status', message: file.error });
   }

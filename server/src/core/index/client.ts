@@ -30,6 +30,8 @@ export interface IndexSource {
   /** The answer when the cache (memory or disk) holds a fresh one, without waiting or asking the index; else undefined. */
   peekProject(name: string): Lookup<ProjectInfo> | undefined;
   peekRelease(name: string, version: string): Lookup<ReleaseInfo> | undefined;
+  /** The project's page on the website of the index that answers for it, when that layout is known. */
+  projectPage(name: string): string | undefined;
 }
 
 export interface IndexClientOptions {
@@ -121,6 +123,10 @@ export class IndexClient implements IndexSource {
     const normalized = normalizeName(name);
     const url = `${base}${encodeURIComponent(normalized)}/${encodeURIComponent(version)}/json`;
     return this.lookup(`${this.releasePrefix}${normalized} ${version}`, url, JSON_ACCEPT, this.releaseTtlMs, (res) => decodeRelease(res.body));
+  }
+
+  projectPage(name: string): string | undefined {
+    return this.options.unusable ? undefined : projectPageUrl(this.options.indexUrl, normalizeName(name));
   }
 
   peekProject(name: string): Lookup<ProjectInfo> | undefined {
@@ -233,6 +239,18 @@ export class IndexClient implements IndexSource {
     for (const { until } of this.backoff.values()) longest = Math.max(longest, until - now);
     return longest;
   }
+}
+
+/** The project's page on PyPI (or TestPyPI); other indexes have no known page layout. */
+export function projectPageUrl(indexUrl: string, name: string): string | undefined {
+  let host: string;
+  try {
+    host = new URL(indexUrl).host;
+  } catch {
+    return undefined;
+  }
+  if (host === 'pypi.org' || host === 'test.pypi.org') return `https://${host}/project/${encodeURIComponent(name)}/`;
+  return undefined;
 }
 
 function toLookup<T>(entry: CacheEntry<T>): Lookup<T> {

@@ -1,6 +1,6 @@
 /** Decoding of PyPI's JSON API release documents (`/pypi/<name>/<version>/json`). */
 import type { ReleaseInfo, Vulnerability } from './model.js';
-import { DecodeError, isObject } from './simple.js';
+import { DecodeError, isObject, isTimestamp } from './simple.js';
 
 /** Descriptions can be megabytes; hovers and alternative detection need the start. */
 const MAX_DESCRIPTION = 16 * 1024;
@@ -35,7 +35,7 @@ export function decodeRelease(body: string): ReleaseInfo {
   if (Array.isArray(doc.urls)) {
     const times = doc.urls
       .map((u) => (isObject(u) ? u.upload_time_iso_8601 ?? u.upload_time : undefined))
-      .filter((t): t is string => typeof t === 'string')
+      .filter(isTimestamp)
       .sort();
     if (times[0] !== undefined) release.uploadTime = times[0];
   }

@@ -34,7 +34,7 @@ export function decodeSimpleJson(body: string, requestedName: string): ProjectIn
     // PEP 691: a truthy value means yanked, and a non-empty string is the reason.
     const yanked = typeof f.yanked === 'string' ? f.yanked !== '' && f.yanked : Boolean(f.yanked);
     const file: RawFile = { filename: f.filename, yanked };
-    if (typeof f['upload-time'] === 'string') file.uploadTime = f['upload-time'];
+    if (isTimestamp(f['upload-time'])) file.uploadTime = f['upload-time'];
     files.push(file);
   }
   const statusObj = isObject(doc['project-status']) ? doc['project-status'] : undefined;
@@ -268,6 +268,14 @@ function decodeURIComponentSafe(text: string): string {
   } catch {
     return text;
   }
+}
+
+/**
+ * PEP 700's upload-time (and the JSON API's upload_time) is an ISO 8601 UTC date and time; anything
+ * else is dropped rather than shown as a release date.
+ */
+export function isTimestamp(value: unknown): value is string {
+  return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value) && !Number.isNaN(Date.parse(value));
 }
 
 export function isObject(value: unknown): value is Record<string, unknown> {

@@ -21,8 +21,8 @@ import type { ProjectInfo, ReleaseInfo } from './model.js';
  */
 export class FallbackSource implements IndexSource {
   readonly key: string;
-  /** Normalized names found on an extra index, not the primary. */
-  private readonly onExtra = new Set<string>();
+  /** Normalized names found on an extra index, not the primary, and that index. */
+  private readonly onExtra = new Map<string, IndexClient>();
 
   constructor(
     private readonly primary: IndexClient,
@@ -50,7 +50,7 @@ export class FallbackSource implements IndexSource {
 
   private foundOn(client: IndexClient, name: string, lookup: Lookup<ProjectInfo>): Lookup<ProjectInfo> {
     if (client === this.primary) this.onExtra.delete(normalizeName(name));
-    else this.onExtra.add(normalizeName(name));
+    else this.onExtra.set(normalizeName(name), client);
     return lookup;
   }
 
@@ -79,6 +79,10 @@ export class FallbackSource implements IndexSource {
   peekRelease(name: string, version: string): Lookup<ReleaseInfo> | undefined {
     if (this.onExtra.has(normalizeName(name))) return this.noJsonApi();
     return this.primary.peekRelease(name, version);
+  }
+
+  projectPage(name: string): string | undefined {
+    return (this.onExtra.get(normalizeName(name)) ?? this.primary).projectPage(name);
   }
 
   retryDelay(): number {

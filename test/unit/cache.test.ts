@@ -40,16 +40,19 @@ describe('disk cache', () => {
     writer.set(entry('simple x a', { n: 1 }));
     writer.set(entry('simple x b', { n: 2 }));
     writer.set(entry('simple x c', { n: 3 }));
+    writer.set(entry('simple x d', { n: 5 }));
     await writer.flush();
-    const [a, b, c] = ['simple x a', 'simple x b', 'simple x c'].map((key) => {
+    const [a, b, c, d] = ['simple x a', 'simple x b', 'simple x c', 'simple x d'].map((key) => {
       const file = entryFiles(directory).find((f) => JSON.parse(readFileSync(f, 'utf8')).key === key);
       return file!;
     });
     writeFileSync(a!, readFileSync(a!, 'utf8').slice(0, 20)); // torn: half a write
     writeFileSync(b!, JSON.stringify(entry('simple x somebody-else', { n: 9 }))); // another key's entry (a collision)
     writeFileSync(c!, JSON.stringify({ key: 'simple x c', fetchedAt: 'yesterday', state: 'found', data: {} })); // wrong shape
+    // 1e999 is Infinity to JSON.parse: an entry that would never expire.
+    writeFileSync(d!, '{"key":"simple x d","fetchedAt":1e999,"state":"found","data":{"n":5}}');
     const reader = new IndexCache({ directory });
-    for (const key of ['simple x a', 'simple x b', 'simple x c']) assert.equal(await reader.get(key), undefined, key);
+    for (const key of ['simple x a', 'simple x b', 'simple x c', 'simple x d']) assert.equal(await reader.get(key), undefined, key);
     // A miss is fetched again and rewritten whole.
     reader.set(entry('simple x a', { n: 4 }));
     await reader.flush();

@@ -5,13 +5,13 @@ import net, { type AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { IndexCache } from '../../server/src/core/index/cache.js';
 import { IndexClient, type Lookup } from '../../server/src/core/index/client.js';
-import { Http2Transport } from '../../server/src/core/index/h2.js';
+import { Http2Transport, type StreamBody } from '../../server/src/core/index/h2.js';
 import { HttpClient } from '../../server/src/core/index/http.js';
 import { NodeTransport } from '../../server/src/core/index/transport.js';
 import type { ProjectInfo } from '../../server/src/core/index/model.js';
 import { startIndexServer, type Fault, type IndexServer } from '../support/index-server.js';
 import { TEST_CA_FILE, TEST_CERT, TEST_KEY } from '../support/tls.js';
-import { rootCertificates } from 'node:tls';
+import tls, { rootCertificates } from 'node:tls';
 
 const JSON_ACCEPT = 'application/vnd.pypi.simple.v1+json';
 
@@ -85,7 +85,7 @@ describe('HTTPS index with HTTP/2', () => {
         await new Promise((resolve) => setTimeout(resolve, 50));
         await exchange.discard();
         await new Promise((resolve) => setImmediate(resolve));
-        assert.equal((exchange.body as http2.ClientHttp2Stream).destroyed, true, `${path}: the stream and its unread body are released`);
+        assert.equal((exchange.body as StreamBody).stream.destroyed, true, `${path}: the stream and its unread body are released`);
       }
     } finally {
       await transport.close();
@@ -112,6 +112,55 @@ describe('HTTPS index with HTTP/2', () => {
     } finally {
       if (saved === undefined) delete process.env.NODE_EXTRA_CA_CERTS;
       else process.env.NODE_EXTRA_CA_CERTS = saved;
+    }
+  });
+
+  it('takes a body cut short by a NO_ERROR reset as a failure, never as the whole page', async () => {
+    // Node's own server ends a stream before resetting it, so this one writes the frames itself:
+    // HEADERS (:status 200), half the page in DATA without END_STREAM, then RST_STREAM(NO_ERROR).
+    const page = '<!DOCTYPE html><html><head><title>Links for demo</title></head><body>\n<a href="demo-2.0-py3-none-any.whl" data-yanked="broken">demo-2.0-py3-none-any.whl</a>\n';
+    const frame = (type: number, flags: number, id: number, payload: Buffer) => {
+      const header = Buffer.alloc(9);
+      header.writeUIntBE(payload.length, 0, 3);
+      header[3] = type;
+      header[4] = flags;
+      header.writeUInt32BE(id, 5);
+      return Buffer.concat([header, payload]);
+    };
+    const server = tls.createServer({ cert: TEST_CERT, key: TEST_KEY, ALPNProtocols: ['h2'] }, (socket) => {
+      let buffered = Buffer.alloc(0);
+      let preface = false;
+      socket.on('error', () => undefined);
+      socket.write(frame(4, 0, 0, Buffer.alloc(0)));
+      socket.on('data', (data) => {
+        buffered = Buffer.concat([buffered, data]);
+        if (!preface) {
+          if (buffered.length < 24) return;
+          buffered = buffered.subarray(24);
+          preface = true;
+        }
+        while (buffered.length >= 9) {
+          const length = buffered.readUIntBE(0, 3);
+          const [type, flags] = [buffered[3]!, buffered[4]!];
+          const id = buffered.readUInt32BE(5) & 0x7fffffff;
+          if (buffered.length < 9 + length) return;
+          buffered = buffered.subarray(9 + length);
+          if (type === 4 && !(flags & 1)) socket.write(frame(4, 1, 0, Buffer.alloc(0)));
+          if (type !== 1) continue;
+          socket.write(frame(1, 0x4, id, Buffer.from([0x88])));
+          socket.write(frame(0, 0, id, Buffer.from(page)));
+          socket.write(frame(3, 0, id, Buffer.from([0, 0, 0, 0])));
+        }
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const http = new HttpClient({ userAgent: 't', connections: 1, ca: TEST_CERT, timeoutMs: 5000 });
+    try {
+      const got = await http.get(`https://127.0.0.1:${(server.address() as AddressInfo).port}/simple/demo/`, { accept: 'text/html' });
+      assert.equal(got.kind, 'failed', JSON.stringify(got));
+    } finally {
+      await http.close();
+      server.close();
     }
   });
 

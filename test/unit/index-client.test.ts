@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import * as nodeHttp from 'node:http';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
@@ -153,6 +154,19 @@ describe('index client', () => {
     assert.ok(revalidation.headers['if-none-match']);
     assert.equal(revalidation.status, 304);
     assert.equal(second.client.stats.notModified, 1);
+  });
+
+  it('revalidates an entry written with a clock that was ahead, whatever the TTL', async () => {
+    const directory = tempDir();
+    const ahead = client({ directory, ttlMs: 3_600_000, now: () => 1_000_000 + 30 * 86_400_000 });
+    await ahead.client.project('tablib');
+    await ahead.cache.flush();
+    index.resetLog();
+    const later = client({ directory, ttlMs: 3_600_000, now: () => 1_000_000 });
+    assert.equal(later.client.peekProject('tablib'), undefined, 'an entry from the future is not fresh');
+    assert.equal(status(await later.client.project('tablib')), 'found:active');
+    assert.equal(index.requests.length, 1);
+    assert.ok(index.requests[0]!.headers['if-none-match'], 'a conditional request');
   });
 
   it('peeks at fresh memory answers without a request, and keeps release documents for a day', async () => {
@@ -351,6 +365,30 @@ describe('index client', () => {
     } finally {
       await other.close();
     }
+  });
+
+  it('reads a page in the charset its Content-Type names', async () => {
+    const page = '<html><head><meta name="pypi:repository-version" content="1.4"><meta name="pypi:project-status" content="deprecated">' +
+      '<meta name="pypi:project-status-reason" content="Ersetzt durch straße-client"><title>Links for alt</title></head><body></body></html>';
+    const server = nodeHttp.createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html; charset=ISO-8859-1' });
+      res.end(Buffer.from(page, 'latin1'));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { client: c } = client({ indexUrl: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/simple/` });
+      const lookup = await c.project('alt');
+      assert.equal(lookup.state === 'found' && lookup.data.statusReason, 'Ersetzt durch straße-client');
+    } finally {
+      server.close();
+    }
+  });
+
+  it('sends credentials with a literal % as pip does, decoding only real escapes', async () => {
+    const { client: c } = client({ indexUrl: index.simpleUrl.replace('http://', 'http://deploy%40corp:50%off%21@') });
+    index.resetLog();
+    assert.equal((await c.project('six')).state, 'found');
+    assert.equal(index.requests[0]!.headers.authorization, `Basic ${Buffer.from('deploy@corp:50%off!').toString('base64')}`);
   });
 
   it('goes through HTTP_PROXY, an explicit proxy, and around it for NO_PROXY hosts', async () => {

@@ -74,6 +74,11 @@ describe('simple API decoding (PEP 691 / PEP 503 / PEP 792)', () => {
     assert.throws(() => decodeSimpleJson('{"not": "a page"', 'x'), DecodeError);
     assert.throws(() => decodeSimpleJson('{"meta": {}}', 'x'), DecodeError);
     assert.throws(() => decodeSimpleHtml('\u0000\u0001 binary junk', 'x'), DecodeError);
+    // PEP 629: a major version this client does not know is not read as version 1.
+    const quarantined = { status: 'quarantined' };
+    assert.throws(() => decodeSimpleJson(JSON.stringify({ meta: { 'api-version': '2.0' }, name: 'x', files: [], 'project-status': quarantined }), 'x'), /version 2\.0/);
+    assert.throws(() => decodeSimpleHtml('<html><head><meta name="pypi:repository-version" content="2.0"><meta name="pypi:project-status" content="archived"></head></html>', 'x'), DecodeError);
+    assert.equal(decodeSimpleJson(JSON.stringify({ meta: { 'api-version': '1.4' }, name: 'x', files: [], 'project-status': quarantined }), 'x').status, 'quarantined');
   });
 
   it('extracts versions from distribution filenames', () => {

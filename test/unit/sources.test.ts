@@ -74,6 +74,33 @@ describe('index sources of a trusted file', () => {
     }
   });
 
+  it('bounds requests to every index together by the concurrency setting', async () => {
+    const settings = resolveSettings({ indexUrl: primary.simpleUrl, jsonApiUrl: null, concurrency: 3, cache: { directory: null } });
+    const env = createIndexEnvironment(settings);
+    primary.setLatency(60);
+    extra.setLatency(60);
+    primary.resetLog();
+    extra.resetLog();
+    try {
+      // Names on neither index: each is asked of both, the primary first.
+      const names = Array.from({ length: 12 }, (_, i) => `nowhere-${i}`);
+      const mine = parseRequirements(names.join('\n'));
+      const own = parseRequirements(`--index-url ${extra.simpleUrl}\n${names.map((n) => `${n}-own`).join('\n')}`);
+      await Promise.all([
+        ...mine.dependencies.map((d) => gatherFacts(d, env.pool.sourceFor(mine, true))),
+        ...own.dependencies.map((d) => gatherFacts(d, env.pool.sourceFor(own, true))),
+      ]);
+      const spans = [...primary.requests, ...extra.requests].map((r) => [Number(r.receivedNs!), Number(r.answeredNs!)] as const);
+      const most = Math.max(...spans.map(([start]) => spans.filter(([s, e]) => s <= start && start < e).length));
+      assert.equal(spans.length, 24);
+      assert.ok(most <= 3, `${most} requests at once across the two indexes`);
+    } finally {
+      primary.setLatency(0);
+      extra.setLatency(0);
+      await env.close();
+    }
+  });
+
   it('keeps indexes whose URLs differ only after an @ apart, and keys hold no credentials', () => {
     const settings = resolveSettings({ indexUrl: primary.simpleUrl, jsonApiUrl: null, cache: { directory: null } });
     const env = createIndexEnvironment(settings);

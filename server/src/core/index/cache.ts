@@ -178,7 +178,7 @@ export class IndexCache {
     try {
       const entry = JSON.parse(text) as CacheEntry<T>;
       // A hash collision or a file from another writer's bug must not be served.
-      if (entry.key !== key || typeof entry.fetchedAt !== 'number' || (entry.state !== 'found' && entry.state !== 'not-found')) return undefined;
+      if (entry.key !== key || !Number.isFinite(entry.fetchedAt) || (entry.state !== 'found' && entry.state !== 'not-found')) return undefined;
       if (entry.state === 'found' && entry.data === undefined) return undefined;
       return { entry, length: text.length };
     } catch {

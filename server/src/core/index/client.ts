@@ -43,6 +43,8 @@ export interface IndexClientOptions {
   cache: IndexCache;
   ttlMs: number;
   concurrency: number;
+  /** Shared by every client of one configuration, so that `concurrency` bounds them together. */
+  limiter?: Limiter;
   /** Use only what the cache holds; never send a request. */
   offline?: boolean;
   /** Why this index cannot be asked at all (a settings error): every lookup is unknown, with this reason. */
@@ -81,7 +83,7 @@ export class IndexClient implements IndexSource {
   private readonly releaseTtlMs: number;
 
   constructor(private readonly options: IndexClientOptions) {
-    this.limiter = new Limiter(Math.max(1, options.concurrency));
+    this.limiter = options.limiter ?? new Limiter(Math.max(1, options.concurrency));
     this.now = options.now ?? Date.now;
     this.log = options.log ?? (() => undefined);
     // Cache keys name the index without its credentials (never stored) but with the rest of its URL.
@@ -141,8 +143,14 @@ export class IndexClient implements IndexSource {
   private peek<T>(key: string, ttlMs: number): Lookup<T> | undefined {
     if (this.options.unusable) return undefined;
     const entry = this.options.cache.get<T>(key);
-    if (!entry || (!this.options.offline && this.now() - entry.fetchedAt >= ttlMs)) return undefined;
+    if (!entry || (!this.options.offline && !this.fresh(entry, ttlMs))) return undefined;
     return toLookup(entry);
+  }
+
+  /** Fetched less than the TTL ago. An entry from the future (a clock that was ahead) has no known age. */
+  private fresh(entry: CacheEntry<unknown>, ttlMs: number): boolean {
+    const age = this.now() - entry.fetchedAt;
+    return age >= 0 && age < ttlMs;
   }
 
   private lookup<T>(key: string, url: string, accept: string, ttlMs: number, decode: (res: Extract<HttpResult, { kind: 'ok' }>) => T): Promise<Lookup<T>> {
@@ -161,7 +169,7 @@ export class IndexClient implements IndexSource {
 
   private async resolve<T>(key: string, url: string, accept: string, ttlMs: number, decode: (res: Extract<HttpResult, { kind: 'ok' }>) => T): Promise<Lookup<T>> {
     const cached = this.options.cache.get<T>(key);
-    if (cached && (this.options.offline || this.now() - cached.fetchedAt < ttlMs)) return toLookup(cached);
+    if (cached && (this.options.offline || this.fresh(cached, ttlMs))) return toLookup(cached);
     if (this.options.offline) return { state: 'unknown', reason: 'offline and not in the cache' };
 
     const origin = originOf(url);

@@ -209,7 +209,7 @@ export class HttpClient {
       try {
         const decoded = inflateSync(encoding, raw, limit);
         if (!decoded) return { error: `unsupported content encoding ${encoding}`, received };
-        return { text: decoded.toString('utf8'), received };
+        return { text: decodeText(decoded, res.header('content-type')), received };
       } catch (e) {
         return { error: inflateError(e, encoding), received };
       }
@@ -229,7 +229,7 @@ export class HttpClient {
                 ? raw
                 : undefined;
       if (!decoded) return { error: `unsupported content encoding ${encoding}`, received };
-      return { text: decoded.toString('utf8'), received };
+      return { text: decodeText(decoded, res.header('content-type')), received };
     } catch (e) {
       return { error: inflateError(e, encoding), received };
     } finally {
@@ -249,9 +249,36 @@ function withEtag<T extends HttpResult>(result: T, etag: string | undefined): T 
 
 function credentialsHeader(url: URL): string | undefined {
   if (!url.username && !url.password) return undefined;
-  const user = decodeURIComponent(url.username);
-  const pass = decodeURIComponent(url.password);
+  const user = decodeLoosely(url.username);
+  const pass = decodeLoosely(url.password);
   return 'Basic ' + Buffer.from(`${user}:${pass}`).toString('base64');
+}
+
+/**
+ * The body as text in the charset its Content-Type names (pip reads HTML pages so), UTF-8 when it
+ * names none or one this runtime does not know.
+ */
+function decodeText(body: Buffer, contentType: string | undefined): string {
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(contentType ?? '')?.[1]?.toLowerCase();
+  if (charset && charset !== 'utf-8' && charset !== 'utf8') {
+    try {
+      return new TextDecoder(charset).decode(body);
+    } catch {
+      // An unknown label: read as UTF-8, as with no label at all.
+    }
+  }
+  return body.toString('utf8');
+}
+
+/** Percent-decoding as pip does it (urllib's unquote): a `%` that starts no escape stays as it is. */
+function decodeLoosely(value: string): string {
+  return value.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => {
+    try {
+      return decodeURIComponent(run);
+    } catch {
+      return run;
+    }
+  });
 }
 
 /** Retry-After is seconds or an HTTP date. */

@@ -144,6 +144,11 @@ interface BuildInput {
 }
 
 function build(input: BuildInput): ProjectInfo {
+  // PEP 629: a client must not read a page of a major version it does not know as one it knows.
+  const api = input.apiVersion?.trim();
+  if (api !== undefined && /^\d+\./.test(api) && !api.startsWith('1.')) {
+    throw new DecodeError(`the index speaks version ${api} of the simple API, which this version cannot read`);
+  }
   const normalized = normalizeName(input.name);
   // Files are grouped by version, not by its spelling: `x-1.0.tar.gz` and `x-1.0.0-py3-none-any.whl`
   // are one release, named as the index's version list names it when it has one.

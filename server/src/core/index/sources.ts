@@ -8,7 +8,7 @@ import { PYPI_JSON_API_URL, PYPI_SIMPLE_URL, type Settings } from '../settings.j
 import { normalizeName } from '../pep508.js';
 import type { ParsedFile } from '../types.js';
 import type { IndexCache } from './cache.js';
-import { IndexClient, type IndexSource, type Lookup } from './client.js';
+import { IndexClient, Limiter, type IndexSource, type Lookup } from './client.js';
 import type { HttpClient } from './http.js';
 import { redactUrl } from '../redact.js';
 import type { ProjectInfo, ReleaseInfo } from './model.js';
@@ -102,8 +102,11 @@ export interface PoolOptions {
 export class IndexPool {
   private readonly clients = new Map<string, IndexClient>();
   readonly default: IndexClient;
+  /** `concurrency` counts requests to every index together (a file may name its own). */
+  private readonly limiter: Limiter;
 
   constructor(private readonly options: PoolOptions) {
+    this.limiter = new Limiter(Math.max(1, options.settings.concurrency));
     // An index the settings name but that cannot be asked is not replaced by another.
     const unusable = options.settings.indexUnusable;
     this.default = unusable ? this.unusable(unusable) : this.client(options.settings.indexUrl, options.settings.jsonApiUrl);
@@ -114,7 +117,7 @@ export class IndexPool {
     let client = this.clients.get(key);
     if (!client) {
       const { http, cache, settings, offline, log } = this.options;
-      client = new IndexClient({ indexUrl, jsonApiUrl, http, cache, ttlMs: settings.ttlMs, concurrency: settings.concurrency, offline, log });
+      client = new IndexClient({ indexUrl, jsonApiUrl, http, cache, ttlMs: settings.ttlMs, concurrency: settings.concurrency, limiter: this.limiter, offline, log });
       this.clients.set(key, client);
     }
     return client;
@@ -142,7 +145,7 @@ export class IndexPool {
 
   private unusable(reason: string): IndexClient {
     const { http, cache, settings, offline, log } = this.options;
-    return new IndexClient({ indexUrl: settings.indexUrl, jsonApiUrl: null, http, cache, ttlMs: settings.ttlMs, concurrency: settings.concurrency, offline, log, unusable: reason });
+    return new IndexClient({ indexUrl: settings.indexUrl, jsonApiUrl: null, http, cache, ttlMs: settings.ttlMs, concurrency: settings.concurrency, limiter: this.limiter, offline, log, unusable: reason });
   }
 
   get all(): IndexClient[] {

@@ -10,6 +10,9 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   process.exit(2);
 });
 
+// Progress and warnings go to stderr; a reader that went away there must not turn the exit status into 1.
+process.stderr.on('error', () => undefined);
+
 main({ argv: process.argv.slice(2), cwd: process.cwd(), env: process.env, stdout: process.stdout, stderr: process.stderr }).then(
   (code) => {
     // exitCode rather than exit(): standard output may still be draining into a pipe.

@@ -580,7 +580,7 @@ describe('pypi-status check (built CLI)', () => {
       ['a bad URL', '[tool.pypi-status]\nindex-url = "not a url"\n', /index-url: "not a url" is not a URL/],
       ['a bad concurrency', '[tool.pypi-status]\nconcurrency = 100\n', /concurrency: expected a whole number from 1 to 64/],
       ['a table that is not a table', '[tool]\npypi-status = 3\n', /\[tool.pypi-status\] must be a table/],
-      ['invalid TOML in a file that mentions pypi-status', '[tool.pypi-status\nfail-on = "error"\n', /pyproject\.toml:\d+:\d+: invalid TOML/],
+      ['invalid TOML in a file that mentions pypi-status', '[tool.pypi-status\nfail-on = "error"\n', /pyproject\.toml:2:1: invalid TOML/],
     ];
     for (const [title, text, message] of bad) {
       it(`refuses ${title} (exit status 2)`, async () => {
@@ -606,7 +606,7 @@ describe('pypi-status check (built CLI)', () => {
       index.setFault('/', { kind: 'status', status: 503 });
       try {
         const cache = freshCache();
-        const run = await check([], { cache });
+        const run = await check(['--max-wait', '0'], { cache });
         assert.equal(run.code, 0, `nothing was judged, so nothing fails without --strict\n${run.stdout}${run.stderr}`);
         assert.ok(!/ (archived|quarantined|not-found|yanked|vulnerable|deprecated|inactive) /.test(run.stdout), run.stdout);
         const lines = run.stdout.trimEnd().split('\n');
@@ -618,7 +618,7 @@ describe('pypi-status check (built CLI)', () => {
         for (const name of EXPECTED_PROJECTS) assert.ok(new RegExp(`[:,] ${name}(,|;|$)`).test(unknownLine), `${name} missing: ${unknownLine}`);
         assert.ok(!unknownLine.includes('retrying in'), 'a one-shot command does not promise a retry');
 
-        const strict = await check(['--strict', '--format', 'json'], { cache });
+        const strict = await check(['--strict', '--format', 'json', '--max-wait', '0'], { cache });
         assert.equal(strict.code, 2);
         assert.match(strict.stderr, /--strict: 13 projects could not be checked; exit status 2/);
         const report = json(strict);
@@ -627,8 +627,53 @@ describe('pypi-status check (built CLI)', () => {
         assert.deepEqual(report.findings.map((f) => f.code), ['invalid-requirement']);
 
         // --strict wins over findings: an incomplete check is not a pass or a plain failure.
-        const both = await check(['--strict', '--severity', 'invalid-requirement=error'], { cache });
+        const both = await check(['--strict', '--severity', 'invalid-requirement=error', '--max-wait', '0'], { cache });
         assert.equal(both.code, 2);
+      } finally {
+        index.clearFaults();
+      }
+    });
+
+    it('says which answers are old ones it could not refresh; --strict exits 2', async () => {
+      const cache = freshCache();
+      assert.equal((await check([], { cache })).code, 1);
+      // A hundred days later, the index is down (an old CI cache restored, say).
+      const age = (dir: string): void => {
+        for (const entry of readdirSync(dir, { withFileTypes: true })) {
+          const file = path.join(dir, entry.name);
+          if (entry.isDirectory()) age(file);
+          else if (entry.name.endsWith('.json')) {
+            const doc = JSON.parse(readFileSync(file, 'utf8')) as { fetchedAt: number };
+            doc.fetchedAt -= 100 * 86_400_000;
+            writeFileSync(file, JSON.stringify(doc));
+          }
+        }
+      };
+      age(cache);
+      index.setFault('/', { kind: 'status', status: 503 });
+      try {
+        const run = await check(['--strict', '--format', 'json', '--max-wait', '0'], { cache });
+        assert.equal(run.code, 2, run.stderr);
+        const report = json(run);
+        assert.ok(report.findings.some((f) => f.code === 'archived' && f.name === 'pepy'), 'the last answer is still shown');
+        assert.match(report.unknownReasons.pepy!, /^answer from \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC; the index could not be reached since \((HTTP 503|not asked after earlier errors from the same index)\)$/);
+      } finally {
+        index.clearFaults();
+      }
+    });
+
+    it('waits out the back-off after one failed request, instead of leaving the projects after it unchecked', async () => {
+      const dir = path.join(tempDir('blip'), 'repo');
+      temps.push(path.dirname(dir));
+      // The first project's request fails once; the quarantined one comes after many others.
+      write(dir, 'requirements.txt', ['pepy', ...Array.from({ length: 60 }, (_, i) => `generated-${i}`), 'aiocpa', ''].join('\n'));
+      index.setFault('/simple/pepy/', { kind: 'status', status: 503 }, 1);
+      try {
+        const run = await runCli(['check', ...indexArgs(freshCache()), '--format', 'json'], { cwd: dir, env });
+        const report = json(run);
+        assert.equal(run.code, 1, run.stderr);
+        assert.ok(report.findings.some((f) => f.code === 'quarantined' && f.name === 'aiocpa'), JSON.stringify(report.findings));
+        assert.deepEqual(report.unknownProjects, ['pepy'], 'only the project whose request failed');
       } finally {
         index.clearFaults();
       }
@@ -640,7 +685,7 @@ describe('pypi-status check (built CLI)', () => {
       const jsonApi = await startIndexServer();
       jsonApi.setFault('/pypi/', { kind: 'status', status: 503 });
       try {
-        const args = ['--index-url', index.simpleUrl, '--json-api-url', jsonApi.jsonApiUrl, '--cache-dir', freshCache()];
+        const args = ['--index-url', index.simpleUrl, '--json-api-url', jsonApi.jsonApiUrl, '--cache-dir', freshCache(), '--max-wait', '0'];
         const run = await runCli(['check', ...args, '--format', 'json'], { cwd: ws, env });
         assert.equal(run.code, 1, 'aiocpa is still quarantined');
         const report = json(run);

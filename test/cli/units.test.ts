@@ -84,6 +84,9 @@ describe('CLI pieces', () => {
     assert.ok(!match('/repo [1]/a/other/legacy/requirements.txt'));
     assert.equal(anchor('/x', './vendor'), '/x/vendor');
     assert.equal(anchor('/x', '/abs/**'), '/abs/**');
+    // From a subdirectory: `..` is resolved, since matched paths never contain it.
+    assert.equal(anchor('/repo/app', '../vendor/**'), '/repo/vendor/**');
+    assert.equal(anchor('/repo/app', './../../x'), '/x');
   });
 
   it('redacts every credential in a text', () => {

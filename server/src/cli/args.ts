@@ -28,6 +28,8 @@ export interface CheckFlags {
   noCache: boolean;
   offline: boolean;
   concurrency?: number;
+  /** Seconds a run may wait, in all, for an index that failed before asking it again. */
+  maxWait?: number;
   failOn?: FailOn;
   strict: boolean;
   /** Use --index-url/--extra-index-url written in the scanned files (off: a pull request could name any host). */
@@ -69,6 +71,9 @@ Index:
   --offline                send no request: use only the disk cache; projects not
                            in it are reported as unknown
   --concurrency N          requests in flight at once, 1-64 (default: 16)
+  --max-wait SECONDS       after the index fails (5xx, 429, no answer), wait for it
+                           at most this long in all before reporting the projects
+                           left as unknown (default: 60; 0: at once)
 
 What is reported:
   --ignore NAME[,NAME]     never report these projects (repeatable)
@@ -113,6 +118,7 @@ const CHECK_OPTIONS = {
   'no-cache': { type: 'boolean' },
   offline: { type: 'boolean' },
   concurrency: { type: 'string' },
+  'max-wait': { type: 'string' },
   'fail-on': { type: 'string' },
   strict: { type: 'boolean' },
   'trust-index-options': { type: 'boolean' },
@@ -124,7 +130,7 @@ const CHECK_OPTIONS = {
 } as const;
 
 /** Single-valued options given twice are a mistake (parseArgs would silently keep the last). */
-const SINGLE = ['index-url', 'json-api-url', 'cache-dir', 'concurrency', 'fail-on', 'format', 'output'] as const;
+const SINGLE = ['index-url', 'json-api-url', 'cache-dir', 'concurrency', 'max-wait', 'fail-on', 'format', 'output'] as const;
 
 export function parseCommandLine(argv: readonly string[]): Command {
   const [first, ...rest] = argv;
@@ -171,10 +177,16 @@ function parseCheck(args: readonly string[]): Command {
   if (values['json-api-url'] !== undefined) flags.jsonApiUrl = baseUrl(values['json-api-url'], '--json-api-url');
   if (values['cache-dir'] !== undefined) flags.cacheDir = nonEmpty([values['cache-dir']], '--cache-dir')[0]!;
   if (values.concurrency !== undefined) flags.concurrency = concurrency(values.concurrency, '--concurrency');
+  if (values['max-wait'] !== undefined) flags.maxWait = seconds(values['max-wait'], '--max-wait');
   if (values['fail-on'] !== undefined) flags.failOn = oneOf(values['fail-on'], FAIL_ON, '--fail-on');
   if (values.output !== undefined) flags.output = nonEmpty([values.output], '--output')[0]!;
   for (const p of flags.paths) if (p === '') throw new UsageError('an empty PATH was given');
   return { kind: 'check', flags };
+}
+
+function seconds(value: string, what: string): number {
+  if (!/^\s*\d+\s*$/.test(value) || Number(value) > 3600) throw new UsageError(`${what}: expected whole seconds from 0 to 3600, got ${JSON.stringify(value)}`);
+  return Number(value);
 }
 
 function nonEmpty(values: readonly string[], what: string): string[] {

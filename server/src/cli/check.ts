@@ -59,12 +59,17 @@ export async function main(io: CliIO): Promise<number> {
   }
 }
 
+/** How long, in all, a run waits for an index that failed to be asked again (--max-wait). */
+const DEFAULT_MAX_WAIT_S = 60;
+
 async function check(flags: CheckFlags, io: CliIO): Promise<number> {
   const options = await resolveRunOptions(flags, await findConfig(io.cwd), io.cwd, { env: io.env, stdoutIsTTY: io.stdout.isTTY === true });
   const progress = new Progress(io.stderr);
   const say = (message: string) => progress.log(`pypi-status: ${redactText(message)}`);
   const environment = createIndexEnvironment(options.settings, {
     offline: options.offline,
+    // A run that gave up on every project after one 503 would report a clean result it never checked.
+    patienceMs: (flags.maxWait ?? DEFAULT_MAX_WAIT_S) * 1000,
     // Lookup failures are summed up in the report (unknown projects); anything else (a cache
     // directory that cannot be written, a crash of a lookup) is worth a line now.
     log: (message) => {

@@ -78,7 +78,7 @@ export function parseConfig(text: string, file: string): FileConfig | undefined 
     if (!(e instanceof ParseError)) throw e;
     // A broken file that may hold our settings cannot be ignored: the check would run with the
     // wrong ones. One that cannot is passed over (the scan reports its syntax error if it is in scope).
-    if (/pypi-status/.test(text)) throw new UsageError(`${file}:${e.lineNumber}:${e.column}: invalid TOML: ${e.message}`);
+    if (/pypi-status/.test(text)) throw new UsageError(`${file}:${e.lineNumber}:${e.column + 1}: invalid TOML: ${e.message}`);
     return undefined;
   }
   const tool = isTable(doc) ? doc.tool : undefined;

@@ -96,6 +96,13 @@ function useColor(noColor: boolean, terminal: Terminal): boolean {
 export function anchor(dir: string, pattern: string): string {
   const posix = (p: string) => p.split(path.sep).join('/');
   if (path.isAbsolute(pattern)) return posix(pattern);
+  // Leading `./` and `../` are resolved: picomatch matches paths, which never contain them.
+  let rest = pattern;
+  for (let step = /^\.\.?\//.exec(rest); step; step = /^\.\.?\//.exec(rest)) {
+    if (step[0] === '../') dir = path.dirname(dir);
+    rest = rest.slice(step[0].length);
+  }
+  pattern = rest;
   const base = posix(dir).replace(/[\\*?[\]{}()!+@|]/g, '\\$&');
-  return `${base.replace(/\/$/, '')}/${pattern.replace(/^\.\//, '')}`;
+  return `${base.replace(/\/$/, '')}/${pattern}`;
 }

@@ -4,6 +4,7 @@
  * and whether the run fails.
  */
 import * as path from 'node:path';
+import { incompleteReason } from '../core/findings.js';
 import type { ScanFinding, ScanResult, ScanSummary } from '../core/scan.js';
 import type { DiagnosticCode, Settings } from '../core/settings.js';
 import { ALL_CODES } from './rules.js';
@@ -44,15 +45,12 @@ export interface Report {
   failed: boolean;
 }
 
-/** core's reason for a release lookup it refuses without asking: not an index failure. */
-const NOT_ASKED = 'not a valid project name and version';
-
 /**
  * core's client stops asking an origin for a while after errors and says when it will retry,
  * which is true in the editor; a one-shot command never retries, so it says what happened.
  */
 function cliReason(reason: string): string {
-  return /^the index is backed off after errors/.test(reason) ? 'not asked after earlier errors from the same index' : reason;
+  return reason.replace(/the index is backed off after errors \(retrying in \d+ s\)/, 'not asked after earlier errors from the same index');
 }
 
 export function buildReport(result: ScanResult, settings: Settings, cwd: string, failOn: FailOn): Report {
@@ -75,16 +73,10 @@ export function buildReport(result: ScanResult, settings: Settings, cwd: string,
   const unknown = new Map<string, string>();
   for (const file of result.files) {
     for (const { dependency, facts } of file.analyzed) {
-      const name = dependency.normalizedName;
-      if (facts.project.state === 'unknown') {
-        unknown.set(name, cliReason(facts.project.reason));
-        continue;
-      }
-      // The status is known, but an unreachable JSON API means vulnerabilities and the inactive
-      // classifier were not checked: in CI that is an incomplete answer, not a clean one.
-      for (const release of [facts.pinned, facts.latest]) {
-        if (release?.state === 'unknown' && release.reason !== NOT_ASKED && !unknown.has(name)) unknown.set(name, `JSON API: ${cliReason(release.reason)}`);
-      }
+      // An unreachable JSON API (vulnerabilities, the inactive classifier not checked) or an old
+      // answer that could not be refreshed: in CI that is an incomplete answer, not a clean one.
+      const reason = incompleteReason(facts);
+      if (reason !== undefined && !unknown.has(dependency.normalizedName)) unknown.set(dependency.normalizedName, cliReason(reason));
     }
   }
   for (const name of result.summary.unknownProjects) if (!unknown.has(name)) unknown.set(name, 'not checked');

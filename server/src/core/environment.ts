@@ -10,6 +10,8 @@ export interface ClientOptions {
   proxy?: string;
   proxyStrictSSL?: boolean;
   offline?: boolean;
+  /** See IndexClientOptions.patienceMs (for one-shot runs). */
+  patienceMs?: number;
   log?: (message: string) => void;
 }
 
@@ -29,7 +31,7 @@ export function createIndexEnvironment(settings: Settings, options: ClientOption
   if (options.proxyStrictSSL !== undefined) httpOptions.proxyStrictSSL = options.proxyStrictSSL;
   const http = new HttpClient(httpOptions);
   const cache = new IndexCache({ directory: settings.cacheDirectory, onError: log });
-  const pool = new IndexPool({ http, cache, settings, offline: options.offline ?? false, log });
+  const pool = new IndexPool({ http, cache, settings, offline: options.offline ?? false, log, ...(options.patienceMs === undefined ? {} : { patienceMs: options.patienceMs }) });
   return {
     client: pool.default,
     pool,

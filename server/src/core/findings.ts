@@ -3,7 +3,7 @@
  * Pure functions of the dependency and the facts gathered for it; a fact that
  * could not be learned (state "unknown") never produces a finding.
  */
-import type { IndexSource, Lookup } from './index/client.js';
+import { RELEASE_NOT_ASKED, type IndexSource, type Lookup } from './index/client.js';
 import type { ProjectInfo, ReleaseFiles, ReleaseInfo } from './index/model.js';
 import { singleLine } from './markdown.js';
 import { matchesPin } from './pep440.js';
@@ -35,6 +35,25 @@ export interface DependencyFacts {
   pinned?: Lookup<ReleaseInfo>;
   /** JSON API release of the latest version. */
   latest?: Lookup<ReleaseInfo>;
+}
+
+/**
+ * Why the findings of a dependency may be incomplete, or undefined when they are not: its status
+ * could not be learned, the JSON API could not say whether its pin is vulnerable or its latest
+ * release inactive, or an answer past its TTL could not be refreshed and is shown as it was.
+ */
+export function incompleteReason(facts: DependencyFacts): string | undefined {
+  const project = facts.project;
+  if (project.state === 'unknown') return project.reason;
+  if (project.stale !== undefined) return `answer from ${isoMinute(project.fetchedAt)} UTC; the index could not be reached since (${project.stale})`;
+  for (const release of [facts.pinned, facts.latest]) {
+    if (release?.state === 'unknown' && release.reason !== RELEASE_NOT_ASKED) return `JSON API: ${release.reason}`;
+  }
+  return undefined;
+}
+
+function isoMinute(time: number): string {
+  return new Date(time).toISOString().slice(0, 16).replace('T', ' ');
 }
 
 export const INACTIVE_CLASSIFIER = 'Development Status :: 7 - Inactive';

@@ -10,7 +10,7 @@ import { abortable } from './abortable.js';
 import { fileURLToPath } from 'node:url';
 import { analyze, fileKind, lookedUp, parseDocument, tooLargeToRead, type AnalyzedDependency, type FileKind } from './analyze.js';
 import { decodeRequirementsBytes } from './decode.js';
-import { findingsFor, gatherFacts, peekFacts, type FindingCode } from './findings.js';
+import { findingsFor, gatherFacts, incompleteReason, peekFacts, type FindingCode } from './findings.js';
 import { Limiter, type IndexSource } from './index/client.js';
 import type { DiagnosticCode, Settings, SeverityOrOff } from './settings.js';
 import type { Dependency, ParsedFile, ParseProblem, Range } from './types.js';
@@ -249,7 +249,7 @@ export async function scan(options: ScanOptions, sources: IndexSource | ((parsed
           const facts = peekFacts(dep, project.source) ?? (await gatherFacts(dep, project.source));
           // A cancelled scan has answered already: its files are no longer written to.
           if (isCancelled()) return;
-          if (facts.project.state === 'unknown') unknown.add(dep.normalizedName);
+          if (incompleteReason(facts) !== undefined) unknown.add(dep.normalizedName);
           file.analyzed[index] = { dependency: dep, facts, findings: findingsFor(dep, facts) };
           settledOne(file);
         }),
@@ -430,8 +430,9 @@ export async function scanFile(
 
 export function findingsOf(file: ScannedFile, settings: Settings): ScanFinding[] {
   const out: ScanFinding[] = [];
-  if (file.error !== undefined) {
-    out.push({ file: file.path, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, code: 'invalid-requirement', severity: 'error', message: file.error });
+  const unreadable = settings.severity['invalid-requirement'];
+  if (file.error !== undefined && unreadable !== 'off') {
+    out.push({ file: file.path, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, code: 'invalid-requirement', severity: unreadable, message: file.error });
   }
   for (const p of file.parsed.problems) {
     const severity = settings.severity[p.code];

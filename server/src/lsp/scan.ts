@@ -1,4 +1,5 @@
 /** Glue between the workspace scan and LSP: URIs, progress, cancellation, diagnostics for unopened files. */
+import { stat } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Diagnostic } from 'vscode-languageserver';
 import { scan, type ScanProgress, type ScanResult, type ScannedFile } from '../core/scan.js';
@@ -32,9 +33,14 @@ export interface WorkspaceScanInput {
 }
 
 export async function runWorkspaceScan(input: WorkspaceScanInput, sources: (parsed: ParsedFile) => IndexSource, settings: Settings): Promise<ScanResult> {
+  // A workspace folder is a folder: one that is gone (or a file) has nothing to scan, while the
+  // core takes a root that is not a directory for a file named on a command line.
+  const folders = (await Promise.all(input.folders.map(async (f) => ((await stat(f).catch(() => undefined))?.isDirectory() ? f : undefined)))).filter(
+    (f): f is string => f !== undefined,
+  );
   return scan(
     {
-      roots: input.folders,
+      roots: folders,
       exclude: input.exclude,
       openText: input.openText,
       signal: input.signal,
@@ -60,11 +66,10 @@ function progressPercentage(p: ScanProgress): number {
 }
 
 export function fileDiagnostics(file: ScannedFile, settings: Settings, source: Pick<IndexSource, 'projectPage'>): Diagnostic[] {
-  const diagnostics = toDiagnostics(file.parsed, file.analyzed, settings, source);
-  if (file.error !== undefined) {
-    diagnostics.unshift({ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 1, source: 'pypi-status', message: file.error });
-  }
-  return diagnostics;
+  // A file that cannot be read is reported as the CLI reports it, with the severity of invalid-requirement.
+  const start = { line: 0, character: 0 };
+  const parsed = file.error === undefined ? file.parsed : { ...file.parsed, problems: [{ code: 'invalid-requirement' as const, message: file.error, range: { start, end: start } }, ...file.parsed.problems] };
+  return toDiagnostics(parsed, file.analyzed, settings, source);
 }
 
 export function toResponse(result: ScanResult): ScanResponse {

@@ -15,7 +15,7 @@ import { DecodeError, decodeSimpleHtml, decodeSimpleJson } from './simple.js';
 
 export type Lookup<T> =
   | { state: 'found'; data: T; fetchedAt: number; stale?: string }
-  | { state: 'not-found'; fetchedAt: number }
+  | { state: 'not-found'; fetchedAt: number; stale?: string }
   | { state: 'unknown'; reason: string };
 
 /** Where project and release answers come from: one index, or several tried in order. */
@@ -47,6 +47,11 @@ export interface IndexClientOptions {
   limiter?: Limiter;
   /** Use only what the cache holds; never send a request. */
   offline?: boolean;
+  /**
+   * A one-shot run (the CLI) never checks again later, so a lookup waits for a back-off to end
+   * instead of giving up, as long as all such waits end within this many ms of the first.
+   */
+  patienceMs?: number;
   /** Why this index cannot be asked at all (a settings error): every lookup is unknown, with this reason. */
   unusable?: string;
   log?: (message: string) => void;
@@ -67,6 +72,9 @@ const MAX_BACKOFF_MS = 5 * 60_000;
  */
 export const RELEASE_MIN_TTL_MS = 24 * 3600_000;
 
+/** The reason a release lookup gives when it was refused without asking (nothing failed). */
+export const RELEASE_NOT_ASKED = 'not a valid project name and version';
+
 export class IndexClient implements IndexSource {
   private readonly inflight = new Map<string, Promise<Lookup<unknown>>>();
   private readonly limiter: Limiter;
@@ -74,6 +82,8 @@ export class IndexClient implements IndexSource {
   private readonly backoff = new Map<string, { until: number; failures: number }>();
   private readonly now: () => number;
   private readonly log: (message: string) => void;
+  /** Waits out back-offs until this time (set by the first wait, with `patienceMs`). */
+  private patientUntil?: number;
   /** Counters for logs, benchmarks and tests. */
   readonly stats = { requests: 0, bytes: 0, notModified: 0, failures: 0 };
 
@@ -120,7 +130,7 @@ export class IndexClient implements IndexSource {
     const base = this.options.jsonApiUrl;
     if (base === null) return Promise.resolve({ state: 'unknown', reason: 'no JSON API is configured' });
     if (!isValidProjectName(name) || !/^[A-Za-z0-9.!+_-]+$/.test(version)) {
-      return Promise.resolve({ state: 'unknown', reason: 'not a valid project name and version' });
+      return Promise.resolve({ state: 'unknown', reason: RELEASE_NOT_ASKED });
     }
     const normalized = normalizeName(name);
     const url = `${base}${encodeURIComponent(normalized)}/${encodeURIComponent(version)}/json`;
@@ -173,9 +183,9 @@ export class IndexClient implements IndexSource {
     if (this.options.offline) return { state: 'unknown', reason: 'offline and not in the cache' };
 
     const origin = originOf(url);
-    const blocked = this.backoff.get(origin);
-    if (blocked && blocked.until > this.now()) {
-      return fallback(cached, `the index is backed off after errors (retrying in ${Math.ceil((blocked.until - this.now()) / 1000)} s)`);
+    if (!(await this.backoffOver(origin))) {
+      const until = this.backoff.get(origin)?.until ?? this.now();
+      return fallback(cached, `the index is backed off after errors (retrying in ${Math.ceil((until - this.now()) / 1000)} s)`);
     }
 
     const result = await this.limiter.run(() => this.options.http.get(url, cached?.etag ? { accept, etag: cached.etag } : { accept }), accept === SIMPLE_ACCEPT);
@@ -220,6 +230,19 @@ export class IndexClient implements IndexSource {
         this.fail(origin, redactUrl(url), result.reason, result.retryAfterMs, result.status);
         return fallback(cached, result.reason);
       }
+    }
+  }
+
+  /** Whether the origin may be asked now: it is not backed off, or the wait was worth it and is over. */
+  private async backoffOver(origin: string): Promise<boolean> {
+    for (;;) {
+      const blocked = this.backoff.get(origin);
+      const now = this.now();
+      if (!blocked || blocked.until <= now) return true;
+      if (this.options.patienceMs === undefined) return false;
+      this.patientUntil ??= now + this.options.patienceMs;
+      if (blocked.until > this.patientUntil) return false;
+      await new Promise((resolve) => setTimeout(resolve, blocked.until - now));
     }
   }
 
@@ -270,7 +293,7 @@ function toLookup<T>(entry: CacheEntry<T>): Lookup<T> {
 /** After a failure, an expired answer is still the best knowledge; without one the state is unknown. */
 function fallback<T>(cached: CacheEntry<T> | undefined, reason: string): Lookup<T> {
   if (cached?.state === 'found') return { state: 'found', data: cached.data as T, fetchedAt: cached.fetchedAt, stale: reason };
-  if (cached?.state === 'not-found') return { state: 'not-found', fetchedAt: cached.fetchedAt };
+  if (cached?.state === 'not-found') return { state: 'not-found', fetchedAt: cached.fetchedAt, stale: reason };
   return { state: 'unknown', reason };
 }
 

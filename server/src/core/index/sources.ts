@@ -95,6 +95,8 @@ export interface PoolOptions {
   cache: IndexCache;
   settings: Settings;
   offline: boolean;
+  /** See IndexClientOptions.patienceMs. */
+  patienceMs?: number;
   log: (message: string) => void;
 }
 
@@ -116,8 +118,8 @@ export class IndexPool {
     const key = `${indexUrl} ${jsonApiUrl ?? ''}`;
     let client = this.clients.get(key);
     if (!client) {
-      const { http, cache, settings, offline, log } = this.options;
-      client = new IndexClient({ indexUrl, jsonApiUrl, http, cache, ttlMs: settings.ttlMs, concurrency: settings.concurrency, limiter: this.limiter, offline, log });
+      const { http, cache, settings, offline, log, patienceMs } = this.options;
+      client = new IndexClient({ indexUrl, jsonApiUrl, http, cache, ttlMs: settings.ttlMs, concurrency: settings.concurrency, limiter: this.limiter, offline, log, ...(patienceMs === undefined ? {} : { patienceMs }) });
       this.clients.set(key, client);
     }
     return client;

@@ -5,7 +5,7 @@
  * diagnostics, hovers and document links.
  */
 import * as path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import {
   createConnection,
   ProposedFeatures,
@@ -21,6 +21,7 @@ import {
   type DocumentLink,
   type Hover,
   type InitializeParams,
+  ErrorCodes,
   LSPErrorCodes,
   ResponseError,
   DidChangeWatchedFilesNotification,
@@ -33,7 +34,7 @@ import { createIndexEnvironment, type IndexEnvironment } from './core/environmen
 import { findAlternatives, ORIGIN_LABEL } from './core/alternatives.js';
 import { findingsFor, gatherFacts, peekFacts, type DependencyFacts } from './core/findings.js';
 import { hoverMarkdown } from './core/hover.js';
-import { Limiter, type IndexSource } from './core/index/client.js';
+import type { IndexSource } from './core/index/client.js';
 import { redactUrl } from './core/redact.js';
 import { resolveSettings, type Settings } from './core/settings.js';
 import type { Dependency, ParsedFile, ParseProblem, Position, Range } from './core/types.js';
@@ -54,6 +55,8 @@ const RETRY_MIN_MS = 1000;
 const RETRY_MAX_MS = 10 * 60_000;
 /** The longest a hover waits for the index before answering with what is known. */
 const HOVER_DEADLINE_MS = 80;
+/** The longest code actions wait for the index (a replacement needs its answers; ignoring does not). */
+const CODE_ACTION_DEADLINE_MS = 2000;
 export const SCAN_COMMAND = 'pypiStatus.scanWorkspace';
 /** Sent by a client when the user grants the workspace trust after start-up. */
 const TRUST_NOTIFICATION = 'pypiStatus/didGrantWorkspaceTrust';
@@ -91,8 +94,16 @@ export function startServer(connection: Connection): void {
   let fileWatching: { dynamic: boolean; relativePatterns: boolean } = { dynamic: false, relativePatterns: false };
   /** The watchers registered for scanned files the client does not watch by their names. */
   let includeWatchers: { files: string; registration: Promise<Disposable> } | undefined;
-  /** Files whose diagnostics came from a workspace scan (and are kept up to date when they change on disk). */
+  /**
+   * Paths of the files whose diagnostics came from a workspace scan (kept up to date when they
+   * change on disk). Files are known by path, not URI: clients spell the same file's URI
+   * differently (VS Code escapes `(`, `)`, `+` and a drive letter's `:`; Node's URLs do not).
+   */
   const scanned = new Set<string>();
+  /** Open documents by path, with the URI the client gave each. */
+  const openByPath = new Map<string, string>();
+  let clientHasFolders = false;
+  let shutDown = false;
   /** At most one pending re-check per open document, for its current text. */
   const retries = new Map<string, { state: DocumentState; timer: NodeJS.Timeout }>();
   /** The scan running, which every scan request shares; `waiting` counts the requests not cancelled. */
@@ -141,7 +152,8 @@ export function startServer(connection: Connection): void {
           typeof exclude === 'object' && exclude !== null
             ? Object.entries(exclude).filter(([, on]) => on === true).map(([glob]) => glob)
             : [];
-        raw = mergeSettings(initOptions, section);
+        // The client's current configuration wins whole; initializationOptions are for clients that have none.
+        raw = typeof section === 'object' && section !== null ? section : initOptions;
         const h = (http ?? {}) as { proxy?: unknown; proxyStrictSSL?: unknown };
         proxy = {};
         if (typeof h.proxy === 'string' && h.proxy) proxy.url = h.proxy;
@@ -170,6 +182,7 @@ export function startServer(connection: Connection): void {
     const watched = params.capabilities?.workspace?.didChangeWatchedFiles;
     fileWatching = { dynamic: watched?.dynamicRegistration === true, relativePatterns: watched?.relativePatternSupport === true };
     if (!configurationPull) settingsLoaded();
+    clientHasFolders = params.capabilities?.workspace?.workspaceFolders === true;
     folders = (params.workspaceFolders ?? []).map((f) => uriToPath(f.uri)).filter((f): f is string => f !== undefined);
     if (folders.length === 0 && params.rootUri) folders = [uriToPath(params.rootUri)].filter((f): f is string => f !== undefined);
     return {
@@ -188,23 +201,44 @@ export function startServer(connection: Connection): void {
   connection.onInitialized(async () => {
     // Clients send didChangeConfiguration only to servers that register for it.
     if (dynamicConfiguration) void connection.client.register(DidChangeConfigurationNotification.type, undefined);
+    // Before anything is awaited, so that no change is missed; the library throws for clients
+    // that do not announce folder support (they have none to change).
+    if (clientHasFolders) connection.workspace.onDidChangeWorkspaceFolders((e) => changeFolders(e.added, e.removed));
     if (configurationPull) {
       await loadSettings();
       settingsLoaded();
     }
-    connection.workspace.onDidChangeWorkspaceFolders((e) => {
-      const removed = new Set(e.removed.map((f) => uriToPath(f.uri)));
-      folders = folders.filter((f) => !removed.has(f)).concat(e.added.map((f) => uriToPath(f.uri)).filter((f): f is string => f !== undefined));
-    });
     if (settings.scanOnStartup && folders.length > 0) {
       void sharedScan().promise.catch((e: unknown) => log(`start-up scan failed: ${errorText(e)}`));
     }
   });
 
+  function changeFolders(added: readonly { uri: string }[], removed: readonly { uri: string }[]): void {
+    const gone = removed.map((f) => uriToPath(f.uri)).filter((f): f is string => f !== undefined);
+    folders = folders.filter((f) => !gone.includes(f)).concat(added.map((f) => uriToPath(f.uri)).filter((f): f is string => f !== undefined));
+    // The files of a folder that left the workspace leave the Problems panel, unless another folder holds them.
+    for (const file of [...scanned]) {
+      if (gone.some((g) => isUnder(file, g)) && !folders.some((f) => isUnder(file, f))) forget(file);
+    }
+  }
+
+  /** A scanned file that is no longer one: its diagnostics go (an open one keeps the editor's). */
+  function forget(file: string): void {
+    supersedeRefresh(file);
+    scanned.delete(file);
+    if (!openDoc(file)) void connection.sendDiagnostics({ uri: pathToUri(file), diagnostics: [] });
+  }
+
+  function openDoc(file: string): TextDocument | undefined {
+    const uri = openByPath.get(file);
+    return uri === undefined ? undefined : documents.get(uri);
+  }
+
   connection.onDidChangeConfiguration(async (change) => {
     if (!configurationPull) {
+      // The settings pushed are the whole section: a setting removed there is removed here.
       const raw = (change.settings as { pypiStatus?: unknown } | null)?.pypiStatus;
-      if (raw !== undefined) initOptions = mergeSettings(initOptions, raw);
+      if (typeof raw === 'object' && raw !== null) initOptions = raw;
       settings = resolveSettings(initOptions, warn);
       const old = env;
       env = undefined;
@@ -222,7 +256,17 @@ export function startServer(connection: Connection): void {
     if (state?.version === e.document.version) return;
     schedule(e.document, state ? EDIT_DEBOUNCE_MS : 0);
   });
+  documents.onDidOpen((e) => {
+    const file = uriToPath(e.document.uri);
+    if (file) openByPath.set(file, e.document.uri);
+    // A document opened again may start at the same version with another text.
+    const state = states.get(e.document.uri);
+    if (state?.timer) clearTimeout(state.timer);
+    states.delete(e.document.uri);
+  });
   documents.onDidClose((e) => {
+    const file = uriToPath(e.document.uri);
+    if (file && openByPath.get(file) === e.document.uri) openByPath.delete(file);
     const state = states.get(e.document.uri);
     if (state?.timer) clearTimeout(state.timer);
     states.delete(e.document.uri);
@@ -230,7 +274,7 @@ export function startServer(connection: Connection): void {
     if (retry) clearTimeout(retry.timer);
     retries.delete(e.document.uri);
     // A scanned file keeps its findings from the file on disk once the editor lets go of it.
-    if (scanned.has(e.document.uri)) void refreshFromDisk(e.document.uri);
+    if (file && scanned.has(file)) void refreshFromDisk(file);
     else void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
   });
 
@@ -241,7 +285,7 @@ export function startServer(connection: Connection): void {
    */
   function watchScannedIncludes(): void {
     if (!fileWatching.dynamic) return;
-    const files = [...scanned].map(uriToPath).filter((f): f is string => f !== undefined && !fileKind(f)).sort();
+    const files = [...scanned].filter((f) => !fileKind(f)).sort();
     const key = files.join('\n');
     if (key === (includeWatchers?.files ?? '')) return;
     const previous = includeWatchers;
@@ -259,12 +303,12 @@ export function startServer(connection: Connection): void {
   }
 
   /** Re-reads a file that is not open and republishes its findings (or clears them if it is gone). */
-  async function refreshFromDisk(uri: string): Promise<void> {
-    const file = uriToPath(uri);
-    if (!file || documents.get(uri)) return;
+  async function refreshFromDisk(file: string): Promise<void> {
+    if (openDoc(file)) return;
+    const uri = pathToUri(file);
     // Events come in bursts (created, then changed while being written): only the newest read publishes.
-    const ticket = supersedeRefresh(uri);
-    const newest = () => refreshes.get(uri) === ticket;
+    const ticket = supersedeRefresh(file);
+    const newest = () => refreshes.get(file) === ticket;
     // A file the scan reached through `-r`/`-c` is a requirements file whatever its name.
     const kind = fileKind(file) ?? 'requirements';
     let content: string | ParsedFile;
@@ -273,33 +317,41 @@ export function startServer(connection: Connection): void {
     } catch (e) {
       // Gone: its diagnostics go. Unreadable for now (a write under way, a lock): they stay.
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return;
-      scanned.delete(uri);
+      scanned.delete(file);
       if (newest()) await connection.sendDiagnostics({ uri, diagnostics: [] });
       return;
     }
     const current = settings;
     const result = await scanFile(file, content, sourceFor, current, kind, trusted);
-    if (result && newest() && !documents.get(uri) && settings === current) await connection.sendDiagnostics({ uri, diagnostics: fileDiagnostics(result, current, sourceFor(result.parsed)) });
+    if (result && newest() && !openDoc(file) && settings === current) await connection.sendDiagnostics({ uri, diagnostics: fileDiagnostics(result, current, sourceFor(result.parsed)) });
   }
   const refreshes = new Map<string, number>();
-  const refreshing = new Limiter(8);
   /**
-   * After a change of settings, trust or cache: the open documents, and the scanned files that are
-   * not open (their findings in the Problems panel would otherwise follow the old settings).
+   * After a change of settings, trust or cache: the open documents, and, once the workspace has
+   * been scanned, the scan again (its files' findings in the Problems panel would otherwise follow
+   * the old settings, and new exclusions decide which files are scanned at all).
    */
   function recheckAll(): void {
     for (const doc of documents.all()) schedule(doc, 0);
-    for (const uri of scanned) {
-      // A few at a time, as the scan reads them: a workspace may have thousands.
-      if (!documents.get(uri)) void refreshing.run(() => refreshFromDisk(uri)).catch((e: unknown) => log(`refresh of ${uri} failed: ${errorText(e)}`));
-    }
+    if (scanned.size > 0) void sharedScan().promise.catch((e: unknown) => log(`scan failed: ${errorText(e)}`));
   }
 
   /** Makes any re-read of the file still running stale, and returns the ticket of the next one. */
-  function supersedeRefresh(uri: string): number {
-    const ticket = (refreshes.get(uri) ?? 0) + 1;
-    refreshes.set(uri, ticket);
+  function supersedeRefresh(file: string): number {
+    const ticket = (refreshes.get(file) ?? 0) + 1;
+    refreshes.set(file, ticket);
     return ticket;
+  }
+
+  /** Open documents that include `file` (`-r`/`-c`): whether it can be followed may have changed. */
+  function recheckIncluders(file: string): void {
+    for (const doc of documents.all()) {
+      const state = states.get(doc.uri);
+      const from = uriToPath(doc.uri);
+      if (!state || !from || !state.parsed.includes.some((inc) => includeTarget(inc.path, from) === file)) continue;
+      delete state.includeProblems;
+      void validate(doc.uri, state).catch((e: unknown) => log(`validation failed for ${doc.uri}: ${errorText(e)}`));
+    }
   }
 
   connection.onNotification(TRUST_NOTIFICATION, () => {
@@ -311,26 +363,29 @@ export function startServer(connection: Connection): void {
 
   connection.onDidChangeWatchedFiles((params) => {
     for (const change of params.changes) {
-      if (documents.get(change.uri)) continue; // the editor's text wins while the file is open
       const file = uriToPath(change.uri);
-      // A scanned file may have any name (a `-r common.txt` include); other files count by their names.
-      if (!file || (!fileKind(file) && !scanned.has(change.uri))) continue;
+      if (!file) continue;
+      recheckIncluders(file);
+      if (openDoc(file)) continue; // the editor's text wins while the file is open
       if (change.type === FileChangeType.Deleted) {
-        supersedeRefresh(change.uri);
-        scanned.delete(change.uri);
-        void connection.sendDiagnostics({ uri: change.uri, diagnostics: [] });
-      } else if (scanned.has(change.uri)) {
-        void refreshFromDisk(change.uri).catch((e: unknown) => log(`refresh of ${change.uri} failed: ${errorText(e)}`));
-      } else if (scanned.size > 0) {
+        // For a deleted folder, clients report the folder alone: the files under it go too.
+        for (const gone of [...scanned]) if (gone === file || isUnder(gone, file)) forget(gone);
+        if (fileKind(file)) void connection.sendDiagnostics({ uri: change.uri, diagnostics: [] });
+        continue;
+      }
+      // A scanned file may have any name (a `-r common.txt` include); other files count by their names.
+      if (scanned.has(file)) {
+        void refreshFromDisk(file).catch((e: unknown) => log(`refresh of ${file} failed: ${errorText(e)}`));
+      } else if (fileKind(file) && scanned.size > 0) {
         // Created, or changed while the check of its creation was still running (so not in
         // `scanned` yet): a new file joins the scanned set only if the scan would have found it.
         void isScannable(file, folders, [...filesExclude, ...settings.exclude])
           .then(async (yes) => {
             if (!yes) return;
-            scanned.add(change.uri);
-            await refreshFromDisk(change.uri);
+            scanned.add(file);
+            await refreshFromDisk(file);
           })
-          .catch((e: unknown) => log(`refresh of ${change.uri} failed: ${errorText(e)}`));
+          .catch((e: unknown) => log(`refresh of ${file} failed: ${errorText(e)}`));
       }
     }
   });
@@ -382,10 +437,12 @@ export function startServer(connection: Connection): void {
     if (scanRunning) return scanRunning;
     const stop = new AbortController();
     const reporters = new Set<WorkDoneProgressReporter>();
+    let again = false;
     const run = async (): Promise<ScanResponse> => {
       const current = settings;
       const wasTrusted = trusted;
       const started = Date.now();
+      const before = new Set(scanned);
       // Each file's diagnostics go out as soon as its findings are complete, while the scan
       // waits for the index; what is left (a cancelled scan's files) goes at the end.
       const sent: Promise<void>[] = [];
@@ -393,8 +450,9 @@ export function startServer(connection: Connection): void {
       const publish = (file: ScannedFile) => {
         published.add(file.path);
         const uri = pathToUri(file.path);
-        if (documents.get(uri)) return; // open documents publish their own, from the editor's text
-        scanned.add(uri);
+        // Kept up to date from disk once the editor lets go of it.
+        scanned.add(file.path);
+        if (openDoc(file.path)) return; // open documents publish their own, from the editor's text
         // Not awaited one by one: waiting for each write would cost a turn of the event loop per file.
         sent.push(connection.sendDiagnostics({ uri, diagnostics: fileDiagnostics(file, current, sourceFor(file.parsed)) }));
       };
@@ -402,7 +460,7 @@ export function startServer(connection: Connection): void {
         {
           folders,
           exclude: [...filesExclude, ...current.exclude],
-          openText: (file) => documents.get(pathToUri(file))?.getText(),
+          openText: (file) => openDoc(file)?.getText(),
           signal: stop.signal,
           trusted,
           onProgress: (message, percentage) => {
@@ -413,12 +471,20 @@ export function startServer(connection: Connection): void {
         sourceFor,
         current,
       );
-      for (const file of result.files) if (!published.has(file.path)) publish(file);
+      if (!result.summary.cancelled) {
+        for (const file of result.files) if (!published.has(file.path)) publish(file);
+        // Files an earlier scan reached and this one did not (now excluded, in a virtual
+        // environment, no longer included) are no longer scanned files.
+        const reached = new Set(result.files.map((f) => f.path));
+        for (const file of before) if (!reached.has(file) && scanned.has(file)) forget(file);
+      }
+      // A cancelled scan leaves the files it did not finish as they were: their dependencies not
+      // looked up yet would otherwise read as clean.
       await Promise.all(sent);
       watchScannedIncludes();
       // Settings (or trust) changed while it ran: what it published follows the old ones, and its
-      // lookups through the old index client were cut off. Its files are checked again.
-      if (settings !== current || trusted !== wasTrusted) recheckAll();
+      // lookups through the old index client were cut off. Its files are checked again once it is over.
+      again = settings !== current || trusted !== wasTrusted;
       const response = toResponse(result);
       log(`scan: ${response.filesScanned} files, ${response.dependencies} dependencies, ${response.projects} projects, ${response.findings.length} findings in ${Date.now() - started} ms${response.cancelled ? ' (cancelled)' : ''}`);
       releaseMemorySoon();
@@ -426,9 +492,12 @@ export function startServer(connection: Connection): void {
     };
     const scan = { promise: run(), stop, reporters, waiting: 0 };
     scanRunning = scan;
-    void scan.promise.finally(() => {
-      if (scanRunning === scan) scanRunning = undefined;
-    }).catch(() => undefined);
+    void scan.promise
+      .finally(() => {
+        if (scanRunning === scan) scanRunning = undefined;
+        if (again) recheckAll();
+      })
+      .catch(() => undefined);
     return scan;
   }
 
@@ -530,7 +599,13 @@ export function startServer(connection: Connection): void {
     retries.set(uri, { state, timer });
   }
 
+  /** LSP: after `shutdown`, every request but `exit` is an error. */
+  function notShutDown(): void {
+    if (shutDown) throw new ResponseError(ErrorCodes.InvalidRequest, 'the server is shutting down');
+  }
+
   connection.onHover(async (params): Promise<Hover | null> => {
+    notShutDown();
     await ready;
     const doc = documents.get(params.textDocument.uri);
     if (!doc) return null;
@@ -572,7 +647,8 @@ export function startServer(connection: Connection): void {
     return environment().pool.sourceFor(parsed, trusted);
   }
 
-  connection.onCodeAction(async (params): Promise<CodeAction[]> => {
+  connection.onCodeAction(async (params, token): Promise<CodeAction[]> => {
+    notShutDown();
     await ready;
     const doc = documents.get(params.textDocument.uri);
     const state = doc && parse(doc);
@@ -582,8 +658,13 @@ export function startServer(connection: Connection): void {
     try {
       const diagnostics = params.context.diagnostics.filter((d) => d.source === SOURCE && overlaps(d.range, dep.nameRange));
       const source = sourceFor(state.parsed);
-      const facts = lookedUp(dep, settings, trusted) ? await gatherFacts(dep, source) : undefined;
-      const alternatives = facts ? await alternativesIfFlagged(dep, facts, source) : [];
+      // A lightbulb is asked for at every move of the cursor: it answers within a deadline (or at
+      // a cancellation) with what is known, and the lookups go on to fill the cache.
+      const cancelled = new Promise<undefined>((resolve) => token.onCancellationRequested(() => resolve(undefined)));
+      const within = <T>(work: Promise<T>) => Promise.race([withDeadline(work, CODE_ACTION_DEADLINE_MS), cancelled]);
+      const facts = lookedUp(dep, settings, trusted) ? await within(gatherFacts(dep, source)) : undefined;
+      if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
+      const alternatives = facts ? ((await within(alternativesIfFlagged(dep, facts, source))) ?? []) : [];
       const everywhere: DependencyInFile[] = [];
       for (const [uri, other] of states) {
         // A line the user silenced stays as it is.
@@ -605,10 +686,12 @@ export function startServer(connection: Connection): void {
   });
 
   connection.onDocumentLinks((params): DocumentLink[] => {
+    notShutDown();
     const doc = documents.get(params.textDocument.uri);
     const state = doc && parse(doc);
-    if (!doc || !state || !doc.uri.startsWith('file:')) return [];
-    const file = fileURLToPath(doc.uri);
+    // Includes are relative to a local file (`file://host/...` has none here).
+    const file = doc && uriToPath(doc.uri);
+    if (!doc || !state || !file) return [];
     return state.parsed.includes.map((inc) => {
       // An include pip downloads links to its URL; any other is a local file, as pip reads it.
       const target = includeTarget(inc.path, file);
@@ -621,6 +704,7 @@ export function startServer(connection: Connection): void {
   });
 
   connection.onExecuteCommand(async (params, token, workDone) => {
+    notShutDown();
     await ready;
     if (params.command === SCAN_COMMAND) {
       // Progress goes to the client's token when it sent one, else to one the server creates.
@@ -628,7 +712,8 @@ export function startServer(connection: Connection): void {
       let serverProgress: WorkDoneProgressServerReporter | undefined;
       // (The library has already taken workDoneToken out of params and into `workDone`.)
       if (!WorkDoneProgressReporter.isNullInstance(workDone)) reporter = workDone;
-      else if (progressSupport) reporter = serverProgress = await connection.window.createWorkDoneProgress();
+      // A client may decline to create the progress: the scan then runs without one.
+      else if (progressSupport) reporter = serverProgress = await connection.window.createWorkDoneProgress().catch(() => undefined);
       reporter?.begin('PyPI Status: scanning the workspace', 0, 'finding files', true);
       try {
         // Either the request's token or the progress bar's cancel button stops the scan.
@@ -653,6 +738,7 @@ export function startServer(connection: Connection): void {
   });
 
   connection.onShutdown(async () => {
+    shutDown = true;
     await closeEnvironment(env);
   });
 
@@ -682,6 +768,11 @@ function globLiteral(text: string): string {
   return text.replace(/[*?[{]/g, (c) => `[${c}]`);
 }
 
+function isUnder(file: string, dir: string): boolean {
+  const rel = path.relative(dir, file);
+  return rel !== '' && rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel);
+}
+
 function overlaps(a: Range, b: Range): boolean {
   return comparePositions(a.start, b.end) <= 0 && comparePositions(b.start, a.end) <= 0;
 }
@@ -702,12 +793,6 @@ function uriPath(uri: string): string {
 function unwrapInitOptions(options: unknown): unknown {
   if (typeof options === 'object' && options !== null && 'pypiStatus' in options) return (options as { pypiStatus: unknown }).pypiStatus;
   return options;
-}
-
-function mergeSettings(base: unknown, override: unknown): unknown {
-  const a = typeof base === 'object' && base !== null ? base : {};
-  const b = typeof override === 'object' && override !== null ? override : {};
-  return { ...a, ...b };
 }
 
 function errorText(e: unknown): string {

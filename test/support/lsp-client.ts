@@ -45,6 +45,8 @@ export interface StartOptions {
   filesSettings?: Record<string, unknown>;
   /** Let the server register file watchers (with relative patterns), as VS Code does. */
   fileWatcherRegistration?: boolean;
+  /** Announce no workspace folder support: the first folder goes as rootUri alone, as older clients send it. */
+  rootUriOnly?: boolean;
 }
 
 export class LspClient {
@@ -110,18 +112,18 @@ export class LspClient {
     const pull = options.configurationPull ?? true;
     await connection.sendRequest('initialize', {
       processId: process.pid,
-      rootUri: null,
+      rootUri: options.rootUriOnly && options.workspaceFolders?.[0] ? fileUri(options.workspaceFolders[0]) : null,
       capabilities: {
         workspace: {
           configuration: pull,
-          workspaceFolders: true,
+          workspaceFolders: !options.rootUriOnly,
           didChangeConfiguration: { dynamicRegistration: true },
           didChangeWatchedFiles: options.fileWatcherRegistration ? { dynamicRegistration: true, relativePatternSupport: true } : { dynamicRegistration: false },
         },
         window: { workDoneProgress: true },
         textDocument: { hover: { contentFormat: ['markdown'] } },
       },
-      workspaceFolders: (options.workspaceFolders ?? []).map((f) => ({ uri: fileUri(f), name: path.basename(f) })),
+      workspaceFolders: options.rootUriOnly ? null : (options.workspaceFolders ?? []).map((f) => ({ uri: fileUri(f), name: path.basename(f) })),
       initializationOptions: { ...(pull ? {} : { pypiStatus: client.settings }), ...options.initializationOptions },
     });
     await connection.sendNotification('initialized', {});

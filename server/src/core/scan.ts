@@ -108,7 +108,7 @@ export async function isScannable(file: string, roots: string[], exclude: string
     // Every prefix is tested, as the walk tests each folder on the way down.
     for (let i = 1; i <= parts.length; i++) {
       const prefix = parts.slice(0, i).join('/');
-      if (excluded(prefix) || excluded(path.join(root, ...parts.slice(0, i)))) return false;
+      if (excluded(prefix, path.join(root, ...parts.slice(0, i)))) return false;
     }
     for (let i = 1; i < parts.length; i++) {
       const dir = path.join(root, ...parts.slice(0, i));
@@ -120,12 +120,21 @@ export async function isScannable(file: string, roots: string[], exclude: string
 }
 
 /**
- * A matcher of exclusion globs. A trailing slash (`vendor/`, as in .gitignore) means the folder,
- * which picomatch would otherwise match against nothing.
+ * A matcher of exclusion globs, for a path relative to its root and for the absolute path.
+ * Relative globs (VS Code's files.exclude, `**\/build`) match only the relative path: matched
+ * against the absolute one, they would exclude a whole workspace that lives under a `build`
+ * folder. Absolute globs (the CLI anchors its own) match only the absolute path. A trailing
+ * slash (`vendor/`, as in .gitignore) means the folder, which picomatch would otherwise match
+ * against nothing; a leading `!` is a literal character, as in VS Code's globs.
  */
-function excluder(exclude: string[]): (p: string) => boolean {
+function excluder(exclude: string[]): (relative: string, absolute: string) => boolean {
   const patterns = exclude.map((g) => (g.length > 1 && g.endsWith('/') ? g.slice(0, -1) : g));
-  return patterns.length > 0 ? picomatch(patterns, { dot: true }) : () => false;
+  const isAbsolute = (g: string) => g.startsWith('/') || /^[A-Za-z]:[\\/]/.test(g);
+  const matcher = (globs: string[]) => (globs.length > 0 ? picomatch(globs, { dot: true, nonegate: true }) : () => false);
+  const relative = matcher(patterns.filter((g) => !isAbsolute(g)));
+  const absolute = matcher(patterns.filter(isAbsolute));
+  // picomatch wants forward slashes: a native Windows path would never match an absolute pattern.
+  return (rel, abs) => relative(rel) || absolute(abs.split(path.sep).join('/'));
 }
 
 async function isFileBehindLink(file: string): Promise<boolean> {
@@ -161,8 +170,7 @@ async function walkFiles(roots: string[], exclude: string[], isCancelled: () => 
     for (const entry of entries) {
       const full = path.join(dir, entry.name);
       const rel = path.relative(root, full).split(path.sep).join('/');
-      // picomatch wants forward slashes: a native Windows path would never match an absolute pattern.
-      if (excluded(rel) || excluded(full.split(path.sep).join('/'))) continue;
+      if (excluded(rel, full)) continue;
       if (entry.isDirectory()) {
         if (!SKIPPED_DIRS.has(entry.name)) subdirs.push(full);
       } else if (fileKind(full) && (entry.isFile() || (entry.isSymbolicLink() && (await isFileBehindLink(full))))) {

@@ -1,0 +1,215 @@
+/**
+ * The scanned workspace over time, over stdio: files known by path whatever the spelling of their
+ * URI, re-scans that cancel or exclude, folders that go, includes that appear, and the lifecycle.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { CancellationTokenSource } from 'vscode-jsonrpc/node';
+import type { ScanResponse } from '../../server/src/lsp/scan.js';
+import { startIndexServer, type IndexServer } from '../support/index-server.js';
+import { fileUri, LspClient } from '../support/lsp-client.js';
+
+const SCAN = 'pypiStatus.scanWorkspace';
+const DELETED = 3;
+const CREATED = 1;
+
+/** A file URI as VS Code writes it: every character outside RFC 3986's unreserved set escaped. */
+function vscodeUri(file: string): string {
+  return `file://${file.split('/').map((segment) => segment.replace(/[^A-Za-z0-9\-._~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)).join('/')}`;
+}
+
+describe('the scanned workspace over time', () => {
+  let index: IndexServer;
+  const dirs: string[] = [];
+
+  before(async () => {
+    index = await startIndexServer({ unknownProjects: 'generate' });
+  });
+  after(async () => {
+    await index.close();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  function workspace(files: Record<string, string>, parent?: string): string {
+    const base = mkdtempSync(path.join(tmpdir(), 'pypi-status-ws-'));
+    dirs.push(base);
+    const root = parent ? path.join(base, parent) : base;
+    for (const [rel, text] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+      writeFileSync(path.join(root, rel), text);
+    }
+    return root;
+  }
+
+  async function start(root: string, settings: Record<string, unknown> = {}, extra: Partial<Parameters<typeof LspClient.start>[0]> = {}): Promise<LspClient> {
+    const cache = mkdtempSync(path.join(tmpdir(), 'pypi-status-ws-cache-'));
+    dirs.push(cache);
+    return LspClient.start({ settings: { indexUrl: index.simpleUrl, jsonApiUrl: null, cache: { directory: cache }, ...settings }, workspaceFolders: [root], ...extra });
+  }
+
+  /** The codes of the latest publication for a file, under whichever spelling of its URI came last. */
+  function latest(client: LspClient, file: string): string[] | undefined {
+    let last: { at: number; codes: string[] } | undefined;
+    let at = 0;
+    const order = new Map<unknown, number>();
+    for (const list of client.diagnostics.values()) for (const p of list) order.set(p, at++);
+    for (const [uri, list] of client.diagnostics) {
+      if (decodeURIComponent(new URL(uri).pathname) !== file) continue;
+      for (const p of list) {
+        const n = order.get(p)!;
+        if (!last || n > last.at) last = { at: n, codes: p.diagnostics.map((d) => String(d.code)) };
+      }
+    }
+    return last?.codes;
+  }
+
+  it("keeps the editor's text for an open file whose URI the client spells its own way", async () => {
+    const root = workspace({ 'requirements.txt': 'aiocpa\n' }, 'my proj (v2)+1');
+    const file = path.join(root, 'requirements.txt');
+    const client = await start(root);
+    try {
+      const uri = vscodeUri(file);
+      assert.notEqual(uri, fileUri(file), 'the two spellings differ');
+      await client.open(uri, 'six\n');
+      await client.waitForDiagnostics(uri, () => true);
+      await client.executeCommand<ScanResponse>(SCAN);
+      assert.deepEqual(latest(client, file), [], 'the scan published what is on disk over the editor\'s text');
+      // Once the editor lets go of it, the file on disk speaks.
+      await client.close(uri);
+      await client.waitForDiagnostics(fileUri(file), (d) => d.some((x) => x.code === 'quarantined'));
+    } finally {
+      await client.stop();
+    }
+  });
+
+  it('leaves the findings of an earlier scan in place when a re-scan is cancelled', async () => {
+    const root = workspace({ 'requirements.txt': 'pepy\naiocpa\n' });
+    const file = path.join(root, 'requirements.txt');
+    const client = await start(root, { cache: { ttlSeconds: 1 } });
+    try {
+      await client.executeCommand<ScanResponse>(SCAN);
+      assert.deepEqual(latest(client, file), ['archived', 'quarantined']);
+      await new Promise((r) => setTimeout(r, 1100)); // past the TTL: the re-scan asks the index again
+      index.setLatency(3000);
+      const cancel = new CancellationTokenSource();
+      const second = client.executeCommand<ScanResponse>(SCAN, [], undefined, cancel.token);
+      setTimeout(() => cancel.cancel(), 300);
+      const response = await second.catch((e: unknown) => e);
+      assert.equal((response as ScanResponse).cancelled, true, JSON.stringify(response));
+      await new Promise((r) => setTimeout(r, 200));
+      assert.deepEqual(latest(client, file), ['archived', 'quarantined'], 'the cancelled scan cleared findings it had not judged');
+    } finally {
+      index.setLatency(0);
+      await client.stop();
+    }
+  });
+
+  it('drops files that a re-scan no longer reaches: newly excluded, or in a folder that left', async () => {
+    const root = workspace({ 'requirements.txt': 'pepy\n', 'vendor/requirements.txt': 'aiocpa\n' });
+    const other = workspace({ 'requirements.txt': 'pil\n' });
+    const client = await start(root);
+    try {
+      await client.connection.sendNotification('workspace/didChangeWorkspaceFolders', { event: { added: [{ uri: fileUri(other), name: 'other' }], removed: [] } });
+      await client.executeCommand<ScanResponse>(SCAN);
+      assert.deepEqual(latest(client, path.join(root, 'vendor', 'requirements.txt')), ['quarantined']);
+      assert.deepEqual(latest(client, path.join(other, 'requirements.txt')), ['archived']);
+
+      client.settings = { ...client.settings, exclude: ['vendor/**'] };
+      await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
+      await client.waitForDiagnostics(fileUri(path.join(root, 'vendor', 'requirements.txt')), (d) => d.length === 0);
+
+      await client.connection.sendNotification('workspace/didChangeWorkspaceFolders', { event: { added: [], removed: [{ uri: fileUri(other), name: 'other' }] } });
+      await client.waitForDiagnostics(fileUri(path.join(other, 'requirements.txt')), (d) => d.length === 0);
+      assert.deepEqual(latest(client, path.join(root, 'requirements.txt')), ['archived']);
+    } finally {
+      await client.stop();
+    }
+  });
+
+  it('keeps the scan findings of a file that was open during the scan once it is closed', async () => {
+    const root = workspace({ 'requirements.txt': 'pepy\n' });
+    const file = path.join(root, 'requirements.txt');
+    const client = await start(root);
+    try {
+      await client.open(fileUri(file), 'pepy\n');
+      await client.waitForDiagnostics(fileUri(file), (d) => d.length === 1);
+      await client.executeCommand<ScanResponse>(SCAN);
+      const seen = client.publications(fileUri(file));
+      await client.close(fileUri(file));
+      const after = await client.waitForDiagnostics(fileUri(file), () => true, { since: seen });
+      assert.deepEqual(after.map((d) => d.code), ['archived']);
+    } finally {
+      await client.stop();
+    }
+  });
+
+  it('clears the files under a deleted folder, which clients report as the folder alone', async () => {
+    const root = workspace({ 'reqs/requirements-a.txt': 'aiocpa\n', 'reqs/sub/requirements-b.txt': 'pepy\n', 'requirements.txt': 'pil\n' });
+    const client = await start(root);
+    try {
+      await client.executeCommand<ScanResponse>(SCAN);
+      rmSync(path.join(root, 'reqs'), { recursive: true });
+      await client.didChangeWatchedFiles([{ uri: fileUri(path.join(root, 'reqs')), type: DELETED }]);
+      await client.waitForDiagnostics(fileUri(path.join(root, 'reqs', 'requirements-a.txt')), (d) => d.length === 0);
+      await client.waitForDiagnostics(fileUri(path.join(root, 'reqs', 'sub', 'requirements-b.txt')), (d) => d.length === 0);
+      assert.deepEqual(latest(client, path.join(root, 'requirements.txt')), ['archived']);
+    } finally {
+      await client.stop();
+    }
+  });
+
+  it('matches exclusions inside the workspace folder only, not against the folders above it', async () => {
+    const root = workspace({ 'requirements.txt': 'pepy\n', 'app/build/requirements.txt': 'aiocpa\n' }, 'build/project');
+    const client = await start(root, {}, { filesSettings: { exclude: { '**/build/**': true } } });
+    try {
+      const response = await client.executeCommand<ScanResponse>(SCAN);
+      assert.equal(response.filesScanned, 1, 'the workspace itself lives under a folder named build');
+      assert.deepEqual(latest(client, path.join(root, 'requirements.txt')), ['archived']);
+    } finally {
+      await client.stop();
+    }
+  });
+
+  it('re-checks an open file when a file it includes appears or goes', async () => {
+    const root = workspace({});
+    const file = path.join(root, 'requirements.txt');
+    const client = await start(root);
+    try {
+      await client.open(fileUri(file), '-r requirements-base.txt\npepy\n');
+      await client.waitForDiagnostics(fileUri(file), (d) => d.some((x) => x.code === 'include-not-read'));
+      writeFileSync(path.join(root, 'requirements-base.txt'), 'six\n');
+      await client.didChangeWatchedFiles([{ uri: fileUri(path.join(root, 'requirements-base.txt')), type: CREATED }]);
+      await client.waitForDiagnostics(fileUri(file), (d) => d.length === 1 && d[0]!.code === 'archived');
+    } finally {
+      await client.stop();
+    }
+  });
+
+  it('scans at start-up for a client that gives only a rootUri', async () => {
+    const root = workspace({ 'requirements.txt': 'pepy\n' });
+    const client = await start(root, { scanOnStartup: true }, { rootUriOnly: true });
+    try {
+      await client.waitForDiagnostics(fileUri(path.join(root, 'requirements.txt')), (d) => d.length === 1);
+      assert.ok(!client.logs.some((l) => l.includes("Client doesn't support")), client.logs.join('\n'));
+    } finally {
+      await client.stop();
+    }
+  });
+
+  it('answers requests after shutdown with InvalidRequest, as LSP asks', async () => {
+    const root = workspace({ 'requirements.txt': 'pepy\n' });
+    const client = await start(root);
+    const uri = fileUri(path.join(root, 'requirements.txt'));
+    try {
+      await client.open(uri, 'pepy\n');
+      await client.waitForDiagnostics(uri, (d) => d.length === 1);
+      await client.connection.sendRequest('shutdown');
+      await assert.rejects(client.hover(uri, { line: 0, character: 1 }), (e: { code?: number }) => e.code === -32600);
+    } finally {
+      await client.stop().catch(() => undefined);
+    }
+  });
+});

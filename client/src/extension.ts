@@ -38,34 +38,48 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     documentSelector: [
       { language: 'pip-requirements', scheme: 'file' },
       { language: 'pip-requirements', scheme: 'untitled' },
+      // pip-tools inputs by any name (dev.in); the server itself passes over MANIFEST.in and the like.
+      { pattern: '**/*.in', scheme: 'file' },
       { pattern: '**/pyproject.toml', scheme: 'file' },
       { pattern: '**/pyproject.toml', scheme: 'untitled' },
     ],
     synchronize: {
       fileEvents: [
-        vscode.workspace.createFileSystemWatcher('**/{requirements*.txt,requirements/*.txt,constraints*.txt,*.in}'),
+        // VS Code matches these globs case-sensitively: the server picks the names it reads
+        // (Requirements.txt, constraints/base.txt) out of every .txt and .in file.
+        vscode.workspace.createFileSystemWatcher('**/*.{txt,in}'),
         vscode.workspace.createFileSystemWatcher('**/pyproject.toml'),
+        // A deleted folder is reported as the folder alone: its scanned files go with it.
+        vscode.workspace.createFileSystemWatcher('**/*', true, true, false),
       ],
     },
-    initializationOptions: {
+    // A function: a restarted server (Restart Server, or after a crash) hears the trust of now.
+    initializationOptions: () => ({
       httpProxy: http.get<string>('proxy') || undefined,
       httpProxyStrictSSL: http.get<boolean>('proxyStrictSSL'),
-      // Commands this client implements, so the server may offer actions that use them.
-      clientCommands: ['pypiStatus.addToIgnore'],
+      // Commands this client implements: the server may offer actions that use them, and does not
+      // announce the ones the client runs itself (the scan, with its progress notification).
+      clientCommands: ['pypiStatus.addToIgnore', SCAN_COMMAND],
       // Index options inside requirements files are used only in a trusted workspace.
       trusted: vscode.workspace.isTrusted,
-    },
+    }),
     outputChannel: output,
-    middleware: {
-      // The scan runs with a progress notification and a cancel button, then shows a summary.
-      executeCommand: (command, args, next) => (command === SCAN_COMMAND && client ? scanWithProgress(client, args) : next(command, args)),
-    },
   };
   client = new LanguageClient('pypiStatus', 'PyPI Status', serverOptions, clientOptions);
   context.subscriptions.push(
     output,
     vscode.commands.registerCommand('pypiStatus.showOutput', () => output.show(true)),
     vscode.commands.registerCommand('pypiStatus.restartServer', async () => client?.restart()),
+    // The client's own command, so that it exists (and says what to do) while the server is not running.
+    vscode.commands.registerCommand(SCAN_COMMAND, async () => {
+      if (client?.isRunning()) return scanWithProgress(client, []);
+      const choice = await vscode.window.showErrorMessage('PyPI Status: the language server is not running.', 'Restart Server', 'Show Output');
+      if (choice === 'Restart Server') await client?.restart();
+      if (choice === 'Show Output') output.show(true);
+      return undefined;
+    }),
+    // Before the start: trust granted while the server starts must reach it.
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void client?.sendNotification('pypiStatus/didGrantWorkspaceTrust').catch(() => undefined)),
     vscode.window.registerTreeDataProvider('pypiStatus.report', report),
     report,
     createStatusBar(SCAN_COMMAND),
@@ -79,9 +93,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   );
   // pypiStatus.clearCache is a server command: the language client registers it.
   await client.start();
-  context.subscriptions.push(
-    vscode.workspace.onDidGrantWorkspaceTrust(() => void client?.sendNotification('pypiStatus/didGrantWorkspaceTrust')),
-  );
 }
 
 export async function deactivate(): Promise<void> {

@@ -7,9 +7,9 @@ export interface IgnoreUpdate {
 }
 
 /**
- * The list to write: the one already in that scope plus `name`, or undefined when the name is
- * there already. It must be read from the scope it is written to, or the write replaces that
- * scope's list with one name.
+ * The list to write: the one in force plus `name`, or undefined when the name is there already.
+ * VS Code does not merge arrays across scopes: a workspace list replaces the user's. So the
+ * workspace's list, when there is none yet, starts from the user's, which it would otherwise hide.
  */
 export function addToIgnoreList(
   inspected: { workspaceValue?: unknown; globalValue?: unknown } | undefined,
@@ -17,7 +17,7 @@ export function addToIgnoreList(
   name: string,
 ): IgnoreUpdate | undefined {
   const scope = hasWorkspace ? 'workspace' : 'global';
-  const existing = scope === 'workspace' ? inspected?.workspaceValue : inspected?.globalValue;
+  const existing = scope === 'workspace' ? (inspected?.workspaceValue ?? inspected?.globalValue) : inspected?.globalValue;
   // A hand-edited setting may hold anything: keep its strings, drop the rest.
   const current = Array.isArray(existing) ? existing.filter((v): v is string => typeof v === 'string') : [];
   if (current.includes(name)) return undefined;

@@ -1,6 +1,6 @@
 /** The Scan Workspace command: progress with a cancel button, then a summary. */
 import * as vscode from 'vscode';
-import { ExecuteCommandRequest, WorkDoneProgress, type LanguageClient } from 'vscode-languageclient/node';
+import { ExecuteCommandRequest, LSPErrorCodes, WorkDoneProgress, type LanguageClient } from 'vscode-languageclient/node';
 
 export const SCAN_COMMAND = 'pypiStatus.scanWorkspace';
 
@@ -32,6 +32,10 @@ export async function scanWithProgress(client: LanguageClient, args: unknown[]):
       });
       try {
         return (await client.sendRequest(ExecuteCommandRequest.type, { command: SCAN_COMMAND, arguments: args, workDoneToken: token }, cancel)) as ScanResponse;
+      } catch (e) {
+        // Cancelled by the user (here, or another scan request this one joined): nothing to report.
+        if ((e as { code?: number }).code === LSPErrorCodes.RequestCancelled) return undefined;
+        throw e;
       } finally {
         listener.dispose();
       }

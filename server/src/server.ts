@@ -138,7 +138,15 @@ export function startServer(connection: Connection): void {
     await old?.close().catch((e: unknown) => log(`closing the index client failed: ${errorText(e)}`));
   }
 
-  async function loadSettings(): Promise<void> {
+  /** What the checks depend on, to tell a configuration change that matters from one that does not. */
+  function configurationKey(): string {
+    return JSON.stringify([settings, proxy, filesExclude], (_key, value: unknown) => (value instanceof Map || value instanceof Set ? [...value] : value));
+  }
+
+  /** Reads the configuration; true when it changed what the checks depend on (the index client is then replaced). */
+  async function loadSettings(): Promise<boolean> {
+    const before = configurationKey();
+    const previous = settings;
     let raw: unknown = initOptions;
     if (configurationPull) {
       try {
@@ -163,9 +171,15 @@ export function startServer(connection: Connection): void {
       }
     }
     settings = resolveSettings(raw, warn);
+    // Unchanged, the settings object stays the same: checks under way compare it to tell they are current.
+    if (configurationKey() === before) {
+      settings = previous;
+      return false;
+    }
     const old = env;
     env = undefined;
     await closeEnvironment(old);
+    return true;
   }
 
   connection.onInitialize((params: InitializeParams) => {
@@ -192,7 +206,8 @@ export function startServer(connection: Connection): void {
         hoverProvider: true,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
         documentLinkProvider: { resolveProvider: false },
-        executeCommandProvider: { commands: ['pypiStatus.clearCache', SCAN_COMMAND] },
+        // A client that runs a command itself (VS Code's shows the scan's progress its own way) registers it.
+        executeCommandProvider: { commands: ['pypiStatus.clearCache', SCAN_COMMAND].filter((c) => !clientCommands.has(c)) },
       },
       serverInfo: { name: 'pypi-status', version: VERSION },
     };
@@ -200,7 +215,8 @@ export function startServer(connection: Connection): void {
 
   connection.onInitialized(async () => {
     // Clients send didChangeConfiguration only to servers that register for it.
-    if (dynamicConfiguration) void connection.client.register(DidChangeConfigurationNotification.type, undefined);
+    // For these sections only: VS Code's client otherwise sends a notification for any setting of any extension.
+    if (dynamicConfiguration) void connection.client.register(DidChangeConfigurationNotification.type, { section: ['pypiStatus', 'http', 'files'] });
     // Before anything is awaited, so that no change is missed; the library throws for clients
     // that do not announce folder support (they have none to change).
     if (clientHasFolders) connection.workspace.onDidChangeWorkspaceFolders((e) => changeFolders(e.added, e.removed));
@@ -239,14 +255,8 @@ export function startServer(connection: Connection): void {
       // The settings pushed are the whole section: a setting removed there is removed here.
       const raw = (change.settings as { pypiStatus?: unknown } | null)?.pypiStatus;
       if (typeof raw === 'object' && raw !== null) initOptions = raw;
-      settings = resolveSettings(initOptions, warn);
-      const old = env;
-      env = undefined;
-      await closeEnvironment(old);
-    } else {
-      await loadSettings();
     }
-    recheckAll();
+    if (await loadSettings()) recheckAll();
   });
 
   // TextDocuments reports an opened document as a content change too: one handler, so an

@@ -212,4 +212,62 @@ describe('the scanned workspace over time', () => {
       await client.stop().catch(() => undefined);
     }
   });
+
+  it('ignores configuration changes that change nothing it uses, and drops a setting the client removed', async () => {
+    const root = workspace({});
+    const uri = fileUri(path.join(root, 'requirements.txt'));
+    // The settings are also in initializationOptions, as README's Neovim and Helix examples put them.
+    const client = await start(root, { ignore: ['pepy'] }, { initializationOptions: { pypiStatus: { ignore: ['pepy'] } } });
+    try {
+      await client.open(uri, 'pepy\naiocpa\n');
+      await client.waitForDiagnostics(uri, (d) => d.length === 1 && d[0]!.code === 'quarantined');
+      const seen = client.publications(uri);
+      index.resetLog();
+      await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(client.publications(uri), seen, 'an unchanged configuration re-checked the document');
+      assert.ok(client.registered.size > 0 && [...client.registered.values()].some((r) => JSON.stringify(r.registerOptions).includes('pypiStatus')), 'registered for its sections only');
+
+      const { ignore: _removed, ...rest } = client.settings;
+      client.settings = rest;
+      await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
+      await client.waitForDiagnostics(uri, (d) => d.length === 2, { since: seen });
+    } finally {
+      await client.stop();
+    }
+  });
+
+  it('reads a document opened again at the same version anew', async () => {
+    const root = workspace({});
+    const uri = fileUri(path.join(root, 'requirements.txt'));
+    const client = await start(root);
+    try {
+      await client.open(uri, 'six\n');
+      await client.waitForDiagnostics(uri, () => true);
+      // Opened again without a close (some clients do, on a reload): version 1 again, another text.
+      await client.open(uri, 'aiocpa\n');
+      await client.waitForDiagnostics(uri, (d) => d.length === 1 && d[0]!.code === 'quarantined');
+      const hover = await client.hover(uri, { line: 0, character: 2 });
+      assert.match(JSON.stringify(hover), /aiocpa/);
+    } finally {
+      await client.stop();
+    }
+  });
+
+  it('answers code actions within its deadline when the index hangs', async () => {
+    const root = workspace({});
+    const uri = fileUri(path.join(root, 'requirements.txt'));
+    const client = await start(root);
+    try {
+      index.setFault('/simple/hanging-project/', { kind: 'hang' });
+      await client.open(uri, 'hanging-project\n');
+      const started = Date.now();
+      const actions = await client.codeActions(uri, { start: { line: 0, character: 0 }, end: { line: 0, character: 3 } });
+      assert.ok(Date.now() - started < 5000, `${Date.now() - started} ms`);
+      assert.ok(Array.isArray(actions));
+    } finally {
+      index.clearFaults();
+      await client.stop();
+    }
+  });
 });

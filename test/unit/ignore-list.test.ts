@@ -9,6 +9,11 @@ describe('addToIgnoreList', () => {
     assert.deepEqual(addToIgnoreList(undefined, true, 'aiocpa'), { scope: 'workspace', value: ['aiocpa'] });
   });
 
+  it("starts the workspace's first list from the user's, which it would otherwise hide (VS Code does not merge arrays)", () => {
+    assert.deepEqual(addToIgnoreList({ globalValue: ['pepy'] }, true, 'aiocpa'), { scope: 'workspace', value: ['pepy', 'aiocpa'] });
+    assert.equal(addToIgnoreList({ globalValue: ['aiocpa'] }, true, 'aiocpa'), undefined, 'ignored already');
+  });
+
   it('adds to the user list, keeping what it holds, when no folder is open', () => {
     assert.deepEqual(addToIgnoreList({ globalValue: ['pepy', 'six'] }, false, 'aiocpa'), { scope: 'global', value: ['pepy', 'six', 'aiocpa'] });
   });

@@ -104,6 +104,20 @@ suite('Diagnostics', () => {
     assert.ok(targets.includes(workspaceUri('requirements/dev.txt').toString()), `links: ${targets.join(', ')}`);
   });
 
+  test('a pip-tools input by any name (dev.in) is checked, as README says', async () => {
+    const uri = workspaceUri('tools/dev.in');
+    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode('pepy\n'));
+    try {
+      const document = await vscode.workspace.openTextDocument(uri);
+      await vscode.window.showTextDocument(document, { preview: false });
+      const diagnostics = await waitForDiagnostics(uri, (d) => d.length > 0);
+      assert.deepEqual(diagnostics.map(codeOf), ['archived']);
+    } finally {
+      await closeAllEditors();
+      await vscode.workspace.fs.delete(vscode.Uri.joinPath(uri, '..'), { recursive: true }).then(undefined, () => undefined);
+    }
+  });
+
   test('answers are kept in the cache directory from the settings', () => {
     // pypiStatus.cache.directory is machine-scoped: run.ts puts it in the user (desktop) or
     // remote machine (code-server) settings, a fresh directory per run.

@@ -59,6 +59,19 @@ describe('disk cache', () => {
     assert.deepEqual((await new IndexCache({ directory }).get<{ n: number }>('simple x a'))?.data, { n: 4 });
   });
 
+  it('two caches of one directory in one process (old and new settings) write the same entry at once without a clash', async () => {
+    const directory = tempDir();
+    const errors: string[] = [];
+    const a = new IndexCache({ directory, onError: (m) => errors.push(m) });
+    const b = new IndexCache({ directory, onError: (m) => errors.push(m) });
+    for (let i = 0; i < 20; i++) {
+      a.set(entry(`simple x k${i}`, { n: i }));
+      b.set(entry(`simple x k${i}`, { n: i }));
+    }
+    await Promise.all([a.flush(), b.flush()]);
+    assert.deepEqual(errors, []);
+  });
+
   it('reports a read error once, as a miss, and keeps the memory cache working', async () => {
     const directory = tempDir();
     const errors: string[] = [];

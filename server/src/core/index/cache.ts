@@ -61,7 +61,6 @@ export class IndexCache {
   private readonly directory: string | null;
   private readonly onError: (message: string) => void;
   private diskFailures = 0;
-  private writes = 0;
   private readonly madeDirs = new Set<string>();
   /** Per file, the newest text not yet written. */
   private readonly pendingWrites = new Map<string, string>();
@@ -203,7 +202,7 @@ export class IndexCache {
    */
   private async writeDisk(file: string, json: string): Promise<void> {
     // Unique per process and write, so two servers sharing the directory never share a temp file.
-    const tmp = `${file}.${process.pid}.${TEMP_TAG}.${++this.writes}.tmp`;
+    const tmp = `${file}.${process.pid}.${TEMP_TAG}.${++tempFiles}.tmp`;
     try {
       const dir = path.dirname(file);
       if (!this.madeDirs.has(dir)) {
@@ -321,6 +320,11 @@ const TEMP_MAX_AGE_MS = 3600_000;
 
 /** A random tag per process start, so a recycled pid cannot meet its predecessor's temp files. */
 const TEMP_TAG = randomBytes(4).toString('hex');
+/**
+ * Counts temp files for the whole process, not per cache: after a settings change, the old and
+ * the new cache of one directory may write the same entry at once, and must not share a temp file.
+ */
+let tempFiles = 0;
 
 /** Live heap is about three times the JSON text of an entry (measured by the benchmark). */
 function sizeOf(jsonLength: number): number {

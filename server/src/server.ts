@@ -33,7 +33,7 @@ import { fileKind, lookedUp, parseDocument, type AnalyzedDependency, type FileKi
 import { createIndexEnvironment, type IndexEnvironment } from './core/environment.js';
 import { findAlternatives, ORIGIN_LABEL } from './core/alternatives.js';
 import { findingsFor, gatherFacts, peekFacts, type DependencyFacts } from './core/findings.js';
-import { hoverMarkdown } from './core/hover.js';
+import { hoverMarkdown, hoverPlainText } from './core/hover.js';
 import type { IndexSource } from './core/index/client.js';
 import { redactUrl } from './core/redact.js';
 import { resolveSettings, type Settings } from './core/settings.js';
@@ -103,6 +103,8 @@ export function startServer(connection: Connection): void {
   /** Open documents by path, with the URI the client gave each. */
   const openByPath = new Map<string, string>();
   let clientHasFolders = false;
+  /** Clients that say which hover formats they render and leave out Markdown get plain text. */
+  let hoverFormat: 'markdown' | 'plaintext' = 'markdown';
   let shutDown = false;
   /** At most one pending re-check per open document, for its current text. */
   const retries = new Map<string, { state: DocumentState; timer: NodeJS.Timeout }>();
@@ -197,6 +199,8 @@ export function startServer(connection: Connection): void {
     fileWatching = { dynamic: watched?.dynamicRegistration === true, relativePatterns: watched?.relativePatternSupport === true };
     if (!configurationPull) settingsLoaded();
     clientHasFolders = params.capabilities?.workspace?.workspaceFolders === true;
+    const formats = params.capabilities?.textDocument?.hover?.contentFormat;
+    if (Array.isArray(formats) && formats.length > 0 && !formats.includes('markdown')) hoverFormat = 'plaintext';
     folders = (params.workspaceFolders ?? []).map((f) => uriToPath(f.uri)).filter((f): f is string => f !== undefined);
     if (folders.length === 0 && params.rootUri) folders = [uriToPath(params.rootUri)].filter((f): f is string => f !== undefined);
     return {
@@ -624,7 +628,7 @@ export function startServer(connection: Connection): void {
     const dep = dependencyAt(state.parsed, params.position);
     if (!dep || dep.url !== undefined) return null;
     if (dep.nameFromEnvironment && !trusted) {
-      return { contents: { kind: 'markdown', value: 'This name comes from an environment variable: it is looked up only in a trusted workspace.' }, range: dep.nameRange };
+      return { contents: { kind: hoverFormat, value: 'This name comes from an environment variable: it is looked up only in a trusted workspace.' }, range: dep.nameRange };
     }
     try {
       const source = sourceFor(state.parsed);
@@ -638,8 +642,9 @@ export function startServer(connection: Connection): void {
       }));
       // The page on the index that answered (an unusable index has none).
       const page = source.projectPage(dep.name);
-      const markdown = hoverMarkdown(dep, facts, page ? { projectPage: page, alternatives } : { alternatives });
-      return { contents: { kind: 'markdown', value: markdown }, range: dep.nameRange };
+      const ctx = page ? { projectPage: page, alternatives } : { alternatives };
+      const value = hoverFormat === 'markdown' ? hoverMarkdown(dep, facts, ctx) : hoverPlainText(dep, facts, ctx);
+      return { contents: { kind: hoverFormat, value }, range: dep.nameRange };
     } catch (e) {
       log(`hover failed: ${errorText(e)}`);
       return null;

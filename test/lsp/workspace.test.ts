@@ -270,4 +270,21 @@ describe('the scanned workspace over time', () => {
       await client.stop();
     }
   });
+
+  it('writes hovers in plain text for a client that does not render Markdown', async () => {
+    const root = workspace({});
+    const uri = fileUri(path.join(root, 'requirements.txt'));
+    const client = await start(root, {}, { hoverFormats: ['plaintext'] });
+    try {
+      await client.open(uri, 'pepy==1.0\n');
+      await client.waitForDiagnostics(uri, (d) => d.length > 0);
+      const hover = await client.hover(uri, { line: 0, character: 1 });
+      const contents = hover?.contents as { kind: string; value: string };
+      assert.equal(contents.kind, 'plaintext');
+      assert.match(contents.value, /^pepy ==1\.0\n\nStatus: archived: /);
+      assert.ok(!/\\|\*\*/.test(contents.value), contents.value);
+    } finally {
+      await client.stop();
+    }
+  });
 });

@@ -47,6 +47,8 @@ export interface StartOptions {
   fileWatcherRegistration?: boolean;
   /** Announce no workspace folder support: the first folder goes as rootUri alone, as older clients send it. */
   rootUriOnly?: boolean;
+  /** The hover formats announced (default: Markdown). */
+  hoverFormats?: string[];
 }
 
 export class LspClient {
@@ -121,7 +123,7 @@ export class LspClient {
           didChangeWatchedFiles: options.fileWatcherRegistration ? { dynamicRegistration: true, relativePatternSupport: true } : { dynamicRegistration: false },
         },
         window: { workDoneProgress: true },
-        textDocument: { hover: { contentFormat: ['markdown'] } },
+        textDocument: { hover: { contentFormat: options.hoverFormats ?? ['markdown'] } },
       },
       workspaceFolders: options.rootUriOnly ? null : (options.workspaceFolders ?? []).map((f) => ({ uri: fileUri(f), name: path.basename(f) })),
       initializationOptions: { ...(pull ? {} : { pypiStatus: client.settings }), ...options.initializationOptions },

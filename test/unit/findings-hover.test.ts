@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { findingsFor, pinnedRelease, type DependencyFacts } from '../../server/src/core/findings.js';
-import { hoverMarkdown } from '../../server/src/core/hover.js';
+import { hoverMarkdown, hoverPlainText } from '../../server/src/core/hover.js';
 import { projectPageUrl } from '../../server/src/core/index/client.js';
 import type { ProjectInfo, ReleaseInfo } from '../../server/src/core/index/model.js';
 import { code, link, text } from '../../server/src/core/markdown.js';
@@ -167,6 +167,18 @@ describe('index text in hovers and messages', () => {
     }
     assert.match(messages[1]!, /latest release \(2\.0\.0\)/);
     assert.ok(hoverMarkdown(dep('demo==2.0.0'), facts).length < 2_000);
+  });
+
+  it('writes the same card in plain text, with links spelled out and nothing that renders', () => {
+    const facts: DependencyFacts = {
+      project: found(project({ status: 'archived', statusReason: 'Use *other* instead.\n\u202eevil' })),
+      latest: found(release({ summary: 'A demo', projectUrls: { Homepage: 'https://example.com/demo', Bad: 'javascript:alert(1)' } })),
+    };
+    const plain = hoverPlainText(dep('demo==2.0.0'), facts, { projectPage: projectPageUrl('https://pypi.org/simple/', 'demo')! });
+    assert.match(plain, /^demo ==2\.0\.0\n\nStatus: archived: the maintainers .*\. Reason: Use \*other\* instead\. evil$/m);
+    assert.match(plain, /^Index page <https:\/\/pypi\.org\/project\/demo\/> · Homepage <https:\/\/example\.com\/demo>$/m);
+    assert.ok(!plain.includes('javascript'), plain);
+    assert.ok(!/[\u202e\\]/.test(plain), plain);
   });
 
   it('shows a release date only when the index gives a date', async () => {

@@ -1,13 +1,45 @@
-/** The hover card of a dependency, as Markdown. */
+/** The hover card of a dependency, as Markdown or, for clients that cannot render it, plain text. */
 import { findingsFor, pinnedRelease, type DependencyFacts } from './findings.js';
-import { code, link, safeUrl, text, truncate } from './markdown.js';
+import { code, link, safeUrl, singleLine, text, truncate } from './markdown.js';
 import type { Dependency } from './types.js';
 
-const STATUS_LINE: Record<string, string> = {
-  active: 'active',
-  archived: '**archived**: the maintainers will publish nothing more, security fixes included',
-  quarantined: '**quarantined**: pulled by the index administrators as suspicious; nothing can be installed',
-  deprecated: '**deprecated**: obsolete, possibly superseded',
+/** How the card is written: every piece of index text goes through `text`, `link` or `code`. */
+interface Format {
+  text(value: string): string;
+  link(label: string, url: string): string;
+  code(value: string): string;
+  strong(value: string): string;
+  quote(value: string): string;
+  aside(value: string): string;
+}
+
+const MARKDOWN: Format = {
+  text,
+  link,
+  code,
+  strong: (value) => `**${value}**`,
+  quote: (value) => `> ${value}`,
+  aside: (value) => `_${value}_`,
+};
+
+/** Plain text shows what it is given: index text only loses its control characters and line breaks. */
+const PLAIN: Format = {
+  text: (value) => singleLine(value, Infinity),
+  link: (label, url) => {
+    const safe = safeUrl(url);
+    return safe ? `${singleLine(label, Infinity)} <${safe}>` : singleLine(label, Infinity);
+  },
+  code: (value) => singleLine(value, Infinity),
+  strong: (value) => value,
+  quote: (value) => value,
+  aside: (value) => value,
+};
+
+const STATUS_LINE: Record<string, (f: Format) => string> = {
+  active: () => 'active',
+  archived: (f) => `${f.strong('archived')}: the maintainers will publish nothing more, security fixes included`,
+  quarantined: (f) => `${f.strong('quarantined')}: pulled by the index administrators as suspicious; nothing can be installed`,
+  deprecated: (f) => `${f.strong('deprecated')}: obsolete, possibly superseded`,
 };
 
 export interface HoverContext {
@@ -18,19 +50,28 @@ export interface HoverContext {
 }
 
 export function hoverMarkdown(dep: Dependency, facts: DependencyFacts, ctx: HoverContext = {}): string {
+  return hoverCard(dep, facts, ctx, MARKDOWN);
+}
+
+export function hoverPlainText(dep: Dependency, facts: DependencyFacts, ctx: HoverContext = {}): string {
+  return hoverCard(dep, facts, ctx, PLAIN);
+}
+
+function hoverCard(dep: Dependency, facts: DependencyFacts, ctx: HoverContext, f: Format): string {
+  const { text, link, code } = f;
   const lines: string[] = [];
   const project = facts.project;
-  lines.push(`**${text(dep.name)}**${dep.specifier ? ` ${code(dep.specifier)}` : ''}`);
+  lines.push(`${f.strong(text(dep.name))}${dep.specifier ? ` ${code(dep.specifier)}` : ''}`);
   if (project.state === 'unknown') {
     lines.push(`Status unknown: the index could not be asked (${text(project.reason)}).`);
     return lines.join('\n\n');
   }
   if (project.state === 'not-found') {
-    lines.push('**Not found** on the package index.');
+    lines.push(`${f.strong('Not found')} on the package index.`);
     return lines.join('\n\n');
   }
   const info = project.data;
-  let status = `Status: ${STATUS_LINE[info.status]}`;
+  let status = `Status: ${STATUS_LINE[info.status]!(f)}`;
   if (info.rawStatus) status = `Status: active (the index reports "${text(truncate(info.rawStatus, 40))}", which this version does not know)`;
   if (info.statusReason) status += `. Reason: ${text(truncate(info.statusReason, 500))}`;
   lines.push(status);
@@ -50,30 +91,29 @@ export function hoverMarkdown(dep: Dependency, facts: DependencyFacts, ctx: Hove
     if (!release && info.versions.length > 0 && !pinnedJson) pin += ' (not a release on this index)';
     if (release?.files.yanked || pinnedJson?.yanked) {
       const why = release?.files.yankedReason ?? pinnedJson?.yankedReason;
-      pin += ` — **yanked**${why ? `: ${text(truncate(why, 300))}` : ''}`;
+      pin += ` — ${f.strong('yanked')}${why ? `: ${text(truncate(why, 300))}` : ''}`;
     }
     lines.push(pin);
     if (pinnedJson && pinnedJson.vulnerabilities.length > 0) {
       const items = pinnedJson.vulnerabilities.slice(0, 10).map((v) => {
         const label = truncate(v.id, 64);
         const id = v.link ? link(label, v.link) : text(label);
-        const shown = v.fixedIn.slice(0, 5).map((f) => truncate(f, 40));
+        const shown = v.fixedIn.slice(0, 5).map((version) => truncate(version, 40));
         const fixed = shown.length > 0 ? ` (fixed in ${text(shown.join(', '))}${v.fixedIn.length > 5 ? ', …' : ''})` : '';
         return `- ${id}${fixed}${v.summary ? `: ${text(truncate(v.summary, 160))}` : ''}`;
       });
       if (pinnedJson.vulnerabilities.length > 10) items.push(`- and ${pinnedJson.vulnerabilities.length - 10} more`);
-      lines.push(`**Known vulnerabilities** in ${text(dep.pinnedVersion)}:\n${items.join('\n')}`);
+      lines.push(`${f.strong('Known vulnerabilities')} in ${text(dep.pinnedVersion)}:\n${items.join('\n')}`);
     }
   }
 
-  const findings = findingsFor(dep, facts).filter((f) => f.code === 'inactive');
-  for (const f of findings) lines.push(text(f.message));
+  for (const finding of findingsFor(dep, facts)) if (finding.code === 'inactive') lines.push(text(finding.message));
 
   const summary = latest?.summary;
-  if (summary) lines.push(`> ${text(truncate(summary, 300))}`);
+  if (summary) lines.push(f.quote(text(truncate(summary, 300))));
 
   for (const alt of ctx.alternatives ?? []) {
-    lines.push(`Alternative: **${text(alt.name)}** (${text(alt.origin)})`);
+    lines.push(`Alternative: ${f.strong(text(alt.name))} (${text(alt.origin)})`);
   }
 
   const links: string[] = [];
@@ -83,6 +123,6 @@ export function hoverMarkdown(dep: Dependency, facts: DependencyFacts, ctx: Hove
   }
   if (links.length > 0) lines.push(links.join(' · '));
   const stale = project.stale ?? (facts.latest?.state === 'found' ? facts.latest.stale : undefined);
-  if (stale) lines.push(`_As of ${new Date(project.fetchedAt).toISOString().slice(0, 16).replace('T', ' ')} UTC; the index could not be reached since (${text(stale)})._`);
+  if (stale) lines.push(f.aside(`As of ${new Date(project.fetchedAt).toISOString().slice(0, 16).replace('T', ' ')} UTC; the index could not be reached since (${text(stale)}).`));
   return lines.join('\n\n');
 }

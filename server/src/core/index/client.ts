@@ -183,7 +183,9 @@ export class IndexClient implements IndexSource {
     if (this.options.offline) return { state: 'unknown', reason: 'offline and not in the cache' };
 
     const origin = originOf(url);
-    if (!(await this.backoffOver(origin))) {
+    // Checked without a wait first: nearly every lookup finds the index not backed off.
+    const blocked = this.backoff.get(origin);
+    if (blocked && blocked.until > this.now() && !(await this.backoffOver(origin))) {
       const until = this.backoff.get(origin)?.until ?? this.now();
       return fallback(cached, `the index is backed off after errors (retrying in ${Math.ceil((until - this.now()) / 1000)} s)`);
     }

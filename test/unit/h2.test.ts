@@ -5,7 +5,7 @@ import net, { type AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { IndexCache } from '../../server/src/core/index/cache.js';
 import { IndexClient, type Lookup } from '../../server/src/core/index/client.js';
-import { Http2Transport, type StreamBody } from '../../server/src/core/index/h2.js';
+import { Http2Transport } from '../../server/src/core/index/h2.js';
 import { HttpClient } from '../../server/src/core/index/http.js';
 import { NodeTransport } from '../../server/src/core/index/transport.js';
 import type { ProjectInfo } from '../../server/src/core/index/model.js';
@@ -85,7 +85,7 @@ describe('HTTPS index with HTTP/2', () => {
         await new Promise((resolve) => setTimeout(resolve, 50));
         await exchange.discard();
         await new Promise((resolve) => setImmediate(resolve));
-        assert.equal((exchange.body as StreamBody).stream.destroyed, true, `${path}: the stream and its unread body are released`);
+        assert.equal((exchange.body as http2.ClientHttp2Stream).destroyed, true, `${path}: the stream and its unread body are released`);
       }
     } finally {
       await transport.close();
@@ -115,9 +115,33 @@ describe('HTTPS index with HTTP/2', () => {
     }
   });
 
+  it('reads a whole body that arrived, and whose stream closed, before it was read', async () => {
+    const server = http2.createSecureServer({ key: TEST_KEY, cert: TEST_CERT });
+    server.on('stream', (stream) => {
+      stream.respond({ ':status': 200 });
+      stream.end('x'.repeat(500));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const transport = new Http2Transport(new NodeTransport({ connections: 4 }), { ca: TEST_CERT, connectTimeoutMs: 2000 });
+    try {
+      for (let i = 0; i < 3; i++) {
+        const exchange = await transport.send(new URL(`https://127.0.0.1:${(server.address() as AddressInfo).port}/x`), {}, new AbortController().signal);
+        // A busy main thread reads answers late: by then the stream has ended and closed.
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        let length = 0;
+        for await (const chunk of exchange.body) length += chunk.length;
+        assert.equal(length, 500);
+      }
+    } finally {
+      await transport.close();
+      server.close();
+    }
+  });
+
   it('takes a body cut short by a NO_ERROR reset as a failure, never as the whole page', async () => {
     // Node's own server ends a stream before resetting it, so this one writes the frames itself:
-    // HEADERS (:status 200), half the page in DATA without END_STREAM, then RST_STREAM(NO_ERROR).
+    // HEADERS (:status 200, the whole page's content-length), half the page in DATA without
+    // END_STREAM, then RST_STREAM(NO_ERROR). Node ends the body as if it were whole; the length tells.
     const page = '<!DOCTYPE html><html><head><title>Links for demo</title></head><body>\n<a href="demo-2.0-py3-none-any.whl" data-yanked="broken">demo-2.0-py3-none-any.whl</a>\n';
     const frame = (type: number, flags: number, id: number, payload: Buffer) => {
       const header = Buffer.alloc(9);
@@ -147,7 +171,9 @@ describe('HTTPS index with HTTP/2', () => {
           buffered = buffered.subarray(9 + length);
           if (type === 4 && !(flags & 1)) socket.write(frame(4, 1, 0, Buffer.alloc(0)));
           if (type !== 1) continue;
-          socket.write(frame(1, 0x4, id, Buffer.from([0x88])));
+          // :status 200 (static index 8), then content-length (static name 28, literal value).
+          const declared = String(page.length * 2);
+          socket.write(frame(1, 0x4, id, Buffer.concat([Buffer.from([0x88, 0x0f, 0x0d, declared.length]), Buffer.from(declared)])));
           socket.write(frame(0, 0, id, Buffer.from(page)));
           socket.write(frame(3, 0, id, Buffer.from([0, 0, 0, 0])));
         }

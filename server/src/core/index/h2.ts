@@ -192,7 +192,7 @@ export class Http2Transport implements Transport {
             const value = h[name];
             return Array.isArray(value) ? value[0] : value;
           },
-          body: new StreamBody(stream),
+          body: stream,
           // Cancelling one stream costs nothing on an HTTP/2 connection, unlike closing an HTTP/1.1 one.
           discard: async () => cancel(stream, constants),
           destroy: () => cancel(stream, constants),
@@ -253,27 +253,6 @@ export function secureContextWith(extraCa: string | Buffer): tls.SecureContext {
 function cancel(stream: http2.ClientHttp2Stream, constants: typeof http2.constants, reason?: Error): void {
   stream.close(constants.NGHTTP2_CANCEL);
   stream.destroy(reason);
-}
-
-/** A stream's body, read through completeBody(). */
-export class StreamBody implements AsyncIterable<Buffer> {
-  constructor(readonly stream: http2.ClientHttp2Stream) {}
-  [Symbol.asyncIterator](): AsyncIterator<Buffer> {
-    return completeBody(this.stream);
-  }
-}
-
-/**
- * The body, failing if the stream was reset before its end. A reset with NO_ERROR ends the
- * stream's data like END_STREAM does, but RFC 9113 (8.1) allows it only after a complete
- * response: before, the body is cut short and must not be read as the whole page.
- */
-async function* completeBody(stream: http2.ClientHttp2Stream): AsyncGenerator<Buffer> {
-  let cut = false;
-  // At 'end', a stream ended by END_STREAM is still open (it closes just after); a reset one is closed.
-  stream.once('end', () => (cut = stream.closed));
-  for await (const chunk of stream) yield chunk as Buffer;
-  if (cut) throw Object.assign(new Error('the stream was reset before the end of the response'), { code: 'ERR_HTTP2_STREAM_CLOSED' });
 }
 
 function streamError(stream: http2.ClientHttp2Stream, constants: typeof http2.constants): Error {

@@ -200,6 +200,10 @@ export class HttpClient {
       return { error: describeError(e, timeout, signal), received };
     }
     if (signal.aborted) return { error: 'cancelled', received };
+    // A body shorter than announced was cut off. HTTP/1.1 and undici fail such a body themselves;
+    // an HTTP/2 stream reset with NO_ERROR before its end (RFC 9113 8.1 allows that only after a
+    // complete response) ends it as if it were whole, and only the length can tell.
+    if (Number.isFinite(declared) && received !== declared) return { error: `incomplete response (${received} of ${declared} bytes)`, received };
     const raw = Buffer.concat(chunks);
     const encoding = (res.header('content-encoding') ?? '').trim().toLowerCase();
     const limit = { maxOutputLength: this.maxBody };

@@ -118,6 +118,10 @@ describe('CLI pieces', () => {
     const dashed = parseCommandLine(['check', '--', '-weird-dir']);
     assert.deepEqual(dashed.kind === 'check' && dashed.flags.paths, ['-weird-dir']);
     assert.throws(() => parseCommandLine(['check', '--concurrency', '65']), UsageError);
+    const toStdout = parseCommandLine(['check', '-o', '-', '--max-wait', '5']);
+    assert.equal(toStdout.kind === 'check' && toStdout.flags.output, undefined, '-o - is standard output');
+    assert.equal(toStdout.kind === 'check' && toStdout.flags.maxWait, 5);
+    assert.throws(() => parseCommandLine(['check', '--max-wait', '-1']), UsageError);
     assert.throws(() => parseCommandLine(['--format', 'json']), /unknown option --format before the command/);
   });
 

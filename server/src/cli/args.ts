@@ -91,7 +91,8 @@ Result:
                            written in the scanned files (off by default: the
                            files could name any host)
   --format FORMAT          text (default), json, sarif, github
-  -o, --output FILE        write the report to FILE instead of standard output
+  -o, --output FILE        write the report to FILE instead of standard output (- is
+                           standard output)
   --no-color               no colours (also: NO_COLOR=1; FORCE_COLOR=1 forces them)
   -h, --help               this help
   --version                the version
@@ -179,7 +180,8 @@ function parseCheck(args: readonly string[]): Command {
   if (values.concurrency !== undefined) flags.concurrency = concurrency(values.concurrency, '--concurrency');
   if (values['max-wait'] !== undefined) flags.maxWait = seconds(values['max-wait'], '--max-wait');
   if (values['fail-on'] !== undefined) flags.failOn = oneOf(values['fail-on'], FAIL_ON, '--fail-on');
-  if (values.output !== undefined) flags.output = nonEmpty([values.output], '--output')[0]!;
+  // `-o -` is standard output, as for most commands that take an output file.
+  if (values.output !== undefined && values.output !== '-') flags.output = nonEmpty([values.output], '--output')[0]!;
   for (const p of flags.paths) if (p === '') throw new UsageError('an empty PATH was given');
   return { kind: 'check', flags };
 }

@@ -111,6 +111,12 @@ describe('hover card', () => {
     assert.match(md, /Alternative: \*\*other\\-project\*\*/);
   });
 
+  it('says when every release is yanked, where there is no latest one to show', () => {
+    const allYanked = project({ releases: { '1.0': { yanked: true }, '2.0.0': { yanked: true } }, latestVersion: undefined });
+    assert.match(hoverMarkdown(dep('demo'), { project: found(allYanked) }), /Every release is yanked/);
+    assert.doesNotMatch(hoverMarkdown(dep('demo'), { project: found(project()) }), /Every release is yanked/);
+  });
+
   it('says when the status is unknown or the answer is stale', () => {
     assert.match(hoverMarkdown(dep('demo'), { project: { state: 'unknown', reason: 'HTTP 503' } }), /Status unknown: .*HTTP 503/);
     const stale = hoverMarkdown(dep('demo'), { project: { ...found(project()), stale: 'timed out' } });

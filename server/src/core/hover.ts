@@ -82,6 +82,8 @@ function hoverCard(dep: Dependency, facts: DependencyFacts, ctx: HoverContext, f
     lines.push(`Latest: ${text(info.latestVersion)}${date ? ` (released ${text(date.slice(0, 10))})` : ''}`);
   } else if (info.versions.length === 0) {
     lines.push('No releases are available from the index.');
+  } else if (Object.values(info.releases).every((r) => r.yanked)) {
+    lines.push('Every release is yanked: an installer takes one only when it is pinned exactly.');
   }
 
   if (dep.pinnedVersion !== undefined) {

@@ -100,6 +100,27 @@ export function startServer(connection: Connection): void {
    * differently (VS Code escapes `(`, `)`, `+` and a drive letter's `:`; Node's URLs do not).
    */
   const scanned = new Set<string>();
+  /** Every folder that holds a scanned file, at any depth: a deleted path that is none of them concerns no scanned file. */
+  let scannedFolders: Set<string> | undefined;
+  const addScanned = (file: string) => {
+    if (!scanned.has(file)) scannedFolders = undefined;
+    scanned.add(file);
+  };
+  const removeScanned = (file: string) => {
+    if (scanned.delete(file)) scannedFolders = undefined;
+  };
+  const holdsScanned = (dir: string): boolean => {
+    if (!scannedFolders) {
+      scannedFolders = new Set();
+      for (const file of scanned) {
+        for (let d = path.dirname(file); !scannedFolders.has(d); d = path.dirname(d)) {
+          scannedFolders.add(d);
+          if (path.dirname(d) === d) break;
+        }
+      }
+    }
+    return scannedFolders.has(dir);
+  };
   /** Open documents by path, with the URI the client gave each. */
   const openByPath = new Map<string, string>();
   let clientHasFolders = false;
@@ -145,8 +166,18 @@ export function startServer(connection: Connection): void {
     return JSON.stringify([settings, proxy, filesExclude], (_key, value: unknown) => (value instanceof Map || value instanceof Set ? [...value] : value));
   }
 
-  /** Reads the configuration; true when it changed what the checks depend on (the index client is then replaced). */
-  async function loadSettings(): Promise<boolean> {
+  let loading: Promise<boolean> = Promise.resolve(false);
+  /**
+   * Reads the configuration; true when it changed what the checks depend on (the index client is
+   * then replaced). One read at a time: VS Code's client sends a change notification as soon as
+   * the server registers for it, while the first read may still be waiting for its answer.
+   */
+  function loadSettings(): Promise<boolean> {
+    loading = loading.catch(() => false).then(readSettings);
+    return loading;
+  }
+
+  async function readSettings(): Promise<boolean> {
     const before = configurationKey();
     const previous = settings;
     let raw: unknown = initOptions;
@@ -245,7 +276,7 @@ export function startServer(connection: Connection): void {
   /** A scanned file that is no longer one: its diagnostics go (an open one keeps the editor's). */
   function forget(file: string): void {
     supersedeRefresh(file);
-    scanned.delete(file);
+    removeScanned(file);
     if (!openDoc(file)) void connection.sendDiagnostics({ uri: pathToUri(file), diagnostics: [] });
   }
 
@@ -331,7 +362,7 @@ export function startServer(connection: Connection): void {
     } catch (e) {
       // Gone: its diagnostics go. Unreadable for now (a write under way, a lock): they stay.
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return;
-      scanned.delete(file);
+      removeScanned(file);
       if (newest()) await connection.sendDiagnostics({ uri, diagnostics: [] });
       return;
     }
@@ -346,6 +377,7 @@ export function startServer(connection: Connection): void {
    * the old settings, and new exclusions decide which files are scanned at all).
    */
   function recheckAll(): void {
+    if (shutDown) return;
     for (const doc of documents.all()) schedule(doc, 0);
     if (scanned.size > 0) void sharedScan().promise.catch((e: unknown) => log(`scan failed: ${errorText(e)}`));
   }
@@ -357,12 +389,16 @@ export function startServer(connection: Connection): void {
     return ticket;
   }
 
-  /** Open documents that include `file` (`-r`/`-c`): whether it can be followed may have changed. */
+  /** Open documents that include `file` or a file under it (`-r`/`-c`): whether it can be followed may have changed. */
   function recheckIncluders(file: string): void {
     for (const doc of documents.all()) {
       const state = states.get(doc.uri);
       const from = uriToPath(doc.uri);
-      if (!state || !from || !state.parsed.includes.some((inc) => includeTarget(inc.path, from) === file)) continue;
+      const affected = (inc: { path: string }) => {
+        const target = includeTarget(inc.path, from!);
+        return typeof target === 'string' && (target === file || isUnder(target, file));
+      };
+      if (!state || !from || !state.parsed.includes.some(affected)) continue;
       delete state.includeProblems;
       void validate(doc.uri, state).catch((e: unknown) => log(`validation failed for ${doc.uri}: ${errorText(e)}`));
     }
@@ -382,8 +418,11 @@ export function startServer(connection: Connection): void {
       recheckIncluders(file);
       if (openDoc(file)) continue; // the editor's text wins while the file is open
       if (change.type === FileChangeType.Deleted) {
-        // For a deleted folder, clients report the folder alone: the files under it go too.
-        for (const gone of [...scanned]) if (gone === file || isUnder(gone, file)) forget(gone);
+        supersedeRefresh(file); // a scan under way that read it must not publish it
+        if (scanned.has(file)) forget(file);
+        // For a deleted folder, clients report the folder alone: the files under it go too. (Every
+        // deletion in the workspace comes here: the walk is only for a folder that holds some.)
+        else if (holdsScanned(file)) for (const gone of [...scanned]) if (isUnder(gone, file)) forget(gone);
         if (fileKind(file)) void connection.sendDiagnostics({ uri: change.uri, diagnostics: [] });
         continue;
       }
@@ -396,7 +435,7 @@ export function startServer(connection: Connection): void {
         void isScannable(file, folders, [...filesExclude, ...settings.exclude])
           .then(async (yes) => {
             if (!yes) return;
-            scanned.add(file);
+            addScanned(file);
             await refreshFromDisk(file);
           })
           .catch((e: unknown) => log(`refresh of ${file} failed: ${errorText(e)}`));
@@ -457,15 +496,22 @@ export function startServer(connection: Connection): void {
       const wasTrusted = trusted;
       const started = Date.now();
       const before = new Set(scanned);
+      // Files deleted, re-read or dropped with their folder while it ran: what it read of them is older.
+      const tickets = new Map(refreshes);
+      const foldersAtStart = [...folders];
+      const overtaken = (file: string) =>
+        (refreshes.get(file) ?? 0) !== (tickets.get(file) ?? 0) ||
+        (foldersAtStart.some((f) => isUnder(file, f)) && !folders.some((f) => isUnder(file, f)));
       // Each file's diagnostics go out as soon as its findings are complete, while the scan
       // waits for the index; what is left (a cancelled scan's files) goes at the end.
       const sent: Promise<void>[] = [];
       const published = new Set<string>();
       const publish = (file: ScannedFile) => {
         published.add(file.path);
+        if (overtaken(file.path)) return;
         const uri = pathToUri(file.path);
         // Kept up to date from disk once the editor lets go of it.
-        scanned.add(file.path);
+        addScanned(file.path);
         if (openDoc(file.path)) return; // open documents publish their own, from the editor's text
         // Not awaited one by one: waiting for each write would cost a turn of the event loop per file.
         sent.push(connection.sendDiagnostics({ uri, diagnostics: fileDiagnostics(file, current, sourceFor(file.parsed)) }));
@@ -509,7 +555,9 @@ export function startServer(connection: Connection): void {
     void scan.promise
       .finally(() => {
         if (scanRunning === scan) scanRunning = undefined;
-        if (again) recheckAll();
+        // A cancelled scan is not run again behind the user's back: the open documents are.
+        if (again && !stop.signal.aborted) recheckAll();
+        else if (again) for (const doc of documents.all()) schedule(doc, 0);
       })
       .catch(() => undefined);
     return scan;
@@ -543,6 +591,7 @@ export function startServer(connection: Connection): void {
 
   async function validate(uri: string, state: DocumentState): Promise<void> {
     await ready;
+    if (shutDown) return;
     const current = settings;
     const wasTrusted = trusted;
     const client = sourceFor(state.parsed);
@@ -597,6 +646,7 @@ export function startServer(connection: Connection): void {
   }
 
   function scheduleRetry(uri: string, state: DocumentState, delay: number): void {
+    if (shutDown) return;
     const pending = retries.get(uri);
     if (pending?.state === state) return;
     // A re-check pending for an older text would find it gone and do nothing: this text needs its own.
@@ -695,6 +745,7 @@ export function startServer(connection: Connection): void {
         clientCanIgnoreInSettings: clientCommands.has(ADD_TO_IGNORE_COMMAND),
       });
     } catch (e) {
+      if (e instanceof ResponseError) throw e;
       log(`code actions failed: ${errorText(e)}`);
       return [];
     }
@@ -754,6 +805,8 @@ export function startServer(connection: Connection): void {
 
   connection.onShutdown(async () => {
     shutDown = true;
+    scanRunning?.stop.abort();
+    for (const { timer } of retries.values()) clearTimeout(timer);
     await closeEnvironment(env);
   });
 

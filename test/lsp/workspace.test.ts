@@ -287,4 +287,65 @@ describe('the scanned workspace over time', () => {
       await client.stop();
     }
   });
+
+  it('reads the configuration once at start-up, though the client announces a change as the server registers for it', async () => {
+    const root = workspace({ 'requirements.txt': 'pepy\naiocpa\n' });
+    index.resetLog();
+    const client = await start(root, { scanOnStartup: true });
+    try {
+      await client.waitForDiagnostics(fileUri(path.join(root, 'requirements.txt')), (d) => d.length === 2);
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(client.logs.filter((l) => /\bscan: /.test(l)).length, 1, client.logs.join('\n'));
+      assert.equal(client.logs.filter((l) => /\] index /.test(l)).length, 1, 'one index client');
+      const paths = index.requests.map((r) => r.path);
+      assert.equal(new Set(paths).size, paths.length, `asked twice: ${paths.join(' ')}`);
+    } finally {
+      await client.stop();
+    }
+  });
+
+  it('does not run a cancelled scan again when settings changed while it ran', async () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 30; i++) files[`p${i}/requirements.txt`] = `pkg-${i}\n`;
+    const root = workspace(files);
+    const client = await start(root, { concurrency: 2 });
+    try {
+      index.setLatency(400);
+      const cancel = new CancellationTokenSource();
+      const scan = client.executeCommand<ScanResponse>(SCAN, [], undefined, cancel.token).catch((e: unknown) => e);
+      await new Promise((r) => setTimeout(r, 200));
+      client.settings = { ...client.settings, severity: { archived: 'error' } };
+      await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
+      await new Promise((r) => setTimeout(r, 200));
+      cancel.cancel();
+      assert.equal(((await scan) as ScanResponse).cancelled, true);
+      const atCancel = index.requests.length;
+      await new Promise((r) => setTimeout(r, 2500));
+      // Lookups already handed to the index client finish (they fill the cache); no new scan starts (30 more).
+      assert.ok(index.requests.length - atCancel < 10, `${index.requests.length - atCancel} requests after the cancel`);
+    } finally {
+      index.setLatency(0);
+      await client.stop();
+    }
+  });
+
+  it('does not publish what a scan read of a file deleted while it ran', async () => {
+    const root = workspace({ 'a/requirements.txt': 'aiocpa\n', 'b/requirements.txt': 'pepy\n' });
+    const deleted = path.join(root, 'a', 'requirements.txt');
+    const client = await start(root);
+    try {
+      index.setLatency(1500);
+      const scan = client.executeCommand<ScanResponse>(SCAN);
+      await new Promise((r) => setTimeout(r, 500));
+      rmSync(deleted);
+      await client.didChangeWatchedFiles([{ uri: fileUri(deleted), type: DELETED }]);
+      await scan;
+      await new Promise((r) => setTimeout(r, 200));
+      assert.deepEqual(latest(client, deleted) ?? [], [], 'the deleted file has findings');
+      assert.deepEqual(latest(client, path.join(root, 'b', 'requirements.txt')), ['archived']);
+    } finally {
+      index.setLatency(0);
+      await client.stop();
+    }
+  });
 });

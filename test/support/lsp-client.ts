@@ -102,6 +102,11 @@ export class LspClient {
       for (const r of p.registrations) {
         client.registrations.push(r.method);
         client.registered.set(r.id, { method: r.method, registerOptions: r.registerOptions });
+        // As VS Code's client does: a registration for configuration sections is followed at once by a change notification.
+        const options = r.registerOptions as { section?: unknown } | undefined;
+        if (r.method === 'workspace/didChangeConfiguration' && options?.section !== undefined) {
+          setImmediate(() => void connection.sendNotification('workspace/didChangeConfiguration', { settings: null }));
+        }
       }
       return null;
     });

@@ -59,6 +59,15 @@ describe('alternatives', () => {
     assert.deepEqual(names('No longer maintained. Use `httpx` instead.'), ['httpx']);
     assert.deepEqual(names('Not maintained - use httpx instead'), ['httpx']);
     assert.deepEqual(names('This project is no longer maintained, use httpx instead.'), ['httpx']);
+    for (const t of [
+      'This package is no longer maintained and has been replaced by newpkg.',
+      'No longer maintained in favour of newpkg.',
+      'Renamed to newpkg: please update your requirements.',
+      'Superseded by newpkg: see https://example.org/newpkg',
+    ]) {
+      assert.deepEqual(names(t), ['newpkg'], t);
+    }
+    assert.equal(beforeChangelog('# old\n\n## News\n\nRenamed to newpkg.'), '# old\n\n## News\n\nRenamed to newpkg.');
     assert.equal(beforeChangelog('Use foo instead.\n\nChangelog\n=========\n\n1.0: replaced by bar'), 'Use foo instead.\n\n');
   });
 

@@ -61,8 +61,11 @@ const STOPWORDS = new Set(
   ).split(' '),
 );
 
-/** The phrase is negated ("do not use X instead", "NOT recommended to use X instead"). */
-const NEGATION = /\b(?:not|never|no|don't|dont|doesn't|isn't|avoid)\b/i;
+/**
+ * The phrase is negated ("do not use X instead", "NOT recommended to use X instead"): a negation
+ * at most three words before it, in the same clause. "No longer maintained, replaced by X" is not.
+ */
+const NEGATION = /\b(?:not|never|don't|dont|doesn't|isn't|avoid)\s+(?:\S+\s+){0,3}$/i;
 /** What ends the clause a phrase is in: a sentence end, a comma, a colon, a dash, a bracket. */
 const CLAUSE_END = /[,;:()\u2013\u2014\n]|\s-\s|[.!?](?=\s)/g;
 
@@ -74,7 +77,7 @@ function negated(text: string, at: number): boolean {
 }
 
 /** A description's changelog mentions other projects for other reasons; only the text before it is read. */
-const CHANGELOG_HEADING = /^[ \t]*(?:#{1,6}[ \t]*)?(?:change[ \t]*log|changes|history|release[ \t]+notes|news|what's[ \t]+new)[ \t]*:?[ \t]*$/im;
+const CHANGELOG_HEADING = /^[ \t]*(?:#{1,6}[ \t]*)?(?:change[ \t]*log|changes|history|release[ \t]+notes)[ \t]*:?[ \t]*$/im;
 
 export function beforeChangelog(description: string): string {
   const m = CHANGELOG_HEADING.exec(description);
@@ -100,7 +103,7 @@ export function candidatesFromText(text: string, self: string, options: { links?
       const group = needsSelf ? 2 : 1;
       const end = m.indices?.[group]?.[1] ?? m.index + m[0].length;
       // Part of a URL or a version (git+https://, name@1.0, C++), not a name.
-      if (!link && /^[+:/@]/.test(text.slice(end, end + 1))) continue;
+      if (!link && /^(?:[+/@]|:[^\s])/.test(text.slice(end, end + 2))) continue;
       if (negated(text, m.index)) continue;
       name = name.replace(/[._-]+$/, '');
       // One letter or a bare "v2" is a language or a version, never a successor named in prose.

@@ -82,6 +82,8 @@ export class FallbackSource implements IndexSource {
   }
 
   projectPage(name: string): string | undefined {
+    // A source is made per file and per use: what it knows of where the project was found comes from the cache.
+    this.peekProject(name);
     return (this.onExtra.get(normalizeName(name)) ?? this.primary).projectPage(name);
   }
 

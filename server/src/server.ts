@@ -32,7 +32,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { fileKind, lookedUp, parseDocument, type AnalyzedDependency, type FileKind } from './core/analyze.js';
 import { createIndexEnvironment, type IndexEnvironment } from './core/environment.js';
 import { findAlternatives, ORIGIN_LABEL } from './core/alternatives.js';
-import { findingsFor, gatherFacts, peekFacts, type DependencyFacts } from './core/findings.js';
+import { findingsFor, gatherFacts, incompleteReason, peekFacts, type DependencyFacts } from './core/findings.js';
 import { hoverMarkdown, hoverPlainText } from './core/hover.js';
 import type { IndexSource } from './core/index/client.js';
 import { redactUrl } from './core/redact.js';
@@ -641,7 +641,8 @@ export function startServer(connection: Connection): void {
     }
     publish();
     // Lookups the index could not answer are tried again by themselves once its back-off is over.
-    const failed = results.some((d) => d !== undefined && (d.facts.project.state === 'unknown' || d.facts.pinned?.state === 'unknown' || d.facts.latest?.state === 'unknown'));
+    // (An old answer shown because the index failed counts too; a release never asked for does not.)
+    const failed = results.some((d) => d !== undefined && incompleteReason(d.facts) !== undefined);
     if (failed && isCurrent()) scheduleRetry(uri, state, client.retryDelay());
   }
 

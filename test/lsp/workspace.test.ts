@@ -348,4 +348,28 @@ describe('the scanned workspace over time', () => {
       await client.stop();
     }
   });
+
+  it('checks again, once the index is back, a document shown with an old answer while it failed', async () => {
+    const root = workspace({});
+    const uri = fileUri(path.join(root, 'requirements.txt'));
+    const client = await start(root, { cache: { ttlSeconds: 1 } });
+    try {
+      await client.open(uri, 'pepy\n');
+      await client.waitForDiagnostics(uri, (d) => d.length === 1);
+      await new Promise((r) => setTimeout(r, 1100)); // past the TTL
+      index.setFault('/simple/', { kind: 'status', status: 503 });
+      const seen = client.publications(uri);
+      await client.change(uri, 2, 'pepy \n');
+      await client.waitForDiagnostics(uri, (d) => d.length === 1, { since: seen }); // the old answer, still archived
+      index.clearFaults();
+      index.resetLog();
+      // The re-check waits for the index's back-off (4 s after a 5xx) and then asks again.
+      const deadline = Date.now() + 8000;
+      while (Date.now() < deadline && !index.requests.some((r) => r.path === '/simple/pepy/')) await new Promise((r) => setTimeout(r, 100));
+      assert.ok(index.requests.some((r) => r.path === '/simple/pepy/' && r.status !== 503), 'never asked again');
+    } finally {
+      index.clearFaults();
+      await client.stop();
+    }
+  });
 });

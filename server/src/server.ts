@@ -121,6 +121,19 @@ export function startServer(connection: Connection): void {
     }
     return scannedFolders.has(dir);
   };
+  /** For each file a scanned file includes (`-r`/`-c`), the scanned files that include it, and the other way round. */
+  const includers = new Map<string, Set<string>>();
+  const includesOf = new Map<string, string[]>();
+  const noteIncludes = (file: string, parsed: ParsedFile) => {
+    for (const target of includesOf.get(file) ?? []) includers.get(target)?.delete(file);
+    const targets = parsed.includes.map((inc) => includeTarget(inc.path, file)).filter((t): t is string => typeof t === 'string');
+    includesOf.set(file, targets);
+    for (const target of targets) {
+      let set = includers.get(target);
+      if (!set) includers.set(target, (set = new Set()));
+      set.add(file);
+    }
+  };
   /** Open documents by path, with the URI the client gave each. */
   const openByPath = new Map<string, string>();
   let clientHasFolders = false;
@@ -277,6 +290,8 @@ export function startServer(connection: Connection): void {
   function forget(file: string): void {
     supersedeRefresh(file);
     removeScanned(file);
+    for (const target of includesOf.get(file) ?? []) includers.get(target)?.delete(file);
+    includesOf.delete(file);
     if (!openDoc(file)) void connection.sendDiagnostics({ uri: pathToUri(file), diagnostics: [] });
   }
 
@@ -368,6 +383,7 @@ export function startServer(connection: Connection): void {
     }
     const current = settings;
     const result = await scanFile(file, content, sourceFor, current, kind, trusted);
+    if (result && newest()) noteIncludes(file, result.parsed);
     if (result && newest() && !openDoc(file) && settings === current) await connection.sendDiagnostics({ uri, diagnostics: fileDiagnostics(result, current, sourceFor(result.parsed)) });
   }
   const refreshes = new Map<string, number>();
@@ -416,6 +432,10 @@ export function startServer(connection: Connection): void {
       const file = uriToPath(change.uri);
       if (!file) continue;
       recheckIncluders(file);
+      // Scanned files that include it: whether their includes can be followed may have changed.
+      for (const includer of includers.get(file) ?? []) {
+        if (scanned.has(includer)) void refreshFromDisk(includer).catch((e: unknown) => log(`refresh of ${includer} failed: ${errorText(e)}`));
+      }
       if (openDoc(file)) continue; // the editor's text wins while the file is open
       if (change.type === FileChangeType.Deleted) {
         supersedeRefresh(file); // a scan under way that read it must not publish it
@@ -427,7 +447,12 @@ export function startServer(connection: Connection): void {
         continue;
       }
       // A scanned file may have any name (a `-r common.txt` include); other files count by their names.
-      if (scanned.has(file)) {
+      const included = [...(includers.get(file) ?? [])].some((f) => scanned.has(f));
+      if (scanned.has(file) || included) {
+        if (!scanned.has(file)) {
+          addScanned(file);
+          watchScannedIncludes();
+        }
         void refreshFromDisk(file).catch((e: unknown) => log(`refresh of ${file} failed: ${errorText(e)}`));
       } else if (fileKind(file) && scanned.size > 0) {
         // Created, or changed while the check of its creation was still running (so not in
@@ -509,6 +534,7 @@ export function startServer(connection: Connection): void {
       const publish = (file: ScannedFile) => {
         published.add(file.path);
         if (overtaken(file.path)) return;
+        noteIncludes(file.path, file.parsed);
         const uri = pathToUri(file.path);
         // Kept up to date from disk once the editor lets go of it.
         addScanned(file.path);

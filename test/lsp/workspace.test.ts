@@ -372,4 +372,27 @@ describe('the scanned workspace over time', () => {
       await client.stop();
     }
   });
+
+  it('keeps the includes of unopened scanned files up to date as the included file appears and goes', async () => {
+    const root = workspace({ 'requirements.txt': '-r common.txt\npepy\n' });
+    const main = fileUri(path.join(root, 'requirements.txt'));
+    const common = path.join(root, 'common.txt');
+    const client = await start(root);
+    try {
+      await client.executeCommand<ScanResponse>(SCAN);
+      assert.deepEqual(latest(client, path.join(root, 'requirements.txt')), ['include-not-read', 'archived']);
+      // A branch switch brings the included file.
+      writeFileSync(common, 'aiocpa\n');
+      await client.didChangeWatchedFiles([{ uri: fileUri(common), type: CREATED }]);
+      await client.waitForDiagnostics(main, (d) => d.length === 1 && d[0]!.code === 'archived');
+      await client.waitForDiagnostics(fileUri(common), (d) => d.length === 1 && d[0]!.code === 'quarantined');
+      // And takes it away again.
+      rmSync(common);
+      await client.didChangeWatchedFiles([{ uri: fileUri(common), type: DELETED }]);
+      await client.waitForDiagnostics(main, (d) => d.some((x) => x.code === 'include-not-read'));
+      await client.waitForDiagnostics(fileUri(common), (d) => d.length === 0);
+    } finally {
+      await client.stop();
+    }
+  });
 });

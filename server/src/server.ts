@@ -124,8 +124,12 @@ export function startServer(connection: Connection): void {
   /** For each file a scanned file includes (`-r`/`-c`), the scanned files that include it, and the other way round. */
   const includers = new Map<string, Set<string>>();
   const includesOf = new Map<string, string[]>();
-  const noteIncludes = (file: string, parsed: ParsedFile) => {
+  const dropIncludes = (file: string) => {
     for (const target of includesOf.get(file) ?? []) includers.get(target)?.delete(file);
+    includesOf.delete(file);
+  };
+  const noteIncludes = (file: string, parsed: ParsedFile) => {
+    dropIncludes(file);
     const targets = parsed.includes.map((inc) => includeTarget(inc.path, file)).filter((t): t is string => typeof t === 'string');
     includesOf.set(file, targets);
     for (const target of targets) {
@@ -290,8 +294,7 @@ export function startServer(connection: Connection): void {
   function forget(file: string): void {
     supersedeRefresh(file);
     removeScanned(file);
-    for (const target of includesOf.get(file) ?? []) includers.get(target)?.delete(file);
-    includesOf.delete(file);
+    dropIncludes(file);
     if (!openDoc(file)) void connection.sendDiagnostics({ uri: pathToUri(file), diagnostics: [] });
   }
 
@@ -378,6 +381,7 @@ export function startServer(connection: Connection): void {
       // Gone: its diagnostics go. Unreadable for now (a write under way, a lock): they stay.
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return;
       removeScanned(file);
+      dropIncludes(file);
       if (newest()) await connection.sendDiagnostics({ uri, diagnostics: [] });
       return;
     }

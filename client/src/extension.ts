@@ -13,8 +13,8 @@ import {
 } from 'vscode-languageclient/node';
 
 import { addToIgnoreList } from './ignoreList';
-import { createStatusBar, ReportProvider } from './report';
-import { SCAN_COMMAND, scanWithProgress } from './scan';
+import { createStatusBar, ReportProvider } from './findingsView';
+import { SCAN_COMMAND, scanWithProgress } from './scanCommand';
 
 let client: LanguageClient | undefined;
 

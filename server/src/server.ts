@@ -34,15 +34,15 @@ import { createIndexEnvironment, type IndexEnvironment } from './core/environmen
 import { findAlternatives, ORIGIN_LABEL } from './core/alternatives.js';
 import { findingsFor, gatherFacts, incompleteReason, peekFacts, type DependencyFacts } from './core/findings.js';
 import { hoverMarkdown, hoverPlainText } from './core/hover.js';
-import type { IndexSource } from './core/index/client.js';
+import type { IndexSource } from './core/pypi/client.js';
 import { redactUrl } from './core/redact.js';
 import { resolveSettings, type Settings } from './core/settings.js';
 import type { Dependency, ParsedFile, ParseProblem, Position, Range } from './core/types.js';
 import { VERSION } from './core/version.js';
 import { ADD_TO_IGNORE_COMMAND, codeActions, REPLACEABLE, type DependencyInFile } from './lsp/codeActions.js';
 import { SOURCE, toDiagnostics } from './lsp/diagnostics.js';
-import { fileDiagnostics, pathToUri, runWorkspaceScan, toResponse, uriToPath, type ScanResponse } from './lsp/scan.js';
-import { followIncludes, includeTarget, isScannable, readDependencyFile, scanFile, type ScannedFile } from './core/scan.js';
+import { fileDiagnostics, pathToUri, runWorkspaceScan, toResponse, uriToPath, type ScanResponse } from './lsp/workspaceScan.js';
+import { followIncludes, includeTarget, isScannable, readDependencyFile, scanFile, type ScannedFile } from './core/workspaceScan.js';
 import { releaseMemorySoon } from './lsp/memory.js';
 
 const EDIT_DEBOUNCE_MS = 150;

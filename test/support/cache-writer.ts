@@ -4,7 +4,7 @@
  * checksum, so that a reader can tell a complete entry from a torn one.
  *   node --import tsx test/support/cache-writer.ts DIR WRITER ROUNDS KEYS
  */
-import { IndexCache } from '../../server/src/core/index/cache.js';
+import { IndexCache } from '../../server/src/core/pypi/cache.js';
 
 export interface Payload {
   writer: string;

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { beforeChangelog, candidatesFromText, findAlternatives } from '../../server/src/core/alternatives.js';
 import { INACTIVE_CLASSIFIER, type DependencyFacts } from '../../server/src/core/findings.js';
-import type { IndexSource, Lookup } from '../../server/src/core/index/client.js';
-import type { ProjectInfo, ProjectStatus, ReleaseInfo } from '../../server/src/core/index/model.js';
+import type { IndexSource, Lookup } from '../../server/src/core/pypi/client.js';
+import type { ProjectInfo, ProjectStatus, ReleaseInfo } from '../../server/src/core/pypi/model.js';
 import { resolveSettings } from '../../server/src/core/settings.js';
 
 const names = (text: string, links = false) => candidatesFromText(text, 'old', { links }).map((c) => c.name);

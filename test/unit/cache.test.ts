@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
-import { IndexCache, NODE_DISK, SCHEMA_DIR, type CacheEntry, type DiskIo } from '../../server/src/core/index/cache.js';
+import { IndexCache, NODE_DISK, SCHEMA_DIR, type CacheEntry, type DiskIo } from '../../server/src/core/pypi/cache.js';
 import { checksum, type Payload } from '../support/cache-writer.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));

@@ -5,8 +5,8 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { findingsFor, pinnedRelease, type DependencyFacts } from '../../server/src/core/findings.js';
 import { hoverMarkdown, hoverPlainText } from '../../server/src/core/hover.js';
-import { projectPageUrl } from '../../server/src/core/index/client.js';
-import type { ProjectInfo, ReleaseInfo } from '../../server/src/core/index/model.js';
+import { projectPageUrl } from '../../server/src/core/pypi/client.js';
+import type { ProjectInfo, ReleaseInfo } from '../../server/src/core/pypi/model.js';
 import { code, link, text } from '../../server/src/core/markdown.js';
 import { parseRequirements } from '../../server/src/core/requirements.js';
 import { defaultCacheDirectory } from '../../server/src/core/cacheDirectory.js';
@@ -188,7 +188,7 @@ describe('index text in hovers and messages', () => {
   });
 
   it('shows a release date only when the index gives a date', async () => {
-    const { decodeSimpleJson } = await import('../../server/src/core/index/simple.js');
+    const { decodeSimpleJson } = await import('../../server/src/core/pypi/simple.js');
     const page = (time: string) => JSON.stringify({ meta: { 'api-version': '1.1' }, name: 'demo', files: [{ filename: 'demo-1.0.tar.gz', url: 'x', hashes: {}, 'upload-time': time }] });
     assert.equal(decodeSimpleJson(page('last Tuesday, honest'), 'demo').releases['1.0']?.uploadTime, undefined);
     assert.equal(decodeSimpleJson(page('https://e'), 'demo').releases['1.0']?.uploadTime, undefined);

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { decodeRelease } from '../../server/src/core/index/jsonapi.js';
-import { DecodeError, decodeSimpleHtml, decodeSimpleJson, versionFromFilename } from '../../server/src/core/index/simple.js';
+import { decodeRelease } from '../../server/src/core/pypi/jsonapi.js';
+import { DecodeError, decodeSimpleHtml, decodeSimpleJson, versionFromFilename } from '../../server/src/core/pypi/simple.js';
 import { corpusDir } from '../support/index-catalog.js';
 
 function corpus(relative: string): string {

@@ -1,7 +1,7 @@
-/** One answer's processing per turn of the event loop (server/src/core/index/turns.ts). */
+/** One answer's processing per turn of the event loop (server/src/core/pypi/turns.ts). */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { nextTurn } from '../../server/src/core/index/turns.js';
+import { nextTurn } from '../../server/src/core/pypi/turns.js';
 
 it('gives each waiter a turn of its own, with the event loop going round in between', async () => {
   const order: string[] = [];

@@ -6,7 +6,7 @@
 import { appendFileSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { createIndexEnvironment } from '../core/environment.js';
-import { scan } from '../core/scan.js';
+import { scan } from '../core/workspaceScan.js';
 import { VERSION } from '../core/version.js';
 import { MAIN_HELP, parseCommandLine, type CheckFlags, type Command } from './args.js';
 import { findConfig } from './config.js';

@@ -3,7 +3,7 @@
  * enough to wonder about. Only on a terminal: in a pipe or a CI log each
  * rewrite would be a line of noise.
  */
-import type { ScanProgress } from '../core/scan.js';
+import type { ScanProgress } from '../core/workspaceScan.js';
 
 export interface ProgressStream {
   isTTY?: boolean;

@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import { incompleteReason } from '../core/findings.js';
-import type { ScanFinding, ScanResult, ScanSummary } from '../core/scan.js';
+import type { ScanFinding, ScanResult, ScanSummary } from '../core/workspaceScan.js';
 import type { DiagnosticCode, Settings } from '../core/settings.js';
 import { ALL_CODES } from './rules.js';
 import { redactText } from '../core/redact.js';

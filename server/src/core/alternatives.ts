@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { INACTIVE_CLASSIFIER, type DependencyFacts } from './findings.js';
-import type { IndexSource } from './index/client.js';
+import type { IndexSource } from './pypi/client.js';
 import { isValidProjectName, normalizeName } from './pep508.js';
 import type { Settings } from './settings.js';
 

@@ -1,7 +1,7 @@
 /** Document → parsed dependencies → index facts → findings: the pipeline shared by the server and the CLI. */
 import * as path from 'node:path';
 import { findingsFor, gatherFacts, type DependencyFacts, type Finding } from './findings.js';
-import type { IndexSource } from './index/client.js';
+import type { IndexSource } from './pypi/client.js';
 import { parsePyproject } from './pyproject.js';
 import { parseRequirements } from './requirements.js';
 import type { Settings } from './settings.js';

@@ -1,8 +1,8 @@
 /** Builds the index client for a set of settings: the one place that wires HTTP, cache and client together. */
-import { IndexCache } from './index/cache.js';
-import type { IndexClient } from './index/client.js';
-import { IndexPool } from './index/sources.js';
-import { HttpClient } from './index/http.js';
+import { IndexCache } from './pypi/cache.js';
+import type { IndexClient } from './pypi/client.js';
+import { IndexPool } from './pypi/sources.js';
+import { HttpClient } from './pypi/http.js';
 import type { Settings } from './settings.js';
 import { USER_AGENT } from './version.js';
 

@@ -3,8 +3,8 @@
  * Pure functions of the dependency and the facts gathered for it; a fact that
  * could not be learned (state "unknown") never produces a finding.
  */
-import { RELEASE_NOT_ASKED, type IndexSource, type Lookup } from './index/client.js';
-import type { ProjectInfo, ReleaseFiles, ReleaseInfo } from './index/model.js';
+import { RELEASE_NOT_ASKED, type IndexSource, type Lookup } from './pypi/client.js';
+import type { ProjectInfo, ReleaseFiles, ReleaseInfo } from './pypi/model.js';
 import { singleLine } from './markdown.js';
 import { matchesPin } from './pep440.js';
 import type { Dependency } from './types.js';

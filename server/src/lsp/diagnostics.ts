@@ -1,7 +1,7 @@
 /** Findings and parse problems → LSP diagnostics. */
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
 import type { AnalyzedDependency } from '../core/analyze.js';
-import type { IndexSource } from '../core/index/client.js';
+import type { IndexSource } from '../core/pypi/client.js';
 import type { DiagnosticCode, Settings, SeverityOrOff } from '../core/settings.js';
 import type { ParsedFile } from '../core/types.js';
 

@@ -5,7 +5,7 @@
  * `endLine`, `endColumn` next to the 0-based LSP `range`. Added: `files`
  * (scanned), `unknownReasons`, `failOn`, `failed`, `version`.
  */
-import type { ScanSummary } from '../../core/scan.js';
+import type { ScanSummary } from '../../core/workspaceScan.js';
 import { VERSION } from '../../core/version.js';
 import type { Report } from '../report.js';
 

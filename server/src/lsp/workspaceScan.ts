@@ -2,8 +2,8 @@
 import { stat } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Diagnostic } from 'vscode-languageserver';
-import { scan, type ScanProgress, type ScanResult, type ScannedFile } from '../core/scan.js';
-import type { IndexSource } from '../core/index/client.js';
+import { scan, type ScanProgress, type ScanResult, type ScannedFile } from '../core/workspaceScan.js';
+import type { IndexSource } from '../core/pypi/client.js';
 import type { Settings } from '../core/settings.js';
 import type { ParsedFile } from '../core/types.js';
 import { toDiagnostics } from './diagnostics.js';

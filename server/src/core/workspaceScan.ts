@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { analyze, fileKind, lookedUp, parseDocument, tooLargeToRead, type AnalyzedDependency, type FileKind } from './analyze.js';
 import { decodeRequirementsBytes } from './decode.js';
 import { findingsFor, gatherFacts, incompleteReason, peekFacts, type FindingCode } from './findings.js';
-import { Limiter, type IndexSource } from './index/client.js';
+import { Limiter, type IndexSource } from './pypi/client.js';
 import type { DiagnosticCode, Settings, SeverityOrOff } from './settings.js';
 import type { Dependency, ParsedFile, ParseProblem, Range } from './types.js';
 

@@ -4,7 +4,7 @@ import { ExecuteCommandRequest, LSPErrorCodes, WorkDoneProgress, type LanguageCl
 
 export const SCAN_COMMAND = 'pypiStatus.scanWorkspace';
 
-/** The summary the server's scan command returns (see server/src/lsp/scan.ts). */
+/** The summary the server's scan command returns (see server/src/lsp/workspaceScan.ts). */
 export interface ScanResponse {
   filesScanned: number;
   dependencies: number;

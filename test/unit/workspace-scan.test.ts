@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createIndexEnvironment } from '../../server/src/core/environment.js';
-import { scan, type ScannedFile } from '../../server/src/core/scan.js';
+import { scan, type ScannedFile } from '../../server/src/core/workspaceScan.js';
 import { resolveSettings } from '../../server/src/core/settings.js';
 import { startIndexServer, type IndexServer } from '../support/index-server.js';
 

@@ -8,6 +8,7 @@ import { LockGraph, rootsFromManifest } from '../../server/src/core/lock/graph.j
 import { parsePoetryLock } from '../../server/src/core/lock/poetry.js';
 import { parseUvLock } from '../../server/src/core/lock/uv.js';
 import { parseCompiledRequirements } from '../../server/src/core/lock/compiled.js';
+import { parsePipfile, parsePipfileLock } from '../../server/src/core/lock/pipfile.js';
 
 const DATA = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'data', 'lockfiles');
 
@@ -144,4 +145,27 @@ test('the search is linear: a chain of n packages costs a few steps per edge', (
     assert.ok(g.work <= 3 * (n + 1), `${g.work} steps for ${n} packages`);
     assert.equal(g.chain(n)!.packages.length, n);
   }
+});
+
+test('Pipfile: the categories are the roots of Pipfile.lock, names ranged on their keys', () => {
+  const text = fs.readFileSync(path.join(DATA, 'pypa__pipenv', 'Pipfile'), 'utf8');
+  const pipfile = parsePipfile(text);
+  assert.deepEqual(pipfile.problems, []);
+  assert.deepEqual(pipfile.sources, [{ name: 'pypi', url: 'https://pypi.org/simple' }]);
+  const lines = text.split('\n');
+  for (const e of pipfile.entries) assert.equal(lines[e.nameRange.start.line]!.slice(e.nameRange.start.character, e.nameRange.end.character), e.name);
+  const stdeb = pipfile.entries.find((e) => e.name === 'stdeb')!;
+  assert.deepEqual([stdeb.category, stdeb.specifier, stdeb.fromIndex], ['dev-packages', '*', true]);
+  const local = parsePipfile('[packages]\nmine = {path = ".", editable = true}\nother = {git = "https://example.org/x.git"}\nrequests = {version = ">=2", index = "pypi"}\n');
+  assert.deepEqual(local.entries.map((e) => [e.name, e.fromIndex, e.index ?? null]), [['mine', false, null], ['other', false, null], ['requests', true, 'pypi']]);
+  const lock = parsePipfileLock(fs.readFileSync(path.join(DATA, 'pypa__pipenv', 'Pipfile.lock'), 'utf8'));
+  const roots = rootsFromManifest(lock, [
+    { kind: 'required', names: pipfile.entries.filter((e) => e.category === 'packages') },
+    { kind: 'dev', group: 'dev-packages', names: pipfile.entries.filter((e) => e.category === 'dev-packages') },
+  ]);
+  const g = new LockGraph(lock, roots);
+  assert.equal(chainOf(g, 'sphinx'), 'sphinx', 'Pipfile.lock has no edges: only the direct dependencies have a chain');
+  assert.equal(g.chain(lock.packages.findIndex((p) => p.name === 'sphinx'))!.from.root.kind, 'dev');
+  const quoted = parsePipfile('[packages]\n"zope.interface" = "*"\n');
+  assert.deepEqual(quoted.entries[0]!.nameRange, { start: { line: 1, character: 1 }, end: { line: 1, character: 15 } });
 });

@@ -112,6 +112,8 @@ class Reader {
   /** Tables made by dotted keys in the current section. */
   private sectionDotted = new Set<TomlTable>();
   private current: TomlTable = this.root;
+  /** Where the last key read ends, before the blank space after it. */
+  private keyEnd = 0;
 
   constructor(
     private readonly text: string,
@@ -284,7 +286,7 @@ class Reader {
   private keyValueLine(): void {
     const keyStart = this.pos;
     const key = this.key();
-    const keyEnd = this.pos;
+    const keyEnd = this.keyEnd;
     this.skipBlank();
     if (this.text[this.pos] !== '=') this.fail(`expected = after the key ${key.join('.')}`);
     this.pos++;
@@ -328,6 +330,7 @@ class Reader {
     const parts: string[] = [];
     for (;;) {
       parts.push(this.simpleKey());
+      this.keyEnd = this.pos;
       this.skipBlank();
       if (this.text[this.pos] !== '.') return parts;
       this.pos++;

@@ -1,14 +1,13 @@
 /**
- * Inputs of the benchmarks, read at run time from the shared corpus of real
- * dependency files (never copied into this repository), and the generated
- * workspace whose dependency lines are drawn from them.
+ * Inputs of the benchmarks: the real dependency files of test/data/files, and
+ * the generated workspace whose dependency lines are drawn from them.
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as Analyze from '../server/src/core/analyze.js';
 import type { Dependency } from '../server/src/core/types.js';
-import { corpusFilesDir } from '../test/support/corpus.js';
+import { corpusFilesDir } from '../test/support/data.js';
 import { REPO_ROOT } from './lsp.js';
 import { seededRandom } from '../test/support/random.js';
 

@@ -1,7 +1,7 @@
 /**
  * Soak: the built server under a long editing session on a real 2,300-line
- * requirements file (home-assistant's requirements_all.txt from the shared
- * corpus), against the local index generating a project for any name:
+ * requirements file (home-assistant's requirements_all.txt, in test/data/files),
+ * against the local index generating a project for any name:
  *
  *   - 10,000 small random insertions and deletions, each sent as a full-text
  *     didChange, with a publication awaited every 200 edits so that the
@@ -23,7 +23,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
-import { corpusFile } from '../support/corpus.js';
+import { corpusFile } from '../support/data.js';
 import { fileUri, LspClient, REPO_ROOT } from '../support/lsp-client.js';
 import { startRemoteIndex } from '../support/remote-index.js';
 import { seededRandom } from '../support/random.js';

@@ -1,24 +1,23 @@
 /**
  * Project catalog of the local PyPI-compatible index (see index-server.ts).
  *
- * Every payload is derived from REAL recorded PyPI responses in the shared corpus
- * (`../shared/corpus/pypi-responses`, override with env PYPI_STATUS_CORPUS); the
- * corpus files are read at run time, never copied into this repository. Where a
- * project has no capture for some view (simple JSON, simple HTML, /pypi/<name>/json,
- * /pypi/<name>/<version>/json) that view is synthesized from the captured views in
- * the shape of real captures, so that all four views of a project agree (same
- * versions, same files, same yanked flags).
+ * Every payload is derived from REAL recorded PyPI responses in test/data/pypi-responses
+ * (its INDEX.md gives each file's source). Where a project has no capture for some view
+ * (simple JSON, simple HTML, /pypi/<name>/json, /pypi/<name>/<version>/json) that view
+ * is synthesized from the captured views in the shape of real captures, so that all
+ * four views of a project agree (same versions, same files, same yanked flags).
  *
- * Shapes and their evidence (files relative to the corpus directory):
+ * Shapes and their evidence (files relative to test/data/pypi-responses, or in pypi/warehouse):
  * - PEP 691 JSON: compact, keys sorted, non-ASCII escaped (\uXXXX) — exactly
  *   `simple-json/six.pypi.simple.v1.json` (json.dumps(sort_keys=True,
  *   separators=(",", ":")) reproduces it byte for byte, bar a final newline).
- * - PEP 503 HTML: `docs/warehouse__templates__api__simple__detail.html.jinja` as PyPI
+ * - PEP 503 HTML: Warehouse's `warehouse/templates/api/simple/detail.html` as PyPI
  *   renders it (block whitespace trimmed: the status <meta> shares a line with
  *   <title>, anchors start at column 0, `" >` when an anchor has no trailing attribute,
  *   no newline after `<!--SERIAL n-->`). `renderSimpleHtml` reproduces the real
- *   six/django/cryptography/pil captures byte for byte from their JSON twins.
- * - JSON API: `docs/warehouse__docs__user__api__json.md` plus real documents in
+ *   six/django/pil captures byte for byte from their JSON twins (and cryptography's,
+ *   whose 1.9 MB HTML capture is therefore not kept).
+ * - JSON API: Warehouse's `docs/user/api/json.md` plus real documents in
  *   `json-api/` (modern key set from `dependabot__pypi_response_luigi.json` and
  *   `poetry__release__*.json`); served compact with sorted keys like PyPI.
  */
@@ -26,23 +25,19 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pypiResponse } from './data.js';
 
 // ---------------------------------------------------------------------------
-// Corpus location
+// Recorded responses
 // ---------------------------------------------------------------------------
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 /** Repository root: two levels up from test/support. */
 export const REPO_ROOT = path.resolve(HERE, '..', '..');
 
-/** Directory of the recorded PyPI responses (env PYPI_STATUS_CORPUS overrides). */
-export function corpusDir(): string {
-  return process.env.PYPI_STATUS_CORPUS ?? path.resolve(REPO_ROOT, '..', 'shared', 'corpus', 'pypi-responses');
-}
-
-/** Bytes of a corpus file (path relative to the corpus directory). */
+/** Bytes of a recorded response (path relative to test/data/pypi-responses). */
 export function readCorpus(relative: string): Buffer {
-  return readFileSync(path.join(corpusDir(), relative));
+  return readFileSync(pypiResponse(relative));
 }
 
 function readCorpusJson<T>(relative: string): T {
@@ -1095,7 +1090,7 @@ export interface CatalogEntry {
   /** Normalized name (the /simple/<name>/ path segment). */
   name: string;
   status: ProjectStatusValue | 'none';
-  /** Corpus files backing it (relative to the corpus directory). */
+  /** Recorded responses backing it (relative to test/data/pypi-responses). */
   files: string[];
   note: string;
   load(): ProjectDefinition;
@@ -1152,14 +1147,10 @@ add(
   {
     name: 'cryptography',
     status: 'active',
-    files: ['simple-json/cryptography.pypi.simple.v1.json', 'simple-html/cryptography.pypi.simple.html'],
-    note: 'real simple JSON+HTML (pipenv, 155 versions, 3496 files, 85 yanked files: 48 with reason, 37 bare); JSON API synthesized',
+    files: ['simple-json/cryptography.pypi.simple.v1.json'],
+    note: 'real simple JSON (pipenv, 155 versions, 3496 files, 85 yanked files: 48 with reason, 37 bare); HTML rendered from it (byte for byte the HTML capture, not kept for its size); JSON API synthesized',
   },
-  (source) =>
-    loadSimpleCapture(
-      { simpleJson: 'simple-json/cryptography.pypi.simple.v1.json', simpleHtml: 'simple-html/cryptography.pypi.simple.html' },
-      source,
-    ),
+  (source) => loadSimpleCapture({ simpleJson: 'simple-json/cryptography.pypi.simple.v1.json' }, source),
 );
 
 // --- PEP 792 real captures ---
@@ -1250,8 +1241,8 @@ add(
   {
     name: 'aiocpa',
     status: 'quarantined',
-    files: ['docs/warehouse__blog__2026-08-11-html-index-is-frozen.md', 'docs/warehouse__blog__2024-11-25-aiocpa-attack-analysis.md'],
-    note: 'SYNTHETIC quarantined project with a reason (status+reason shape from the 2026-08-11 blog snippet; quarantined 2024-11-21 per the aiocpa post); no files, JSON API 404',
+    files: [],
+    note: 'SYNTHETIC quarantined project with a reason (status+reason shape from the 2026-08-11 PyPI blog post on the frozen HTML index; quarantined 2024-11-21 per the aiocpa attack analysis post, both in pypi/warehouse docs/blog/posts/); no files, JSON API 404',
   },
   (source) =>
     makeProject({
@@ -1394,22 +1385,6 @@ add(
   (source) => loadReleaseOnlyCapture('json-api/snowchange-2.8.1.release.json', source),
 );
 
-/**
- * Captured responses deliberately NOT served (they contradict a better capture of the same
- * project): kept here so nobody wonders why they are missing.
- */
-export const UNSERVED_CAPTURES: Record<string, string> = {
-  'json-api/dependabot__pypi_response.json': 'luigi 2.6.0 (2017, pre-Warehouse keys) — superseded by dependabot__pypi_response_luigi.json',
-  'json-api/dependabot__pypi_response_bitbucket.json': 'luigi 2.6.0 with a bitbucket home_page — same',
-  'json-api/dependabot__pypi_response_prerelease.json': 'luigi 2.6.0.beta1 — same',
-  'json-api/dependabot__pypi_response_description_source.json': 'six 1.11.0 (2017) — only its info seeds the synthesized six JSON API',
-  'json-api/dependabot__releases_api__pypi_json_response.json': 'requests, 2 releases, trimmed info — poetry requests fixtures used instead',
-  'json-api/dependabot__releases_api__pypi_json_response_with_malformed_version.json': 'google-api-python-client, trimmed, malformed version key',
-  'json-api/renovate__azure-cli-monitor-updated.json': 'a later azure-cli-monitor recording (0.2.15) — the older one with a yanked file is served',
-  'json-api/renovate__numpy.json': 'numpy, info without version — numpy JSON API synthesized from the simple capture instead',
-  'simple-json/poetry__six.json': 'six pruned to 1.11.0 — the full pipenv capture is served',
-};
-
 /** Normalized names of every catalog project. */
 export function catalogNames(): string[] {
   return [...entries.keys()];
@@ -1421,7 +1396,7 @@ export function catalogEntry(name: string): CatalogEntry | undefined {
 
 const loaded = new Map<string, ProjectDefinition>();
 
-/** The catalog definition of a project (loaded from the corpus on first use), or undefined. */
+/** The catalog definition of a project (loaded from its recorded responses on first use), or undefined. */
 export function loadProject(name: string): ProjectDefinition | undefined {
   const key = normalizeName(name);
   const cached = loaded.get(key);

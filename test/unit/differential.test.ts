@@ -8,7 +8,6 @@
  *   node --import tsx --test test/unit/differential.test.ts
  *
  * Environment:
- *   PYPI_STATUS_CORPUS_FILES       corpus directory (default ../shared/corpus/files from the repo root)
  *   PYPI_STATUS_DIFF_SEED          fast-check seed (default below; printed in every failure)
  *   PYPI_STATUS_REFERENCE_PYTHON   reference interpreter (default /usr/bin/python3)
  *
@@ -39,9 +38,10 @@ import {
   isRefError,
   referenceBatch,
 } from '../support/reference.js';
+import { corpusFilesDir } from '../support/data.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const CORPUS_DIR = process.env.PYPI_STATUS_CORPUS_FILES ?? path.resolve(REPO_ROOT, '../shared/corpus/files');
+const CORPUS_DIR = corpusFilesDir();
 const SEED = Number(process.env.PYPI_STATUS_DIFF_SEED ?? 20250508);
 const N_VALID = 3000;
 const N_MUTATED = 3000;
@@ -193,9 +193,6 @@ function isRequirementsStyle(name: string, text: string): boolean {
 }
 
 function loadCorpus(): CorpusFile[] {
-  if (!fs.existsSync(CORPUS_DIR)) {
-    throw new Error(`corpus directory not found: ${CORPUS_DIR} (set PYPI_STATUS_CORPUS_FILES)`);
-  }
   const out: CorpusFile[] = [];
   for (const dir of fs.readdirSync(CORPUS_DIR, { withFileTypes: true })) {
     if (!dir.isDirectory()) continue;

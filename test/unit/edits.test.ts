@@ -11,7 +11,7 @@ import { parsePyproject } from '../../server/src/core/pyproject.js';
 import { parseRequirements } from '../../server/src/core/requirements.js';
 import { LineMap } from '../../server/src/core/text.js';
 import type { Dependency, ParsedFile } from '../../server/src/core/types.js';
-import { corpusFilesDir } from '../support/corpus.js';
+import { corpusFilesDir } from '../support/data.js';
 import { REPO_ROOT } from '../support/lsp-client.js';
 
 const NEW = 'replacement-name';

@@ -1,8 +1,8 @@
 /**
  * Property-based tests of the three parsers (parsePep508, parseRequirements,
  * parsePyproject) on arbitrary text, on text built from the tokens each parser
- * cares about, and on real dependency files of the shared corpus (read at run
- * time, never copied) mutated at random. Whatever the input:
+ * cares about, and on the real dependency files of test/data/files mutated at
+ * random. Whatever the input:
  *
  *   - the parser returns (it never throws);
  *   - every range and position it reports lies inside the document, start <= end;
@@ -23,7 +23,6 @@
  *   PYPI_STATUS_FUZZ_RUNS         runs per property (default 400)
  *   PYPI_STATUS_FUZZ_SEED         fast-check seed, to replay a failure (printed with it)
  *   PYPI_STATUS_LINEAR_BUDGET_MS  time allowed for one 1 MB line, every parser (default 300)
- *   PYPI_STATUS_CORPUS_FILES      corpus directory (default ../shared/corpus/files)
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -37,7 +36,7 @@ import { isPep508Error, isValidProjectName, normalizeName, parsePep508 } from '.
 import { parsePyproject, tomlTooLarge } from '../../server/src/core/pyproject.js';
 import { parseRequirements } from '../../server/src/core/requirements.js';
 import type { Dependency, ParsedFile, Position, Range } from '../../server/src/core/types.js';
-import { corpusFilesDir } from '../support/corpus.js';
+import { corpusFilesDir } from '../support/data.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const RUNS = Math.max(1, Number(process.env.PYPI_STATUS_FUZZ_RUNS ?? 400));

@@ -4,13 +4,10 @@
  *
  *   node --import tsx --test test/unit/grammar.test.ts
  *
- * Environment:
- *   PYPI_STATUS_CORPUS_FILES   corpus directory (default ../shared/corpus/files from the repo root)
- *
  * Two kinds of checks:
  *  - snapshots over the hand-written fixtures in test/fixtures/grammar/: for chosen tokens,
  *    the exact token text and its full scope list (below the root scope);
- *  - properties over the fixtures and every requirements file of the corpus, judged against a
+ *  - properties over the fixtures and every requirements file of test/data/files, judged against a
  *    small model of pip's own reading (req_file.join_lines, COMMENT_RE, break_args_options):
  *    tokens cover each line, a logical line's rule closes exactly where pip ends the line,
  *    comment scopes agree with what pip strips as a comment, and the first option, project
@@ -23,11 +20,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vsctm from 'vscode-textmate';
 import oniguruma from 'vscode-oniguruma';
+import { corpusFilesDir } from '../support/data.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const grammarPath = path.join(repoRoot, 'syntaxes/pip-requirements.tmLanguage.json');
 const fixturesDir = path.join(repoRoot, 'test/fixtures/grammar');
-const corpusDir = process.env.PYPI_STATUS_CORPUS_FILES ?? path.resolve(repoRoot, '../shared/corpus/files');
+const corpusDir = corpusFilesDir();
 const ROOT_SCOPE = 'source.pip-requirements';
 
 // ---------------------------------------------------------------------------------------------
@@ -670,15 +668,13 @@ describe('pip-requirements grammar: the model of pip used by the corpus checks',
 });
 
 describe('pip-requirements grammar: corpus', () => {
-  const corpusFiles = fs.existsSync(corpusDir)
-    ? fs.readdirSync(corpusDir, { recursive: true, encoding: 'utf8' })
-        // Every .txt/.in file of the corpus is a requirements or constraints file (see its INDEX.md).
-        .filter((f) => /\.(?:txt|in)$/.test(f))
-        .sort()
-    : [];
+  const corpusFiles = fs
+    .readdirSync(corpusDir, { recursive: true, encoding: 'utf8' })
+    // Every .txt/.in file of the corpus is a requirements or constraints file (see its INDEX.md).
+    .filter((f) => /\.(?:txt|in)$/.test(f))
+    .sort();
 
   it('finds requirements files in the corpus', () => {
-    assert.ok(fs.existsSync(corpusDir), `no corpus at ${corpusDir} (set PYPI_STATUS_CORPUS_FILES)`);
     assert.ok(corpusFiles.length >= 20, `only ${corpusFiles.length} requirements files in ${corpusDir}`);
   });
 

@@ -13,7 +13,7 @@ import { parseRequirements } from '../../server/src/core/requirements.js';
 import { HttpClient, type GetOptions, type HttpResult } from '../../server/src/core/pypi/http.js';
 import { redactUrl } from '../../server/src/core/redact.js';
 import type { ProjectInfo } from '../../server/src/core/pypi/model.js';
-import { corpusDir } from '../support/index-catalog.js';
+import { pypiResponse } from '../support/data.js';
 import { startIndexServer, type Fault, type IndexServer } from '../support/index-server.js';
 import { startProxy } from '../support/proxy.js';
 
@@ -103,7 +103,7 @@ describe('index client', () => {
     assert.match(req.headers.accept!, /application\/vnd\.pypi\.simple\.v1\+json/);
     assert.match(req.headers['accept-encoding']!, /gzip/);
     assert.equal(req.headers['user-agent'], 'pypi-status/test');
-    const raw = statSync(path.join(corpusDir(), 'simple-json', 'cryptography.pypi.simple.v1.json')).size;
+    const raw = statSync(pypiResponse('simple-json/cryptography.pypi.simple.v1.json')).size;
     assert.ok(c.stats.bytes < raw / 4, `cryptography's page (${raw} bytes) should arrive compressed, got ${c.stats.bytes} bytes`);
   });
 

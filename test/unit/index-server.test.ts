@@ -561,7 +561,6 @@ describe('catalog', () => {
     for (const [name, file] of [
       ['six', 'simple-html/six.pypi.simple.html'],
       ['django', 'simple-html/django.pypi.simple.html'],
-      ['cryptography', 'simple-html/cryptography.pypi.simple.html'],
       ['pil', 'project-status/warehouse-issue-19017__pil.simple.html'],
     ] as const) {
       const def = { ...loadProject(name)! };

@@ -5,13 +5,12 @@
  *
  *   node --import tsx --test test/unit/pyproject-differential.test.ts
  *
- * Inputs: every pyproject.toml of the shared corpus (read where it is, never copied), a few
+ * Inputs: every pyproject.toml of the real files in test/data/files, a few
  * hundred files from a seeded generator (string forms and escapes, dotted and quoted keys,
  * inline tables, super-tables after sub-tables, every Poetry form, CRLF), the same files
  * rewritten with TOML 1.1-only syntax, and the same files with one line broken.
  *
  * Environment:
- *   PYPI_STATUS_CORPUS_FILES       corpus directory (default ../shared/corpus/files from the repo root)
  *   PYPI_STATUS_TOML_DIFF_SEED     generator seed (default below; printed with every failure)
  *   PYPI_STATUS_REFERENCE_PYTHON   reference interpreter (default /usr/bin/python3)
  *
@@ -28,7 +27,7 @@ import { before, describe, it } from 'node:test';
 import { parsePyproject } from '../../server/src/core/pyproject.js';
 import { LineMap } from '../../server/src/core/text.js';
 import type { Dependency, ParsedFile, Range } from '../../server/src/core/types.js';
-import { corpusFilesDir } from '../support/corpus.js';
+import { corpusFilesDir } from '../support/data.js';
 import { seededRandom } from '../support/random.js';
 import { REFERENCE_PYTHON } from '../support/reference.js';
 

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { estimateTomlTokens, MAX_TOML_TOKENS, parsePyproject } from '../../server/src/core/pyproject.js';
 import { LineMap } from '../../server/src/core/text.js';
 import type { Range } from '../../server/src/core/types.js';
-import { corpusFilesDir } from '../support/corpus.js';
+import { corpusFilesDir } from '../support/data.js';
 
 function slice(text: string, range: Range): string {
   const map = new LineMap(text);

@@ -123,7 +123,7 @@ describe('simple API decoding (PEP 691 / PEP 503 / PEP 792)', () => {
   it('reads HTML tags as a browser does: quoted ">", upper-case closing tags, comments', () => {
     const page = (links: string) => decodeSimpleHtml(`<!DOCTYPE html><html><head><meta name="pypi:repository-version" content="1.4"></head><body>${links}</body></html>`, 'x');
     const quoted = page('<a href="x-1.0.tar.gz" data-requires-python=">=3.8" data-yanked="broken build">x-1.0.tar.gz</a><a href="x-0.9.tar.gz">x-0.9.tar.gz</a>');
-    assert.deepEqual(quoted.releases['1.0'], { yanked: true, yankedReason: 'broken build' });
+    assert.deepEqual(quoted.releases['1.0'], { yanked: true, yankedReason: 'broken build', requiresPython: ['>=3.8'] });
     assert.equal(quoted.latestVersion, '0.9');
     const mixed = page('<A HREF="x-1.0.tar.gz" DATA-YANKED="broken">x-1.0.tar.gz</A>\n<a href="x-2.0.tar.gz">x-2.0.tar.gz</a>');
     assert.deepEqual(Object.keys(mixed.releases).sort(), ['1.0', '2.0']);

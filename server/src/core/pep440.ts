@@ -3,7 +3,7 @@
  * spellings of one version apart from two versions (`1.0` and `1.0.0` are one), and whether a
  * release matches an exact pin (`==1.0` matches `1.0+cpu`; `===1.0` only the string `1.0`).
  */
-import { explain } from '@renovatebot/pep440';
+import { compare, explain, valid } from '@renovatebot/pep440';
 
 export interface CanonicalVersion {
   /** Epoch, release without trailing zeros, pre, post, dev; as PEP 440 normalizes them. */
@@ -60,4 +60,14 @@ export function matchesPin(candidate: string, pin: string, operator: '==' | '===
   if (!p || !c) return false;
   if (p.public !== c.public) return false;
   return p.local === undefined || p.local === c.local;
+}
+
+/** PEP 440 order of two valid versions; surrounding whitespace is ignored, as packaging ignores it. */
+export function compareVersions(a: string, b: string): number {
+  return compare(a.trim(), b.trim());
+}
+
+/** Whether a string is a PEP 440 version, as packaging's `Version` accepts them. */
+export function isVersion(version: string): boolean {
+  return valid(version.trim()) !== null;
 }

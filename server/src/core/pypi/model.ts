@@ -10,6 +10,16 @@ export interface ReleaseFiles {
   yankedReason?: string;
   /** Earliest upload time of the release's files (ISO 8601), when the index says. */
   uploadTime?: string;
+  /**
+   * The distinct `requires-python` values of the files an installer may pick (all of them when
+   * the release is yanked), when every such file states one; absent, the release installs on any Python.
+   */
+  requiresPython?: string[];
+  /** PEP 740: how many of the release's files carry provenance, out of `files`; absent when none does. */
+  attestedFiles?: number;
+  files?: number;
+  /** Where the provenance of the first attested file is served (absolute or relative to the project page). */
+  provenanceUrl?: string;
 }
 
 export interface ProjectInfo {

@@ -15,6 +15,18 @@ interface RawFile {
   filename: string;
   yanked: boolean | string;
   uploadTime?: string;
+  /** PEP 503 `data-requires-python` / PEP 691 `requires-python`, when the file states one. */
+  requiresPython?: string;
+  /** PEP 740: where the file's provenance object is served, when it has one. */
+  provenance?: string;
+}
+
+/** Longer values are not what an index sends for these fields: dropped rather than kept. */
+const MAX_REQUIRES_PYTHON = 1000;
+const MAX_URL = 4096;
+
+function boundedString(value: unknown, max: number): string | undefined {
+  return typeof value === 'string' && value.trim() !== '' && value.length <= max ? value : undefined;
 }
 
 export function decodeSimpleJson(body: string, requestedName: string): ProjectInfo {
@@ -35,6 +47,7 @@ export function decodeSimpleJson(body: string, requestedName: string): ProjectIn
     const yanked = typeof f.yanked === 'string' ? f.yanked !== '' && f.yanked : Boolean(f.yanked);
     const file: RawFile = { filename: f.filename, yanked };
     if (isTimestamp(f['upload-time'])) file.uploadTime = f['upload-time'];
+    addOptional(file, f['requires-python'], f.provenance);
     files.push(file);
   }
   const statusObj = isObject(doc['project-status']) ? doc['project-status'] : undefined;
@@ -71,7 +84,9 @@ export function decodeSimpleHtml(body: string, requestedName: string): ProjectIn
     const text = close ? decodeEntities(body.slice(tag.end, close.index)).trim() : '';
     const filename = text || decodeURIComponentSafe(href.split('#')[0]!.split('?')[0]!.split('/').pop() ?? '');
     const yankedAttr = attrs.get('data-yanked');
-    files.push({ filename, yanked: yankedAttr === undefined ? false : yankedAttr === '' ? true : yankedAttr });
+    const file: RawFile = { filename, yanked: yankedAttr === undefined ? false : yankedAttr === '' ? true : yankedAttr };
+    addOptional(file, attrs.get('data-requires-python'), attrs.get('data-provenance'));
+    files.push(file);
   }
   // A proxy login or captive portal also answers 200 with HTML: only a page that
   // declares the repository version, is titled like a PEP 503 page, or links
@@ -93,6 +108,13 @@ export function decodeSimpleHtml(body: string, requestedName: string): ProjectIn
     versions: undefined,
     format: 'html',
   });
+}
+
+function addOptional(file: RawFile, requiresPython: unknown, provenance: unknown): void {
+  const rp = boundedString(requiresPython, MAX_REQUIRES_PYTHON);
+  if (rp !== undefined) file.requiresPython = rp;
+  const url = boundedString(provenance, MAX_URL);
+  if (url !== undefined) file.provenance = url;
 }
 
 /**
@@ -154,28 +176,17 @@ function build(input: BuildInput): ProjectInfo {
   // are one release, named as the index's version list names it when it has one.
   const listed = new Map<string, string>();
   for (const v of input.versions ?? []) if (!listed.has(versionKey(v))) listed.set(versionKey(v), v);
-  const byVersion = new Map<string, { version: string; total: number; yanked: number; reason?: string; uploadTime?: string }>();
+  const byVersion = new Map<string, VersionFiles>();
   for (const file of input.files) {
     const spelled = versionFromFilename(file.filename, normalized);
     if (spelled === undefined) continue;
     const key = versionKey(spelled);
-    const entry = byVersion.get(key) ?? { version: listed.get(key) ?? spelled, total: 0, yanked: 0 };
-    entry.total++;
-    if (file.yanked !== false) {
-      entry.yanked++;
-      if (typeof file.yanked === 'string' && file.yanked.trim() !== '' && entry.reason === undefined) entry.reason = file.yanked;
-    }
-    if (file.uploadTime && (!entry.uploadTime || file.uploadTime < entry.uploadTime)) entry.uploadTime = file.uploadTime;
+    const entry = byVersion.get(key) ?? { version: listed.get(key) ?? spelled, files: [] };
+    entry.files.push(file);
     byVersion.set(key, entry);
   }
   const releases: Record<string, ReleaseFiles> = {};
-  for (const e of byVersion.values()) {
-    const version = e.version;
-    const release: ReleaseFiles = { yanked: e.total > 0 && e.yanked === e.total };
-    if (release.yanked && e.reason !== undefined) release.yankedReason = e.reason;
-    if (e.uploadTime !== undefined) release.uploadTime = e.uploadTime;
-    releases[version] = release;
-  }
+  for (const e of byVersion.values()) releases[e.version] = releaseOf(e.files);
   const versions = input.versions ?? sortVersions([...byVersion.values()].map((e) => e.version));
   const info: ProjectInfo = { name: input.name, status: 'active', versions, releases, format: input.format };
   // PEP 792 defines the status from api-version 1.4 on: a page that declares an
@@ -191,6 +202,34 @@ function build(input: BuildInput): ProjectInfo {
   const latest = latestVersion(versions, releases);
   if (latest !== undefined) info.latestVersion = latest;
   return info;
+}
+
+interface VersionFiles {
+  version: string;
+  files: RawFile[];
+}
+
+function releaseOf(files: RawFile[]): ReleaseFiles {
+  const yanked = files.filter((f) => f.yanked !== false);
+  const release: ReleaseFiles = { yanked: files.length > 0 && yanked.length === files.length };
+  const reason = yanked.find((f): f is RawFile & { yanked: string } => typeof f.yanked === 'string' && f.yanked.trim() !== '');
+  if (release.yanked && reason !== undefined) release.yankedReason = reason.yanked;
+  let uploadTime: string | undefined;
+  for (const f of files) if (f.uploadTime && (!uploadTime || f.uploadTime < uploadTime)) uploadTime = f.uploadTime;
+  if (uploadTime !== undefined) release.uploadTime = uploadTime;
+  // An installer picks among the files it may install: the yanked ones count only when all are.
+  const installable = release.yanked ? files : files.filter((f) => f.yanked === false);
+  // A file that states no requires-python installs on any Python, and so does the release.
+  if (installable.length > 0 && installable.every((f) => f.requiresPython !== undefined)) {
+    release.requiresPython = [...new Set(installable.map((f) => f.requiresPython!))].slice(0, 8);
+  }
+  const attested = files.filter((f) => f.provenance !== undefined);
+  if (attested.length > 0) {
+    release.attestedFiles = attested.length;
+    release.files = files.length;
+    release.provenanceUrl = attested[0]!.provenance!;
+  }
+  return release;
 }
 
 function apiAtLeast(version: string, major: number, minor: number): boolean {

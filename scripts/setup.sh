@@ -12,6 +12,9 @@ need_apt=()
 command -v nvim >/dev/null 2>&1 || need_apt+=(neovim)
 # util-linux's `script` gives the CLI tests a real terminal.
 command -v script >/dev/null 2>&1 || need_apt+=(util-linux)
+# Debian's pre-commit runs the hook in test/dist (with its nodeenv and git).
+command -v pre-commit >/dev/null 2>&1 || need_apt+=(pre-commit)
+command -v git >/dev/null 2>&1 || need_apt+=(git)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "Please install these Debian packages first: ${need_apt[*]}" >&2

@@ -7,10 +7,10 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import AjvDraft04 from 'ajv-draft-04';
 import { resolveSettings } from '../../server/src/core/settings.js';
 import { REPO_ROOT } from '../support/index-catalog.js';
 import { startIndexServer, type IndexServer } from '../support/index-server.js';
+import { sarifValidator } from '../support/sarif.js';
 import { TEST_CA_FILE } from '../support/tls.js';
 import { SERVER_JS } from '../support/lsp-client.js';
 import { CLI, baseEnv, locate, makeWorkspace, read, runCli, runProcess, tempDir, write, type Run } from './support.js';
@@ -130,19 +130,6 @@ const FULL_SUMMARY = '4 archived, 2 not-found, 2 yanked, 1 quarantined, 1 deprec
 
 function simpleNames(index: IndexServer): string[] {
   return index.requests.filter((r) => r.path.startsWith('/simple/')).map((r) => decodeURIComponent(r.path.split('/')[2]!));
-}
-
-function sarifValidator() {
-  const schema: unknown = JSON.parse(readFileSync(path.join(REPO_ROOT, 'node_modules', '@microsoft', 'jest-sarif', 'lib', 'schemas', 'sarif-2.1.0-rtm.5.json'), 'utf8'));
-  // strictRequired: the schema lists properties in `required` inside anyOf branches, an authoring
-  // style ajv's strict mode flags; unicodeRegExp: draft-04 patterns are ECMA-262 regexes without
-  // the u flag, and one of the schema's is only valid that way.
-  // A CommonJS module: under NodeNext its default import is module.exports, whose `default` is the class.
-  const ajv = new AjvDraft04.default({ allErrors: true, strict: true, strictRequired: false, unicodeRegExp: false });
-  ajv.addFormat('uri', (s: string) => URL.canParse(s));
-  ajv.addFormat('uri-reference', (s: string) => URL.canParse(s, 'file:///base/'));
-  ajv.addFormat('date-time', (s: string) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(s));
-  return ajv.compile(schema as object);
 }
 
 describe('pypi-status check (built CLI)', () => {

@@ -29,7 +29,9 @@ function expectedEntries(): string[] {
     'extension.vsixmanifest',
     'extension/package.json',
     'extension/readme.md',
+    'extension/changelog.md',
     'extension/LICENSE.txt',
+    'extension/images/icon.png',
     'extension/dist/extension.cjs',
     'extension/dist/server.cjs',
     'extension/dist/server.bundle.cjs',
@@ -71,6 +73,18 @@ describe('the packaged VSIX', () => {
     const vsixManifest = entries.find((e) => e.name === 'extension.vsixmanifest')!.data().toString('utf8');
     assert.match(vsixManifest, new RegExp(`<Identity Language="en-US" Id="${manifest.name}" Version="${manifest.version}" Publisher="${manifest.publisher}"`));
     assert.match(vsixManifest, /<License>extension\/LICENSE\.txt<\/License>/);
+    // What the Marketplace and Open VSX show: the icon, the changelog tab, the banner, the links.
+    assert.match(vsixManifest, /<Icon>extension\/images\/icon\.png<\/Icon>/);
+    assert.match(vsixManifest, /Type="Microsoft\.VisualStudio\.Services\.Content\.Changelog" Path="extension\/changelog\.md"/);
+    assert.match(vsixManifest, /Type="Microsoft\.VisualStudio\.Services\.Icons\.Default" Path="extension\/images\/icon\.png"/);
+    assert.match(vsixManifest, /<Property Id="Microsoft\.VisualStudio\.Services\.Branding\.Color" Value="#1e3a5f" \/>/);
+    assert.match(vsixManifest, /<Property Id="Microsoft\.VisualStudio\.Services\.Links\.Support" Value="https:\/\/github\.com\/pypi-status\/pypi-status\/issues" \/>/);
+    assert.match(vsixManifest, /<Property Id="Microsoft\.VisualStudio\.Code\.ExtensionKind" Value="workspace" \/>/);
+    const icon = entries.find((e) => e.name === 'extension/images/icon.png')!.data();
+    assert.equal(icon.subarray(1, 4).toString('latin1'), 'PNG');
+    // IHDR: width and height, big-endian, at bytes 16 and 20. The Marketplace wants at least 128 × 128.
+    assert.ok(icon.readUInt32BE(16) >= 128 && icon.readUInt32BE(16) === icon.readUInt32BE(20), `icon is ${icon.readUInt32BE(16)} × ${icon.readUInt32BE(20)}`);
+    assert.match(entries.find((e) => e.name === 'extension/changelog.md')!.data().toString('utf8'), new RegExp(`^## (Unreleased|${manifest.version.replace(/\./g, '\\.')})`, 'm'));
   });
 
   it('has no source maps, TypeScript sources or node_modules', () => {

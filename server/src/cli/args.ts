@@ -57,7 +57,8 @@ export const CHECK_HELP = `Usage: pypi-status check [options] [PATH ...]
 
 Scans requirements files (requirements*.txt, requirements/*.txt, *.in,
 constraints*.txt) and pyproject.toml files under each PATH (default: the current
-directory), following -r/-c includes, and looks every project up once.
+directory), following -r/-c includes, and looks every project up once. A lock
+file named as a PATH (uv.lock, poetry.lock, ...) is skipped with a note.
 Skipped: .git, node_modules, virtual environments (any directory with a
 pyvenv.cfg), site-packages, caches.
 
@@ -74,6 +75,8 @@ Index:
   --max-wait SECONDS       after the index fails (5xx, 429, no answer), wait for it
                            at most this long in all before reporting the projects
                            left as unknown (default: 60; 0: at once)
+  Environment: PYPI_STATUS_INDEX_URL and PYPI_STATUS_JSON_API_URL set the two
+  URLs when the flags do not (they win over [tool.pypi-status] too).
 
 What is reported:
   --ignore NAME[,NAME]     never report these projects (repeatable)

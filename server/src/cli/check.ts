@@ -77,6 +77,8 @@ async function check(flags: CheckFlags, io: CliIO): Promise<number> {
     },
   });
 
+  for (const file of options.skipped) say(`${path.relative(options.cwd, file)}: lock files are not read yet; skipped`);
+
   // Ctrl-C stops at once: nothing has been written to stdout or --output yet, and the disk
   // cache keeps every answer already received (its writes are atomic).
   const interrupt = (code: number) => () => {
@@ -103,7 +105,7 @@ async function check(flags: CheckFlags, io: CliIO): Promise<number> {
     process.off('SIGTERM', onTerminate);
   }
 
-  if (report.summary.filesScanned === 0) {
+  if (report.summary.filesScanned === 0 && options.roots.length > 0) {
     say(`no requirements files or pyproject.toml found in ${options.roots.map((r) => path.relative(options.cwd, r) || '.').join(', ')}`);
   }
   const text = render(report, options);

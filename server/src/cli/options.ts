@@ -4,12 +4,15 @@ import * as path from 'node:path';
 import { resolveSettings, type Settings } from '../core/settings.js';
 import type { CheckFlags } from './args.js';
 import type { FileConfig } from './config.js';
-import { UsageError, type FailOn, type Format } from './values.js';
+import { isUnreadLockFile } from './lockFiles.js';
+import { UsageError, baseUrl, type FailOn, type Format } from './values.js';
 
 export interface RunOptions {
   cwd: string;
   /** Absolute paths of the files and directories to scan. */
   roots: string[];
+  /** Lock files named on the command line that are not read (yet); the rest of the run goes on without them. */
+  skipped: string[];
   settings: Settings;
   exclude: string[];
   failOn: FailOn;
@@ -28,19 +31,25 @@ export interface Terminal {
 }
 
 export async function resolveRunOptions(flags: CheckFlags, config: FileConfig | undefined, cwd: string, terminal: Terminal): Promise<RunOptions> {
-  const roots = (flags.paths.length > 0 ? flags.paths : ['.']).map((p) => path.resolve(cwd, p));
-  for (const [i, root] of roots.entries()) {
+  const named = (flags.paths.length > 0 ? flags.paths : ['.']).map((p) => path.resolve(cwd, p));
+  const roots: string[] = [];
+  const skipped: string[] = [];
+  for (const [i, root] of named.entries()) {
     // A missing PATH is a typo on the command line, not a finding in a file.
-    await fs.stat(root).catch(() => {
+    const stat = await fs.stat(root).catch(() => {
       throw new UsageError(`${flags.paths[i] ?? root}: no such file or directory`);
     });
+    (stat.isFile() && isUnreadLockFile(root) ? skipped : roots).push(root);
   }
 
   const raw: Record<string, unknown> = {};
-  const indexUrl = flags.indexUrl ?? config?.indexUrl;
+  const fromEnv = indexUrlsFromEnv(terminal.env);
+  // As pip's PIP_INDEX_URL: a flag wins over the environment, and the environment over a file.
+  const indexUrl = flags.indexUrl ?? fromEnv.indexUrl ?? config?.indexUrl;
   if (indexUrl !== undefined) raw.indexUrl = indexUrl;
   if (flags.noJsonApi) raw.jsonApiUrl = null;
   else if (flags.jsonApiUrl !== undefined) raw.jsonApiUrl = flags.jsonApiUrl;
+  else if (fromEnv.jsonApiUrl !== undefined) raw.jsonApiUrl = fromEnv.jsonApiUrl;
   else if (config?.jsonApiUrl !== undefined) raw.jsonApiUrl = config.jsonApiUrl;
   // Left undefined, core picks the JSON API: PyPI's for PyPI, none for any other index.
 
@@ -70,6 +79,7 @@ export async function resolveRunOptions(flags: CheckFlags, config: FileConfig | 
   const options: RunOptions = {
     cwd,
     roots,
+    skipped,
     settings,
     exclude: [...new Set(exclude)],
     failOn: flags.failOn ?? config?.failOn ?? 'error',
@@ -81,6 +91,15 @@ export async function resolveRunOptions(flags: CheckFlags, config: FileConfig | 
   if (flags.output !== undefined) options.output = path.resolve(cwd, flags.output);
   if (config) options.configFile = config.file;
   return options;
+}
+
+/** PYPI_STATUS_INDEX_URL and PYPI_STATUS_JSON_API_URL, for a hook or CI job that cannot change the command line; empty is unset. */
+export function indexUrlsFromEnv(env: Record<string, string | undefined>): { indexUrl?: string; jsonApiUrl?: string } {
+  const urls: { indexUrl?: string; jsonApiUrl?: string } = {};
+  const { PYPI_STATUS_INDEX_URL: index, PYPI_STATUS_JSON_API_URL: jsonApi } = env;
+  if (index !== undefined && index.trim() !== '') urls.indexUrl = baseUrl(index, 'PYPI_STATUS_INDEX_URL');
+  if (jsonApi !== undefined && jsonApi.trim() !== '') urls.jsonApiUrl = baseUrl(jsonApi, 'PYPI_STATUS_JSON_API_URL');
+  return urls;
 }
 
 /** NO_COLOR (no-color.org) and FORCE_COLOR (force-color.org) as other tools read them; --no-color wins over both. */

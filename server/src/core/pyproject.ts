@@ -8,9 +8,11 @@ import { LineMap } from './text.js';
 import type { ParsedFile } from './types.js';
 import { poetryDependency, walkTopLevel, type Context } from './pyproject/dependencies.js';
 import { tomlTooLarge } from './pyproject/guard.js';
+import { deepValueMessage, deepValues, withoutDeepValues } from './pyproject/nesting.js';
 import { readToml } from './pyproject/recovery.js';
 
 export { MAX_PYPROJECT_LENGTH, MAX_TOML_TOKENS, tomlTooLarge } from './pyproject/guard.js';
+export { deepValues, MAX_TOML_NESTING, withoutDeepValues } from './pyproject/nesting.js';
 export { estimateTomlTokens } from './pyproject/tokens.js';
 
 export function parsePyproject(text: string): ParsedFile {
@@ -21,14 +23,21 @@ export function parsePyproject(text: string): ParsedFile {
     result.problems.push({ code: 'file-too-large', message: tooLarge, range: map.range(0, 0) });
     return result;
   }
-  const programs = readToml(text, map, result.problems);
+  // Values nested deeper than the parser can recurse are emptied first: the rest of the file is read.
+  const deep = deepValues(text);
+  const readable = withoutDeepValues(text, deep);
+  if (deep.length > 0) {
+    const start = deep[0]!.start;
+    result.problems.push({ code: 'syntax-error', message: deepValueMessage(deep), range: map.range(start, map.lineEnd(map.position(start).line)) });
+  }
+  const programs = readToml(readable, map, result.problems);
   const ignoredLines = new Set<number>();
   for (const program of programs) {
     for (const comment of program.comments) {
       if (isIgnoreComment('#' + comment.value)) ignoredLines.add(map.position(comment.range[0]).line);
     }
   }
-  const ctx: Context = { text, map, result, ignoredLines, found: [], poetry: new Map() };
+  const ctx: Context = { text: readable, map, result, ignoredLines, found: [], poetry: new Map() };
   for (const program of programs) walkTopLevel(program.body[0], ctx);
   for (const item of ctx.found) {
     if ('items' in item) {

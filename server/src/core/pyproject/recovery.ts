@@ -29,8 +29,8 @@ export function readToml(text: string, map: LineMap, problems: ParseProblem[]): 
     return [parseTOML(text, TOML_OPTIONS)];
   } catch (e) {
     if (!(e instanceof ParseError)) {
-      // The TOML parser itself fails on some huge or deeply nested values (stack overflow):
-      // the file is reported, not the server.
+      // Deep values are emptied before parsing (nesting.ts); should the parser still fail
+      // otherwise, the file is reported, not the server.
       problems.push({ code: 'syntax-error', message: `This file could not be read as TOML: ${e instanceof Error ? e.message : String(e)}`, range: map.range(0, 0) });
       return [];
     }

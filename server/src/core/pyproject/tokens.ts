@@ -91,29 +91,8 @@ export function multilineStrings(text: string): [number, number][] {
       i++;
       continue;
     }
-    const multi = text.charCodeAt(i + 1) === c && text.charCodeAt(i + 2) === c;
-    let j = multi ? i + 3 : i + 1;
-    let closed = false;
-    while (j < n) {
-      const d = text.charCodeAt(j);
-      if (!multi && (d === LF || d === CR)) break;
-      if (d === BACKSLASH && c === QUOTE) {
-        // The escaped character, unless it ends the line of a one-line string.
-        const e = text.charCodeAt(j + 1);
-        j += !multi && (e === LF || e === CR) ? 1 : 2;
-        continue;
-      }
-      j++;
-      if (d === c && (!multi || (text.charCodeAt(j) === c && text.charCodeAt(j + 1) === c))) {
-        closed = true;
-        if (multi) {
-          j += 2;
-          // Up to two quotes right before the closing three belong to the string.
-          for (let extra = 0; extra < 2 && text.charCodeAt(j) === c; extra++) j++;
-        }
-        break;
-      }
-    }
+    const { end, multi, closed } = stringAt(text, i);
+    let j = end;
     if (multi && closed) spans.push([i, j]);
     if (multi && !closed) {
       const eol = text.indexOf('\n', i);
@@ -124,3 +103,34 @@ export function multilineStrings(text: string): [number, number][] {
   return spans;
 }
 
+/**
+ * The string starting at `i` (a quote or apostrophe): where it ends (past its closing quotes, or
+ * where the TOML parser gives up on it: the line break of a one-line string, the end of the text
+ * for a multi-line one), whether it is multi-line, and whether it is closed.
+ */
+export function stringAt(text: string, i: number): { end: number; multi: boolean; closed: boolean } {
+  const n = text.length;
+  const c = text.charCodeAt(i);
+  const multi = text.charCodeAt(i + 1) === c && text.charCodeAt(i + 2) === c;
+  let j = multi ? i + 3 : i + 1;
+  while (j < n) {
+    const d = text.charCodeAt(j);
+    if (!multi && (d === LF || d === CR)) break;
+    if (d === BACKSLASH && c === QUOTE) {
+      // The escaped character, unless it ends the line of a one-line string.
+      const e = text.charCodeAt(j + 1);
+      j += !multi && (e === LF || e === CR) ? 1 : 2;
+      continue;
+    }
+    j++;
+    if (d === c && (!multi || (text.charCodeAt(j) === c && text.charCodeAt(j + 1) === c))) {
+      if (multi) {
+        j += 2;
+        // Up to two quotes right before the closing three belong to the string.
+        for (let extra = 0; extra < 2 && text.charCodeAt(j) === c; extra++) j++;
+      }
+      return { end: j, multi, closed: true };
+    }
+  }
+  return { end: Math.min(j, n), multi, closed: false };
+}

@@ -3,18 +3,13 @@
  * holds (from open files and from scans), so they can never disagree with the squiggles.
  */
 import * as vscode from 'vscode';
+import { CODE_INFO, FINDING_CODES, type FindingCode } from '../../server/src/core/codes.js';
 
 const SOURCE = 'pypi-status';
-const STATUS_CODES = ['quarantined', 'archived', 'deprecated', 'not-found', 'yanked', 'vulnerable', 'inactive'];
-const LABEL: Record<string, string> = {
-  quarantined: 'Quarantined',
-  archived: 'Archived',
-  deprecated: 'Deprecated',
-  'not-found': 'Not found on the index',
-  yanked: 'Pinned to a yanked release',
-  vulnerable: 'Pinned to a vulnerable release',
-  inactive: 'Inactive',
-};
+/** The groups of the view: findings about projects and releases, not problems of files. */
+const STATUS_CODES: readonly string[] = FINDING_CODES;
+/** Each group's icon follows its code's default severity. */
+const ICON = { error: 'error', warning: 'warning', information: 'info', hint: 'info' } as const;
 
 interface Finding {
   code: string;
@@ -77,9 +72,10 @@ export class ReportProvider implements vscode.TreeDataProvider<Node>, vscode.Dis
 
   getTreeItem(node: Node): vscode.TreeItem {
     if (node.kind === 'status') {
-      const item = new vscode.TreeItem(LABEL[node.code] ?? node.code, vscode.TreeItemCollapsibleState.Expanded);
+      const info = CODE_INFO[node.code as FindingCode];
+      const item = new vscode.TreeItem(info.label, vscode.TreeItemCollapsibleState.Expanded);
       item.description = String(new Set(node.findings.map((f) => f.key)).size);
-      item.iconPath = new vscode.ThemeIcon(node.code === 'quarantined' ? 'error' : node.code === 'inactive' ? 'info' : 'warning');
+      item.iconPath = new vscode.ThemeIcon(ICON[info.severity]);
       return item;
     }
     if (node.kind === 'package') {

@@ -1,6 +1,7 @@
 /** The Scan Workspace command: progress with a cancel button, then a summary. */
 import * as vscode from 'vscode';
 import { ExecuteCommandRequest, LSPErrorCodes, WorkDoneProgress, type LanguageClient } from 'vscode-languageclient/node';
+import { FINDING_CODES } from '../../server/src/core/codes.js';
 
 export const SCAN_COMMAND = 'pypiStatus.scanWorkspace';
 
@@ -14,7 +15,8 @@ export interface ScanResponse {
   cancelled: boolean;
 }
 
-const FINDING_ORDER = ['quarantined', 'archived', 'deprecated', 'not-found', 'yanked', 'vulnerable', 'inactive'];
+/** The summary counts findings about projects and releases (not problems of files), in the order reports list them. */
+const FINDING_ORDER = FINDING_CODES;
 
 let nextToken = 0;
 

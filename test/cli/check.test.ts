@@ -568,6 +568,7 @@ describe('pypi-status check (built CLI)', () => {
       ['a bad concurrency', '[tool.pypi-status]\nconcurrency = 100\n', /concurrency: expected a whole number from 1 to 64/],
       ['a table that is not a table', '[tool]\npypi-status = 3\n', /\[tool.pypi-status\] must be a table/],
       ['invalid TOML in a file that mentions pypi-status', '[tool.pypi-status\nfail-on = "error"\n', /pyproject\.toml:2:1: invalid TOML/],
+      ['a value nested 5,000 arrays deep inside the table', `[tool.pypi-status]\nfail-on = ${'['.repeat(5000)}${']'.repeat(5000)}\n`, /pyproject\.toml:2: a value nests more than 100 /],
     ];
     for (const [title, text, message] of bad) {
       it(`refuses ${title} (exit status 2)`, async () => {
@@ -577,6 +578,25 @@ describe('pypi-status check (built CLI)', () => {
         assert.equal(run.stdout, '');
         assert.match(run.stderr, message);
         assert.ok(run.stderr.includes(path.join(dir, 'pyproject.toml')), 'the message names the file');
+      });
+    }
+
+    for (const [shape, value] of [
+      ['arrays', `${'['.repeat(5000)}${']'.repeat(5000)}`],
+      ['inline tables', `${'{ a = '.repeat(2000)}1${' }'.repeat(2000)}`],
+    ]) {
+      it(`reads a pyproject.toml whose [tool.x] nests 5,000 ${shape} deep, reports it, and still reports every other file`, async () => {
+        const dir = repo(`[project]\nname = "x"\ndependencies = ["pepy"]\n[tool.x]\na = ${value}\n[tool.pypi-status]\nseverity = { archived = "error" }\n`, 'pepy\n');
+        write(dir, 'sub/requirements.txt', 'PIL\n');
+        const run = await check(['--format', 'json'], { cwd: dir, cache });
+        assert.equal(run.code, 1, run.stderr);
+        const findings = json(run).findings.map((f) => [f.file, f.line, f.code, f.severity]);
+        assert.deepEqual(findings, [
+          ['pyproject.toml', 3, 'archived', 'error'],
+          ['pyproject.toml', 5, 'syntax-error', 'error'],
+          ['requirements.txt', 1, 'archived', 'error'],
+          ['sub/requirements.txt', 1, 'archived', 'error'],
+        ]);
       });
     }
 

@@ -13,7 +13,7 @@
  *     normalizeName(name).
  *
  * Plus linearity: a 1 MB pathological line, built against each regex and loop
- * of the parsers, is parsed in linear time (the goal: 100 ms for 1 MB; CI budgets below). Those run in a worker thread so
+ * of the parsers (and the CLI's reader of [tool.pypi-status]), is parsed in linear time (the goal: 100 ms for 1 MB; CI budgets below). Those run in a worker thread so
  * that a super-linear case is cut off after a second instead of hanging the run.
  *
  *   node --import tsx --test test/unit/fuzz.test.ts          (CI: a few thousand cases)
@@ -33,7 +33,7 @@ import { after, describe, it } from 'node:test';
 import fc from 'fast-check';
 
 import { isPep508Error, isValidProjectName, normalizeName, parsePep508 } from '../../server/src/core/pep508.js';
-import { parsePyproject, tomlTooLarge } from '../../server/src/core/pyproject.js';
+import { MAX_TOML_NESTING, parsePyproject, tomlTooLarge } from '../../server/src/core/pyproject.js';
 import { parseRequirements } from '../../server/src/core/requirements.js';
 import type { Dependency, ParsedFile, Position, Range } from '../../server/src/core/types.js';
 import { corpusFilesDir } from '../support/data.js';
@@ -552,6 +552,23 @@ describe('parsePyproject under fuzzing', () => {
     );
   });
 
+  it(`nested values of any shape and depth: never throws, the dependencies around are read, one syntax error past ${MAX_TOML_NESTING} levels`, () => {
+    // [opening, closing, levels]: each a valid TOML 1.0 value around whatever is inside it.
+    const level = fc.constantFrom<[string, string, number]>(['[', ']', 1], ['{a=', '}', 1], ['[{a=', '}]', 2], ['[\n', '\n]', 1], ['{ "x" = ', ' }', 1], ['[1, ', ', 2]', 1]);
+    fc.assert(
+      fc.property(fc.array(level, { minLength: 1, maxLength: 160 }), fc.boolean(), (levels, dotted) => {
+        const value = levels.map((l) => l[0]).join('') + '1' + levels.map((l) => l[1]).reverse().join('');
+        const depth = levels.reduce((sum, l) => sum + l[2], 0);
+        const text = `[project]\ndependencies = ["six"]\n${dotted ? 'tool.x.a' : 'x'} = ${value}\n[dependency-groups]\ndev = ["pytest"]\n`;
+        const parsed = parsePyproject(text);
+        checkPyproject(text, parsed);
+        assert.deepEqual(parsed.dependencies.map((d) => d.name), ['six', 'pytest']);
+        assert.deepEqual(parsed.problems.map((p) => [p.code, p.range.start.line]), depth > MAX_TOML_NESTING ? [['syntax-error', 2]] : []);
+      }),
+      params<[[string, string, number][], boolean]>(),
+    );
+  });
+
   it(`mutated corpus files (${TOML_FILES.length} files)`, () => {
     assert.ok(TOML_FILES.length >= 20, `expected >= 20 TOML files in the corpus, found ${TOML_FILES.length}`);
     fc.assert(fc.property(mutatedCorpus(TOML_FILES, TOML_TOKENS), ({ text }) => checkPyproject(text, parsePyproject(text))), params<[{ file: string; text: string }]>());
@@ -601,6 +618,25 @@ describe('known inputs', () => {
     checkPyproject(text, parsed!);
   });
 
+  const keys = Array.from({ length: 7000 }, () => 'k').join('.');
+  const deep: [string, string][] = [
+    ['inline tables nested 7,000 deep', `x = ${'{a='.repeat(7000)}1${'}'.repeat(7000)}`],
+    ['arrays of inline tables nested 7,000 deep', `x = ${'[{a='.repeat(3500)}1${'}]'.repeat(3500)}`],
+    ['arrays nested 4,000 deep over as many lines', `x = ${'[\n'.repeat(4000)}${']\n'.repeat(4000)}`],
+    ['a dotted key of 7,000 keys', `${keys} = 1`],
+    ['a table header of 7,000 keys', `[${keys}]`],
+    ['an array-of-tables header of 7,000 keys', `[[${keys}]]`],
+  ];
+  for (const [title, value] of deep) {
+    it(`parsePyproject: ${title} returns, and the dependencies around are read`, () => {
+      const text = `[project]\ndependencies = ["six"]\n${value}\n[dependency-groups]\ndev = ["pytest"]\n`;
+      let parsed: ParsedFile | undefined;
+      assert.doesNotThrow(() => (parsed = parsePyproject(text)));
+      checkPyproject(text, parsed!);
+      assert.deepEqual(parsed!.dependencies.map((d) => d.name), ['six', 'pytest']);
+    });
+  }
+
   it('parsePyproject: a name ending in a \\u escape is covered whole by its range', () => {
     const text = '[project]\ndependencies = ["si\\u0078>=1", "\\u0070epy"]\n';
     const parsed = parsePyproject(text);
@@ -627,7 +663,7 @@ describe('known inputs', () => {
 // ---------------------------------------------------------------------------
 // Linearity: 1 MB pathological lines, each parsed in a worker thread
 
-type ParserName = 'pep508' | 'requirements' | 'pyproject';
+type ParserName = 'pep508' | 'requirements' | 'pyproject' | 'config';
 
 interface LinearCase {
   parser: ParserName;
@@ -636,11 +672,17 @@ interface LinearCase {
   prefix: string;
   unit: string;
   suffix: string;
+  /** Repeated as often as `unit`, after it: what closes a nested value. */
+  close: string;
 }
 
-function c(parser: ParserName, label: string, unit: string, prefix = '', suffix = ''): LinearCase {
-  return { parser, label, prefix, unit, suffix };
+function c(parser: ParserName, label: string, unit: string, prefix = '', suffix = '', close = ''): LinearCase {
+  return { parser, label, prefix, unit, suffix, close };
 }
+
+/** Nested values in a table of their own, followed by the settings the CLI reads. */
+const TOOL_X = '[project]\ndependencies = ["six"]\n[tool.x]\na = ';
+const THEN_SETTINGS = '\n[tool.pypi-status]\nignore = ["six"]\n';
 
 const LINEAR_CASES: LinearCase[] = [
   // pep508.ts: IDENTIFIER and its word-boundary backtrack, WS, extras, specifier loop and the version regexes
@@ -686,6 +728,10 @@ const LINEAR_CASES: LinearCase[] = [
   c('requirements', 'ARCHIVE: run of .tar', '.tar', 'a'),
   c('requirements', 'marker: nested parentheses', '(', 'a;'),
   // pyproject.ts and the TOML parser under it
+  c('pyproject', 'nesting: closed arrays', '[', TOOL_X, THEN_SETTINGS, ']'),
+  c('pyproject', 'nesting: closed arrays over lines', '[\n', TOOL_X, THEN_SETTINGS, ']\n'),
+  c('pyproject', 'nesting: closed inline tables', '{a=', TOOL_X, THEN_SETTINGS, '}'),
+  c('pyproject', 'nesting: arrays of inline tables', '[{a=', TOOL_X, THEN_SETTINGS, '}]'),
   c('pyproject', 'TOML: long basic string', 'x', 'a = "', '"'),
   c('pyproject', 'TOML: comment of #', '#'),
   c('pyproject', 'TOML: backslashes in an unterminated string', '\\', 'a = "'),
@@ -700,20 +746,28 @@ const LINEAR_CASES: LinearCase[] = [
   c('pyproject', 'stringOffsets: line-ending backslashes', '\\\n  ', '[project]\ndependencies = ["""a', '>=1"""]'),
   c('pyproject', 'Poetry: long quoted key', 'a-', '[tool.poetry.dependencies]\n"', 'a" = "1"'),
   c('pyproject', 'poetryPin: spaces', ' ', '[tool.poetry.dependencies]\na = "==', '1"'),
+  // cli/config.ts: [tool.pypi-status] read from the same file with getStaticTOMLValue
+  c('config', 'nesting: closed arrays', '[', TOOL_X, THEN_SETTINGS, ']'),
+  c('config', 'nesting: closed inline tables', '{a=', TOOL_X, THEN_SETTINGS, '}'),
+  c('config', 'nesting: arrays of inline tables', '[{a=', TOOL_X, THEN_SETTINGS, '}]'),
+  c('config', 'nesting: unclosed arrays', '[', TOOL_X),
+  c('config', 'long dotted key', 'a.', '[tool.x]\n', 'b = 1' + THEN_SETTINGS),
+  c('config', 'long dotted table header', 'a.', '[', 'b]' + THEN_SETTINGS),
+  c('config', 'long array-of-tables header', 'a.', '[[', 'b]]' + THEN_SETTINGS),
 ];
 
 function build(k: LinearCase, size: number): string {
-  return buildN(k, Math.max(1, Math.floor((size - k.prefix.length - k.suffix.length) / k.unit.length)));
+  return buildN(k, Math.max(1, Math.floor((size - k.prefix.length - k.suffix.length) / (k.unit.length + k.close.length))));
 }
 
 function buildN(k: LinearCase, n: number): string {
-  return k.prefix + k.unit.repeat(n) + k.suffix;
+  return k.prefix + k.unit.repeat(n) + k.close.repeat(n) + k.suffix;
 }
 
 /** The largest text of a pyproject case that is still given to the TOML parser. */
 function largestRead(k: LinearCase): string {
   let lo = 1;
-  let hi = Math.ceil(MB / k.unit.length);
+  let hi = Math.ceil(MB / (k.unit.length + k.close.length));
   if (tomlTooLarge(buildN(k, hi)) === undefined) return buildN(k, hi);
   while (hi - lo > 1) {
     const mid = (lo + hi) >> 1;
@@ -731,10 +785,20 @@ const { parentPort, workerData } = require('node:worker_threads');
   const pep508 = await import(workerData.modules.pep508);
   const requirements = await import(workerData.modules.requirements);
   const pyproject = await import(workerData.modules.pyproject);
+  const config = await import(workerData.modules.config);
+  const values = await import(workerData.modules.values);
   const parsers = {
     pep508: (t) => pep508.parsePep508(t),
     requirements: (t) => requirements.parseRequirements(t, { env: { A: 'tablib' } }),
     pyproject: (t) => pyproject.parsePyproject(t),
+    // A file it cannot read is a usage error (a clear message), not a crash.
+    config: (t) => {
+      try {
+        config.parseConfig(t, 'pyproject.toml');
+      } catch (e) {
+        if (!(e instanceof values.UsageError)) throw e;
+      }
+    },
   };
   parentPort.on('message', ({ parser, text }) => {
     let error;
@@ -770,12 +834,18 @@ class LinearRunner {
   private ready: Promise<unknown> | undefined;
 
   private start(): void {
-    const src = (f: string) => pathToFileURL(path.join(REPO_ROOT, 'server', 'src', 'core', f)).href;
+    const src = (f: string) => pathToFileURL(path.join(REPO_ROOT, 'server', 'src', f)).href;
     this.worker = new Worker(WORKER_SOURCE, {
       eval: true,
       workerData: {
         tsx: import.meta.resolve('tsx/esm/api'),
-        modules: { pep508: src('pep508.ts'), requirements: src('requirements.ts'), pyproject: src('pyproject.ts') },
+        modules: {
+          pep508: src('core/pep508.ts'),
+          requirements: src('core/requirements.ts'),
+          pyproject: src('core/pyproject.ts'),
+          config: src('cli/config.ts'),
+          values: src('cli/values.ts'),
+        },
       },
     });
     const w = this.worker;
@@ -820,7 +890,7 @@ class LinearRunner {
   async run(k: LinearCase): Promise<LinearResult> {
     const steps: { size: number; ms: number }[] = [];
     const runs = [16 * 1024, 64 * 1024, 256 * 1024, MB].map((size) => ({ size, text: build(k, size) }));
-    if (k.parser === 'pyproject') {
+    if (k.parser === 'pyproject' || k.parser === 'config') {
       const text = largestRead(k);
       if (text.length < MB) runs.push({ size: text.length, text });
     }
@@ -856,12 +926,12 @@ describe(`linearity: a 1 MB pathological line is parsed in under ${LINEAR_BUDGET
   const runner = new LinearRunner();
   after(() => runner.close());
 
-  for (const parser of ['pep508', 'requirements', 'pyproject'] as const) {
+  for (const parser of ['pep508', 'requirements', 'pyproject', 'config'] as const) {
     describe(parser, () => {
       for (const k of LINEAR_CASES.filter((x) => x.parser === parser)) {
         it(k.label, async () => {
           const r = await runner.run(k);
-          const input = `${JSON.stringify(k.prefix)} + ${JSON.stringify(k.unit)} × n + ${JSON.stringify(k.suffix)}`;
+          const input = `${JSON.stringify(k.prefix)} + ${JSON.stringify(k.unit)} × n${k.close ? ` + ${JSON.stringify(k.close)} × n` : ''} + ${JSON.stringify(k.suffix)}`;
           const times = r.steps.map((x) => `${kb(x.size)} ${x.ms.toFixed(1)} ms`).join(', ');
           if (r.timedOutAt !== undefined) assert.fail(`${input}: ${times}${times ? ', ' : ''}${kb(r.timedOutAt)} not finished after ${LINEAR_CUTOFF_MS} ms (budget for 1 MB: ${LINEAR_BUDGET_MS} ms)`);
           assert.equal(r.error, undefined, `${input}: threw at ${kb(r.errorAt ?? 0)} (${times}): ${r.error}`);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { estimateTomlTokens, MAX_TOML_TOKENS, parsePyproject } from '../../server/src/core/pyproject.js';
+import { deepValues, estimateTomlTokens, MAX_TOML_NESTING, MAX_TOML_TOKENS, parsePyproject, withoutDeepValues } from '../../server/src/core/pyproject.js';
 import { LineMap } from '../../server/src/core/text.js';
 import type { Range } from '../../server/src/core/types.js';
 import { corpusFilesDir } from '../support/data.js';
@@ -329,5 +329,61 @@ describe('pyproject.toml', () => {
     const parsed = parsePyproject(`[project]\nname = "x"\ndependencies = [\n${deps}]\n`);
     assert.deepEqual(parsed.problems, []);
     assert.equal(parsed.dependencies.length, 4000);
+  });
+
+  describe('values nested deeper than the parser can recurse', () => {
+    const n = 5000;
+    const before = '[project]\nname = "x"\ndependencies = ["requests"]\n';
+    const after = '\n[tool.poetry.dependencies]\nflask = "^3"\n[dependency-groups]\ndev = ["pytest"]\n';
+    const shapes: [string, string][] = [
+      ['arrays', `a = ${'['.repeat(n)}${']'.repeat(n)}`],
+      ['inline tables', `a = ${'{ b = '.repeat(n)}1${' }'.repeat(n)}`],
+      ['arrays of inline tables', `a = ${'[{ b = '.repeat(n / 2)}1${' }]'.repeat(n / 2)}`],
+      ['arrays over lines', `a = ${'[\n'.repeat(n)}${']\n'.repeat(n)}`],
+      ['an unclosed array', `a = ${'['.repeat(n)}`],
+    ];
+    for (const [shape, value] of shapes) {
+      it(`${shape}: one syntax error where the value starts, the rest of the file read`, () => {
+        const text = `${before}[tool.x]\n${value}${after}`;
+        const parsed = parsePyproject(text);
+        const line = before.split('\n').length;
+        assert.equal(parsed.problems[0]!.code, 'syntax-error');
+        assert.equal(parsed.problems[0]!.range.start.line, line);
+        assert.equal(parsed.problems[0]!.range.start.character, 4);
+        assert.match(parsed.problems[0]!.message, new RegExp(`nests more than ${MAX_TOML_NESTING} arrays and inline tables deep`));
+        const unclosed = shape === 'an unclosed array';
+        // Past an unclosed array, the rest of the file is inside it (for TOML as for tomllib).
+        assert.deepEqual(parsed.dependencies.map((d) => d.name), unclosed ? ['requests'] : ['requests', 'flask', 'pytest']);
+        if (!unclosed) assert.equal(parsed.problems.length, 1, JSON.stringify(parsed.problems));
+      });
+    }
+
+    it('dotted keys and table headers thousands of keys long are read (they are not nesting the parser recurses into)', () => {
+      const keys = Array.from({ length: n }, () => 'k').join('.');
+      const parsed = parsePyproject(`${before}[tool.x]\n${keys} = 1\n[tool.${keys}]\nb = 1\n[[tool.y.${keys}]]\n${after}`);
+      assert.deepEqual(parsed.problems, []);
+      assert.deepEqual(parsed.dependencies.map((d) => d.name), ['requests', 'flask', 'pytest']);
+    });
+
+    it(`reads values nested up to ${MAX_TOML_NESTING} deep, as real files are`, () => {
+      const d = MAX_TOML_NESTING;
+      const parsed = parsePyproject(`${before}[tool.x]\na = ${'['.repeat(d)}${']'.repeat(d)}\nb = ${'{ c = '.repeat(d)}1${' }'.repeat(d)}\n${after}`);
+      assert.deepEqual(parsed.problems, []);
+      assert.equal(parsed.dependencies.length, 3);
+    });
+
+    it('counts no bracket in strings, comments or table headers, and empties a deep value in place', () => {
+      const deep = '['.repeat(101) + ']'.repeat(101);
+      const quoted = `a = "${'['.repeat(200)}"\nb = '${'{'.repeat(200)}'\nc = """\n${'['.repeat(200)}\n"""\n# ${'['.repeat(200)}\n`;
+      assert.deepEqual(deepValues(quoted), []);
+      assert.deepEqual(deepValues(`[${'['.repeat(200)}\n`), [], 'a header line');
+      assert.deepEqual(deepValues(`x = 1\na = ${deep}\n`), [{ start: 10, end: 10 + deep.length, closed: true }]);
+      const text = `a = [1, ${deep}, 2] # c\nb = 1\n`;
+      const emptied = withoutDeepValues(text, deepValues(text));
+      assert.equal(emptied, `a = [${' '.repeat(text.indexOf(' # c') - 6)}] # c\nb = 1\n`);
+      const multiline = `a = [\n${'[\n'.repeat(150)}${']\n'.repeat(150)}]\n`;
+      const lines = withoutDeepValues(multiline, deepValues(multiline)).split('\n');
+      assert.deepEqual(lines, ['a = [', ...Array<string>(300).fill(' '), ']', ''], 'line breaks stay');
+    });
   });
 });

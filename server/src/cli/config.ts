@@ -6,8 +6,8 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { getStaticTOMLValue, parseTOML, ParseError } from 'toml-eslint-parser';
-import { tomlTooLarge } from '../core/pyproject.js';
+import { getStaticTOMLValue, parseTOML, ParseError, type AST } from 'toml-eslint-parser';
+import { deepValues, MAX_TOML_NESTING, tomlTooLarge, withoutDeepValues } from '../core/pyproject.js';
 import type { DiagnosticCode, SeverityOrOff } from '../core/settings.js';
 import { FAIL_ON, UsageError, baseUrl, concurrency, oneOf, projectNames, severityEntry, type FailOn } from './values.js';
 
@@ -72,8 +72,17 @@ export function parseConfig(text: string, file: string): FileConfig | undefined 
     if (/pypi-status/.test(text)) throw new UsageError(`${file}: ${tooLarge}`);
     return undefined;
   }
+  // The parser and getStaticTOMLValue recurse into values: deep ones are emptied first (they are
+  // garbage to any TOML reader), unless they sit where the settings are.
+  const deep = deepValues(text);
   try {
-    doc = getStaticTOMLValue(parseTOML(text));
+    const program = parseTOML(withoutDeepValues(text, deep));
+    const inSettings = deep.find((v) => holdsSettings(program, v.start));
+    if (inSettings) {
+      const line = text.slice(0, inSettings.start).split('\n').length;
+      throw new UsageError(`${file}:${line}: a value nests more than ${MAX_TOML_NESTING} arrays and inline tables deep where [tool.pypi-status] may be; pypi-status cannot read it`);
+    }
+    doc = getStaticTOMLValue(program);
   } catch (e) {
     if (!(e instanceof ParseError)) throw e;
     // A broken file that may hold our settings cannot be ignored: the check would run with the
@@ -132,6 +141,16 @@ export function parseConfig(text: string, file: string): FileConfig | undefined 
     }
   }
   return config;
+}
+
+/** Whether the top-level table or key/value at `offset` is, or may hold, `tool.pypi-status`. */
+function holdsSettings(program: AST.TOMLProgram, offset: number): boolean {
+  for (const node of program.body[0].body) {
+    if (offset < node.range[0] || offset >= node.range[1]) continue;
+    const key = node.type === 'TOMLTable' ? node.resolvedKey : node.key.keys.map((k) => (k.type === 'TOMLBare' ? k.name : k.value));
+    return key[0] === 'tool' && (key.length === 1 || key[1] === 'pypi-status');
+  }
+  return false;
 }
 
 function isTable(value: unknown): value is Record<string, unknown> {

@@ -3,25 +3,14 @@
  * Pure functions of the dependency and the facts gathered for it; a fact that
  * could not be learned (state "unknown") never produces a finding.
  */
+import type { FindingCode } from './codes.js';
 import { RELEASE_NOT_ASKED, type IndexSource, type Lookup } from './pypi/client.js';
 import type { ProjectInfo, ReleaseFiles, ReleaseInfo } from './pypi/model.js';
 import { singleLine } from './markdown.js';
 import { matchesPin } from './pep440.js';
 import type { Dependency } from './types.js';
 
-export type FindingCode = 'quarantined' | 'archived' | 'deprecated' | 'not-found' | 'yanked' | 'vulnerable' | 'inactive';
-
-export type Severity = 'error' | 'warning' | 'information' | 'hint';
-
-export const DEFAULT_SEVERITY: Record<FindingCode, Severity> = {
-  quarantined: 'error',
-  archived: 'warning',
-  deprecated: 'warning',
-  'not-found': 'warning',
-  yanked: 'warning',
-  vulnerable: 'warning',
-  inactive: 'information',
-};
+export type { FindingCode, Severity } from './codes.js';
 
 export interface Finding {
   code: FindingCode;

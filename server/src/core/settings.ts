@@ -3,16 +3,15 @@
  * `workspace/configuration`, from `initializationOptions`, and from CLI flags.
  */
 import { defaultCacheDirectory } from './cacheDirectory.js';
-import { DEFAULT_SEVERITY, type FindingCode, type Severity } from './findings.js';
+import { DEFAULT_SEVERITY, isDiagnosticCode, type DiagnosticCode, type Severity } from './codes.js';
 import { isValidProjectName, normalizeName } from './pep508.js';
 import { redactText } from './redact.js';
-import type { ProblemCode } from './types.js';
 
 export const PYPI_SIMPLE_URL = 'https://pypi.org/simple/';
 export const PYPI_JSON_API_URL = 'https://pypi.org/pypi/';
 
 export type SeverityOrOff = Severity | 'off';
-export type DiagnosticCode = FindingCode | ProblemCode;
+export type { DiagnosticCode } from './codes.js';
 
 export interface Settings {
   indexUrl: string;
@@ -35,15 +34,6 @@ export interface Settings {
   exclude: string[];
   scanOnStartup: boolean;
 }
-
-const PROBLEM_SEVERITY: Record<ProblemCode, SeverityOrOff> = {
-  'syntax-error': 'error',
-  'invalid-requirement': 'warning',
-  'invalid-option': 'warning',
-  'ignored-by-pip': 'information',
-  'file-too-large': 'information',
-  'include-not-read': 'warning',
-};
 
 const SEVERITIES = new Set(['error', 'warning', 'information', 'hint', 'off']);
 
@@ -68,12 +58,12 @@ export function resolveSettings(raw: unknown, warn: (message: string) => void = 
   const ttlSeconds = positiveNumber(cache.ttlSeconds, 'cache.ttlSeconds', 3600, warn);
   const concurrency = Math.min(64, Math.round(positiveNumber(r.concurrency, 'concurrency', 16, warn)));
 
-  const severity: Record<DiagnosticCode, SeverityOrOff> = { ...DEFAULT_SEVERITY, ...PROBLEM_SEVERITY };
+  const severity: Record<DiagnosticCode, SeverityOrOff> = { ...DEFAULT_SEVERITY };
   if (isRecord(r.severity)) {
     for (const [code, level] of Object.entries(r.severity)) {
-      if (!(code in severity)) warn(`pypiStatus.severity: unknown code "${code}" (known: ${Object.keys(severity).join(', ')})`);
+      if (!isDiagnosticCode(code)) warn(`pypiStatus.severity: unknown code "${code}" (known: ${Object.keys(severity).join(', ')})`);
       else if (typeof level !== 'string' || !SEVERITIES.has(level)) warn(`pypiStatus.severity.${code}: expected error, warning, information, hint or off`);
-      else severity[code as DiagnosticCode] = level as SeverityOrOff;
+      else severity[code] = level as SeverityOrOff;
     }
   }
   const ignore = new Set<string>();

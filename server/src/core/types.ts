@@ -1,3 +1,5 @@
+import type { ProblemCode } from './codes.js';
+
 /** Zero-based line/character positions, UTF-16 code units, as in LSP. */
 export interface Position {
   line: number;
@@ -68,13 +70,8 @@ export interface Include {
   range: Range;
 }
 
-export type ProblemCode =
-  | 'invalid-requirement' // a line or string that is not a valid requirement
-  | 'invalid-option' // an option pip does not accept in a requirements file
-  | 'ignored-by-pip' // text pip silently skips
-  | 'syntax-error' // a TOML file that does not parse
-  | 'file-too-large' // a file far larger than any real dependency file, not read
-  | 'include-not-read'; // a -r/-c include that cannot be followed (missing, not a file, a URL)
+/** Problems of a file itself (not of a project it names): see codes.ts. */
+export type { ProblemCode };
 
 export interface ParseProblem {
   code: ProblemCode;

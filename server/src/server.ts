@@ -5,7 +5,6 @@
  * diagnostics, hovers and document links.
  */
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import {
   createConnection,
   ProposedFeatures,
@@ -41,9 +40,10 @@ import type { Dependency, ParsedFile, ParseProblem, Position, Range } from './co
 import { VERSION } from './core/version.js';
 import { ADD_TO_IGNORE_COMMAND, codeActions, REPLACEABLE, type DependencyInFile } from './lsp/codeActions.js';
 import { SOURCE, toDiagnostics } from './lsp/diagnostics.js';
-import { fileDiagnostics, pathToUri, runWorkspaceScan, toResponse, uriToPath, type ScanResponse } from './lsp/workspaceScan.js';
+import { fileDiagnostics, runWorkspaceScan, toResponse, type ScanResponse } from './lsp/workspaceScan.js';
 import { followIncludes, includeTarget, isScannable, readDependencyFile, scanFile, type ScannedFile } from './core/workspaceScan.js';
 import { releaseMemorySoon } from './lsp/memory.js';
+import { globLiteral, isUnder, pathToUri, uriPath, uriToPath } from './paths.js';
 
 const EDIT_DEBOUNCE_MS = 150;
 /**
@@ -361,7 +361,7 @@ export function startServer(connection: Connection): void {
   }
 
   function watcherFor(file: string): FileSystemWatcher {
-    if (fileWatching.relativePatterns) return { globPattern: { baseUri: pathToFileURL(path.dirname(file)).href, pattern: globLiteral(path.basename(file)) } };
+    if (fileWatching.relativePatterns) return { globPattern: { baseUri: pathToUri(path.dirname(file)), pattern: globLiteral(path.basename(file)) } };
     return { globPattern: globLiteral(file.split(path.sep).join('/')) };
   }
 
@@ -794,7 +794,7 @@ export function startServer(connection: Connection): void {
       const target = includeTarget(inc.path, file);
       return {
         range: inc.range,
-        target: typeof target === 'string' ? pathToFileURL(target).href : inc.path,
+        target: typeof target === 'string' ? pathToUri(target) : inc.path,
         tooltip: inc.kind === 'constraint' ? 'Open constraints file' : 'Open requirements file',
       };
     });
@@ -862,30 +862,12 @@ async function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T | und
   }
 }
 
-/** A glob that matches exactly this path: each character that would start a pattern in a class of its own. */
-function globLiteral(text: string): string {
-  return text.replace(/[*?[{]/g, (c) => `[${c}]`);
-}
-
-function isUnder(file: string, dir: string): boolean {
-  const rel = path.relative(dir, file);
-  return rel !== '' && rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel);
-}
-
 function overlaps(a: Range, b: Range): boolean {
   return comparePositions(a.start, b.end) <= 0 && comparePositions(b.start, a.end) <= 0;
 }
 
 function comparePositions(a: Position, b: Position): number {
   return a.line - b.line || a.character - b.character;
-}
-
-function uriPath(uri: string): string {
-  try {
-    return decodeURIComponent(new URL(uri).pathname);
-  } catch {
-    return uri;
-  }
 }
 
 /** initializationOptions may be the settings themselves or `{ pypiStatus: settings }`. */

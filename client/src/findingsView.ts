@@ -3,8 +3,8 @@
  * holds (from open files and from scans), so they can never disagree with the squiggles.
  */
 import * as vscode from 'vscode';
+import { DIAGNOSTIC_SOURCE } from '../../server/src/protocol';
 
-const SOURCE = 'pypi-status';
 const STATUS_CODES = ['quarantined', 'archived', 'deprecated', 'not-found', 'yanked', 'vulnerable', 'inactive'];
 const LABEL: Record<string, string> = {
   quarantined: 'Quarantined',
@@ -47,7 +47,7 @@ export function currentFindings(): Finding[] {
   const out: Finding[] = [];
   for (const [uri, diagnostics] of vscode.languages.getDiagnostics()) {
     for (const d of diagnostics) {
-      const code = d.source === SOURCE ? codeOf(d) : undefined;
+      const code = d.source === DIAGNOSTIC_SOURCE ? codeOf(d) : undefined;
       if (code) out.push({ code, ...projectOf(d), uri, diagnostic: d });
     }
   }

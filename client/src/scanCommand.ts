@@ -1,18 +1,7 @@
 /** The Scan Workspace command: progress with a cancel button, then a summary. */
 import * as vscode from 'vscode';
 import { ExecuteCommandRequest, LSPErrorCodes, WorkDoneProgress, type LanguageClient } from 'vscode-languageclient/node';
-
-export const SCAN_COMMAND = 'pypiStatus.scanWorkspace';
-
-/** The summary the server's scan command returns (see server/src/lsp/workspaceScan.ts). */
-export interface ScanResponse {
-  filesScanned: number;
-  dependencies: number;
-  projects: number;
-  unknownProjects: string[];
-  findingsByCode: Record<string, number>;
-  cancelled: boolean;
-}
+import { SCAN_COMMAND, type ScanResponse } from '../../server/src/protocol';
 
 const FINDING_ORDER = ['quarantined', 'archived', 'deprecated', 'not-found', 'yanked', 'vulnerable', 'inactive'];
 

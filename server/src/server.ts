@@ -38,12 +38,22 @@ import { redactUrl } from './core/redact.js';
 import { resolveSettings, type Settings } from './core/settings.js';
 import type { Dependency, ParsedFile, ParseProblem, Position, Range } from './core/types.js';
 import { VERSION } from './core/version.js';
-import { ADD_TO_IGNORE_COMMAND, codeActions, REPLACEABLE, type DependencyInFile } from './lsp/codeActions.js';
-import { SOURCE, toDiagnostics } from './lsp/diagnostics.js';
-import { fileDiagnostics, runWorkspaceScan, toResponse, type ScanResponse } from './lsp/workspaceScan.js';
+import { codeActions, REPLACEABLE, type DependencyInFile } from './lsp/codeActions.js';
+import { toDiagnostics } from './lsp/diagnostics.js';
+import { fileDiagnostics, runWorkspaceScan, toResponse } from './lsp/workspaceScan.js';
 import { followIncludes, includeTarget, isScannable, readDependencyFile, scanFile, type ScannedFile } from './core/workspaceScan.js';
 import { releaseMemorySoon } from './lsp/memory.js';
 import { globLiteral, isUnder, pathToUri, uriPath, uriToPath } from './paths.js';
+import {
+  ADD_TO_IGNORE_COMMAND,
+  CLEAR_CACHE_COMMAND,
+  CONFIGURATION_SECTION,
+  DIAGNOSTIC_SOURCE,
+  SCAN_COMMAND,
+  TRUST_NOTIFICATION,
+  type InitializationOptions,
+  type ScanResponse,
+} from './protocol.js';
 
 const EDIT_DEBOUNCE_MS = 150;
 /**
@@ -57,9 +67,6 @@ const RETRY_MAX_MS = 10 * 60_000;
 const HOVER_DEADLINE_MS = 80;
 /** The longest code actions wait for the index (a replacement needs its answers; ignoring does not). */
 const CODE_ACTION_DEADLINE_MS = 2000;
-export const SCAN_COMMAND = 'pypiStatus.scanWorkspace';
-/** Sent by a client when the user grants the workspace trust after start-up. */
-const TRUST_NOTIFICATION = 'pypiStatus/didGrantWorkspaceTrust';
 /** While a cold analysis runs, findings so far are published this often. */
 const PARTIAL_PUBLISH_MS = 500;
 const PRUNE_DELAY_MS = 60_000;
@@ -201,7 +208,7 @@ export function startServer(connection: Connection): void {
     if (configurationPull) {
       try {
         const [section, http, files] = (await connection.workspace.getConfiguration([
-          { section: 'pypiStatus' },
+          { section: CONFIGURATION_SECTION },
           { section: 'http' },
           { section: 'files' },
         ])) as unknown[];
@@ -236,7 +243,8 @@ export function startServer(connection: Connection): void {
     initOptions = unwrapInitOptions(params.initializationOptions);
     configurationPull = params.capabilities?.workspace?.configuration === true;
     dynamicConfiguration = params.capabilities?.workspace?.didChangeConfiguration?.dynamicRegistration === true;
-    const init = params.initializationOptions as { httpProxy?: unknown; httpProxyStrictSSL?: unknown; clientCommands?: unknown; trusted?: unknown } | undefined;
+    // What the client says, unchecked: each field is tested before it is used.
+    const init = params.initializationOptions as { [K in keyof InitializationOptions]?: unknown } | undefined;
     trusted = init?.trusted === true;
     if (Array.isArray(init?.clientCommands)) clientCommands = new Set(init.clientCommands.filter((c): c is string => typeof c === 'string'));
     if (typeof init?.httpProxy === 'string' && init.httpProxy) proxy.url = init.httpProxy;
@@ -259,7 +267,7 @@ export function startServer(connection: Connection): void {
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
         documentLinkProvider: { resolveProvider: false },
         // A client that runs a command itself (VS Code's shows the scan's progress its own way) registers it.
-        executeCommandProvider: { commands: ['pypiStatus.clearCache', SCAN_COMMAND].filter((c) => !clientCommands.has(c)) },
+        executeCommandProvider: { commands: [CLEAR_CACHE_COMMAND, SCAN_COMMAND].filter((c) => !clientCommands.has(c)) },
       },
       serverInfo: { name: 'pypi-status', version: VERSION },
     };
@@ -268,7 +276,7 @@ export function startServer(connection: Connection): void {
   connection.onInitialized(async () => {
     // Clients send didChangeConfiguration only to servers that register for it.
     // For these sections only: VS Code's client otherwise sends a notification for any setting of any extension.
-    if (dynamicConfiguration) void connection.client.register(DidChangeConfigurationNotification.type, { section: ['pypiStatus', 'http', 'files'] });
+    if (dynamicConfiguration) void connection.client.register(DidChangeConfigurationNotification.type, { section: [CONFIGURATION_SECTION, 'http', 'files'] });
     // Before anything is awaited, so that no change is missed; the library throws for clients
     // that do not announce folder support (they have none to change).
     if (clientHasFolders) connection.workspace.onDidChangeWorkspaceFolders((e) => changeFolders(e.added, e.removed));
@@ -752,7 +760,7 @@ export function startServer(connection: Connection): void {
     const dep = state.parsed.dependencies.find((d) => d.url === undefined && overlaps(d.nameRange, params.range));
     if (!dep) return [];
     try {
-      const diagnostics = params.context.diagnostics.filter((d) => d.source === SOURCE && overlaps(d.range, dep.nameRange));
+      const diagnostics = params.context.diagnostics.filter((d) => d.source === DIAGNOSTIC_SOURCE && overlaps(d.range, dep.nameRange));
       const source = sourceFor(state.parsed);
       // A lightbulb is asked for at every move of the cursor: it answers within a deadline (or at
       // a cancellation) with what is known, and the lookups go on to fill the cache.
@@ -826,7 +834,7 @@ export function startServer(connection: Connection): void {
         reporter?.done();
       }
     }
-    if (params.command === 'pypiStatus.clearCache') {
+    if (params.command === CLEAR_CACHE_COMMAND) {
       await environment().cache.clear();
       log('cache cleared');
       recheckAll();

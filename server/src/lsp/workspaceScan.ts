@@ -6,18 +6,8 @@ import type { IndexSource } from '../core/pypi/client.js';
 import type { Settings } from '../core/settings.js';
 import type { ParsedFile } from '../core/types.js';
 import { pathToUri } from '../paths.js';
+import type { ScanResponse } from '../protocol.js';
 import { toDiagnostics } from './diagnostics.js';
-
-/** What the scan command returns to the client: the summary, with files as URIs. */
-export interface ScanResponse {
-  filesScanned: number;
-  dependencies: number;
-  projects: number;
-  unknownProjects: string[];
-  findingsByCode: Record<string, number>;
-  findings: { uri: string; range: Diagnostic['range']; name?: string; code: string; severity: string; message: string }[];
-  cancelled: boolean;
-}
 
 export interface WorkspaceScanInput {
   folders: string[];

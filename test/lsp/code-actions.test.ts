@@ -21,7 +21,7 @@ const PYPROJECT_URI = fileUri(path.join(FIXTURES, 'pyproject.toml'));
 const ENV = { PACKAGE_FROM_ENV: 'tablib' };
 
 function apply(text: string, action: CodeAction, uri: string): string {
-  const edits = action.edit?.changes?.[uri] as TextEdit[] | undefined;
+  const edits = action.edit?.changes?.[uri];
   assert.ok(edits && edits.length > 0, `${action.title} has no edit for ${uri}`);
   return applyEdits(text, edits);
 }

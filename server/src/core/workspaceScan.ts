@@ -475,7 +475,7 @@ export function findingsOf(file: ScannedFile, settings: Settings): ScanFinding[]
   }
   for (const a of file.analyzed) {
     for (const f of a.findings) {
-      const severity = settings.severity[f.code as FindingCode];
+      const severity = settings.severity[f.code];
       if (severity !== 'off') out.push({ file: file.path, range: a.dependency.nameRange, name: a.dependency.name, code: f.code, severity, message: f.message });
     }
   }

@@ -175,7 +175,7 @@ export class UndiciTransport implements Transport {
     const res = await request(url, { method: 'GET', headers, dispatcher, signal });
     return {
       status: res.statusCode,
-      header: (name) => header(res.headers as http.IncomingHttpHeaders, name),
+      header: (name) => header(res.headers, name),
       body: res.body as AsyncIterable<Buffer>,
       discard: async () => {
         try {

@@ -30,7 +30,6 @@ import {
   type Clause,
   type RefFileResult,
   type RefPep508Result,
-  type RefRequirement,
   type RefMarkerResult,
   type RefPipView,
   type ReferenceVersions,

@@ -10,7 +10,7 @@ import { abortable } from './abortable.js';
 import { fileURLToPath } from 'node:url';
 import { analyze, fileKind, lookedUp, parseDocument, tooLargeToRead, type AnalyzedDependency, type FileKind } from './analyze.js';
 import { decodeRequirementsBytes } from './decode.js';
-import { findingsFor, gatherFacts, incompleteReason, peekFacts, type FindingCode } from './findings.js';
+import { findingsFor, gatherFacts, incompleteReason, peekFacts } from './findings.js';
 import { Limiter, type IndexSource } from './pypi/client.js';
 import type { DiagnosticCode, Settings, SeverityOrOff } from './settings.js';
 import type { Dependency, ParsedFile, ParseProblem, Range } from './types.js';

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { candidatesFromText } from '../../server/src/core/alternatives.js';
-import { applyEdits, ignoreCommentEdit, replacementEdits, type TextEdit } from '../../server/src/core/edits.js';
+import { applyEdits, ignoreCommentEdit, pinEdits, replacementEdits, type TextEdit } from '../../server/src/core/edits.js';
 import { isValidProjectName, normalizeName } from '../../server/src/core/pep508.js';
 import { parsePyproject } from '../../server/src/core/pyproject.js';
 import { parseRequirements } from '../../server/src/core/requirements.js';
@@ -85,6 +85,42 @@ describe('replacement edits', () => {
     assert.ok(count > 3000, `replaced ${count} dependencies`);
   });
 
+  it('move each exact pin of each corpus file to another version, and change nothing else', () => {
+    const NEW_VERSION = '99.0.1';
+    let count = 0;
+    const forms = new Set<string>();
+    for (const file of files) {
+      const before = file.parse(file.text);
+      before.dependencies.forEach((dep, i) => {
+        if (dep.pinnedVersion === undefined) return;
+        const edits = pinEdits(dep, NEW_VERSION);
+        const where = `${file.name}: ${dep.name} (#${i})`;
+        // Every pin the corpus writes is written as it reads (no ${VAR}, no TOML escape).
+        assert.ok(edits, `${where}: no pin range`);
+        const after = applyEdits(file.text, edits);
+        const reparsed = file.parse(after);
+        assert.equal(reparsed.dependencies.length, before.dependencies.length, where);
+        assert.equal(reparsed.problems.length, before.problems.length, `${where}: new problems ${JSON.stringify(reparsed.problems)}`);
+        const moved = reparsed.dependencies[i]!;
+        assert.equal(moved.pinnedVersion, NEW_VERSION, where);
+        assert.equal(moved.name, dep.name, where);
+        assert.equal(moved.marker, dep.marker, `${where}: marker kept`);
+        assert.deepEqual(moved.extras, dep.extras, `${where}: extras kept`);
+        assert.equal(moved.specifier, dep.specifier.replace(dep.pinnedVersion, NEW_VERSION), `${where}: operator kept`);
+        assert.equal(moved.removals, undefined, `${where}: hashes dropped`);
+        assert.equal(moved.ignored, dep.ignored, where);
+        reparsed.dependencies.forEach((other, j) => j !== i && assert.deepEqual(shape(other), shape(before.dependencies[j]!), `${where}: changed #${j}`));
+        const [s, e] = span(file.text, edits);
+        assert.ok(after.startsWith(file.text.slice(0, s)), where);
+        assert.ok(after.endsWith(file.text.slice(e)), where);
+        forms.add(dep.form);
+        count++;
+      });
+    }
+    assert.deepEqual([...forms].sort(), ['pep508-string', 'poetry-key', 'requirements']);
+    assert.ok(count > 1000, `moved ${count} pins`);
+  });
+
   it('add an ignore comment that silences exactly that dependency', () => {
     let count = 0;
     for (const file of files) {
@@ -115,18 +151,45 @@ describe('replacement edits', () => {
     const opts = 'pkg==1.0 --global-option=x --hash=sha256:aaa\r\n';
     assert.equal(applyEdits(opts, replacementEdits(parseRequirements(opts).dependencies[0]!, 'new')), 'new --global-option=x\r\n');
 
-    const toml = "[project]\ndependencies = [\n  'pkg[a]>=1 ; os_name == \"nt\"',  # note\n]\n[tool.poetry.dependencies]\nold = { version = \"^1\", extras = [\"x\"], optional = true, markers = \"os_name == 'nt'\" }\nsimple = \"1.0\"\n[tool.poetry.group.dev.dependencies.sub]\nversion = \"2\"\n";
+    const toml =
+      '[project]\ndependencies = [\n  \'pkg[a]>=1 ; os_name == "nt"\',  # note\n]\n[tool.poetry.dependencies]\nold = { version = "^1", extras = ["x"], optional = true, markers = "os_name == \'nt\'" }\nsimple = "1.0"\n[tool.poetry.group.dev.dependencies.sub]\nversion = "2"\n';
     const deps = parsePyproject(toml).dependencies;
-    assert.equal(
-      applyEdits(toml, replacementEdits(deps[0]!, 'new')),
-      toml.replace("'pkg[a]>=1 ; os_name", "'new ; os_name"),
-    );
+    assert.equal(applyEdits(toml, replacementEdits(deps[0]!, 'new')), toml.replace("'pkg[a]>=1 ; os_name", "'new ; os_name"));
     assert.equal(
       applyEdits(toml, replacementEdits(deps[1]!, 'new')),
-      toml.replace('old = { version = "^1", extras = ["x"], optional = true, markers = "os_name == \'nt\'" }', 'new = { version = "*", optional = true, markers = "os_name == \'nt\'" }'),
+      toml.replace(
+        'old = { version = "^1", extras = ["x"], optional = true, markers = "os_name == \'nt\'" }',
+        'new = { version = "*", optional = true, markers = "os_name == \'nt\'" }',
+      ),
     );
     assert.equal(applyEdits(toml, replacementEdits(deps[2]!, 'new')), toml.replace('simple = "1.0"', 'new = "*"'));
     assert.equal(applyEdits(toml, replacementEdits(deps[3]!, 'new')), toml.replace('dependencies.sub]\nversion = "2"', 'dependencies.new]\nversion = "*"'));
+  });
+
+  it('moves a pin as the issue asks, in each format', () => {
+    const move = (text: string, parse: (t: string) => ParsedFile, version = '2.0.1') => applyEdits(text, pinEdits(parse(text).dependencies[0]!, version)!);
+    const req = (t: string) => parseRequirements(t, { env: {} });
+    assert.equal(
+      move('pkg[extra] == 1.0 ; python_version >= "3.8" \\\n    --hash=sha256:aaa \\\n    --hash=sha256:bbb  # keep me\nother==2\n', req),
+      'pkg[extra] == 2.0.1 ; python_version >= "3.8"  # keep me\nother==2\n',
+    );
+    assert.equal(move('pkg===1.0\r\n', req), 'pkg===2.0.1\r\n');
+    assert.equal(move('pkg (==1.0)\n', req), 'pkg (==2.0.1)\n');
+    assert.equal(
+      move('[project]\ndependencies = [\'pkg[a]==1.0 ; os_name == "nt"\']  # note\n', parsePyproject),
+      '[project]\ndependencies = [\'pkg[a]==2.0.1 ; os_name == "nt"\']  # note\n',
+    );
+    assert.equal(move('[tool.poetry.dependencies]\npkg = "==1.0"\n', parsePyproject), '[tool.poetry.dependencies]\npkg = "==2.0.1"\n');
+    assert.equal(
+      move("[tool.poetry.dependencies]\npkg = { version = '1.0 ', optional = true }\n", parsePyproject),
+      "[tool.poetry.dependencies]\npkg = { version = '2.0.1 ', optional = true }\n",
+    );
+    assert.equal(move('[tool.poetry.dependencies.pkg]\nversion = "1.0"\n', parsePyproject), '[tool.poetry.dependencies.pkg]\nversion = "2.0.1"\n');
+    // A pin the document does not hold as it reads cannot be moved by editing it.
+    const fromEnv = parseRequirements('pkg==${PKG_VERSION}\n', { env: { PKG_VERSION: '1.0' } }).dependencies[0]!;
+    assert.equal(fromEnv.pinnedVersion, '1.0');
+    assert.equal(pinEdits(fromEnv, '2'), undefined);
+    assert.equal(pinEdits(parsePyproject('[project]\ndependencies = ["pkg==\\u0031.0"]\n').dependencies[0]!, '2'), undefined);
   });
 
   it('keeps every field of a Poetry dependency but its version and extras, in every form', () => {
@@ -136,12 +199,18 @@ describe('replacement edits', () => {
       const after = applyEdits(toml, replacementEdits(deps[0]!, 'new'));
       const reparsed = parsePyproject(after);
       assert.deepEqual(reparsed.problems, [], after);
-      assert.deepEqual(reparsed.dependencies.map((d) => [d.name, d.extras]), [['new', []]], after);
+      assert.deepEqual(
+        reparsed.dependencies.map((d) => [d.name, d.extras]),
+        [['new', []]],
+        after,
+      );
       return after;
     };
     // platform, allow-prereleases and source say where and how it is installed: dropping them would widen that.
     assert.equal(
-      replace('[tool.poetry.dependencies]\nold = { version = "^1", extras = ["x"], platform = "linux", allow-prereleases = true, source = "internal", python = "<3.9", optional = true }\n'),
+      replace(
+        '[tool.poetry.dependencies]\nold = { version = "^1", extras = ["x"], platform = "linux", allow-prereleases = true, source = "internal", python = "<3.9", optional = true }\n',
+      ),
       '[tool.poetry.dependencies]\nnew = { version = "*", platform = "linux", allow-prereleases = true, source = "internal", python = "<3.9", optional = true }\n',
     );
     assert.equal(
@@ -153,10 +222,20 @@ describe('replacement edits', () => {
   it('renames a Poetry dependency everywhere its name is written', () => {
     const replace = (toml: string) => {
       const before = parsePyproject(toml).dependencies;
-      const after = applyEdits(toml, replacementEdits(before.find((d) => d.name === 'old')!, 'new'));
+      const after = applyEdits(
+        toml,
+        replacementEdits(
+          before.find((d) => d.name === 'old')!,
+          'new',
+        ),
+      );
       const reparsed = parsePyproject(after);
       assert.deepEqual(reparsed.problems, [], after);
-      assert.deepEqual(reparsed.dependencies.map((d) => d.name), before.map((d) => (d.name === 'old' ? 'new' : d.name)), after);
+      assert.deepEqual(
+        reparsed.dependencies.map((d) => d.name),
+        before.map((d) => (d.name === 'old' ? 'new' : d.name)),
+        after,
+      );
       return after;
     };
     assert.equal(
@@ -164,7 +243,9 @@ describe('replacement edits', () => {
       '[tool.poetry.dependencies]\nnew.version = "*"\nkeep = "1"\nnew.markers = "os_name == \'nt\'"\nnew.extras = []\n',
     );
     assert.equal(
-      replace('[[tool.poetry.dependencies.old]]\nversion = "1.24"\npython = "<3.12"\n[[tool.poetry.dependencies."old"]]\nversion = "1.26"\npython = ">=3.12"\n'),
+      replace(
+        '[[tool.poetry.dependencies.old]]\nversion = "1.24"\npython = "<3.12"\n[[tool.poetry.dependencies."old"]]\nversion = "1.26"\npython = ">=3.12"\n',
+      ),
       '[[tool.poetry.dependencies.new]]\nversion = "*"\npython = "<3.12"\n[[tool.poetry.dependencies."new"]]\nversion = "*"\npython = ">=3.12"\n',
     );
   });
@@ -177,22 +258,37 @@ describe('edits that keep a TOML file meaning what it says', () => {
       const after = applyEdits(toml, replacementEdits(old, 'ruamel.yaml'));
       const reparsed = parsePyproject(after);
       assert.deepEqual(reparsed.problems, [], after);
-      assert.ok(reparsed.dependencies.some((d) => d.name === 'ruamel.yaml'), after);
+      assert.ok(
+        reparsed.dependencies.some((d) => d.name === 'ruamel.yaml'),
+        after,
+      );
       assert.ok(!reparsed.dependencies.some((d) => d.name === 'ruamel' || d.name === 'old'), after);
       return after;
     };
     assert.equal(replace('[tool.poetry.dependencies]\nold = "^1.0"\n'), '[tool.poetry.dependencies]\n"ruamel.yaml" = "*"\n');
     assert.equal(replace('[tool.poetry.dependencies]\n"old" = "^1.0"\n'), '[tool.poetry.dependencies]\n"ruamel.yaml" = "*"\n');
-    assert.equal(replace('[tool.poetry.dependencies]\nold = { version = "^1.0", optional = true }\n'), '[tool.poetry.dependencies]\n"ruamel.yaml" = { version = "*", optional = true }\n');
+    assert.equal(
+      replace('[tool.poetry.dependencies]\nold = { version = "^1.0", optional = true }\n'),
+      '[tool.poetry.dependencies]\n"ruamel.yaml" = { version = "*", optional = true }\n',
+    );
     assert.equal(replace('[tool.poetry.dependencies.old]\nversion = "^1.0"\n'), '[tool.poetry.dependencies."ruamel.yaml"]\nversion = "*"\n');
-    assert.equal(replace('[tool.poetry.dependencies]\nold.version = "^1"\nold.optional = true\n'), '[tool.poetry.dependencies]\n"ruamel.yaml".version = "*"\n"ruamel.yaml".optional = true\n');
+    assert.equal(
+      replace('[tool.poetry.dependencies]\nold.version = "^1"\nold.optional = true\n'),
+      '[tool.poetry.dependencies]\n"ruamel.yaml".version = "*"\n"ruamel.yaml".optional = true\n',
+    );
     // A name a bare key can hold stays bare.
     const plain = parsePyproject('[tool.poetry.dependencies]\nold = "^1.0"\n').dependencies[0]!;
-    assert.equal(applyEdits('[tool.poetry.dependencies]\nold = "^1.0"\n', replacementEdits(plain, 'new_name-2')), '[tool.poetry.dependencies]\nnew_name-2 = "*"\n');
+    assert.equal(
+      applyEdits('[tool.poetry.dependencies]\nold = "^1.0"\n', replacementEdits(plain, 'new_name-2')),
+      '[tool.poetry.dependencies]\nnew_name-2 = "*"\n',
+    );
   });
 
   it('offers no ignore comment where a multi-line string runs across the line end', () => {
-    const commentable = (toml: string) => parsePyproject(toml).dependencies.filter((d) => d.commentAt !== undefined).map((d) => d.name);
+    const commentable = (toml: string) =>
+      parsePyproject(toml)
+        .dependencies.filter((d) => d.commentAt !== undefined)
+        .map((d) => d.name);
     assert.deepEqual(commentable('[project]\ndependencies = ["oldpkg==1.0", """\nrequests"""]\n'), []);
     assert.deepEqual(commentable('[tool.poetry.dependencies]\noldpkg = """\n1.0"""\n'), []);
     assert.deepEqual(commentable('[tool.poetry.dependencies]\noldpkg = { version = """1.0\n""" }\n'), []);
@@ -200,7 +296,13 @@ describe('edits that keep a TOML file meaning what it says', () => {
     const toml = '[project]\ndependencies = [\n  "oldpkg==1.0",\n  """requests""",\n]\n';
     assert.deepEqual(commentable(toml), ['oldpkg']);
     const after = applyEdits(toml, [ignoreCommentEdit(parsePyproject(toml).dependencies[0]!)!]);
-    assert.deepEqual(parsePyproject(after).dependencies.map((d) => [d.name, d.ignored]), [['oldpkg', true], ['requests', false]]);
+    assert.deepEqual(
+      parsePyproject(after).dependencies.map((d) => [d.name, d.ignored]),
+      [
+        ['oldpkg', true],
+        ['requests', false],
+      ],
+    );
   });
 });
 
@@ -220,7 +322,9 @@ describe('alternatives', () => {
   it('ships a curated table that validates against its schema', () => {
     const dir = path.join(REPO_ROOT, 'server', 'data');
     const schema = JSON.parse(readFileSync(path.join(dir, 'alternatives.schema.json'), 'utf8')) as object;
-    const data = JSON.parse(readFileSync(path.join(dir, 'alternatives.json'), 'utf8')) as { entries: Record<string, { alternatives: string[]; source: string }> };
+    const data = JSON.parse(readFileSync(path.join(dir, 'alternatives.json'), 'utf8')) as {
+      entries: Record<string, { alternatives: string[]; source: string }>;
+    };
     const validate = new Ajv2020({ allErrors: true }).compile(schema);
     assert.ok(validate(data), JSON.stringify(validate.errors));
     for (const [name, entry] of Object.entries(data.entries)) {

@@ -54,6 +54,11 @@ export interface Dependency {
   nameFromEnvironment?: boolean;
   /** The exact version when the specifier is a single `==`/`===` pin without wildcard. */
   pinnedVersion?: string;
+  /**
+   * Where the pinned version is written (just the version: not the operator, quotes or marker), when
+   * the document holds it as it reads (no `${VAR}`, no TOML escape): what a pin fix rewrites.
+   */
+  pinRange?: Range;
   /** Silenced by an inline `# pypi-status: ignore` comment. */
   ignored: boolean;
   form: DependencyForm;

@@ -106,6 +106,30 @@ export const CODES = [
     tags: ['security', 'supply-chain'],
   },
   {
+    id: 'missing-release',
+    kind: 'finding',
+    severity: 'warning',
+    label: 'Release not on the index',
+    when: 'an exact pin or locked version whose release the index does not have',
+    short: 'Pinned to a release the index does not have',
+    full: 'An exact pin or a locked version names a release the package index does not list: installing it fails, or finds it on another index. The quick fix moves the pin to the nearest release.',
+    sarifName: 'MissingRelease',
+    helpUri: 'https://packaging.python.org/en/latest/specifications/simple-repository-api/',
+    tags: ['correctness', 'supply-chain'],
+  },
+  {
+    id: 'new-release',
+    kind: 'finding',
+    severity: 'warning',
+    label: 'Release too new',
+    when: 'an exact pin whose release was uploaded less than `pypiStatus.minimumReleaseAge` days ago, or after the cooldown the project sets for uv (`exclude-newer`, `exclude-newer-span`); off without either',
+    short: 'Pinned to a release younger than the cooldown',
+    full: 'An exact pin names a release uploaded more recently than the minimum age the user sets (pypiStatus.minimumReleaseAge) or the cooldown the project states for uv (exclude-newer). Malicious releases are mostly found and pulled within days; wait until the release is old enough.',
+    sarifName: 'NewRelease',
+    helpUri: 'https://docs.astral.sh/uv/reference/settings/#exclude-newer',
+    tags: ['supply-chain'],
+  },
+  {
     id: 'inactive',
     kind: 'finding',
     severity: 'information',
@@ -201,7 +225,10 @@ export const ALL_CODES: readonly DiagnosticCode[] = CODES.map((c) => c.id);
 /** The findings about projects and releases, in the same order (the report view's groups). */
 export const FINDING_CODES: readonly FindingCode[] = CODES.filter((c): c is Extract<Entry, { kind: 'finding' }> => c.kind === 'finding').map((c) => c.id);
 
-export const CODE_INFO: Readonly<Record<DiagnosticCode, CodeInfo>> = Object.fromEntries(CODES.map((c): [string, CodeInfo] => [c.id, c])) as Record<DiagnosticCode, CodeInfo>;
+export const CODE_INFO: Readonly<Record<DiagnosticCode, CodeInfo>> = Object.fromEntries(CODES.map((c): [string, CodeInfo] => [c.id, c])) as Record<
+  DiagnosticCode,
+  CodeInfo
+>;
 
 export const DEFAULT_SEVERITY = Object.fromEntries(CODES.map((c) => [c.id, c.severity])) as Record<DiagnosticCode, Severity>;
 

@@ -92,4 +92,15 @@ export interface ParsedFile {
   /** `--no-index` on an option line: pip asks no index at all (only `--find-links`). */
   noIndex?: boolean;
   problems: ParseProblem[];
+  /** pyproject.toml: what it says about the project itself, where the pin fixes, cooldowns and local names need it. */
+  project?: ProjectFacts;
+}
+
+export interface ProjectFacts {
+  /** `[project] name`. */
+  name?: string;
+  /** `[project] requires-python`. */
+  requiresPython?: string;
+  /** `[tool.uv] exclude-newer`: the installer's cooldown, as written. */
+  excludeNewer?: string;
 }

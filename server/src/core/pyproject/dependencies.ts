@@ -5,7 +5,7 @@
 import type { AST } from 'toml-eslint-parser';
 import { exactPin, isPep508Error, isValidProjectName, normalizeName, parsePep508 } from '../pep508.js';
 import type { LineMap } from '../text.js';
-import type { Dependency, ParsedFile, Position, Range } from '../types.js';
+import type { Dependency, ParsedFile, Position, ProjectFacts, Range } from '../types.js';
 import { multilineStrings } from './tokens.js';
 
 type Path = readonly (string | number)[];
@@ -42,7 +42,6 @@ function classify(path: Path): SectionKind | undefined {
 const POETRY_NOT_PACKAGES = new Set(['python']);
 /** A Poetry dependency with one of these fields is installed from elsewhere, not from the index. */
 const POETRY_NON_INDEX_FIELDS = ['git', 'path', 'url', 'file'];
-
 
 type KeyNode = AST.TOMLBare | AST.TOMLQuoted;
 
@@ -120,7 +119,16 @@ function visitKeyValue(prefix: Path, kv: AST.TOMLKeyValue, ctx: Context): void {
   visitValue(path, kv.value, ctx);
 }
 
+/** `[project]` and `[tool.uv]` keys other features read, by their dotted path. */
+const PROJECT_FIELDS: Record<string, keyof ProjectFacts> = {
+  'project.name': 'name',
+  'project.requires-python': 'requiresPython',
+  'tool.uv.exclude-newer': 'excludeNewer',
+};
+
 function visitValue(path: Path, value: AST.TOMLContentNode, ctx: Context): void {
+  const field = path.length <= 3 && value.type === 'TOMLValue' && value.kind === 'string' ? PROJECT_FIELDS[path.join('.')] : undefined;
+  if (field && value.type === 'TOMLValue' && typeof value.value === 'string') (ctx.result.project ??= {})[field] = value.value;
   const kind = classify(path);
   if (kind === 'pep508-array') {
     if (value.type !== 'TOMLArray') return;
@@ -165,10 +173,7 @@ interface PoetryField {
  * One constraint of a Poetry dependency. A table is an inline table (rewritten whole on
  * replacement) or gathered from a `[header]` and dotted keys (`requests.version = "^2"`).
  */
-type PoetryItem =
-  | { kind: 'string'; node: AST.TOMLStringValue }
-  | { kind: 'table'; fields: PoetryField[]; inline?: AST.TOMLInlineTable }
-  | { kind: 'other' };
+type PoetryItem = { kind: 'string'; node: AST.TOMLStringValue } | { kind: 'table'; fields: PoetryField[]; inline?: AST.TOMLInlineTable } | { kind: 'other' };
 
 /**
  * Everything written about one name of one Poetry table, which may be in several places:

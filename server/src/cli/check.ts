@@ -160,4 +160,3 @@ function writeAtomically(file: string, text: string): void {
     throw new UsageError(`cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
 }
-

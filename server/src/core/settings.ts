@@ -33,6 +33,8 @@ export interface Settings {
   /** Globs of files and folders the workspace scan skips. */
   exclude: string[];
   scanOnStartup: boolean;
+  /** Days a pinned release must have been public before it is used (`new-release`); absent: only a cooldown the project states. */
+  minimumReleaseAge?: number;
 }
 
 const SEVERITIES = new Set(['error', 'warning', 'information', 'hint', 'off']);
@@ -42,7 +44,8 @@ export function resolveSettings(raw: unknown, warn: (message: string) => void = 
   const r = isRecord(raw) ? raw : {};
   const givenIndex = baseUrl(r.indexUrl, 'indexUrl', warn);
   const indexUrl = givenIndex ?? PYPI_SIMPLE_URL;
-  const indexUnusable = givenIndex === undefined && !isUnset(r.indexUrl) ? `pypiStatus.indexUrl is not an http(s) URL: ${redactText(String(r.indexUrl))}` : undefined;
+  const indexUnusable =
+    givenIndex === undefined && !isUnset(r.indexUrl) ? `pypiStatus.indexUrl is not an http(s) URL: ${redactText(String(r.indexUrl))}` : undefined;
   // The JSON API defaults to PyPI's only when the index is PyPI: a private
   // index must not leak its dependency names to pypi.org. Unset, null and ""
   // differ: VS Code sends every setting's default, and "" is that default (automatic).
@@ -84,8 +87,23 @@ export function resolveSettings(raw: unknown, warn: (message: string) => void = 
   }
   const exclude = Array.isArray(r.exclude) ? r.exclude.filter((g): g is string => typeof g === 'string' && g.trim() !== '') : [];
   const scanOnStartup = r.scanOnStartup === true;
-  const settings: Settings = { indexUrl, jsonApiUrl, cacheDirectory, ttlMs: ttlSeconds * 1000, concurrency, severity, ignore, alternatives, exclude, scanOnStartup };
+  const settings: Settings = {
+    indexUrl,
+    jsonApiUrl,
+    cacheDirectory,
+    ttlMs: ttlSeconds * 1000,
+    concurrency,
+    severity,
+    ignore,
+    alternatives,
+    exclude,
+    scanOnStartup,
+  };
   if (indexUnusable) settings.indexUnusable = indexUnusable;
+  const age = r.minimumReleaseAge;
+  // 0 and null are VS Code's way of saying "not set"; a cooldown past a century is a typo.
+  if (typeof age === 'number' && Number.isFinite(age) && age > 0 && age <= 36_500) settings.minimumReleaseAge = age;
+  else if (age !== undefined && age !== null && age !== 0) warn('pypiStatus.minimumReleaseAge: expected a number of days between 0 and 36500; not set');
   return settings;
 }
 
@@ -104,7 +122,9 @@ function baseUrl(value: unknown, name: string, warn: (m: string) => void): strin
     if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('scheme');
     return url.href.endsWith('/') ? url.href : `${url.href}/`;
   } catch {
-    warn(`pypiStatus.${name}: "${redactText(value)}" is not an http(s) URL${name === 'indexUrl' ? '; nothing is looked up until it is fixed' : '; using the default'}`);
+    warn(
+      `pypiStatus.${name}: "${redactText(value)}" is not an http(s) URL${name === 'indexUrl' ? '; nothing is looked up until it is fixed' : '; using the default'}`,
+    );
     return undefined;
   }
 }
@@ -121,4 +141,3 @@ function positiveNumber(value: unknown, name: string, fallback: number, warn: (m
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
-

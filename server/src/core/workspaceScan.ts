@@ -10,9 +10,11 @@ import { abortable } from './abortable.js';
 import { fileURLToPath } from 'node:url';
 import { analyze, fileKind, lookedUp, parseDocument, tooLargeToRead, type AnalyzedDependency, type FileKind } from './analyze.js';
 import { decodeRequirementsBytes } from './decode.js';
-import { findingsFor, gatherFacts, incompleteReason, peekFacts, type FindingCode } from './findings.js';
+import { findingsFor, gatherFacts, incompleteReason, peekFacts, type FindingCode, type FindingContext } from './findings.js';
+import { effectiveCooldown, projectContext, type ProjectContext } from './projectContext.js';
 import { Limiter, type IndexSource } from './pypi/client.js';
 import type { DiagnosticCode, Settings, SeverityOrOff } from './settings.js';
+import { normalizeName } from './pep508.js';
 import type { Dependency, ParsedFile, ParseProblem, Range } from './types.js';
 
 /** Files read at once: enough to keep the disk and the parser busy while lookups run. */
@@ -22,8 +24,22 @@ const LOOKUPS_QUEUED_PER_REQUEST = 4;
 
 /** Directories never worth walking: version control, dependencies, caches and virtual environments. */
 const SKIPPED_DIRS = new Set([
-  '.git', '.hg', '.svn', 'node_modules', '__pycache__', 'site-packages', 'dist-packages', '.tox', '.nox',
-  '.venv', 'venv', '.mypy_cache', '.pytest_cache', '.ruff_cache', '__pypackages__', '.eggs',
+  '.git',
+  '.hg',
+  '.svn',
+  'node_modules',
+  '__pycache__',
+  'site-packages',
+  'dist-packages',
+  '.tox',
+  '.nox',
+  '.venv',
+  'venv',
+  '.mypy_cache',
+  '.pytest_cache',
+  '.ruff_cache',
+  '__pypackages__',
+  '.eggs',
 ]);
 
 export interface ScanProgress {
@@ -55,6 +71,8 @@ export interface ScanOptions {
   env?: Record<string, string | undefined>;
   /** Whether names that `${VAR}` references supply are looked up (see lookedUp); default true. */
   trusted?: boolean;
+  /** The clock for release ages (tests); default Date.now. */
+  now?: () => number;
 }
 
 export interface ScannedFile {
@@ -64,6 +82,8 @@ export interface ScannedFile {
   analyzed: AnalyzedDependency[];
   /** Why a file named explicitly or by an include could not be read. */
   error?: string;
+  /** The project it belongs to (requires-python, cooldown), when it was looked for. */
+  project?: ProjectContext;
 }
 
 export interface ScanFinding {
@@ -82,6 +102,8 @@ export interface ScanSummary {
   projects: number;
   /** Projects the index could not be asked about (network faults): not judged. */
   unknownProjects: string[];
+  /** The same, with why each could not be checked (a clean result must never hide a partial one). */
+  unchecked: { name: string; reason: string }[];
   findingsByCode: Partial<Record<DiagnosticCode, number>>;
   findings: ScanFinding[];
   cancelled: boolean;
@@ -112,7 +134,13 @@ export async function isScannable(file: string, roots: string[], exclude: string
     }
     for (let i = 1; i < parts.length; i++) {
       const dir = path.join(root, ...parts.slice(0, i));
-      if (await fs.stat(path.join(dir, 'pyvenv.cfg')).then((st) => st.isFile(), () => false)) return false;
+      if (
+        await fs.stat(path.join(dir, 'pyvenv.cfg')).then(
+          (st) => st.isFile(),
+          () => false,
+        )
+      )
+        return false;
     }
     return true;
   }
@@ -138,7 +166,10 @@ function excluder(exclude: string[]): (relative: string, absolute: string) => bo
 }
 
 async function isFileBehindLink(file: string): Promise<boolean> {
-  return fs.stat(file).then((st) => st.isFile(), () => false);
+  return fs.stat(file).then(
+    (st) => st.isFile(),
+    () => false,
+  );
 }
 
 interface ProjectUses {
@@ -229,8 +260,15 @@ export async function scan(options: ScanOptions, sources: IndexSource | ((parsed
   });
   /** Per project (and index): every place that names it, and how many of those are settled. */
   const projects = new Map<string, ProjectUses>();
-  const unknown = new Set<string>();
+  const unknown = new Map<string, string>();
   const running: Promise<void>[] = [];
+  const contexts = new Map<string, Promise<ProjectContext>>();
+  const contextOf = (file: string): Promise<ProjectContext> => {
+    const dir = path.dirname(file);
+    let found = contexts.get(dir);
+    if (!found) contexts.set(dir, (found = projectContext(file, (f) => readText(f, options.openText))));
+    return found;
+  };
   // Only a few projects are under way beyond the client's own request limit, so a
   // cancelled scan stops asking the index at once.
   const gate = new Limiter(LOOKUPS_QUEUED_PER_REQUEST * Math.max(1, settings.concurrency));
@@ -257,8 +295,9 @@ export async function scan(options: ScanOptions, sources: IndexSource | ((parsed
           const facts = peekFacts(dep, project.source) ?? (await gatherFacts(dep, project.source));
           // A cancelled scan has answered already: its files are no longer written to.
           if (isCancelled()) return;
-          if (incompleteReason(facts) !== undefined) unknown.add(dep.normalizedName);
-          file.analyzed[index] = { dependency: dep, facts, findings: findingsFor(dep, facts) };
+          const reason = incompleteReason(facts);
+          if (reason !== undefined && !unknown.has(dep.normalizedName)) unknown.set(dep.normalizedName, reason);
+          file.analyzed[index] = { dependency: dep, facts, findings: findingsFor(dep, facts, findingContext(file, settings, options.now)) };
           settledOne(file);
         }),
       );
@@ -280,11 +319,13 @@ export async function scan(options: ScanOptions, sources: IndexSource | ((parsed
     projects.set(key, project);
     progress.projectsTotal++;
     running.push(
-      gate.run(() => settle(project)).then(() => {
-        project.finished = true;
-        progress.projectsDone++;
-        report();
-      }),
+      gate
+        .run(() => settle(project))
+        .then(() => {
+          project.finished = true;
+          progress.projectsDone++;
+          report();
+        }),
     );
   };
 
@@ -309,6 +350,9 @@ export async function scan(options: ScanOptions, sources: IndexSource | ((parsed
     // A file the walk found that is gone by now (deleted meanwhile) is not reported; one that
     // cannot be read is, as is any file someone asked for (a root or an include).
     if (error?.code !== 'ENOENT' || explicit.has(file) || !discovered.has(file)) scannedByPath.set(file, scanned);
+    // Read before any lookup: the cooldown decides findings as answers arrive.
+    scanned.project = await contextOf(file);
+    if (isCancelled()) return;
     const source = sourceFor(parsed);
     const looked: number[] = [];
     parsed.dependencies.forEach((dep, i) => lookedUp(dep, settings, trusted) && looked.push(i));
@@ -355,7 +399,45 @@ export async function scan(options: ScanOptions, sources: IndexSource | ((parsed
   const files = [...scannedByPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   // Indexed by position in the file, so findings stay in document order; holes are dependencies not looked up.
   for (const file of files) file.analyzed = file.analyzed.filter((a) => a !== undefined);
-  return { files, summary: summarize(files, settings, [...unknown].sort(), isCancelled(), trusted) };
+  withoutLocalProjects(files);
+  const unchecked = [...unknown].map(([name, reason]) => ({ name, reason })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { files, summary: summarize(files, settings, unchecked, isCancelled(), trusted) };
+}
+
+/** What the rules need about a file's place: its project's cooldown (or the user's minimum age). */
+export function findingContext(file: Pick<ScannedFile, 'project'>, settings: Settings, now?: () => number): FindingContext {
+  const cooldown = effectiveCooldown(settings.minimumReleaseAge, file.project ?? {});
+  const context: FindingContext = {};
+  if (cooldown) context.cooldown = cooldown;
+  if (now) context.now = now();
+  return context;
+}
+
+/**
+ * A name the index does not know that a scanned pyproject.toml builds (a workspace member, a
+ * local package installed from a path) is the workspace's own, not a missing project.
+ */
+export function withoutLocalProjects(files: ScannedFile[]): void {
+  const local = localProjectNames(files);
+  if (local.size === 0) return;
+  for (const file of files) {
+    for (const a of file.analyzed) {
+      if (a.facts.project.state === 'not-found' && local.has(a.dependency.normalizedName)) a.findings = a.findings.filter((f) => f.code !== 'not-found');
+    }
+  }
+}
+
+export function localProjectNames(files: readonly Pick<ScannedFile, 'parsed'>[]): Set<string> {
+  const names = new Set<string>();
+  for (const f of files) if (f.parsed.project?.name !== undefined) names.add(normalizeName(f.parsed.project.name));
+  return names;
+}
+
+/** A file's text as the editor holds it, else from the disk; undefined when there is none. */
+async function readText(file: string, openText?: (file: string) => string | undefined): Promise<string | undefined> {
+  const open = openText?.(file);
+  if (open !== undefined) return open;
+  return fs.readFile(file, 'utf8').catch(() => undefined);
 }
 
 /** The largest file read at all; the parsers report anything over their own, lower limits. */
@@ -433,14 +515,21 @@ export async function scanFile(
   if (!kind) return undefined;
   const parsed = typeof content === 'string' ? parseDocument(kind, content) : content;
   parsed.problems.push(...(await followIncludes(parsed, file)).problems);
-  return { path: file, kind, parsed, analyzed: await analyze(parsed, sourceFor(parsed), settings, trusted) };
+  const project = await projectContext(file, (f) => readText(f));
+  return { path: file, kind, parsed, project, analyzed: await analyze(parsed, sourceFor(parsed), settings, trusted, findingContext({ project }, settings)) };
 }
 
 export function findingsOf(file: ScannedFile, settings: Settings): ScanFinding[] {
   const out: ScanFinding[] = [];
   const unreadable = settings.severity['invalid-requirement'];
   if (file.error !== undefined && unreadable !== 'off') {
-    out.push({ file: file.path, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, code: 'invalid-requirement', severity: unreadable, message: file.error });
+    out.push({
+      file: file.path,
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      code: 'invalid-requirement',
+      severity: unreadable,
+      message: file.error,
+    });
   }
   for (const p of file.parsed.problems) {
     const severity = settings.severity[p.code];
@@ -455,7 +544,7 @@ export function findingsOf(file: ScannedFile, settings: Settings): ScanFinding[]
   return out.sort((x, y) => x.range.start.line - y.range.start.line || x.range.start.character - y.range.start.character);
 }
 
-function summarize(files: ScannedFile[], settings: Settings, unknownProjects: string[], cancelled: boolean, trusted: boolean): ScanSummary {
+function summarize(files: ScannedFile[], settings: Settings, unchecked: ScanSummary['unchecked'], cancelled: boolean, trusted: boolean): ScanSummary {
   const findings = files.flatMap((f) => findingsOf(f, settings));
   const findingsByCode: Partial<Record<DiagnosticCode, number>> = {};
   for (const f of findings) findingsByCode[f.code] = (findingsByCode[f.code] ?? 0) + 1;
@@ -464,7 +553,8 @@ function summarize(files: ScannedFile[], settings: Settings, unknownProjects: st
     filesScanned: files.length,
     dependencies: files.reduce((n, f) => n + f.parsed.dependencies.length, 0),
     projects: names.size,
-    unknownProjects,
+    unknownProjects: unchecked.map((u) => u.name),
+    unchecked,
     findingsByCode,
     findings,
     cancelled,

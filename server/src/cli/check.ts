@@ -160,3 +160,4 @@ function writeAtomically(file: string, text: string): void {
     throw new UsageError(`cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
 }
+

@@ -1,7 +1,6 @@
 /** The built CLI on pins: releases the index does not have, releases younger than a cooldown, and the workspace's own projects. */
 import assert from 'node:assert/strict';
 import { existsSync, rmSync } from 'node:fs';
-import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startIndexServer, type IndexServer } from '../support/index-server.js';
 import { CLI, baseEnv, runCli, tempDir, write, type Run } from './support.js';

@@ -83,9 +83,7 @@ export function parseConfig(text: string, file: string): FileConfig | undefined 
     const inSettings = deep.find((v) => holdsSettings(program, v.start));
     if (inSettings) {
       const line = text.slice(0, inSettings.start).split('\n').length;
-      throw new UsageError(
-        `${file}:${line}: a value nests more than ${MAX_TOML_NESTING} arrays and inline tables deep where [tool.pypi-status] may be; pypi-status cannot read it`,
-      );
+      throw new UsageError(`${file}:${line}: a value nests more than ${MAX_TOML_NESTING} arrays and inline tables deep where [tool.pypi-status] may be; pypi-status cannot read it`);
     }
     doc = getStaticTOMLValue(program);
   } catch (e) {

@@ -49,13 +49,7 @@ export function lookedUp(dep: Dependency, settings: Settings, trusted = true): b
   return !dep.ignored && dep.url === undefined && !settings.ignore.has(dep.normalizedName) && (trusted || !dep.nameFromEnvironment);
 }
 
-export async function analyze(
-  parsed: ParsedFile,
-  client: IndexSource,
-  settings: Settings,
-  trusted = true,
-  context: FindingContext = {},
-): Promise<AnalyzedDependency[]> {
+export async function analyze(parsed: ParsedFile, client: IndexSource, settings: Settings, trusted = true, context: FindingContext = {}): Promise<AnalyzedDependency[]> {
   const deps = parsed.dependencies.filter((d) => lookedUp(d, settings, trusted));
   return Promise.all(
     deps.map(async (dependency) => {

@@ -24,22 +24,8 @@ const LOOKUPS_QUEUED_PER_REQUEST = 4;
 
 /** Directories never worth walking: version control, dependencies, caches and virtual environments. */
 const SKIPPED_DIRS = new Set([
-  '.git',
-  '.hg',
-  '.svn',
-  'node_modules',
-  '__pycache__',
-  'site-packages',
-  'dist-packages',
-  '.tox',
-  '.nox',
-  '.venv',
-  'venv',
-  '.mypy_cache',
-  '.pytest_cache',
-  '.ruff_cache',
-  '__pypackages__',
-  '.eggs',
+  '.git', '.hg', '.svn', 'node_modules', '__pycache__', 'site-packages', 'dist-packages', '.tox', '.nox',
+  '.venv', 'venv', '.mypy_cache', '.pytest_cache', '.ruff_cache', '__pypackages__', '.eggs',
 ]);
 
 export interface ScanProgress {
@@ -134,13 +120,7 @@ export async function isScannable(file: string, roots: string[], exclude: string
     }
     for (let i = 1; i < parts.length; i++) {
       const dir = path.join(root, ...parts.slice(0, i));
-      if (
-        await fs.stat(path.join(dir, 'pyvenv.cfg')).then(
-          (st) => st.isFile(),
-          () => false,
-        )
-      )
-        return false;
+      if (await fs.stat(path.join(dir, 'pyvenv.cfg')).then((st) => st.isFile(), () => false)) return false;
     }
     return true;
   }
@@ -166,10 +146,7 @@ function excluder(exclude: string[]): (relative: string, absolute: string) => bo
 }
 
 async function isFileBehindLink(file: string): Promise<boolean> {
-  return fs.stat(file).then(
-    (st) => st.isFile(),
-    () => false,
-  );
+  return fs.stat(file).then((st) => st.isFile(), () => false);
 }
 
 interface ProjectUses {
@@ -319,13 +296,11 @@ export async function scan(options: ScanOptions, sources: IndexSource | ((parsed
     projects.set(key, project);
     progress.projectsTotal++;
     running.push(
-      gate
-        .run(() => settle(project))
-        .then(() => {
-          project.finished = true;
-          progress.projectsDone++;
-          report();
-        }),
+      gate.run(() => settle(project)).then(() => {
+        project.finished = true;
+        progress.projectsDone++;
+        report();
+      }),
     );
   };
 
@@ -523,13 +498,7 @@ export function findingsOf(file: ScannedFile, settings: Settings): ScanFinding[]
   const out: ScanFinding[] = [];
   const unreadable = settings.severity['invalid-requirement'];
   if (file.error !== undefined && unreadable !== 'off') {
-    out.push({
-      file: file.path,
-      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
-      code: 'invalid-requirement',
-      severity: unreadable,
-      message: file.error,
-    });
+    out.push({ file: file.path, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, code: 'invalid-requirement', severity: unreadable, message: file.error });
   }
   for (const p of file.parsed.problems) {
     const severity = settings.severity[p.code];

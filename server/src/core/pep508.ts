@@ -29,6 +29,8 @@ export interface Pep508Requirement {
 export interface SpecifierClause {
   operator: Operator;
   version: string;
+  /** Offset of the version within the parsed text (absent for the parts of a `===` set split on commas). */
+  versionStart?: number;
 }
 
 export type Operator = '~=' | '==' | '!=' | '<=' | '>=' | '<' | '>' | '===';
@@ -406,7 +408,9 @@ function matchClause(c: Cursor): SpecifierClause | undefined {
     // test() and lastIndex rather than exec(): no match array per clause.
     if (!re.test(c.text)) continue;
     c.pos = re.lastIndex;
-    return { operator: op, version: pyStrip(c.text.slice(from, c.pos)) };
+    const raw = c.text.slice(from, c.pos);
+    const version = pyStrip(raw);
+    return { operator: op, version, versionStart: from + raw.indexOf(version) };
   }
   return undefined;
 }

@@ -54,6 +54,11 @@ export interface Dependency {
   nameFromEnvironment?: boolean;
   /** The exact version when the specifier is a single `==`/`===` pin without wildcard. */
   pinnedVersion?: string;
+  /**
+   * Where the pinned version is written (just the version: not the operator, quotes or marker), when
+   * the document holds it as it reads (no `${VAR}`, no TOML escape): what a pin fix rewrites.
+   */
+  pinRange?: Range;
   /** Silenced by an inline `# pypi-status: ignore` comment. */
   ignored: boolean;
   form: DependencyForm;
@@ -87,4 +92,15 @@ export interface ParsedFile {
   /** `--no-index` on an option line: pip asks no index at all (only `--find-links`). */
   noIndex?: boolean;
   problems: ParseProblem[];
+  /** pyproject.toml: what it says about the project itself, where the pin fixes, cooldowns and local names need it. */
+  project?: ProjectFacts;
+}
+
+export interface ProjectFacts {
+  /** `[project] name`. */
+  name?: string;
+  /** `[project] requires-python`. */
+  requiresPython?: string;
+  /** `[tool.uv] exclude-newer`: the installer's cooldown, as written. */
+  excludeNewer?: string;
 }

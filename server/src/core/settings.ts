@@ -15,6 +15,8 @@ export type { DiagnosticCode } from './codes.js';
 
 export interface Settings {
   indexUrl: string;
+  /** indexUrl was set by the user: it replaces the index configuration of pip, uv, Poetry and PDM. */
+  indexUrlSet?: boolean;
   /**
    * Why the configured index cannot be used (its URL is not an http(s) URL). Nothing is then
    * looked up: falling back to PyPI would send a private index's dependency names there.
@@ -86,6 +88,7 @@ export function resolveSettings(raw: unknown, warn: (message: string) => void = 
   const scanOnStartup = r.scanOnStartup === true;
   const settings: Settings = { indexUrl, jsonApiUrl, cacheDirectory, ttlMs: ttlSeconds * 1000, concurrency, severity, ignore, alternatives, exclude, scanOnStartup };
   if (indexUnusable) settings.indexUnusable = indexUnusable;
+  if (givenIndex !== undefined) settings.indexUrlSet = true;
   return settings;
 }
 

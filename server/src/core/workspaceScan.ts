@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import picomatch from 'picomatch';
 import { abortable } from './abortable.js';
 import { fileURLToPath } from 'node:url';
-import { analyze, fileKind, lookedUp, parseDocument, tooLargeToRead, type AnalyzedDependency, type FileKind } from './analyze.js';
+import { analyze, fileKind, withIndex, lookedUp, parseDocument, tooLargeToRead, type AnalyzedDependency, type FileKind } from './analyze.js';
 import { decodeRequirementsBytes } from './decode.js';
 import { findingsFor, gatherFacts, incompleteReason, peekFacts, type FindingCode } from './findings.js';
 import { Limiter, type IndexSource } from './pypi/client.js';
@@ -192,7 +192,7 @@ async function walkFiles(roots: string[], exclude: string[], isCancelled: () => 
  * `sources` is one index for every file, or a function choosing one per file
  * (files with their own trusted index options).
  */
-export async function scan(options: ScanOptions, sources: IndexSource | ((parsed: ParsedFile) => IndexSource), settings: Settings): Promise<ScanResult> {
+export async function scan(options: ScanOptions, sources: IndexSource | ((parsed: ParsedFile, file: string) => IndexSource), settings: Settings): Promise<ScanResult> {
   const sourceFor = typeof sources === 'function' ? sources : () => sources;
   const signal = options.signal;
   const trusted = options.trusted ?? true;
@@ -258,7 +258,7 @@ export async function scan(options: ScanOptions, sources: IndexSource | ((parsed
           // A cancelled scan has answered already: its files are no longer written to.
           if (isCancelled()) return;
           if (incompleteReason(facts) !== undefined) unknown.add(dep.normalizedName);
-          file.analyzed[index] = { dependency: dep, facts, findings: findingsFor(dep, facts) };
+          file.analyzed[index] = withIndex({ dependency: dep, facts, findings: findingsFor(dep, facts) }, project.source);
           settledOne(file);
         }),
       );
@@ -309,7 +309,7 @@ export async function scan(options: ScanOptions, sources: IndexSource | ((parsed
     // A file the walk found that is gone by now (deleted meanwhile) is not reported; one that
     // cannot be read is, as is any file someone asked for (a root or an include).
     if (error?.code !== 'ENOENT' || explicit.has(file) || !discovered.has(file)) scannedByPath.set(file, scanned);
-    const source = sourceFor(parsed);
+    const source = sourceFor(parsed, file);
     const looked: number[] = [];
     parsed.dependencies.forEach((dep, i) => lookedUp(dep, settings, trusted) && looked.push(i));
     // Counted first: a lookup answered from memory settles before the next one is made. The
@@ -425,7 +425,7 @@ async function unreadableInclude(target: string): Promise<string | undefined> {
 export async function scanFile(
   file: string,
   content: string | ParsedFile,
-  sourceFor: (parsed: ParsedFile) => IndexSource,
+  sourceFor: (parsed: ParsedFile, file: string) => IndexSource,
   settings: Settings,
   kind: FileKind | undefined = fileKind(file),
   trusted = true,
@@ -433,7 +433,7 @@ export async function scanFile(
   if (!kind) return undefined;
   const parsed = typeof content === 'string' ? parseDocument(kind, content) : content;
   parsed.problems.push(...(await followIncludes(parsed, file)).problems);
-  return { path: file, kind, parsed, analyzed: await analyze(parsed, sourceFor(parsed), settings, trusted) };
+  return { path: file, kind, parsed, analyzed: await analyze(parsed, sourceFor(parsed, file), settings, trusted) };
 }
 
 export function findingsOf(file: ScannedFile, settings: Settings): ScanFinding[] {

@@ -138,6 +138,8 @@ function uvPlan(plan: IndexPlan, input: ResolveInput, ctx: ConfigContext, config
   const project: UvSource | undefined =
     projectText !== undefined ? { layer: readUvToml(projectText), from: 'uv.toml', workspace: true } : config?.uv ? { layer: config.uv, from: 'pyproject.toml [tool.uv]', workspace: true } : undefined;
   if (project && input.trusted) layers.push(project);
+  // The project's own [[tool.uv.index]] still name the indexes its [tool.uv.sources] pin to.
+  if (project && input.trusted && projectText !== undefined && config?.uv) layers.push({ layer: config.uv, from: 'pyproject.toml [tool.uv]', workspace: true, namesOnly: true });
   else if (project && (project.layer.indexes.length > 0 || project.layer.indexUrl !== undefined || project.layer.extraIndexUrls.length > 0)) {
     plan.untrusted.push(`this project names its own indexes in ${project.from}`);
   }

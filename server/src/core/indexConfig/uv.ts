@@ -15,6 +15,8 @@ export interface UvSource {
   /** e.g. `pyproject.toml [tool.uv]` or `~/.config/uv/uv.toml`. */
   from: string;
   workspace: boolean;
+  /** Its indexes only serve pins (a pyproject's [tool.uv] beside a uv.toml, whose settings win). */
+  namesOnly?: boolean;
 }
 
 export interface UvIndexes {
@@ -73,14 +75,14 @@ export function uvIndexes(ctx: ConfigContext, layers: UvSource[]): UvIndexes {
     } else if (split.credentials) ref.credentials = split.credentials;
     return ref;
   };
-  const add = (ref: IndexRef | undefined, index?: NamedIndex) => {
+  const add = (ref: IndexRef | undefined, index?: NamedIndex, namesOnly = false) => {
     if (!ref) return;
     if (ref.name !== undefined) {
       // An index of the same name higher up (the environment, the project) replaces this one.
       if (named.has(ref.name)) return;
       named.set(ref.name, ref);
     }
-    if (index?.explicit) return;
+    if (index?.explicit || namesOnly) return;
     if (index?.default) defaultIndex ??= ref;
     else if (!general.some((g) => g.url === ref.url)) general.push(ref);
   };
@@ -93,8 +95,9 @@ export function uvIndexes(ctx: ConfigContext, layers: UvSource[]): UvIndexes {
   for (const url of (env.UV_EXTRA_INDEX_URL ?? '').split(/\s+/).filter((e) => e !== '')) add(make(url, 'UV_EXTRA_INDEX_URL', false));
   const envDefault = env.UV_DEFAULT_INDEX?.trim() ? 'UV_DEFAULT_INDEX' : env.UV_INDEX_URL?.trim() ? 'UV_INDEX_URL' : undefined;
   if (envDefault) defaultIndex = make(env[envDefault]!, envDefault, false);
-  for (const { layer, from, workspace } of layers) {
-    for (const index of layer.indexes) add(make(index.url, `${from} [[index]]`, workspace, index.name), index);
+  for (const { layer, from, workspace, namesOnly } of layers) {
+    for (const index of layer.indexes) add(make(index.url, `${from} [[index]]`, workspace, index.name), index, namesOnly);
+    if (namesOnly) continue;
     for (const url of layer.extraIndexUrls) add(make(url, `${from} extra-index-url`, workspace));
     if (layer.indexUrl !== undefined) defaultIndex ??= make(layer.indexUrl, `${from} index-url`, workspace);
   }

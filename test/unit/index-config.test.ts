@@ -16,7 +16,12 @@ const DATA = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'data
 const data = (name: string) => readFileSync(path.join(DATA, name), 'utf8');
 const PYPI = 'https://pypi.org/simple/';
 
-function machine(files: Record<string, string>, env: Record<string, string> = {}, platform: NodeJS.Platform = 'linux', roots: string[] = ['/work/project']): ConfigContext {
+function machine(
+  files: Record<string, string>,
+  env: Record<string, string> = {},
+  platform: NodeJS.Platform = 'linux',
+  roots: string[] = ['/work/project'],
+): ConfigContext {
   return {
     env,
     home: platform === 'win32' ? 'C:\\Users\\me' : '/home/me',
@@ -51,7 +56,10 @@ describe('pip configuration files (configparser semantics)', () => {
   // Python's own reader, as pip uses it: the same sections and values, or an error both ways.
   const python = execFileSync(
     '/usr/bin/python3',
-    ['-c', 'import configparser,json,sys\nout=[]\nfor t in json.load(sys.stdin):\n  p=configparser.RawConfigParser()\n  try:\n    p.read_string(t)\n    out.append({s: dict(p.items(s)) for s in p.sections()})\n  except configparser.Error:\n    out.append(None)\nprint(json.dumps(out))'],
+    [
+      '-c',
+      'import configparser,json,sys\nout=[]\nfor t in json.load(sys.stdin):\n  p=configparser.RawConfigParser()\n  try:\n    p.read_string(t)\n    out.append({s: dict(p.items(s)) for s in p.sections()})\n  except configparser.Error:\n    out.append(None)\nprint(json.dumps(out))',
+    ],
     { input: JSON.stringify(cases), encoding: 'utf8' },
   );
   const expected = JSON.parse(python) as (Record<string, Record<string, string>> | null)[];
@@ -70,7 +78,7 @@ describe('pip configuration files (configparser semantics)', () => {
 });
 
 describe('pip configuration', () => {
-  it('reads the files in pip\'s order on Linux, macOS and Windows', () => {
+  it("reads the files in pip's order on Linux, macOS and Windows", () => {
     assert.deepEqual(pipConfigFiles(machine({}, { XDG_CONFIG_DIRS: '/x:/y', VIRTUAL_ENV: '/venv' })), [
       '/x/pip/pip.conf',
       '/y/pip/pip.conf',
@@ -79,7 +87,11 @@ describe('pip configuration', () => {
       '/home/me/.config/pip/pip.conf',
       '/venv/pip.conf',
     ]);
-    assert.deepEqual(pipConfigFiles(machine({}, {}, 'darwin')), ['/Library/Application Support/pip/pip.conf', '/home/me/.pip/pip.conf', '/home/me/.config/pip/pip.conf']);
+    assert.deepEqual(pipConfigFiles(machine({}, {}, 'darwin')), [
+      '/Library/Application Support/pip/pip.conf',
+      '/home/me/.pip/pip.conf',
+      '/home/me/.config/pip/pip.conf',
+    ]);
     assert.deepEqual(pipConfigFiles(machine({}, { APPDATA: 'C:\\Users\\me\\AppData\\Roaming', ProgramData: 'C:\\ProgramData' }, 'win32')), [
       'C:\\ProgramData\\pip\\pip.ini',
       'C:\\Users\\me\\pip\\pip.ini',
@@ -93,7 +105,8 @@ describe('pip configuration', () => {
   it('lets a later file win key by key, [install] win over [global], and a variable over both', () => {
     const files = {
       '/etc/pip.conf': '[install]\nindex-url = https://global-install.example/simple\n',
-      '/home/me/.config/pip/pip.conf': '[global]\nindex-url = https://user.example/simple\nextra-index-url = https://e1.example/simple https://e2.example/simple\n',
+      '/home/me/.config/pip/pip.conf':
+        '[global]\nindex-url = https://user.example/simple\nextra-index-url = https://e1.example/simple https://e2.example/simple\n',
     };
     const config = readPipConfig(machine(files));
     assert.equal(config.indexUrl?.value, 'https://global-install.example/simple');
@@ -110,7 +123,7 @@ describe('pip configuration', () => {
     assert.match(broken.warnings.join(), /set twice/);
   });
 
-  it('applies a requirements file\'s options as pip does, line by line, only when trusted', () => {
+  it("applies a requirements file's options as pip does, line by line, only when trusted", () => {
     const ctx = machine({}, { PIP_INDEX_URL: 'https://corp.example/simple', PIP_EXTRA_INDEX_URL: 'https://extra.example/simple' });
     assert.deepEqual(urls(plan(ctx, '/work/project/requirements.txt', 'six\n')), ['https://corp.example/simple/', 'https://extra.example/simple/']);
     const text = '--extra-index-url https://b.example/simple\n-i https://a.example/simple\n--extra-index-url https://c.example/simple\nsix\n';
@@ -134,20 +147,27 @@ describe('uv', () => {
     assert.equal(p.tool, 'uv');
     assert.deepEqual(urls(p), [PYPI]);
     // Pinned with markers: the explicit indexes first, PyPI on the other platforms.
-    assert.deepEqual(p.pinned.get('torch')?.map((r) => r.name ?? r.url), ['pytorch-nightly', 'pytorch', PYPI]);
+    assert.deepEqual(
+      p.pinned.get('torch')?.map((r) => r.name ?? r.url),
+      ['pytorch-nightly', 'pytorch', PYPI],
+    );
     assert.equal(p.pinned.get('pytorch'), undefined);
   });
 
-  it('orders UV_INDEX, the project, the user\'s uv.toml, and the default index last', () => {
+  it("orders UV_INDEX, the project, the user's uv.toml, and the default index last", () => {
     const files = {
-      '/home/me/.config/uv/uv.toml': '[[index]]\nname = "user"\nurl = "https://user.example/simple"\n\n[[index]]\nname = "corp"\nurl = "https://corp.example/simple"\ndefault = true\n',
+      '/home/me/.config/uv/uv.toml':
+        '[[index]]\nname = "user"\nurl = "https://user.example/simple"\n\n[[index]]\nname = "corp"\nurl = "https://corp.example/simple"\ndefault = true\n',
     };
     const pyproject = '[project]\nname = "x"\ndependencies = ["six"]\n[[tool.uv.index]]\nname = "proj"\nurl = "https://proj.example/simple"\n';
     const ctx = machine(files, { UV_INDEX: 'env=https://env.example/simple', UV_INDEX_ENV_USERNAME: 'u', UV_INDEX_ENV_PASSWORD: 'p' });
     const p = plan(ctx, '/work/project/pyproject.toml', pyproject);
     assert.deepEqual(urls(p), ['https://env.example/simple/', 'https://proj.example/simple/', 'https://user.example/simple/', 'https://corp.example/simple/']);
     assert.deepEqual(p.indexes[0]?.credentials, { username: 'u', password: 'p', from: 'UV_INDEX_*_USERNAME/PASSWORD' });
-    assert.deepEqual(urls(plan(machine(files, { UV_DEFAULT_INDEX: 'https://d.example/simple' }), '/work/project/pyproject.toml', pyproject)).at(-1), 'https://d.example/simple/');
+    assert.deepEqual(
+      urls(plan(machine(files, { UV_DEFAULT_INDEX: 'https://d.example/simple' }), '/work/project/pyproject.toml', pyproject)).at(-1),
+      'https://d.example/simple/',
+    );
     // Untrusted: the project's index is left out and said so; the user's are kept.
     const untrusted = plan(ctx, '/work/project/pyproject.toml', pyproject, false);
     assert.deepEqual(urls(untrusted), ['https://env.example/simple/', 'https://user.example/simple/', 'https://corp.example/simple/']);
@@ -170,11 +190,17 @@ describe('Poetry and PDM', () => {
     assert.equal(p.tool, 'poetry');
     assert.deepEqual(urls(p), [PYPI]);
     assert.equal(p.pinned.size, 0);
-    const named = '[tool.poetry.dependencies]\ntorch = { version = "*", source = "gpu" }\nsix = "*"\n[[tool.poetry.source]]\nname = "gpu"\nurl = "https://gpu.example/simple"\npriority = "explicit"\n';
-    assert.deepEqual(plan(machine({}), '/work/project/pyproject.toml', named).pinned.get('torch')?.map((r) => r.url), ['https://gpu.example/simple/']);
+    const named =
+      '[tool.poetry.dependencies]\ntorch = { version = "*", source = "gpu" }\nsix = "*"\n[[tool.poetry.source]]\nname = "gpu"\nurl = "https://gpu.example/simple"\npriority = "explicit"\n';
+    assert.deepEqual(
+      plan(machine({}), '/work/project/pyproject.toml', named)
+        .pinned.get('torch')
+        ?.map((r) => r.url),
+      ['https://gpu.example/simple/'],
+    );
   });
 
-  it('orders Poetry\'s primary sources before PyPI only when one is a pypi source, supplemental after', () => {
+  it("orders Poetry's primary sources before PyPI only when one is a pypi source, supplemental after", () => {
     const text = (extra: string) =>
       `[tool.poetry]\nname = "x"\n[[tool.poetry.source]]\nname = "corp"\nurl = "https://corp.example/simple"\n${extra}[[tool.poetry.source]]\nname = "more"\nurl = "https://more.example/simple"\npriority = "supplemental"\n`;
     assert.deepEqual(urls(plan(machine({}), '/work/project/pyproject.toml', text(''))), ['https://corp.example/simple/', 'https://more.example/simple/']);
@@ -191,17 +217,26 @@ describe('Poetry and PDM', () => {
     const p = plan(machine({}), '/work/project/pyproject.toml', data('pdm-demo-pyproject.toml'));
     assert.equal(p.tool, 'pdm');
     assert.deepEqual(urls(p), [PYPI, 'https://test.pypi.org/simple/']);
-    assert.deepEqual(urls(plan(machine({}, { PDM_PYPI_URL: 'https://mirror.example/simple' }), '/work/project/pyproject.toml', data('pdm-demo-pyproject.toml')))[0], 'https://mirror.example/simple/');
-    const patterns = '[project]\nname = "x"\ndependencies = ["corp-lib", "six"]\n[[tool.pdm.source]]\nname = "corp"\nurl = "https://corp.example/simple"\ninclude_packages = ["corp-*"]\n';
+    assert.deepEqual(
+      urls(plan(machine({}, { PDM_PYPI_URL: 'https://mirror.example/simple' }), '/work/project/pyproject.toml', data('pdm-demo-pyproject.toml')))[0],
+      'https://mirror.example/simple/',
+    );
+    const patterns =
+      '[project]\nname = "x"\ndependencies = ["corp-lib", "six"]\n[[tool.pdm.source]]\nname = "corp"\nurl = "https://corp.example/simple"\ninclude_packages = ["corp-*"]\n';
     const routed = plan(machine({}), '/work/project/pyproject.toml', patterns);
-    assert.deepEqual(routed.pinned.get('corp-lib')?.map((r) => r.url), ['https://corp.example/simple/']);
+    assert.deepEqual(
+      routed.pinned.get('corp-lib')?.map((r) => r.url),
+      ['https://corp.example/simple/'],
+    );
     assert.deepEqual(urls(routed), [PYPI]);
   });
 });
 
-describe('credentials and the user\'s override', () => {
+describe("credentials and the user's override", () => {
   it('reads .netrc as Python does: last entry wins, default, macdef skipped', () => {
-    const netrc = readNetrc('machine a.example login x password y\nmacdef init\nmachine evil login z\n\nmachine A.example login u password "p w"\ndefault login d password e\n');
+    const netrc = readNetrc(
+      'machine a.example login x password y\nmacdef init\nmachine evil login z\n\nmachine A.example login u password "p w"\ndefault login d password e\n',
+    );
     assert.deepEqual(netrcFor(netrc, 'a.example'), { login: 'u', password: 'p w' });
     assert.deepEqual(netrcFor(netrc, 'other.example'), { login: 'd', password: 'e' });
     assert.equal(netrc.machines.has('evil'), false);
@@ -211,7 +246,11 @@ describe('credentials and the user\'s override', () => {
     const files = { '/home/me/.netrc': 'machine corp.example login n password np\n', '/alt': 'machine corp.example login alt password ap\n' };
     const p = plan(machine(files, { PIP_INDEX_URL: 'https://corp.example/simple' }), '/work/project/requirements.txt', 'six\n');
     assert.deepEqual(p.indexes[0]?.credentials, { username: 'n', password: 'np', from: '~/.netrc' });
-    assert.equal(plan(machine(files, { PIP_INDEX_URL: 'https://corp.example/simple', NETRC: '/alt' }), '/work/project/requirements.txt', 'six\n').indexes[0]?.credentials?.username, 'alt');
+    assert.equal(
+      plan(machine(files, { PIP_INDEX_URL: 'https://corp.example/simple', NETRC: '/alt' }), '/work/project/requirements.txt', 'six\n').indexes[0]?.credentials
+        ?.username,
+      'alt',
+    );
     const inUrl = plan(machine(files, { PIP_INDEX_URL: 'https://me:s%40cret@corp.example/simple' }), '/work/project/requirements.txt', 'six\n');
     assert.deepEqual(inUrl.indexes[0]?.credentials, { username: 'me', password: 's@cret', from: 'the URL in PIP_INDEX_URL' });
     assert.equal(inUrl.indexes[0]?.url, 'https://corp.example/simple/');
@@ -221,7 +260,7 @@ describe('credentials and the user\'s override', () => {
     assert.equal(secret.indexes[0]?.credentials?.from, 'the editor');
   });
 
-  it('lets the user\'s own index replace every tool\'s configuration', () => {
+  it("lets the user's own index replace every tool's configuration", () => {
     const ctx = machine({}, { PIP_INDEX_URL: 'https://corp.example/simple', UV_INDEX: 'https://uv.example/simple' });
     const override = { url: 'https://mine.example/simple/', from: 'pypiStatus.indexUrl' };
     assert.deepEqual(urls(plan(ctx, '/work/project/requirements.txt', 'six\n', true, { override })), ['https://mine.example/simple/']);

@@ -37,7 +37,8 @@ export function printConfig(options: RunOptions, ctx: ConfigContext, trusted: bo
 /** A directory stands for its pyproject.toml, else for a requirements file in it. */
 function planOf(root: string, options: RunOptions, ctx: ConfigContext, trusted: boolean): PrintedPlan {
   let file = root;
-  if (statSync(root).isDirectory()) file = existsSync(path.join(root, 'pyproject.toml')) ? path.join(root, 'pyproject.toml') : path.join(root, 'requirements.txt');
+  if (statSync(root).isDirectory())
+    file = existsSync(path.join(root, 'pyproject.toml')) ? path.join(root, 'pyproject.toml') : path.join(root, 'requirements.txt');
   const kind = fileKind(file) ?? 'requirements';
   const text = ctx.readFile(file) ?? '';
   const input: ResolveInput = { file, kind, parsed: parseDocument(kind, text, ctx.env), trusted };
@@ -72,4 +73,3 @@ function text(plan: PrintedPlan): string {
   for (const warning of plan.warnings) out.push(`  warning: ${warning}`);
   return `${out.join('\n')}\n`;
 }
-

@@ -42,7 +42,7 @@ export function readIni(text: string): IniSections {
       const name = header[1]!;
       if (name === 'DEFAULT') current = defaults;
       else if (raw.has(name)) throw new IniError(`line ${i + 1}: section [${name}] appears twice`);
-      else raw.set(name, (current = new Map()));
+      else raw.set(name, (current = new Map<string, string[]>()));
       option = undefined;
       continue;
     }

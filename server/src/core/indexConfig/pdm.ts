@@ -61,6 +61,9 @@ export function pdmIndexes(ctx: ConfigContext, sources: readonly PdmSource[], fr
 
 /** fnmatch on the normalized name: `*`, `?` and `[...]`. */
 function matches(pattern: string, name: string): boolean {
-  const re = pattern.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const re = pattern
+    .replace(/[.+^${}()|\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${re}$`, 'i').test(name);
 }

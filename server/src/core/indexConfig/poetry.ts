@@ -48,7 +48,8 @@ export function poetryIndexes(ctx: ConfigContext, sources: readonly PoetrySource
   }
   const explicitPypi = ranked.some((r) => r.ref.url === PYPI_SIMPLE_URL);
   const disablesPypi = ranked.some((r) => r.rank <= RANK.primary!);
-  if (!explicitPypi && !disablesPypi) ranked.push({ ref: { url: PYPI_SIMPLE_URL, from: "Poetry's implicit PyPI", workspace: false, credentialHint: '' }, rank: 2 });
+  if (!explicitPypi && !disablesPypi)
+    ranked.push({ ref: { url: PYPI_SIMPLE_URL, from: "Poetry's implicit PyPI", workspace: false, credentialHint: '' }, rank: 2 });
   const general = ranked
     .filter((r) => r.rank < RANK.explicit!)
     .sort((a, b) => a.rank - b.rank)

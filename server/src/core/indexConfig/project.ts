@@ -120,7 +120,10 @@ function readPoetry(poetry: TomlTable, config: ProjectIndexConfig): void {
     config.poetry = tablesOf(poetry.source).flatMap((s) => {
       const name = asString(s.name);
       if (name === undefined) return [];
-      const source: PoetrySource = { name, priority: asString(s.priority) ?? (s.default === true ? 'default' : s.secondary === true ? 'secondary' : 'primary') };
+      const source: PoetrySource = {
+        name,
+        priority: asString(s.priority) ?? (s.default === true ? 'default' : s.secondary === true ? 'secondary' : 'primary'),
+      };
       const url = asString(s.url);
       if (url !== undefined) source.url = url;
       return [source];

@@ -44,7 +44,12 @@ function overrideRef(input: ResolveInput): IndexRef | undefined {
   if (!input.override) return undefined;
   const split = splitIndexUrl(input.override.url, input.override.from);
   if (!split) return undefined;
-  const ref: IndexRef = { url: split.url, from: input.override.from, workspace: false, credentialHint: `a ~/.netrc entry for ${new URL(split.url).hostname}, or the URL in ${input.override.from}` };
+  const ref: IndexRef = {
+    url: split.url,
+    from: input.override.from,
+    workspace: false,
+    credentialHint: `a ~/.netrc entry for ${new URL(split.url).hostname}, or the URL in ${input.override.from}`,
+  };
   if (split.credentials) ref.credentials = split.credentials;
   return ref;
 }
@@ -113,7 +118,8 @@ function pyprojectPlan(input: ResolveInput, ctx: ConfigContext): IndexPlan {
   if (tool === 'uv') uvPlan(plan, input, ctx, config);
   else if (tool === 'poetry') {
     const sources = input.trusted ? (config?.poetry ?? []) : [];
-    if (!input.trusted && config?.poetry?.length) plan.untrusted.push(`this file names its own Poetry sources (${config.poetry.map((s) => s.name).join(', ')})`);
+    if (!input.trusted && config?.poetry?.length)
+      plan.untrusted.push(`this file names its own Poetry sources (${config.poetry.map((s) => s.name).join(', ')})`);
     const poetry = poetryIndexes(ctx, sources, 'pyproject.toml');
     plan.warnings.push(...poetry.warnings);
     plan.indexes = poetry.general;
@@ -136,10 +142,15 @@ function uvPlan(plan: IndexPlan, input: ResolveInput, ctx: ConfigContext, config
   const projectText = ctx.env.UV_CONFIG_FILE ? undefined : ctx.readFile(projectToml);
   // A uv.toml beside the pyproject.toml takes the place of its [tool.uv] settings.
   const project: UvSource | undefined =
-    projectText !== undefined ? { layer: readUvToml(projectText), from: 'uv.toml', workspace: true } : config?.uv ? { layer: config.uv, from: 'pyproject.toml [tool.uv]', workspace: true } : undefined;
+    projectText !== undefined
+      ? { layer: readUvToml(projectText), from: 'uv.toml', workspace: true }
+      : config?.uv
+        ? { layer: config.uv, from: 'pyproject.toml [tool.uv]', workspace: true }
+        : undefined;
   if (project && input.trusted) layers.push(project);
   // The project's own [[tool.uv.index]] still name the indexes its [tool.uv.sources] pin to.
-  if (project && input.trusted && projectText !== undefined && config?.uv) layers.push({ layer: config.uv, from: 'pyproject.toml [tool.uv]', workspace: true, namesOnly: true });
+  if (project && input.trusted && projectText !== undefined && config?.uv)
+    layers.push({ layer: config.uv, from: 'pyproject.toml [tool.uv]', workspace: true, namesOnly: true });
   else if (project && (project.layer.indexes.length > 0 || project.layer.indexUrl !== undefined || project.layer.extraIndexUrls.length > 0)) {
     plan.untrusted.push(`this project names its own indexes in ${project.from}`);
   }

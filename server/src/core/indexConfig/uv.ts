@@ -39,7 +39,10 @@ export function uvMachineFiles(ctx: ConfigContext): UvSource[] {
     candidates.push(p.join(`${env.SYSTEMDRIVE ?? 'C:'}\\`, 'ProgramData', 'uv', 'uv.toml'));
   } else {
     candidates.push(p.join(env.XDG_CONFIG_HOME?.trim() || p.join(ctx.home, '.config'), 'uv', 'uv.toml'));
-    const system = (env.XDG_CONFIG_DIRS?.trim() || '').split(':').filter((d) => d !== '').map((d) => p.join(d, 'uv', 'uv.toml'));
+    const system = (env.XDG_CONFIG_DIRS?.trim() || '')
+      .split(':')
+      .filter((d) => d !== '')
+      .map((d) => p.join(d, 'uv', 'uv.toml'));
     candidates.push(system.find((f) => ctx.readFile(f) !== undefined) ?? '/etc/uv/uv.toml');
   }
   const found: UvSource[] = [];
@@ -71,7 +74,11 @@ export function uvIndexes(ctx: ConfigContext, layers: UvSource[]): UvIndexes {
     const username = name === undefined ? undefined : ctx.env[uvCredentialVariable(name, 'USERNAME')];
     const password = name === undefined ? undefined : ctx.env[uvCredentialVariable(name, 'PASSWORD')];
     if (username !== undefined || password !== undefined) {
-      ref.credentials = { username: username ?? split.credentials?.username ?? '', password: password ?? split.credentials?.password ?? '', from: 'UV_INDEX_*_USERNAME/PASSWORD' };
+      ref.credentials = {
+        username: username ?? split.credentials?.username ?? '',
+        password: password ?? split.credentials?.password ?? '',
+        from: 'UV_INDEX_*_USERNAME/PASSWORD',
+      };
     } else if (split.credentials) ref.credentials = split.credentials;
     return ref;
   };

@@ -51,11 +51,14 @@ describe('pypi-status check and the index configuration of pip and uv', () => {
     runCli(['check', '--no-cache', '--format', 'json', ...args], { cwd: dir, env: { ...baseEnv(path.join(dir, 'xdg')), ...env } });
   const netrc = (text: string) => writeFileSync(path.join(home, '.netrc'), text);
 
-  it('looks requirements up on PIP_INDEX_URL and pip.conf\'s extra index, with .netrc credentials, and says which answered', async () => {
+  it("looks requirements up on PIP_INDEX_URL and pip.conf's extra index, with .netrc credentials, and says which answered", async () => {
     netrc(`machine 127.0.0.1 login ${USER} password ${PASSWORD}\n`);
     const result = await run(['reqs'], { PIP_INDEX_URL: pub.simpleUrl });
     const report = JSON.parse(result.stdout) as JsonReport;
-    assert.deepEqual(report.findings.map((f) => [f.name, f.code]), [['private-lib', 'archived']]);
+    assert.deepEqual(
+      report.findings.map((f) => [f.name, f.code]),
+      [['private-lib', 'archived']],
+    );
     assert.deepEqual(report.answeredBy['reqs/requirements.txt'], { 'private-lib': new URL(priv.url).host, six: new URL(pub.url).host });
     assert.ok(!result.stdout.includes(PASSWORD) && !result.stderr.includes(PASSWORD));
   });
@@ -74,10 +77,16 @@ describe('pypi-status check and the index configuration of pip and uv', () => {
     const creds = { UV_INDEX_INTERNAL_USERNAME: USER, UV_INDEX_INTERNAL_PASSWORD: PASSWORD };
     priv.resetLog();
     const untrusted = JSON.parse((await run(['uvproject'], creds)).stdout) as JsonReport;
-    assert.deepEqual(untrusted.findings.map((f) => [f.name, f.code]), [['private-lib', 'not-found']]);
+    assert.deepEqual(
+      untrusted.findings.map((f) => [f.name, f.code]),
+      [['private-lib', 'not-found']],
+    );
     assert.equal(priv.requests.length, 0, 'an untrusted project sends nothing to the index it names');
     const trusted = JSON.parse((await run(['uvproject', '--trust-index-options'], creds)).stdout) as JsonReport;
-    assert.deepEqual(trusted.findings.map((f) => [f.name, f.code]), [['private-lib', 'archived']]);
+    assert.deepEqual(
+      trusted.findings.map((f) => [f.name, f.code]),
+      [['private-lib', 'archived']],
+    );
     assert.deepEqual(trusted.answeredBy['uvproject/pyproject.toml'], { 'private-lib': 'internal', six: 'public' });
     assert.ok(priv.requests.every((r) => r.path.startsWith('/simple/private-lib')));
   });

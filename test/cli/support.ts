@@ -27,10 +27,23 @@ export interface RunOptions {
 /** Variables that would change what the CLI does and that a developer's shell may have set. */
 const SCRUBBED = ['NO_COLOR', 'FORCE_COLOR', 'GITHUB_STEP_SUMMARY', 'HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NODE_OPTIONS'];
 
-/** An environment in which no test can touch the real per-user cache. */
+/** Variables that name indexes or credentials (pip, uv, Poetry, PDM, .netrc): a developer's must not reach a test. */
+const INDEX_CONFIG = /^(PIP_|UV_|PDM_|POETRY_|PYPI_STATUS_)|^(NETRC|VIRTUAL_ENV)$/;
+
+/**
+ * An environment in which no test can touch the real per-user cache, nor read the real
+ * user's index configuration: HOME and the XDG folders point inside the test's directory.
+ */
 export function baseEnv(xdgCacheHome: string): Record<string, string | undefined> {
-  const env: Record<string, string | undefined> = { ...process.env, XDG_CACHE_HOME: xdgCacheHome };
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    XDG_CACHE_HOME: xdgCacheHome,
+    HOME: path.join(xdgCacheHome, 'home'),
+    XDG_CONFIG_HOME: path.join(xdgCacheHome, 'home', '.config'),
+    XDG_CONFIG_DIRS: path.join(xdgCacheHome, 'etc-xdg'),
+  };
   for (const name of SCRUBBED) delete env[name];
+  for (const name of Object.keys(env)) if (INDEX_CONFIG.test(name)) delete env[name];
   return env;
 }
 

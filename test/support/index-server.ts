@@ -69,6 +69,8 @@ export interface IndexServerOptions {
    * which over HTTP/2 ends every stream on it.
    */
   tls?: 'h2' | 'http/1.1';
+  /** Answer 401 (with a Basic challenge) to every request without these credentials, as a private index does. */
+  basicAuth?: { username: string; password: string };
 }
 
 export type Fault =
@@ -798,6 +800,10 @@ export async function startIndexServer(options: IndexServerOptions = {}): Promis
       return;
     }
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (options.basicAuth && headers.authorization !== `Basic ${Buffer.from(`${options.basicAuth.username}:${options.basicAuth.password}`).toString('base64')}`) {
+      finishNormal(req, res, entry, plain(401, 'Unauthorized', { 'WWW-Authenticate': 'Basic realm="index"' }));
+      return;
+    }
     const fault = takeFault(url.pathname);
     if (fault) {
       entry.fault = fault.kind;

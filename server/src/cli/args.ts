@@ -40,6 +40,8 @@ export interface CheckFlags {
   format: Format;
   output?: string;
   noColor: boolean;
+  /** Print which indexes each PATH would be checked against, and exit. */
+  printConfig: boolean;
 }
 
 export type Command = { kind: 'help'; text: string } | { kind: 'version' } | { kind: 'check'; flags: CheckFlags };
@@ -97,9 +99,15 @@ Result:
                            error (default), warning, information, hint, never
   --strict                 exit 2 when some projects could not be checked
                            (index unreachable, or --offline and not cached)
-  --trust-index-options    look projects up on the --index-url/--extra-index-url
-                           written in the scanned files (off by default: the
-                           files could name any host)
+  --trust-index-options    look projects up on the indexes the scanned files name
+                           (--index-url/--extra-index-url, [[tool.uv.index]], a
+                           project's uv.toml, Poetry and PDM sources; off by
+                           default: the files could name any host). The
+                           machine's pip, uv and PDM configuration, PIP_*/UV_*
+                           variables and ~/.netrc are always read
+  --print-config           print which indexes each PATH would be looked up on
+                           (from pip, uv, Poetry and PDM configuration; credentials
+                           redacted) and exit
   --format FORMAT          text (default), json, sarif, github
   -o, --output FILE        write the report to FILE instead of standard output (- is
                            standard output)
@@ -137,6 +145,7 @@ const CHECK_OPTIONS = {
   format: { type: 'string', short: 'f' },
   output: { type: 'string', short: 'o' },
   'no-color': { type: 'boolean' },
+  'print-config': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;
@@ -184,6 +193,7 @@ function parseCheck(args: readonly string[]): Command {
     trustIndexOptions: values['trust-index-options'] ?? false,
     format: values.format === undefined ? 'text' : oneOf(values.format, FORMATS, '--format'),
     noColor: values['no-color'] ?? false,
+    printConfig: values['print-config'] ?? false,
   };
   if (values['index-url'] !== undefined) flags.indexUrl = baseUrl(values['index-url'], '--index-url');
   if (values['json-api-url'] !== undefined) flags.jsonApiUrl = baseUrl(values['json-api-url'], '--json-api-url');

@@ -6,6 +6,8 @@
 import { appendFileSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { createIndexEnvironment } from '../core/environment.js';
+import { machineContext } from '../core/indexConfig/context.js';
+import { printConfig } from './printConfig.js';
 import { scan } from '../core/workspaceScan.js';
 import { VERSION } from '../core/version.js';
 import { MAIN_HELP, parseCommandLine, type CheckFlags, type Command } from './args.js';
@@ -64,6 +66,11 @@ const DEFAULT_MAX_WAIT_S = 60;
 
 async function check(flags: CheckFlags, io: CliIO): Promise<number> {
   const options = await resolveRunOptions(flags, await findConfig(io.cwd), io.cwd, { env: io.env, stdoutIsTTY: io.stdout.isTTY === true });
+  const ctx = machineContext(io.env, options.roots);
+  if (flags.printConfig) {
+    io.stdout.write(printConfig(options, ctx, flags.trustIndexOptions, flags.format === 'json'));
+    return EXIT.ok;
+  }
   const progress = new Progress(io.stderr);
   const say = (message: string) => progress.log(`pypi-status: ${redactText(message)}`);
   const environment = createIndexEnvironment(options.settings, {
@@ -75,6 +82,7 @@ async function check(flags: CheckFlags, io: CliIO): Promise<number> {
     log: (message) => {
       if (!message.startsWith('index lookup failed:')) say(message);
     },
+    config: { ctx },
   });
 
   for (const file of options.skipped) say(`${path.relative(options.cwd, file)}: lock files are not read yet; skipped`);
@@ -94,7 +102,7 @@ async function check(flags: CheckFlags, io: CliIO): Promise<number> {
   try {
     const result = await scan(
       { roots: options.roots, exclude: options.exclude, env: io.env, onProgress: (p) => progress.update(p) },
-      flags.trustIndexOptions ? (parsed) => environment.pool.sourceFor(parsed, true) : environment.client,
+      (parsed, file) => environment.pool.sourceFor(parsed, flags.trustIndexOptions, file),
       options.settings,
     );
     report = buildReport(result, options.settings, options.cwd, options.failOn);

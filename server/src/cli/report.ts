@@ -40,6 +40,8 @@ export interface Report {
   findings: ReportFinding[];
   /** Projects whose status, or whose release data from the JSON API, could not be learned. */
   unknown: UnknownProject[];
+  /** File (relative, forward slashes) → normalized name → the index that answered for it. */
+  answeredBy?: Record<string, Record<string, string>>;
   failOn: FailOn;
   /** Some finding is at least as severe as failOn. */
   failed: boolean;
@@ -81,6 +83,11 @@ export function buildReport(result: ScanResult, settings: Settings, cwd: string,
   }
   for (const name of result.summary.unknownProjects) if (!unknown.has(name)) unknown.set(name, 'not checked');
 
+  const answeredBy: Record<string, Record<string, string>> = {};
+  for (const file of result.files) {
+    const indexes = file.analyzed.filter((a) => a.index !== undefined).map((a) => [a.dependency.normalizedName, a.index!] as const);
+    if (indexes.length > 0) answeredBy[uri(file.path)] = Object.fromEntries(indexes);
+  }
   const threshold = failOn === 'never' ? Infinity : SEVERITY_RANK[failOn];
   return {
     cwd,
@@ -89,6 +96,7 @@ export function buildReport(result: ScanResult, settings: Settings, cwd: string,
     files: result.files.map((f) => uri(f.path)).sort(compare),
     findings,
     unknown: [...unknown].map(([name, reason]) => ({ name, reason: redactText(reason) })).sort((a, b) => compare(a.name, b.name)),
+    answeredBy,
     failOn,
     failed: findings.some((f) => SEVERITY_RANK[f.severity] >= threshold),
   };

@@ -40,6 +40,15 @@ export interface AnalyzedDependency {
   dependency: Dependency;
   facts: DependencyFacts;
   findings: Finding[];
+  /** The index that answered for it: its configured name, else its host. */
+  index?: string;
+}
+
+/** The analysis with the index that answered for it, when the source knows. */
+export function withIndex(analyzed: AnalyzedDependency, source: IndexSource): AnalyzedDependency {
+  if (analyzed.facts.project.state === 'unknown') return analyzed;
+  const index = source.answeredBy?.(analyzed.dependency.name);
+  return index === undefined ? analyzed : { ...analyzed, index };
 }
 
 /** Dependencies that are looked up: not ignored, not URLs, not silenced by settings. */
@@ -54,7 +63,7 @@ export async function analyze(parsed: ParsedFile, client: IndexSource, settings:
   return Promise.all(
     deps.map(async (dependency) => {
       const facts = await gatherFacts(dependency, client);
-      return { dependency, facts, findings: findingsFor(dependency, facts, context) };
+      return withIndex({ dependency, facts, findings: findingsFor(dependency, facts, context) }, client);
     }),
   );
 }

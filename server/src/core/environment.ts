@@ -1,7 +1,7 @@
 /** Builds the index client for a set of settings: the one place that wires HTTP, cache and client together. */
 import { IndexCache } from './pypi/cache.js';
 import type { IndexClient } from './pypi/client.js';
-import { IndexPool } from './pypi/sources.js';
+import { IndexPool, type PoolOptions } from './pypi/sources.js';
 import { HttpClient } from './pypi/http.js';
 import type { Settings } from './settings.js';
 import { USER_AGENT } from './version.js';
@@ -13,6 +13,8 @@ export interface ClientOptions {
   /** See IndexClientOptions.patienceMs (for one-shot runs). */
   patienceMs?: number;
   log?: (message: string) => void;
+  /** Where pip's, uv's, Poetry's and PDM's index configuration is read; without it only the settings count. */
+  config?: PoolOptions['config'];
 }
 
 export interface IndexEnvironment {
@@ -31,7 +33,15 @@ export function createIndexEnvironment(settings: Settings, options: ClientOption
   if (options.proxyStrictSSL !== undefined) httpOptions.proxyStrictSSL = options.proxyStrictSSL;
   const http = new HttpClient(httpOptions);
   const cache = new IndexCache({ directory: settings.cacheDirectory, onError: log });
-  const pool = new IndexPool({ http, cache, settings, offline: options.offline ?? false, log, ...(options.patienceMs === undefined ? {} : { patienceMs: options.patienceMs }) });
+  const pool = new IndexPool({
+    http,
+    cache,
+    settings,
+    offline: options.offline ?? false,
+    log,
+    ...(options.patienceMs === undefined ? {} : { patienceMs: options.patienceMs }),
+    ...(options.config === undefined ? {} : { config: options.config }),
+  });
   return {
     client: pool.default,
     pool,

@@ -47,6 +47,20 @@ export interface HoverContext {
   projectPage?: string;
   /** Alternatives to suggest, with where they come from. */
   alternatives?: { name: string; origin: string }[];
+  /** The index that answered (its configured name, else its host). */
+  index?: string;
+  /** Indexes the file names that are not used (an untrusted workspace), said so that the user knows why. */
+  notUsed?: string[];
+}
+
+/** Which index answered, and what the file names that an untrusted workspace does not use. */
+function whereLookedUp(ctx: HoverContext, f: Format): string[] {
+  const lines: string[] = [];
+  if (ctx.index) lines.push(f.aside(`Looked up on ${f.code(ctx.index)}.`));
+  if (ctx.notUsed && ctx.notUsed.length > 0) {
+    lines.push(f.aside(`${f.text(ctx.notUsed.join('; '))}: not used, as the workspace is not trusted. Trusting the workspace will use it.`));
+  }
+  return lines;
 }
 
 export function hoverMarkdown(dep: Dependency, facts: DependencyFacts, ctx: HoverContext = {}): string {
@@ -63,11 +77,11 @@ function hoverCard(dep: Dependency, facts: DependencyFacts, ctx: HoverContext, f
   const project = facts.project;
   lines.push(`${f.strong(text(dep.name))}${dep.specifier ? ` ${code(dep.specifier)}` : ''}`);
   if (project.state === 'unknown') {
-    lines.push(`Status unknown: the index could not be asked (${text(project.reason)}).`);
+    lines.push(`Status unknown: the index could not be asked (${text(project.reason)}).`, ...whereLookedUp(ctx, f));
     return lines.join('\n\n');
   }
   if (project.state === 'not-found') {
-    lines.push(`${f.strong('Not found')} on the package index.`);
+    lines.push(`${f.strong('Not found')} on the package index.`, ...whereLookedUp(ctx, f));
     return lines.join('\n\n');
   }
   const info = project.data;
@@ -125,6 +139,10 @@ function hoverCard(dep: Dependency, facts: DependencyFacts, ctx: HoverContext, f
   }
   if (links.length > 0) lines.push(links.join(' · '));
   const stale = project.stale ?? (facts.latest?.state === 'found' ? facts.latest.stale : undefined);
-  if (stale) lines.push(f.aside(`As of ${new Date(project.fetchedAt).toISOString().slice(0, 16).replace('T', ' ')} UTC; the index could not be reached since (${text(stale)}).`));
+  lines.push(...whereLookedUp(ctx, f));
+  if (stale)
+    lines.push(
+      f.aside(`As of ${new Date(project.fetchedAt).toISOString().slice(0, 16).replace('T', ' ')} UTC; the index could not be reached since (${text(stale)}).`),
+    );
   return lines.join('\n\n');
 }

@@ -10,6 +10,7 @@ import { poetryDependency, walkTopLevel, type Context } from './pyproject/depend
 import { tomlTooLarge } from './pyproject/guard.js';
 import { deepValueMessage, deepValues, withoutDeepValues } from './pyproject/nesting.js';
 import { readToml } from './pyproject/recovery.js';
+import { readProjectIndexConfig } from './indexConfig/project.js';
 
 export { MAX_PYPROJECT_LENGTH, MAX_TOML_TOKENS, tomlTooLarge } from './pyproject/guard.js';
 export { deepValues, MAX_TOML_NESTING, withoutDeepValues } from './pyproject/nesting.js';
@@ -47,5 +48,6 @@ export function parsePyproject(text: string): ParsedFile {
       result.dependencies.push(item);
     }
   }
+  result.projectIndexes = readProjectIndexConfig(readable);
   return result;
 }

@@ -15,6 +15,8 @@ export type { DiagnosticCode } from './codes.js';
 
 export interface Settings {
   indexUrl: string;
+  /** indexUrl was set by the user: it replaces the index configuration of pip, uv, Poetry and PDM. */
+  indexUrlSet?: boolean;
   /**
    * Why the configured index cannot be used (its URL is not an http(s) URL). Nothing is then
    * looked up: falling back to PyPI would send a private index's dependency names there.
@@ -92,6 +94,7 @@ export function resolveSettings(raw: unknown, warn: (message: string) => void = 
   // 0 and null are VS Code's way of saying "not set"; a cooldown past a century is a typo.
   if (typeof age === 'number' && Number.isFinite(age) && age > 0 && age <= 36_500) settings.minimumReleaseAge = age;
   else if (age !== undefined && age !== null && age !== 0) warn('pypiStatus.minimumReleaseAge: expected a number of days between 0 and 36500; not set');
+  if (givenIndex !== undefined) settings.indexUrlSet = true;
   return settings;
 }
 

@@ -1,4 +1,5 @@
 import type { ProblemCode } from './codes.js';
+import type { ProjectIndexConfig } from './indexConfig/project.js';
 
 /** Zero-based line/character positions, UTF-16 code units, as in LSP. */
 export interface Position {
@@ -91,6 +92,8 @@ export interface ParsedFile {
   indexUrls: { url: string; extra: boolean; range: Range }[];
   /** `--no-index` on an option line: pip asks no index at all (only `--find-links`). */
   noIndex?: boolean;
+  /** pyproject.toml: the indexes and sources it configures for uv, Poetry and PDM. */
+  projectIndexes?: ProjectIndexConfig;
   problems: ParseProblem[];
   /** pyproject.toml: what it says about the project itself, where the pin fixes, cooldowns and local names need it. */
   project?: ProjectFacts;

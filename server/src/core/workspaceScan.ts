@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import picomatch from 'picomatch';
 import { abortable } from './abortable.js';
 import { fileURLToPath } from 'node:url';
-import { analyze, fileKind, lookedUp, parseDocument, tooLargeToRead, type AnalyzedDependency, type FileKind } from './analyze.js';
+import { analyze, fileKind, withIndex, lookedUp, parseDocument, tooLargeToRead, type AnalyzedDependency, type FileKind } from './analyze.js';
 import { decodeRequirementsBytes } from './decode.js';
 import { findingsFor, gatherFacts, incompleteReason, peekFacts, type FindingContext } from './findings.js';
 import { effectiveCooldown, projectContext, type ProjectContext } from './projectContext.js';
@@ -243,7 +243,7 @@ class ScanLookups {
           if (this.isCancelled()) return;
           const reason = incompleteReason(facts);
           if (reason !== undefined && !this.unknown.has(dep.normalizedName)) this.unknown.set(dep.normalizedName, reason);
-          file.analyzed[index] = { dependency: dep, facts, findings: findingsFor(dep, facts, this.context(file)) };
+          file.analyzed[index] = withIndex({ dependency: dep, facts, findings: findingsFor(dep, facts, this.context(file)) }, project.source);
           this.settledOne(file);
         }),
       );
@@ -285,7 +285,7 @@ class ScanLookups {
  * `sources` is one index for every file, or a function choosing one per file
  * (files with their own trusted index options).
  */
-export async function scan(options: ScanOptions, sources: IndexSource | ((parsed: ParsedFile) => IndexSource), settings: Settings): Promise<ScanResult> {
+export async function scan(options: ScanOptions, sources: IndexSource | ((parsed: ParsedFile, file: string) => IndexSource), settings: Settings): Promise<ScanResult> {
   const sourceFor = typeof sources === 'function' ? sources : () => sources;
   const signal = options.signal;
   const trusted = options.trusted ?? true;
@@ -358,7 +358,7 @@ export async function scan(options: ScanOptions, sources: IndexSource | ((parsed
     // Read before any lookup: the cooldown decides findings as answers arrive.
     scanned.project = await contextOf(file);
     if (isCancelled()) return;
-    const source = sourceFor(parsed);
+    const source = sourceFor(parsed, file);
     const looked: number[] = [];
     parsed.dependencies.forEach((dep, i) => lookedUp(dep, settings, trusted) && looked.push(i));
     // Counted first: a lookup answered from memory settles before the next one is made. The
@@ -510,7 +510,7 @@ async function unreadableInclude(target: string): Promise<string | undefined> {
 export async function scanFile(
   file: string,
   content: string | ParsedFile,
-  sourceFor: (parsed: ParsedFile) => IndexSource,
+  sourceFor: (parsed: ParsedFile, file: string) => IndexSource,
   settings: Settings,
   kind: FileKind | undefined = fileKind(file),
   trusted = true,
@@ -519,7 +519,7 @@ export async function scanFile(
   const parsed = typeof content === 'string' ? parseDocument(kind, content) : content;
   parsed.problems.push(...(await followIncludes(parsed, file)).problems);
   const project = await projectContext(file, (f) => readText(f));
-  return { path: file, kind, parsed, project, analyzed: await analyze(parsed, sourceFor(parsed), settings, trusted, findingContext({ project }, settings)) };
+  return { path: file, kind, parsed, project, analyzed: await analyze(parsed, sourceFor(parsed, file), settings, trusted, findingContext({ project }, settings)) };
 }
 
 export function findingsOf(file: ScannedFile, settings: Settings): ScanFinding[] {

@@ -8,6 +8,7 @@ import { ADD_TO_IGNORE_COMMAND, DIAGNOSTIC_SOURCE } from '../protocol.js';
 import { errorText } from '../session/log.js';
 import type { Session } from '../session/session.js';
 import { alternativesIfFlagged, withDeadline } from './lookups.js';
+import { uriToPath } from '../paths.js';
 
 /** The longest code actions wait for the index (a replacement needs its answers; ignoring does not). */
 const CODE_ACTION_DEADLINE_MS = 2000;
@@ -23,7 +24,7 @@ export function registerCodeActions(connection: Connection, session: Session): v
     if (!dep) return [];
     try {
       const diagnostics = params.context.diagnostics.filter((d) => d.source === DIAGNOSTIC_SOURCE && overlaps(d.range, dep.nameRange));
-      const source = session.sourceFor(state.parsed);
+      const source = session.sourceFor(state.parsed, uriToPath(params.textDocument.uri));
       // A lightbulb is asked for at every move of the cursor: it answers within a deadline (or at
       // a cancellation) with what is known, and the lookups go on to fill the cache.
       const cancelled = new Promise<undefined>((resolve) => token.onCancellationRequested(() => resolve(undefined)));
@@ -34,7 +35,8 @@ export function registerCodeActions(connection: Connection, session: Session): v
       const everywhere: DependencyInFile[] = [];
       for (const [uri, other] of session.documents.states) {
         // A line the user silenced stays as it is.
-        for (const d of other.parsed.dependencies) if (d.normalizedName === dep.normalizedName && d.url === undefined && !d.ignored) everywhere.push({ uri, dependency: d });
+        for (const d of other.parsed.dependencies)
+          if (d.normalizedName === dep.normalizedName && d.url === undefined && !d.ignored) everywhere.push({ uri, dependency: d });
       }
       return codeActions({
         uri: doc.uri,

@@ -2,7 +2,8 @@
 import type { Connection, Hover } from 'vscode-languageserver/node';
 import { ORIGIN_LABEL } from '../core/alternatives.js';
 import { gatherFacts, type DependencyFacts } from '../core/findings.js';
-import { hoverMarkdown, hoverPlainText } from '../core/hover.js';
+import { hoverMarkdown, hoverPlainText, type HoverContext } from '../core/hover.js';
+import { uriToPath } from '../paths.js';
 import { dependencyAt } from '../lsp/positions.js';
 import { errorText } from '../session/log.js';
 import type { Session } from '../session/session.js';
@@ -23,10 +24,14 @@ export function registerHover(connection: Connection, session: Session): void {
     if (!dep || dep.url !== undefined) return null;
     const hoverFormat = session.capabilities.hoverFormat;
     if (dep.nameFromEnvironment && !session.trusted) {
-      return { contents: { kind: hoverFormat, value: 'This name comes from an environment variable: it is looked up only in a trusted workspace.' }, range: dep.nameRange };
+      return {
+        contents: { kind: hoverFormat, value: 'This name comes from an environment variable: it is looked up only in a trusted workspace.' },
+        range: dep.nameRange,
+      };
     }
     try {
-      const source = session.sourceFor(state.parsed);
+      const file = uriToPath(params.textDocument.uri);
+      const source = session.sourceFor(state.parsed, file);
       // A hover answers at once: if the index is slow or hanging, it says so instead of waiting.
       const pending: DependencyFacts = { project: { state: 'unknown', reason: 'the index has not answered yet; hover again in a moment' } };
       const deadline = Date.now() + HOVER_DEADLINE_MS;
@@ -38,7 +43,11 @@ export function registerHover(connection: Connection, session: Session): void {
       }));
       // The page on the index that answered (an unusable index has none).
       const page = source.projectPage(dep.name);
-      const ctx = page ? { projectPage: page, alternatives } : { alternatives };
+      const ctx: HoverContext = page ? { projectPage: page, alternatives } : { alternatives };
+      const index = facts.project.state === 'unknown' ? undefined : source.answeredBy?.(dep.name);
+      if (index !== undefined) ctx.index = index;
+      const notUsed = session.notUsed(state.parsed, file);
+      if (notUsed.length > 0) ctx.notUsed = notUsed;
       const value = hoverFormat === 'markdown' ? hoverMarkdown(dep, facts, ctx) : hoverPlainText(dep, facts, ctx);
       return { contents: { kind: hoverFormat, value }, range: dep.nameRange };
     } catch (e) {

@@ -54,7 +54,7 @@ export class ScannedFileRefresh {
     const result = await scanFile(file, content, session.sourceFor, current, kind, session.trusted);
     if (result && newest()) scanned.noteIncludes(file, result.parsed);
     if (result && newest() && !documents.atPath(file) && session.settings === current) {
-      await this.connection.sendDiagnostics({ uri, diagnostics: fileDiagnostics(result, current, session.sourceFor(result.parsed)) });
+      await this.connection.sendDiagnostics({ uri, diagnostics: fileDiagnostics(result, current, session.sourceFor(result.parsed, result.path)) });
     }
   }
 
@@ -66,20 +66,27 @@ export class ScannedFileRefresh {
   watchScannedIncludes(): void {
     if (!this.session.capabilities.fileWatching.dynamic) return;
     const log = this.session.log;
-    const files = this.session.scanned.list().filter((f) => !fileKind(f)).sort();
+    const files = this.session.scanned
+      .list()
+      .filter((f) => !fileKind(f))
+      .sort();
     const key = files.join('\n');
     if (key === (this.includeWatchers?.files ?? '')) return;
     const previous = this.includeWatchers;
     this.includeWatchers =
       files.length === 0
         ? undefined
-        : { files: key, registration: this.connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: files.map((f) => this.watcherFor(f)) }) };
+        : {
+            files: key,
+            registration: this.connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: files.map((f) => this.watcherFor(f)) }),
+          };
     void previous?.registration.then((r) => r.dispose()).catch((e: unknown) => log(`could not stop watching files: ${errorText(e)}`));
     this.includeWatchers?.registration.catch((e: unknown) => log(`could not watch included files: ${errorText(e)}`));
   }
 
   private watcherFor(file: string): FileSystemWatcher {
-    if (this.session.capabilities.fileWatching.relativePatterns) return { globPattern: { baseUri: pathToUri(path.dirname(file)), pattern: globLiteral(path.basename(file)) } };
+    if (this.session.capabilities.fileWatching.relativePatterns)
+      return { globPattern: { baseUri: pathToUri(path.dirname(file)), pattern: globLiteral(path.basename(file)) } };
     return { globPattern: globLiteral(file.split(path.sep).join('/')) };
   }
 }

@@ -49,13 +49,14 @@ export class DocumentChecks {
     if (session.shutDown) return;
     const current = session.settings;
     const wasTrusted = session.trusted;
-    const client = session.sourceFor(state.parsed);
+    const file = uriToPath(uri);
+    const client = session.sourceFor(state.parsed, file);
     // Granting trust re-checks the same text against the index its file names: the check begun before is stale.
     const isCurrent = () => session.documents.states.get(uri) === state && session.settings === current && session.trusted === wasTrusted;
     const deps = state.parsed.dependencies.filter((d) => lookedUp(d, current, wasTrusted));
     // An include that cannot be followed is shown on its line, as a scan shows it.
-    const file = uriToPath(uri);
-    const includeProblems = file && state.parsed.includes.length > 0 ? await (state.includeProblems ??= followIncludes(state.parsed, file).then((r) => r.problems)) : [];
+    const includeProblems =
+      file && state.parsed.includes.length > 0 ? await (state.includeProblems ??= followIncludes(state.parsed, file).then((r) => r.problems)) : [];
     const shown = includeProblems.length > 0 ? { ...state.parsed, problems: [...state.parsed.problems, ...includeProblems] } : state.parsed;
     // Indexed like `deps`, so diagnostics come out in document order whatever order answers arrive in.
     const results: (AnalyzedDependency | undefined)[] = new Array(deps.length);
@@ -111,11 +112,14 @@ export class DocumentChecks {
     const attempt = state.retries ?? 0;
     state.retries = attempt + 1;
     const backoff = Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** attempt);
-    const timer = setTimeout(() => {
-      documents.retries.delete(uri);
-      const doc = documents.get(uri);
-      if (doc && documents.states.get(uri) === state) void this.validate(uri, state).catch((e: unknown) => log(`retry failed for ${uri}: ${errorText(e)}`));
-    }, Math.max(backoff, delay + 50));
+    const timer = setTimeout(
+      () => {
+        documents.retries.delete(uri);
+        const doc = documents.get(uri);
+        if (doc && documents.states.get(uri) === state) void this.validate(uri, state).catch((e: unknown) => log(`retry failed for ${uri}: ${errorText(e)}`));
+      },
+      Math.max(backoff, delay + 50),
+    );
     timer.unref();
     documents.retries.set(uri, { state, timer });
   }

@@ -134,7 +134,7 @@ export class WorkspaceScans {
       scanned.add(file.path);
       if (documents.atPath(file.path)) return; // open documents publish their own, from the editor's text
       // Not awaited one by one: waiting for each write would cost a turn of the event loop per file.
-      sent.push(this.connection.sendDiagnostics({ uri, diagnostics: fileDiagnostics(file, current, session.sourceFor(file.parsed)) }));
+      sent.push(this.connection.sendDiagnostics({ uri, diagnostics: fileDiagnostics(file, current, session.sourceFor(file.parsed, file.path)) }));
     };
     const result = await runWorkspaceScan(
       {
@@ -166,7 +166,9 @@ export class WorkspaceScans {
     // lookups through the old index client were cut off. Its files are checked again once it is over.
     outcome.again = session.settings !== current || session.trusted !== wasTrusted;
     const response = toResponse(result);
-    session.log(`scan: ${response.filesScanned} files, ${response.dependencies} dependencies, ${response.projects} projects, ${response.findings.length} findings in ${Date.now() - started} ms${response.cancelled ? ' (cancelled)' : ''}`);
+    session.log(
+      `scan: ${response.filesScanned} files, ${response.dependencies} dependencies, ${response.projects} projects, ${response.findings.length} findings in ${Date.now() - started} ms${response.cancelled ? ' (cancelled)' : ''}`,
+    );
     releaseMemorySoon();
     return response;
   }

@@ -1,5 +1,6 @@
 /** The index client of the current settings: made on first use, replaced when they change, closed at shutdown. */
 import { createIndexEnvironment, type IndexEnvironment } from '../core/environment.js';
+import { machineContext } from '../core/indexConfig/context.js';
 import { redactUrl } from '../core/redact.js';
 import type { Configuration } from './configuration.js';
 import { errorText } from './log.js';
@@ -12,13 +13,15 @@ export class CurrentIndex {
   constructor(
     private readonly configuration: Configuration,
     private readonly log: (message: string) => void,
+    private readonly folders: () => readonly string[] = () => [],
   ) {}
 
   get(): IndexEnvironment {
     if (!this.env) {
       const { settings, proxy } = this.configuration;
       const log = this.log;
-      const options: Parameters<typeof createIndexEnvironment>[1] = { log };
+      // The machine's pip, uv and PDM configuration and .netrc: the server's environment is the user's.
+      const options: Parameters<typeof createIndexEnvironment>[1] = { log, config: { ctx: machineContext(process.env, this.folders()) } };
       if (proxy.url) options.proxy = proxy.url;
       if (proxy.strictSSL !== undefined) options.proxyStrictSSL = proxy.strictSSL;
       this.env = createIndexEnvironment(settings, options);

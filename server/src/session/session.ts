@@ -25,7 +25,7 @@ export class Session {
   constructor(connection: Connection) {
     ({ log: this.log, warn: this.warn } = connectionLog(connection));
     this.configuration = new Configuration(connection, this.capabilities, this.warn, () => this.index.replace());
-    this.index = new CurrentIndex(this.configuration, this.log);
+    this.index = new CurrentIndex(this.configuration, this.log, () => this.folders);
   }
 
   get settings(): Settings {
@@ -41,8 +41,17 @@ export class Session {
     return this.configuration.ready;
   }
 
-  /** The index for a document: its own index options only in a trusted workspace. (A property: it is handed on as a function.) */
-  readonly sourceFor = (parsed: ParsedFile): IndexSource => this.index.get().pool.sourceFor(parsed, this.trusted);
+  /**
+   * The index for a document: what its installer's configuration names (see core/indexConfig), the
+   * workspace's own only when it is trusted. (A property: it is handed on as a function.)
+   */
+  readonly sourceFor = (parsed: ParsedFile, file?: string): IndexSource => this.index.get().pool.sourceFor(parsed, this.trusted, file);
+
+  /** What the document names that an untrusted workspace does not use, for the hover. */
+  notUsed(parsed: ParsedFile, file: string | undefined): string[] {
+    if (file === undefined || this.trusted) return [];
+    return this.index.get().pool.planFor(parsed, file, false)?.untrusted ?? [];
+  }
 
   /** LSP: after `shutdown`, every request but `exit` is an error. */
   notShutDown(): void {

@@ -3,7 +3,7 @@
  * does not depend on the machine: `file` is relative to the current directory
  * with forward slashes, and each finding also carries 1-based `line`, `column`,
  * `endLine`, `endColumn` next to the 0-based LSP `range`. Added: `files`
- * (scanned), `unknownReasons`, `failOn`, `failed`, `version`.
+ * (scanned), `unknownReasons`, `answeredBy`, `failOn`, `failed`, `version`.
  */
 import type { ScanSummary } from '../../core/workspaceScan.js';
 import { VERSION } from '../../core/version.js';
@@ -23,6 +23,8 @@ export interface JsonReport extends Omit<ScanSummary, 'findings' | 'unchecked'> 
   findings: JsonFinding[];
   /** Normalized name → why it could not be checked. */
   unknownReasons: Record<string, string>;
+  /** File → normalized name → the index that answered for it (its configured name, else its host). */
+  answeredBy: Record<string, Record<string, string>>;
   failOn: string;
   failed: boolean;
 }
@@ -57,6 +59,7 @@ export function toJson(report: Report): JsonReport {
     }),
     cancelled: s.cancelled,
     files: report.files,
+    answeredBy: report.answeredBy ?? {},
     failOn: report.failOn,
     failed: report.failed,
   };

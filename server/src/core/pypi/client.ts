@@ -32,6 +32,8 @@ export interface IndexSource {
   peekRelease(name: string, version: string): Lookup<ReleaseInfo> | undefined;
   /** The project's page on the website of the index that answers for it, when that layout is known. */
   projectPage(name: string): string | undefined;
+  /** The index that answers for the project (its configured name, else its host), once known from the cache. */
+  answeredBy?(name: string): string | undefined;
 }
 
 export interface IndexClientOptions {
@@ -54,6 +56,10 @@ export interface IndexClientOptions {
   patienceMs?: number;
   /** Why this index cannot be asked at all (a settings error): every lookup is unknown, with this reason. */
   unusable?: string;
+  /** How the index is named to the user: its configured name, else its host. */
+  label?: string;
+  /** Where credentials for it go, for the message when it refuses a request (401, 403). */
+  credentialHint?: string;
   log?: (message: string) => void;
   now?: () => number;
 }
@@ -84,6 +90,9 @@ export class IndexClient implements IndexSource {
   private readonly log: (message: string) => void;
   /** Waits out back-offs until this time (set by the first wait, with `patienceMs`). */
   private patientUntil?: number;
+  /** Why the index refused its credentials (401): no lookup asks it again, the answer would be the same. */
+  private refused?: string;
+  private refusalLogged = false;
   /** Counters for logs, benchmarks and tests. */
   readonly stats = { requests: 0, bytes: 0, notModified: 0, failures: 0 };
 
@@ -113,6 +122,19 @@ export class IndexClient implements IndexSource {
 
   get hasJsonApi(): boolean {
     return this.options.jsonApiUrl !== null;
+  }
+
+  get label(): string {
+    if (this.options.label !== undefined) return this.options.label;
+    try {
+      return new URL(this.options.indexUrl).host;
+    } catch {
+      return redactUrl(this.options.indexUrl);
+    }
+  }
+
+  answeredBy(): string | undefined {
+    return this.options.unusable ? undefined : this.label;
   }
 
   project(name: string): Promise<Lookup<ProjectInfo>> {
@@ -181,6 +203,7 @@ export class IndexClient implements IndexSource {
     const cached = this.options.cache.get<T>(key);
     if (cached && (this.options.offline || this.fresh(cached, ttlMs))) return toLookup(cached);
     if (this.options.offline) return { state: 'unknown', reason: 'offline and not in the cache' };
+    if (this.refused !== undefined) return fallback(cached, this.refused);
 
     const origin = originOf(url);
     // Checked without a wait first: nearly every lookup finds the index not backed off.
@@ -229,10 +252,26 @@ export class IndexClient implements IndexSource {
         return toLookup(entry);
       }
       case 'failed': {
+        if (result.status === 401 || result.status === 403) return fallback(cached, this.refusal(result.status, redactUrl(url)));
         this.fail(origin, redactUrl(url), result.reason, result.retryAfterMs, result.status);
         return fallback(cached, result.reason);
       }
     }
+  }
+
+  /**
+   * A refused request is said once per index, with where credentials go. A 401 (no or wrong
+   * credentials) holds for every project; a 403 may be one project's (a repository manager's
+   * block), so the index is still asked for the others.
+   */
+  private refusal(status: number, url: string): string {
+    const hint = this.options.credentialHint ? `: set credentials in ${this.options.credentialHint}` : '';
+    const reason = `index \`${this.label}\` refused the request (HTTP ${status})${hint}`;
+    if (!this.refusalLogged) this.log(`index lookup failed: ${url}: ${reason}`);
+    this.refusalLogged = true;
+    if (status === 401) this.refused = reason;
+    this.stats.failures++;
+    return reason;
   }
 
   /** Whether the origin may be asked now: it is not backed off, or the wait was worth it and is over. */

@@ -10,8 +10,14 @@ import type { ParsedFile } from '../types.js';
 import type { IndexCache } from './cache.js';
 import { IndexClient, Limiter, type IndexSource, type Lookup } from './client.js';
 import type { HttpClient } from './http.js';
-import { redactUrl } from '../redact.js';
+import { redactText, redactUrl } from '../redact.js';
 import type { ProjectInfo, ReleaseInfo } from './model.js';
+import { resolveIndexPlan } from '../indexConfig/resolve.js';
+import type { SecretLookup } from '../indexConfig/credentials.js';
+import { indexLabel, type ConfigContext, type IndexPlan, type IndexRef } from '../indexConfig/model.js';
+import { withCredentials } from '../indexConfig/urls.js';
+import { fileKind } from '../analyze.js';
+import { RoutingSource } from './routing.js';
 
 /**
  * Tries the primary index, then the extra ones: a project is "not found" only when none has it.
@@ -87,6 +93,12 @@ export class FallbackSource implements IndexSource {
     return (this.onExtra.get(normalizeName(name)) ?? this.primary).projectPage(name);
   }
 
+  answeredBy(name: string): string | undefined {
+    const found = this.peekProject(name);
+    if (found?.state !== 'found') return undefined;
+    return (this.onExtra.get(normalizeName(name)) ?? this.primary).answeredBy();
+  }
+
   retryDelay(): number {
     return Math.max(...[this.primary, ...this.extras].map((c) => c.retryDelay()));
   }
@@ -100,6 +112,11 @@ export interface PoolOptions {
   /** See IndexClientOptions.patienceMs. */
   patienceMs?: number;
   log: (message: string) => void;
+  /**
+   * Where the index configuration of pip, uv, Poetry and PDM is read (the machine, or a test's
+   * temporary home); without it, only the settings and a requirements file's own options count.
+   */
+  config?: { ctx: ConfigContext; secret?: SecretLookup };
 }
 
 /** One client per index URL, all sharing the HTTP pool and the cache. */
@@ -108,6 +125,8 @@ export class IndexPool {
   readonly default: IndexClient;
   /** `concurrency` counts requests to every index together (a file may name its own). */
   private readonly limiter: Limiter;
+  /** Configuration problems already logged: a file's plan is resolved at every keystroke. */
+  private readonly warned = new Set<string>();
 
   constructor(private readonly options: PoolOptions) {
     this.limiter = new Limiter(Math.max(1, options.settings.concurrency));
@@ -116,19 +135,64 @@ export class IndexPool {
     this.default = unusable ? this.unusable(unusable) : this.client(options.settings.indexUrl, options.settings.jsonApiUrl);
   }
 
-  client(indexUrl: string, jsonApiUrl: string | null): IndexClient {
-    const key = `${indexUrl} ${jsonApiUrl ?? ''}`;
+  client(indexUrl: string, jsonApiUrl: string | null, named: { label?: string; credentialHint?: string } = {}): IndexClient {
+    const key = `${indexUrl} ${jsonApiUrl ?? ''} ${named.label ?? ''}`;
     let client = this.clients.get(key);
     if (!client) {
       const { http, cache, settings, offline, log, patienceMs } = this.options;
-      client = new IndexClient({ indexUrl, jsonApiUrl, http, cache, ttlMs: settings.ttlMs, concurrency: settings.concurrency, limiter: this.limiter, offline, log, ...(patienceMs === undefined ? {} : { patienceMs }) });
+      client = new IndexClient({ indexUrl, jsonApiUrl, http, cache, ttlMs: settings.ttlMs, concurrency: settings.concurrency, limiter: this.limiter, offline, log, ...(patienceMs === undefined ? {} : { patienceMs }), ...named });
       this.clients.set(key, client);
     }
     return client;
   }
 
-  /** The source for a file: its own index options when the file is trusted, else the configured index. */
-  sourceFor(parsed: ParsedFile, trusted: boolean): IndexSource {
+  /** Which indexes answer for a file, by its installer's configuration (see indexConfig/resolve.ts). */
+  planFor(parsed: ParsedFile, file: string, trusted: boolean): IndexPlan | undefined {
+    const config = this.options.config;
+    const settings = this.options.settings;
+    if (!config || settings.indexUnusable) return undefined;
+    const input: Parameters<typeof resolveIndexPlan>[0] = { file, kind: fileKind(file) === 'pyproject' ? 'pyproject' : 'requirements', parsed, trusted };
+    if (settings.indexUrlSet) input.override = { url: settings.indexUrl, from: 'pypiStatus.indexUrl' };
+    if (config.secret) input.secret = config.secret;
+    const plan = resolveIndexPlan(input, config.ctx);
+    for (const warning of plan.warnings) {
+      if (!this.warned.has(warning)) this.options.log(`index configuration: ${redactText(warning)}`);
+      this.warned.add(warning);
+    }
+    return plan;
+  }
+
+  /** The source that follows a plan: its indexes in order, and each pinned dependency's own. */
+  sourceForPlan(plan: IndexPlan): IndexSource {
+    if (plan.unusable) return this.unusable(plan.unusable);
+    const general = this.chain(plan.indexes);
+    if (plan.pinned.size === 0) return general;
+    return new RoutingSource(general, new Map([...plan.pinned].map(([name, refs]) => [name, this.chain(refs)])));
+  }
+
+  private chain(refs: IndexRef[]): IndexSource {
+    const [first, ...rest] = refs.map((ref) => this.clientFor(ref));
+    if (!first) return this.unusable('no index is configured');
+    return rest.length === 0 ? first : new FallbackSource(first, rest);
+  }
+
+  private clientFor(ref: IndexRef): IndexClient {
+    const { settings } = this.options;
+    // The settings' own index keeps the settings' JSON API (pypiStatus.jsonApiUrl).
+    if (ref.url === settings.indexUrl && !ref.credentials && !ref.name) return this.default;
+    const jsonApi = ref.url === PYPI_SIMPLE_URL ? PYPI_JSON_API_URL : null;
+    const named: { label?: string; credentialHint?: string } = { label: indexLabel(ref) };
+    if (ref.credentialHint) named.credentialHint = ref.credentialHint;
+    return this.client(withCredentials(ref.url, ref.credentials), jsonApi, named);
+  }
+
+  /**
+   * The source for a file. With a file path and the configuration readers: what its installer
+   * would use. Otherwise its own index options when the file is trusted, else the configured index.
+   */
+  sourceFor(parsed: ParsedFile, trusted: boolean, file?: string): IndexSource {
+    const plan = file === undefined ? undefined : this.planFor(parsed, file, trusted);
+    if (plan) return this.sourceForPlan(plan);
     if (!trusted || (parsed.indexUrls.length === 0 && !parsed.noIndex)) return this.default;
     // pip installs this file's projects from somewhere no lookup can reach (a local directory, a
     // file: index): asking another index would call private projects "not found".

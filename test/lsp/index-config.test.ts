@@ -1,0 +1,103 @@
+/**
+ * The server reads the machine's index configuration (pip.conf, uv.toml, .netrc, variables) from a
+ * temporary HOME, and a project's own indexes only in a trusted workspace; the hover says which
+ * index answered, and what an untrusted workspace leaves out. Two local indexes, one requiring Basic auth.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { makeProject } from '../support/index-catalog.js';
+import { startIndexServer, type IndexServer } from '../support/index-server.js';
+import { fileUri, LspClient } from '../support/lsp-client.js';
+
+const USER = 'lsp-user';
+const PASSWORD = 's3cret-pa55';
+
+describe('index configuration in the language server', () => {
+  let pub: IndexServer;
+  let priv: IndexServer;
+  let dir: string;
+  let home: string;
+
+  before(async () => {
+    pub = await startIndexServer();
+    priv = await startIndexServer({ basicAuth: { username: USER, password: PASSWORD } });
+    priv.setProject('private-lib', makeProject({ name: 'private-lib', status: 'archived' }));
+    dir = mkdtempSync(path.join(tmpdir(), 'pypi-status-lsp-indexconfig-'));
+    home = path.join(dir, 'home');
+    mkdirSync(path.join(home, '.config', 'pip'), { recursive: true });
+    writeFileSync(path.join(home, '.config', 'pip', 'pip.conf'), `[global]\nindex-url = ${pub.simpleUrl}\nextra-index-url = ${priv.simpleUrl}\n`);
+  });
+  after(async () => {
+    await Promise.all([pub.close(), priv.close()]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function start(trusted: boolean, netrc: string): Promise<LspClient> {
+    writeFileSync(path.join(home, '.netrc'), netrc);
+    const cache = mkdtempSync(path.join(dir, 'cache-'));
+    const env: Record<string, string | undefined> = { HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), XDG_CONFIG_DIRS: path.join(dir, 'etc-xdg') };
+    for (const name of Object.keys(process.env)) if (/^(PIP_|UV_|PDM_|POETRY_|PYPI_STATUS_INDEX)|^(NETRC|VIRTUAL_ENV)$/.test(name)) env[name] = undefined;
+    return LspClient.start({ settings: { cache: { directory: cache } }, initializationOptions: { trusted }, env });
+  }
+
+  it('looks a requirements file up where pip would, with .netrc credentials, and the hover names the index', async () => {
+    const client = await start(false, `machine 127.0.0.1 login ${USER} password ${PASSWORD}\n`);
+    try {
+      const uri = fileUri(path.join(dir, 'app', 'requirements.txt'));
+      await client.open(uri, 'private-lib\nsix\n');
+      const diagnostics = await client.waitForDiagnostics(uri, (d) => d.length >= 1);
+      assert.deepEqual(
+        diagnostics.map((d) => d.code),
+        ['archived'],
+      );
+      const hover = await client.hover(uri, { line: 0, character: 2 });
+      const value = JSON.stringify(hover?.contents);
+      assert.match(value, new RegExp(`Looked up on \`${new URL(priv.url).host.replace(/\./g, '\\.')}\``));
+      assert.ok(!value.includes(PASSWORD));
+    } finally {
+      await client.stop();
+    }
+  });
+
+  it('says once that the index refused the request, and the hover tells where credentials go', async () => {
+    const client = await start(true, '');
+    priv.resetLog();
+    try {
+      const uri = fileUri(path.join(dir, 'app2', 'requirements.txt'));
+      await client.open(uri, 'private-lib\nsix\n');
+      const hover = await waitForHover(client, uri, /refused/);
+      assert.match(hover, /refused the request \(HTTP 401\): set credentials in .*netrc/);
+      assert.doesNotMatch(hover, /Not found/);
+      assert.equal(priv.requests.length, 1);
+    } finally {
+      await client.stop();
+    }
+  });
+
+  it('in an untrusted workspace, says that the file names its own index and trusting will use it', async () => {
+    const client = await start(false, '');
+    try {
+      const uri = fileUri(path.join(dir, 'app3', 'requirements.txt'));
+      await client.open(uri, `--index-url https://elsewhere.example/simple\nsix\n`);
+      const hover = await waitForHover(client, uri, /trusting/i, 1);
+      assert.match(hover, /names its own index \(elsewhere\.example\).*Trusting the workspace will use it/);
+    } finally {
+      await client.stop();
+    }
+  });
+});
+
+/** The hover's text once it matches (the first may come before the index answers). */
+async function waitForHover(client: LspClient, uri: string, pattern: RegExp, line = 0): Promise<string> {
+  let value = '';
+  for (let i = 0; i < 50; i++) {
+    // Without Markdown's escapes, which the card puts before punctuation.
+    value = JSON.stringify((await client.hover(uri, { line, character: 1 }))?.contents ?? '').replace(/\\/g, '');
+    if (pattern.test(value)) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return value;
+}

@@ -15,7 +15,7 @@ import type { ProjectInfo, ReleaseInfo } from './model.js';
 import { resolveIndexPlan } from '../indexConfig/resolve.js';
 import type { SecretLookup } from '../indexConfig/credentials.js';
 import { indexLabel, type ConfigContext, type IndexPlan, type IndexRef } from '../indexConfig/model.js';
-import { withCredentials } from '../indexConfig/urls.js';
+import { splitIndexUrl, withCredentials } from '../indexConfig/urls.js';
 import { fileKind } from '../analyze.js';
 import { RoutingSource } from './routing.js';
 
@@ -176,10 +176,16 @@ export class IndexPool {
     return rest.length === 0 ? first : new FallbackSource(first, rest);
   }
 
+  /** The settings' own index, whether or not its URL carries credentials (they are split off into the ref). */
+  private isSettingsIndex(ref: IndexRef): boolean {
+    const own = splitIndexUrl(this.options.settings.indexUrl, 'settings');
+    if (!own || own.url !== ref.url) return ref.url === this.options.settings.indexUrl && !ref.credentials;
+    return own.credentials?.username === ref.credentials?.username && own.credentials?.password === ref.credentials?.password;
+  }
+
   private clientFor(ref: IndexRef): IndexClient {
-    const { settings } = this.options;
     // The settings' own index keeps the settings' JSON API (pypiStatus.jsonApiUrl).
-    if (ref.url === settings.indexUrl && !ref.credentials && !ref.name) return this.default;
+    if (!ref.name && this.isSettingsIndex(ref)) return this.default;
     const jsonApi = ref.url === PYPI_SIMPLE_URL ? PYPI_JSON_API_URL : null;
     const named: { label?: string; credentialHint?: string } = { label: indexLabel(ref) };
     if (ref.credentialHint) named.credentialHint = ref.credentialHint;

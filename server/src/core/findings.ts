@@ -78,6 +78,13 @@ export function findingsFor(dep: Dependency, facts: DependencyFacts): Finding[] 
   }
   if (dep.pinnedVersion !== undefined) {
     const release = pinnedRelease(info, dep);
+    // A project with no release at all says nothing of this one (an index that lists no files).
+    if (release === undefined && info.status !== 'quarantined' && hasAnyRelease(info)) {
+      findings.push({
+        code: 'missing-release',
+        message: `${name} ${singleLine(dep.pinnedVersion, 64)} is not on the package index, though ${name} is: the release was deleted or quarantined, and installing it would fail.`,
+      });
+    }
     const jsonYanked = facts.pinned?.state === 'found' && facts.pinned.data.yanked;
     if (release?.files.yanked || jsonYanked) {
       const why = release?.files.yankedReason ?? (facts.pinned?.state === 'found' ? facts.pinned.data.yankedReason : undefined);
@@ -137,6 +144,11 @@ export function pinnedRelease(info: ProjectInfo, dep: Pick<Dependency, 'pinnedVe
     found = { version: found.version, files: merged };
   }
   return found;
+}
+
+function hasAnyRelease(info: ProjectInfo): boolean {
+  for (const _ in info.releases) return true;
+  return false;
 }
 
 /** A project's releases with a local label (1.0+cpu), found once per project page. */

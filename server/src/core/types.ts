@@ -1,4 +1,5 @@
 import type { ProblemCode } from './codes.js';
+import type { LockView } from './lock/view.js';
 
 /** Zero-based line/character positions, UTF-16 code units, as in LSP. */
 export interface Position {
@@ -15,7 +16,9 @@ export interface Range {
 export type DependencyForm =
   | 'requirements' // a line of a pip requirements file
   | 'pep508-string' // a PEP 508 string inside a TOML array
-  | 'poetry-key'; // a key of a Poetry dependency table
+  | 'poetry-key' // a key of a Poetry dependency table
+  | 'pipfile-key' // a key of a Pipfile category: not rewritten (its value's form varies)
+  | 'lock-entry'; // a package of a lock file: never edited (its tool regenerates it)
 
 export interface Dependency {
   /** The project name exactly as written. */
@@ -54,6 +57,13 @@ export interface Dependency {
   nameFromEnvironment?: boolean;
   /** The exact version when the specifier is a single `==`/`===` pin without wildcard. */
   pinnedVersion?: string;
+  /**
+   * A lock file's package locked from a registry other than PyPI: looked up there only in a
+   * trusted workspace (a cloned lock must not choose where its reader's names are sent).
+   */
+  registry?: string;
+  /** Index of the package in its lock file (lock files only; see ParsedFile.lock). */
+  lockPackage?: number;
   /** Silenced by an inline `# pypi-status: ignore` comment. */
   ignored: boolean;
   form: DependencyForm;
@@ -87,4 +97,6 @@ export interface ParsedFile {
   /** `--no-index` on an option line: pip asks no index at all (only `--find-links`). */
   noIndex?: boolean;
   problems: ParseProblem[];
+  /** A lock file's graph and the manifests that go with it (lock files and compiled requirements). */
+  lock?: LockView;
 }

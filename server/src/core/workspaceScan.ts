@@ -14,6 +14,9 @@ import { findingsFor, gatherFacts, incompleteReason, peekFacts, type FindingCode
 import { Limiter, type IndexSource } from './pypi/client.js';
 import type { DiagnosticCode, Settings, SeverityOrOff } from './settings.js';
 import type { Dependency, ParsedFile, ParseProblem, Range } from './types.js';
+import { diskReader, joinLock, locksOf } from './lockJoin.js';
+import { lackingProblem, lockPlace, placeText, transitiveFindings, type TransitiveFinding } from './lockFindings.js';
+import { untrustedRegistry } from './pypi/notChecked.js';
 
 /** Files read at once: enough to keep the disk and the parser busy while lookups run. */
 const FILE_READERS = 8;
@@ -55,6 +58,11 @@ export interface ScanOptions {
   env?: Record<string, string | undefined>;
   /** Whether names that `${VAR}` references supply are looked up (see lookedUp); default true. */
   trusted?: boolean;
+  /**
+   * The source for packages a lock file locks from a registry other than PyPI (see
+   * IndexPool.registry); without it, they are not checked.
+   */
+  registrySource?: (url: string) => IndexSource;
 }
 
 export interface ScannedFile {
@@ -64,6 +72,8 @@ export interface ScannedFile {
   analyzed: AnalyzedDependency[];
   /** Why a file named explicitly or by an include could not be read. */
   error?: string;
+  /** A manifest's direct dependencies that pull in flagged packages of its lock files. */
+  transitive?: TransitiveFinding[];
 }
 
 export interface ScanFinding {
@@ -74,6 +84,10 @@ export interface ScanFinding {
   code: DiagnosticCode;
   severity: Exclude<SeverityOrOff, 'off'>;
   message: string;
+  /** A finding in a lock file: the chain from the direct dependency that pulls the package in, when one does. */
+  lock?: { chain?: string[] };
+  /** Other places that explain it: the manifest line of the direct dependency. */
+  related?: { file: string; range: Range; message: string }[];
 }
 
 export interface ScanSummary {
@@ -96,8 +110,11 @@ export interface ScanResult {
  * Whether a file (say, one just created) is one the scan would have found: under a
  * root, not excluded, not in a skipped folder or a virtual environment.
  */
-export async function isScannable(file: string, roots: string[], exclude: string[] = []): Promise<boolean> {
-  if (!fileKind(file)) return false;
+export async function isScannable(file: string, roots: string[], exclude: string[] = [], lockFiles = true): Promise<boolean> {
+  const kind = fileKind(file);
+  if (!kind || (kind === 'lock' && !lockFiles)) return false;
+  // A script is a manifest only when uv locked it (anything else would be every .py file of the tree).
+  if (kind === 'script' && !(await isFileBehindLink(`${file}.lock`))) return false;
   const excluded = excluder(exclude);
   for (const root of roots.map((r) => path.resolve(r))) {
     const rel = path.relative(root, file);
@@ -149,12 +166,20 @@ interface ProjectUses {
   finished?: boolean;
 }
 
+/** Whether the walk takes a file: lock files only when they are read, scripts only when uv locked them (`x.py.lock` beside). */
+function wanted(file: string, siblings: ReadonlySet<string>, lockFiles: boolean): boolean {
+  const kind = fileKind(file);
+  if (kind === 'lock' || kind === 'pipfile') return lockFiles;
+  if (kind === 'script') return lockFiles && siblings.has(`${path.basename(file)}.lock`);
+  return kind !== undefined;
+}
+
 /**
  * Walks the roots for dependency files (an explicit file is taken whatever its name),
  * handing each to `onFile` as soon as it is found, so that reading can start while the
  * walk goes on.
  */
-async function walkFiles(roots: string[], exclude: string[], isCancelled: () => boolean, onFile: (file: string) => void): Promise<void> {
+async function walkFiles(roots: string[], exclude: string[], lockFiles: boolean, isCancelled: () => boolean, onFile: (file: string) => void): Promise<void> {
   const excluded = excluder(exclude);
   const walk = async (dir: string, root: string): Promise<void> => {
     if (isCancelled()) return;
@@ -167,13 +192,14 @@ async function walkFiles(roots: string[], exclude: string[], isCancelled: () => 
     // A virtual environment is recognised by its pyvenv.cfg, whatever its name.
     if (dir !== root && entries.some((e) => e.name === 'pyvenv.cfg' && e.isFile())) return;
     const subdirs: string[] = [];
+    const names = new Set(entries.map((e) => e.name));
     for (const entry of entries) {
       const full = path.join(dir, entry.name);
       const rel = path.relative(root, full).split(path.sep).join('/');
       if (excluded(rel, full)) continue;
       if (entry.isDirectory()) {
         if (!SKIPPED_DIRS.has(entry.name)) subdirs.push(full);
-      } else if (fileKind(full) && (entry.isFile() || (entry.isSymbolicLink() && (await isFileBehindLink(full))))) {
+      } else if (wanted(full, names, lockFiles) && (entry.isFile() || (entry.isSymbolicLink() && (await isFileBehindLink(full))))) {
         // A link to a file counts like the file (a link to a directory is not followed: loops).
         onFile(full);
       }
@@ -216,7 +242,7 @@ export async function scan(options: ScanOptions, sources: IndexSource | ((parsed
   const wakeReaders = () => {
     for (const wake of idleReaders.splice(0)) wake();
   };
-  const walked = walkFiles(options.roots, options.exclude ?? [], isCancelled, (file) => {
+  const walked = walkFiles(options.roots, options.exclude ?? [], settings.lockFiles, isCancelled, (file) => {
     discovered.add(file);
     if (seen.has(file)) return;
     seen.add(file);
@@ -227,6 +253,8 @@ export async function scan(options: ScanOptions, sources: IndexSource | ((parsed
     walking = false;
     wakeReaders();
   });
+  const readText = diskReader(options.openText);
+  const registryFor = options.registrySource ?? untrustedRegistry;
   /** Per project (and index): every place that names it, and how many of those are settled. */
   const projects = new Map<string, ProjectUses>();
   const unknown = new Set<string>();
@@ -303,7 +331,7 @@ export async function scan(options: ScanOptions, sources: IndexSource | ((parsed
       }
     }
     if (isCancelled()) return;
-    parsed ??= parseDocument(kind, text ?? '', options.env);
+    parsed ??= parseDocument(kind, text ?? '', options.env, file, settings.lockFiles);
     const scanned: ScannedFile = { path: file, kind, parsed, analyzed: [] };
     if (error !== undefined) scanned.error = `cannot read ${file}: ${error.code ?? error.message}`;
     // A file the walk found that is gone by now (deleted meanwhile) is not reported; one that
@@ -315,10 +343,18 @@ export async function scan(options: ScanOptions, sources: IndexSource | ((parsed
     // Counted first: a lookup answered from memory settles before the next one is made. The
     // file's includes count as one more: the file is done once they are checked too.
     unsettled.set(scanned, looked.length + 1);
-    for (const i of looked) lookUp(scanned, parsed.dependencies[i]!, i, source);
-    // Looked up first, so that the index is asked while the includes are checked on disk.
+    for (const i of looked) {
+      const dep = parsed.dependencies[i]!;
+      lookUp(scanned, dep, i, dep.registry === undefined ? source : registryFor(dep.registry));
+    }
+    // Looked up first, so that the index is asked while the includes and the lock's manifests are read.
     const includes = await followIncludes(parsed, file);
     parsed.problems.push(...includes.problems);
+    if (settings.lockFiles) {
+      await joinLock(file, parsed, readText, options.env);
+      // A manifest brings its locks, as a file its includes: its direct dependencies are judged by them.
+      if (kind !== 'lock') includes.targets.push(...(await locksOf(file)));
+    }
     for (const target of includes.targets) {
       if (seen.has(target)) continue;
       seen.add(target);
@@ -355,7 +391,32 @@ export async function scan(options: ScanOptions, sources: IndexSource | ((parsed
   const files = [...scannedByPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   // Indexed by position in the file, so findings stay in document order; holes are dependencies not looked up.
   for (const file of files) file.analyzed = file.analyzed.filter((a) => a !== undefined);
+  if (!isCancelled()) for (const manifest of judgeManifests(files, scannedByPath, settings)) fileDone(manifest);
   return { files, summary: summarize(files, settings, [...unknown].sort(), isCancelled(), trusted) };
+}
+
+/**
+ * Once every lock is settled: each manifest scanned with a lock gets its `transitive` findings and,
+ * once per lock, the projects it declares that the lock lacks. Returns the manifests that changed.
+ */
+export function judgeManifests(files: readonly ScannedFile[], byPath: ReadonlyMap<string, ScannedFile>, settings: Settings): ScannedFile[] {
+  const changed = new Set<ScannedFile>();
+  for (const lockFile of files) {
+    const view = lockFile.parsed.lock;
+    if (view === undefined) continue;
+    for (const manifest of view.manifests) {
+      const target = byPath.get(manifest);
+      if (target === undefined || target === lockFile) continue;
+      const found = transitiveFindings(view, manifest, lockFile.analyzed, settings);
+      if (found.length > 0) target.transitive = [...(target.transitive ?? []).filter((t) => t.lock !== view.path), ...found];
+      const lacking = lackingProblem(view, manifest);
+      if (lacking && !target.parsed.problems.some((p) => p.code === 'lock-outdated' && p.message === lacking.message)) {
+        target.parsed.problems.push({ code: 'lock-outdated', ...lacking });
+      }
+      if (found.length > 0 || lacking) changed.add(target);
+    }
+  }
+  return [...changed];
 }
 
 /** The largest file read at all; the parsers report anything over their own, lower limits. */
@@ -369,7 +430,7 @@ const MAX_FILE_BYTES = 64 * 1024 * 1024;
 export async function readDependencyFile(file: string, kind: FileKind): Promise<string | ParsedFile> {
   const stat = await fs.stat(file);
   if (stat.size > MAX_FILE_BYTES) return tooLargeToRead(stat.size);
-  if (kind === 'pyproject') return fs.readFile(file, 'utf8');
+  if (kind !== 'requirements') return fs.readFile(file, 'utf8');
   return decodeRequirementsBytes(await fs.readFile(file));
 }
 
@@ -429,11 +490,13 @@ export async function scanFile(
   settings: Settings,
   kind: FileKind | undefined = fileKind(file),
   trusted = true,
+  registryFor?: (url: string) => IndexSource,
 ): Promise<ScannedFile | undefined> {
   if (!kind) return undefined;
-  const parsed = typeof content === 'string' ? parseDocument(kind, content) : content;
+  const parsed = typeof content === 'string' ? parseDocument(kind, content, process.env, file, settings.lockFiles) : content;
   parsed.problems.push(...(await followIncludes(parsed, file)).problems);
-  return { path: file, kind, parsed, analyzed: await analyze(parsed, sourceFor(parsed), settings, trusted) };
+  if (settings.lockFiles) await joinLock(file, parsed, diskReader());
+  return { path: file, kind, parsed, analyzed: await analyze(parsed, sourceFor(parsed), settings, trusted, registryFor) };
 }
 
 export function findingsOf(file: ScannedFile, settings: Settings): ScanFinding[] {
@@ -446,11 +509,25 @@ export function findingsOf(file: ScannedFile, settings: Settings): ScanFinding[]
     const severity = settings.severity[p.code];
     if (severity !== 'off') out.push({ file: file.path, range: p.range, code: p.code, severity, message: p.message });
   }
+  const view = file.parsed.lock;
   for (const a of file.analyzed) {
+    const place = view && lockPlace(view, a.dependency);
     for (const f of a.findings) {
       const severity = settings.severity[f.code as FindingCode];
-      if (severity !== 'off') out.push({ file: file.path, range: a.dependency.nameRange, name: a.dependency.name, code: f.code, severity, message: f.message });
+      if (severity === 'off') continue;
+      const finding: ScanFinding = { file: file.path, range: a.dependency.nameRange, name: a.dependency.name, code: f.code, severity, message: f.message };
+      if (view !== undefined && a.dependency.lockPackage !== undefined) {
+        finding.message += placeText(place);
+        finding.lock = place ? { chain: place.chain } : {};
+        const at = place?.declared;
+        if (at) finding.related = [{ file: at.file, range: at.range, message: `${at.name}, the direct dependency that pulls ${a.dependency.name} in` }];
+      }
+      out.push(finding);
     }
+  }
+  for (const t of file.transitive ?? []) {
+    const related = t.beneath.slice(0, 20).map((b) => ({ file: t.lock, range: b.range, message: `${b.name} (${b.codes.join(', ')}): ${b.chain.join(' → ')}` }));
+    out.push({ file: file.path, range: t.range, name: t.name, code: 'transitive', severity: t.severity, message: t.message, related });
   }
   return out.sort((x, y) => x.range.start.line - y.range.start.line || x.range.start.character - y.range.start.character);
 }

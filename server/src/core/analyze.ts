@@ -48,7 +48,13 @@ const NOT_REQUIREMENTS_IN = new Set(['manifest.in', 'makefile.in', 'gnumakefile.
  * `uv.lock`); a requirements file that pip-compile or uv wrote is read as one, and also as the
  * lock it is (its `# via` comments give the graph), when `lockFiles` is on.
  */
-export function parseDocument(kind: FileKind, text: string, env: Record<string, string | undefined> = process.env, fileName?: string, lockFiles = true): ParsedFile {
+export function parseDocument(
+  kind: FileKind,
+  text: string,
+  env: Record<string, string | undefined> = process.env,
+  fileName?: string,
+  lockFiles = true,
+): ParsedFile {
   switch (kind) {
     case 'pyproject':
       return parsePyproject(text);

@@ -57,7 +57,11 @@ export function placeText(place: LockPlace | undefined): string {
 }
 
 /** Each finding of each analyzed lock dependency, with its severity under the settings; codes set to off are left out. */
-function flaggedByDependency(analyzed: readonly AnalyzedDependency[], view: LockView, settings: Settings): Map<number, { codes: FindingCode[]; severity: Severity }> {
+function flaggedByDependency(
+  analyzed: readonly AnalyzedDependency[],
+  view: LockView,
+  settings: Settings,
+): Map<number, { codes: FindingCode[]; severity: Severity }> {
   const out = new Map<number, { codes: FindingCode[]; severity: Severity }>();
   for (const a of analyzed) {
     const index = a.dependency.lockPackage === undefined ? undefined : view.dependencyOf.get(a.dependency.lockPackage);
@@ -76,7 +80,8 @@ function flaggedByDependency(analyzed: readonly AnalyzedDependency[], view: Lock
 
 function chainTo(view: LockView, parents: Map<number, number>, pkg: number): string[] {
   const chain: string[] = [];
-  for (let p: number | undefined = pkg, guard = 0; p !== undefined && p >= 0 && guard <= parents.size; p = parents.get(p), guard++) chain.push(view.lock.packages[p]!.name);
+  for (let p: number | undefined = pkg, guard = 0; p !== undefined && p >= 0 && guard <= parents.size; p = parents.get(p), guard++)
+    chain.push(view.lock.packages[p]!.name);
   return chain.reverse();
 }
 
@@ -101,7 +106,14 @@ function gather(view: LockView, manifest: string, flagged: Map<number, { codes: 
       const flags = dep === undefined ? undefined : flagged.get(dep);
       if (flags === undefined || g.beneath.has(dep!)) continue;
       const p = view.lock.packages[pkg]!;
-      g.beneath.set(dep!, { name: p.name, ...(p.version === undefined ? {} : { version: p.version }), codes: flags.codes, severity: flags.severity, chain: chainTo(view, parents, pkg), range: p.nameRange });
+      g.beneath.set(dep!, {
+        name: p.name,
+        ...(p.version === undefined ? {} : { version: p.version }),
+        codes: flags.codes,
+        severity: flags.severity,
+        chain: chainTo(view, parents, pkg),
+        range: p.nameRange,
+      });
     }
   }
   return byDependency;
@@ -113,7 +125,9 @@ export function transitiveFindings(view: LockView, manifest: string, analyzed: r
   const out: TransitiveFinding[] = [];
   for (const [dependency, g] of gather(view, manifest, flaggedByDependency(analyzed, view, settings))) {
     if (g.beneath.size === 0 || cap === 'off') continue;
-    const beneath = [...g.beneath.values()].sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || a.chain.length - b.chain.length || (a.name < b.name ? -1 : 1));
+    const beneath = [...g.beneath.values()].sort(
+      (a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || a.chain.length - b.chain.length || (a.name < b.name ? -1 : 1),
+    );
     const worst = beneath[0]!;
     const severity = SEVERITY_RANK[worst.severity] > SEVERITY_RANK[cap] ? cap : worst.severity;
     const more = beneath.length - 1;
@@ -138,7 +152,11 @@ export function checkedBeneath(view: LockView, manifest: string, dependency: num
 export function lackingProblem(view: LockView, manifest: string): { range: Range; message: string } | undefined {
   const missing = view.lacking.get(manifest);
   if (missing === undefined || missing.length === 0) return undefined;
-  const names = missing.slice(0, 5).map((d) => d.name).join(', ') + (missing.length > 5 ? `, and ${missing.length - 5} more` : '');
+  const names =
+    missing
+      .slice(0, 5)
+      .map((d) => d.name)
+      .join(', ') + (missing.length > 5 ? `, and ${missing.length - 5} more` : '');
   return {
     range: missing[0]!.nameRange,
     message: `${path.basename(view.path)} does not lock ${names}, which this file declares: the lock is out of date, and what is checked in it is not what this file asks for. Regenerate it.`,

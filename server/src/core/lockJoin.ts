@@ -54,6 +54,13 @@ export async function joinLock(file: string, parsed: ParsedFile, read: TextReade
 /** The lock files that exist for a manifest (pyproject.toml, Pipfile, a script, a `.in` file). */
 export async function locksOf(manifest: string): Promise<string[]> {
   const out: string[] = [];
-  for (const candidate of lockCandidates(manifest)) if (await fs.stat(candidate).then((s) => s.isFile(), () => false)) out.push(candidate);
+  for (const candidate of lockCandidates(manifest))
+    if (
+      await fs.stat(candidate).then(
+        (s) => s.isFile(),
+        () => false,
+      )
+    )
+      out.push(candidate);
   return out;
 }

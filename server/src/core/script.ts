@@ -40,7 +40,11 @@ export function parseScript(text: string): ParsedFile {
   if (block === undefined) return empty;
   if ('problem' in block) {
     const at = { line: block.line, character: 0 };
-    empty.problems.push({ code: 'syntax-error', message: `Inline script metadata: ${block.problem}.`, range: { start: at, end: { line: block.line, character: lines[block.line]!.length } } });
+    empty.problems.push({
+      code: 'syntax-error',
+      message: `Inline script metadata: ${block.problem}.`,
+      range: { start: at, end: { line: block.line, character: lines[block.line]!.length } },
+    });
     return empty;
   }
   const toml = lines.map((line, i) => (i === block.open ? '[project]' : i > block.open && i < block.close ? (line === '#' ? '' : `  ${line.slice(2)}`) : ''));

@@ -10,7 +10,7 @@ import { abortable } from './abortable.js';
 import { fileURLToPath } from 'node:url';
 import { analyze, fileKind, lookedUp, parseDocument, tooLargeToRead, type AnalyzedDependency, type FileKind } from './analyze.js';
 import { decodeRequirementsBytes } from './decode.js';
-import { findingsFor, gatherFacts, incompleteReason, peekFacts, type FindingCode } from './findings.js';
+import { findingsFor, gatherFacts, incompleteReason, peekFacts } from './findings.js';
 import { Limiter, type IndexSource } from './pypi/client.js';
 import type { DiagnosticCode, Settings, SeverityOrOff } from './settings.js';
 import type { Dependency, ParsedFile, ParseProblem, Range } from './types.js';
@@ -513,7 +513,7 @@ export function findingsOf(file: ScannedFile, settings: Settings): ScanFinding[]
   for (const a of file.analyzed) {
     const place = view && lockPlace(view, a.dependency);
     for (const f of a.findings) {
-      const severity = settings.severity[f.code as FindingCode];
+      const severity = settings.severity[f.code];
       if (severity === 'off') continue;
       const finding: ScanFinding = { file: file.path, range: a.dependency.nameRange, name: a.dependency.name, code: f.code, severity, message: f.message };
       if (view !== undefined && a.dependency.lockPackage !== undefined) {

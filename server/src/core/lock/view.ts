@@ -82,7 +82,10 @@ export function manifestCandidates(lockPath: string, lock: LockFile): { paths: s
     case 'pipfile-lock':
       return [{ paths: [path.join(dir, 'Pipfile')] }];
     case 'compiled-requirements':
-      return [...new Set(lock.roots.map((r) => r.group).filter((g): g is string => g !== undefined))].map((group) => ({ paths: inCandidates(dir, group), group }));
+      return [...new Set(lock.roots.map((r) => r.group).filter((g): g is string => g !== undefined))].map((group) => ({
+        paths: inCandidates(dir, group),
+        group,
+      }));
   }
 }
 

@@ -14,7 +14,8 @@ import {
 
 import { addToIgnoreList } from './ignoreList';
 import { createStatusBar, ReportProvider } from './findingsView';
-import { SCAN_COMMAND, scanWithProgress } from './scanCommand';
+import { scanWithProgress } from './scanCommand';
+import { ADD_TO_IGNORE_COMMAND, CONFIGURATION_SECTION, SCAN_COMMAND, TRUST_NOTIFICATION, type InitializationOptions } from '../../server/src/protocol.js';
 
 let client: LanguageClient | undefined;
 
@@ -54,12 +55,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       ],
     },
     // A function: a restarted server (Restart Server, or after a crash) hears the trust of now.
-    initializationOptions: () => ({
+    initializationOptions: (): InitializationOptions => ({
       httpProxy: http.get<string>('proxy') || undefined,
       httpProxyStrictSSL: http.get<boolean>('proxyStrictSSL'),
       // Commands this client implements: the server may offer actions that use them, and does not
       // announce the ones the client runs itself (the scan, with its progress notification).
-      clientCommands: ['pypiStatus.addToIgnore', SCAN_COMMAND],
+      clientCommands: [ADD_TO_IGNORE_COMMAND, SCAN_COMMAND],
       // Index options inside requirements files are used only in a trusted workspace.
       trusted: vscode.workspace.isTrusted,
     }),
@@ -79,13 +80,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       return undefined;
     }),
     // Before the start: trust granted while the server starts must reach it.
-    vscode.workspace.onDidGrantWorkspaceTrust(() => void client?.sendNotification('pypiStatus/didGrantWorkspaceTrust').catch(() => undefined)),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void client?.sendNotification(TRUST_NOTIFICATION).catch(() => undefined)),
     vscode.window.registerTreeDataProvider('pypiStatus.report', report),
     report,
     createStatusBar(SCAN_COMMAND),
-    vscode.commands.registerCommand('pypiStatus.addToIgnore', async (name: unknown) => {
+    vscode.commands.registerCommand(ADD_TO_IGNORE_COMMAND, async (name: unknown) => {
       if (typeof name !== 'string' || name === '') return;
-      const config = vscode.workspace.getConfiguration('pypiStatus');
+      const config = vscode.workspace.getConfiguration(CONFIGURATION_SECTION);
       const update = addToIgnoreList(config.inspect<unknown>('ignore'), vscode.workspace.workspaceFolders !== undefined, name);
       if (!update) return;
       await config.update('ignore', update.value, update.scope === 'workspace' ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global);

@@ -3,9 +3,9 @@
  * holds (from open files and from scans), so they can never disagree with the squiggles.
  */
 import * as vscode from 'vscode';
+import { DIAGNOSTIC_SOURCE } from '../../server/src/protocol.js';
 import { CODE_INFO, FINDING_CODES, type FindingCode } from '../../server/src/core/codes.js';
 
-const SOURCE = 'pypi-status';
 /** The groups of the view: findings about projects and releases, not problems of files. */
 const STATUS_CODES: readonly string[] = FINDING_CODES;
 /** Each group's icon follows its code's default severity. */
@@ -42,7 +42,7 @@ export function currentFindings(): Finding[] {
   const out: Finding[] = [];
   for (const [uri, diagnostics] of vscode.languages.getDiagnostics()) {
     for (const d of diagnostics) {
-      const code = d.source === SOURCE ? codeOf(d) : undefined;
+      const code = d.source === DIAGNOSTIC_SOURCE ? codeOf(d) : undefined;
       if (code) out.push({ code, ...projectOf(d), uri, diagnostic: d });
     }
   }

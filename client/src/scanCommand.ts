@@ -2,18 +2,7 @@
 import * as vscode from 'vscode';
 import { ExecuteCommandRequest, LSPErrorCodes, WorkDoneProgress, type LanguageClient } from 'vscode-languageclient/node';
 import { FINDING_CODES } from '../../server/src/core/codes.js';
-
-export const SCAN_COMMAND = 'pypiStatus.scanWorkspace';
-
-/** The summary the server's scan command returns (see server/src/lsp/workspaceScan.ts). */
-export interface ScanResponse {
-  filesScanned: number;
-  dependencies: number;
-  projects: number;
-  unknownProjects: string[];
-  findingsByCode: Record<string, number>;
-  cancelled: boolean;
-}
+import { SCAN_COMMAND, type ScanResponse } from '../../server/src/protocol.js';
 
 /** The summary counts findings about projects and releases (not problems of files), in the order reports list them. */
 const FINDING_ORDER = FINDING_CODES;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CancellationTokenSource } from 'vscode-jsonrpc/node';
-import type { ScanResponse } from '../../server/src/lsp/workspaceScan.js';
+import type { ScanResponse } from '../../server/src/protocol.js';
 import { startIndexServer, type IndexServer } from '../support/index-server.js';
 import { fileUri, LspClient, REPO_ROOT } from '../support/lsp-client.js';
 

@@ -214,6 +214,89 @@ async function walkFiles(roots: string[], exclude: string[], lockFiles: boolean,
   }
 }
 
+/** The lookups of one scan: each project asked once per index, and each file reported once all of its dependencies are settled. */
+class ScanLookups {
+  /** Per project (and index): every place that names it, and how many of those are settled. */
+  private readonly projects = new Map<string, ProjectUses>();
+  /** Projects the index could not answer for. */
+  readonly unknown = new Set<string>();
+  private readonly running: Promise<void>[] = [];
+  // Only a few projects are under way beyond the client's own request limit, so a
+  // cancelled scan stops asking the index at once.
+  private readonly gate: Limiter;
+  /** Per file, its dependencies not settled yet. */
+  private readonly unsettled = new Map<ScannedFile, number>();
+
+  constructor(
+    concurrency: number,
+    private readonly isCancelled: () => boolean,
+    private readonly progress: ScanProgress,
+    private readonly report: () => void,
+    private readonly fileDone: (file: ScannedFile) => void,
+  ) {
+    this.gate = new Limiter(LOOKUPS_QUEUED_PER_REQUEST * Math.max(1, concurrency));
+  }
+
+  /** How many settlements the file waits for before it is done. */
+  expect(file: ScannedFile, count: number): void {
+    this.unsettled.set(file, count);
+  }
+
+  settledOne(file: ScannedFile): void {
+    const left = this.unsettled.get(file)! - 1;
+    this.unsettled.set(file, left);
+    if (left === 0) this.fileDone(file);
+  }
+
+  /** Settles the uses not settled yet, together: the project's lookup is shared, each pin has its own. */
+  private async settle(project: ProjectUses): Promise<void> {
+    while (project.settled < project.uses.length && !this.isCancelled()) {
+      const batch = project.uses.slice(project.settled);
+      project.settled = project.uses.length;
+      await Promise.all(
+        batch.map(async ({ file, dep, index }) => {
+          const facts = peekFacts(dep, project.source) ?? (await gatherFacts(dep, project.source));
+          // A cancelled scan has answered already: its files are no longer written to.
+          if (this.isCancelled()) return;
+          if (incompleteReason(facts) !== undefined) this.unknown.add(dep.normalizedName);
+          file.analyzed[index] = { dependency: dep, facts, findings: findingsFor(dep, facts) };
+          this.settledOne(file);
+        }),
+      );
+    }
+  }
+
+  lookUp(file: ScannedFile, dep: Dependency, index: number, source: IndexSource): void {
+    const key = `${source.key} ${dep.normalizedName}`;
+    const known = this.projects.get(key);
+    if (known) {
+      known.uses.push({ file, dep, index });
+      // A use that comes after the lookup is settled at once (from memory, mostly), so its
+      // file is reported without waiting for the end of the scan.
+      if (known.finished) this.running.push(this.settle(known));
+      return;
+    }
+    // A project's lookup starts as soon as a file first names it; later uses join it.
+    const project: ProjectUses = { source, uses: [{ file, dep, index }], settled: 0 };
+    this.projects.set(key, project);
+    this.progress.projectsTotal++;
+    this.running.push(
+      this.gate.run(() => this.settle(project)).then(() => {
+        project.finished = true;
+        this.progress.projectsDone++;
+        this.report();
+      }),
+    );
+  }
+
+  /** Waits for the lookups, as long as `unlessCancelled` lets it. */
+  async finish(unlessCancelled: (work: Promise<unknown>) => Promise<void>): Promise<void> {
+    await unlessCancelled(Promise.all(this.running));
+    // Uses that joined a lookup as it ended.
+    await unlessCancelled(Promise.all([...this.projects.values()].filter((p) => p.settled < p.uses.length).map((p) => this.gate.run(() => this.settle(p)))));
+  }
+}
+
 /**
  * `sources` is one index for every file, or a function choosing one per file
  * (files with their own trusted index options).
@@ -255,66 +338,12 @@ export async function scan(options: ScanOptions, sources: IndexSource | ((parsed
   });
   const readText = diskReader(options.openText);
   const registryFor = options.registrySource ?? untrustedRegistry;
-  /** Per project (and index): every place that names it, and how many of those are settled. */
-  const projects = new Map<string, ProjectUses>();
-  const unknown = new Set<string>();
-  const running: Promise<void>[] = [];
-  // Only a few projects are under way beyond the client's own request limit, so a
-  // cancelled scan stops asking the index at once.
-  const gate = new Limiter(LOOKUPS_QUEUED_PER_REQUEST * Math.max(1, settings.concurrency));
-  /** Per file, its dependencies not settled yet. */
-  const unsettled = new Map<ScannedFile, number>();
   const fileDone = (file: ScannedFile) => {
     if (!options.onFileDone || isCancelled() || scannedByPath.get(file.path) !== file) return;
     file.analyzed = file.analyzed.filter((a) => a !== undefined);
     options.onFileDone(file);
   };
-  const settledOne = (file: ScannedFile) => {
-    const left = unsettled.get(file)! - 1;
-    unsettled.set(file, left);
-    if (left === 0) fileDone(file);
-  };
-
-  /** Settles the uses not settled yet, together: the project's lookup is shared, each pin has its own. */
-  const settle = async (project: ProjectUses): Promise<void> => {
-    while (project.settled < project.uses.length && !isCancelled()) {
-      const batch = project.uses.slice(project.settled);
-      project.settled = project.uses.length;
-      await Promise.all(
-        batch.map(async ({ file, dep, index }) => {
-          const facts = peekFacts(dep, project.source) ?? (await gatherFacts(dep, project.source));
-          // A cancelled scan has answered already: its files are no longer written to.
-          if (isCancelled()) return;
-          if (incompleteReason(facts) !== undefined) unknown.add(dep.normalizedName);
-          file.analyzed[index] = { dependency: dep, facts, findings: findingsFor(dep, facts) };
-          settledOne(file);
-        }),
-      );
-    }
-  };
-
-  const lookUp = (file: ScannedFile, dep: Dependency, index: number, source: IndexSource) => {
-    const key = `${source.key} ${dep.normalizedName}`;
-    const known = projects.get(key);
-    if (known) {
-      known.uses.push({ file, dep, index });
-      // A use that comes after the lookup is settled at once (from memory, mostly), so its
-      // file is reported without waiting for the end of the scan.
-      if (known.finished) running.push(settle(known));
-      return;
-    }
-    // A project's lookup starts as soon as a file first names it; later uses join it.
-    const project: ProjectUses = { source, uses: [{ file, dep, index }], settled: 0 };
-    projects.set(key, project);
-    progress.projectsTotal++;
-    running.push(
-      gate.run(() => settle(project)).then(() => {
-        project.finished = true;
-        progress.projectsDone++;
-        report();
-      }),
-    );
-  };
+  const lookups = new ScanLookups(settings.concurrency, isCancelled, progress, report, fileDone);
 
   const read = async (file: string): Promise<void> => {
     const kind = fileKind(file) ?? 'requirements';
@@ -342,10 +371,10 @@ export async function scan(options: ScanOptions, sources: IndexSource | ((parsed
     parsed.dependencies.forEach((dep, i) => lookedUp(dep, settings, trusted) && looked.push(i));
     // Counted first: a lookup answered from memory settles before the next one is made. The
     // file's includes count as one more: the file is done once they are checked too.
-    unsettled.set(scanned, looked.length + 1);
+    lookups.expect(scanned, looked.length + 1);
     for (const i of looked) {
       const dep = parsed.dependencies[i]!;
-      lookUp(scanned, dep, i, dep.registry === undefined ? source : registryFor(dep.registry));
+      lookups.lookUp(scanned, dep, i, dep.registry === undefined ? source : registryFor(dep.registry));
     }
     // Looked up first, so that the index is asked while the includes and the lock's manifests are read.
     const includes = await followIncludes(parsed, file);
@@ -360,7 +389,7 @@ export async function scan(options: ScanOptions, sources: IndexSource | ((parsed
       seen.add(target);
       queue.push(target);
     }
-    settledOne(scanned);
+    lookups.settledOne(scanned);
     progress.filesParsed++;
     progress.filesTotal = queue.length;
     report();
@@ -384,15 +413,13 @@ export async function scan(options: ScanOptions, sources: IndexSource | ((parsed
       if (!signal.aborted) throw e;
     });
   };
-  await unlessCancelled(Promise.all(running));
-  // Uses that joined a lookup as it ended.
-  await unlessCancelled(Promise.all([...projects.values()].filter((p) => p.settled < p.uses.length).map((p) => gate.run(() => settle(p)))));
+  await lookups.finish(unlessCancelled);
 
   const files = [...scannedByPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   // Indexed by position in the file, so findings stay in document order; holes are dependencies not looked up.
   for (const file of files) file.analyzed = file.analyzed.filter((a) => a !== undefined);
   if (!isCancelled()) for (const manifest of judgeManifests(files, scannedByPath, settings)) fileDone(manifest);
-  return { files, summary: summarize(files, settings, [...unknown].sort(), isCancelled(), trusted) };
+  return { files, summary: summarize(files, settings, [...lookups.unknown].sort(), isCancelled(), trusted) };
 }
 
 /**

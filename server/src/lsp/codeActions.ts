@@ -3,12 +3,10 @@ import { CodeActionKind, type CodeAction, type Diagnostic, type TextEdit, type W
 import { ORIGIN_LABEL, type Alternative } from '../core/alternatives.js';
 import { ignoreCommentEdit, replacementEdits } from '../core/edits.js';
 import type { Dependency } from '../core/types.js';
+import { ADD_TO_IGNORE_COMMAND } from '../protocol.js';
 
 /** Findings for which another project is the fix (for yanked or vulnerable pins, upgrading is). */
 export const REPLACEABLE = new Set(['archived', 'deprecated', 'quarantined', 'inactive', 'not-found']);
-
-/** The client command that adds a name to `pypiStatus.ignore` (VS Code's client provides it). */
-export const ADD_TO_IGNORE_COMMAND = 'pypiStatus.addToIgnore';
 
 export interface DependencyInFile {
   uri: string;

@@ -4,8 +4,7 @@ import type { AnalyzedDependency } from '../core/analyze.js';
 import type { IndexSource } from '../core/pypi/client.js';
 import type { DiagnosticCode, Settings, SeverityOrOff } from '../core/settings.js';
 import type { ParsedFile } from '../core/types.js';
-
-export const SOURCE = 'pypi-status';
+import { DIAGNOSTIC_SOURCE, type DiagnosticData } from '../protocol.js';
 
 const LEVEL: Record<Exclude<SeverityOrOff, 'off'>, DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,
@@ -13,12 +12,6 @@ const LEVEL: Record<Exclude<SeverityOrOff, 'off'>, DiagnosticSeverity> = {
   information: DiagnosticSeverity.Information,
   hint: DiagnosticSeverity.Hint,
 };
-
-/** Carried in Diagnostic.data so that code actions know what a diagnostic is about. */
-export interface DiagnosticData {
-  name: string;
-  normalizedName: string;
-}
 
 /**
  * `source` is the index the file's names were looked up on: a finding links the project's page
@@ -29,7 +22,7 @@ export function toDiagnostics(parsed: ParsedFile, analyzed: readonly AnalyzedDep
   for (const problem of parsed.problems) {
     const severity = settings.severity[problem.code];
     if (severity === 'off') continue;
-    out.push({ range: problem.range, severity: LEVEL[severity], code: problem.code, source: SOURCE, message: problem.message });
+    out.push({ range: problem.range, severity: LEVEL[severity], code: problem.code, source: DIAGNOSTIC_SOURCE, message: problem.message });
   }
   for (const { dependency, findings } of analyzed) {
     for (const finding of findings) {
@@ -39,7 +32,7 @@ export function toDiagnostics(parsed: ParsedFile, analyzed: readonly AnalyzedDep
         range: dependency.nameRange,
         severity: LEVEL[severity],
         code: finding.code,
-        source: SOURCE,
+        source: DIAGNOSTIC_SOURCE,
         message: finding.message,
         data: { name: dependency.name, normalizedName: dependency.normalizedName } satisfies DiagnosticData,
       };

@@ -1,23 +1,13 @@
-/** Glue between the workspace scan and LSP: URIs, progress, cancellation, diagnostics for unopened files. */
+/** Glue between the workspace scan and LSP: progress, cancellation, diagnostics for unopened files, the answer with URIs. */
 import { stat } from 'node:fs/promises';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Diagnostic } from 'vscode-languageserver';
 import { scan, type ScanProgress, type ScanResult, type ScannedFile } from '../core/workspaceScan.js';
 import type { IndexSource } from '../core/pypi/client.js';
 import type { Settings } from '../core/settings.js';
 import type { ParsedFile } from '../core/types.js';
+import { pathToUri } from '../paths.js';
+import type { ScanResponse } from '../protocol.js';
 import { toDiagnostics } from './diagnostics.js';
-
-/** What the scan command returns to the client: the summary, with files as URIs. */
-export interface ScanResponse {
-  filesScanned: number;
-  dependencies: number;
-  projects: number;
-  unknownProjects: string[];
-  findingsByCode: Record<string, number>;
-  findings: { uri: string; range: Diagnostic['range']; name?: string; code: string; severity: string; message: string }[];
-  cancelled: boolean;
-}
 
 export interface WorkspaceScanInput {
   folders: string[];
@@ -80,19 +70,7 @@ export function toResponse(result: ScanResult): ScanResponse {
     projects: s.projects,
     unknownProjects: s.unknownProjects,
     findingsByCode: s.findingsByCode as Record<string, number>,
-    findings: s.findings.map((f) => ({ uri: pathToFileURL(f.file).href, range: f.range, ...(f.name ? { name: f.name } : {}), code: f.code, severity: f.severity, message: f.message })),
+    findings: s.findings.map((f) => ({ uri: pathToUri(f.file), range: f.range, ...(f.name ? { name: f.name } : {}), code: f.code, severity: f.severity, message: f.message })),
     cancelled: s.cancelled,
   };
-}
-
-export function uriToPath(uri: string): string | undefined {
-  try {
-    return uri.startsWith('file:') ? fileURLToPath(uri) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-export function pathToUri(file: string): string {
-  return pathToFileURL(file).href;
 }

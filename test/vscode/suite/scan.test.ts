@@ -12,7 +12,7 @@ import { suite, suiteSetup, suiteTeardown, test } from 'mocha';
 import * as vscode from 'vscode';
 import { activeExtension, closeAllEditors, codeOf, findingIn, ours, readWorkspaceFile, summarize, waitForDiagnostics, workspaceUri, type Finding } from './helpers.js';
 
-/** What the command returns (client/src/scanCommand.ts ScanResponse, with the server's findings). */
+/** What the command returns (ScanResponse in server/src/protocol.ts; only what these tests read). */
 interface ScanResponse {
   filesScanned: number;
   dependencies: number;

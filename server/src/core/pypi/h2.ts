@@ -16,7 +16,7 @@ import { isIP } from 'node:net';
 import { createRequire } from 'node:module';
 import type * as tls from 'node:tls';
 import { abortable } from '../abortable.js';
-import type { Exchange, Transport } from './transport.js';
+import type { Exchange, Transport } from './exchange.js';
 
 /** require(), not import(): the bundle runs as a script, which has no loader for import(). */
 const load = createRequire(import.meta.url);

@@ -5,7 +5,8 @@
  */
 import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
-import { createTransport, type Exchange, type Transport, type TransportOptions } from './transport.js';
+import type { Exchange, Transport } from './exchange.js';
+import { createTransport, type TransportOptions } from './transport.js';
 
 export type HttpResult =
   | { kind: 'ok'; status: number; body: string; etag?: string; contentType: string; url: string; bytes: number }

@@ -8,24 +8,8 @@
 import type * as http from 'node:http';
 import { createRequire } from 'node:module';
 import type { Dispatcher } from 'undici';
+import type { Exchange, Transport } from './exchange.js';
 import { Http2Transport, secureContextWith } from './h2.js';
-
-/** A response whose status and headers have arrived; its body is read or discarded by the caller. */
-export interface Exchange {
-  status: number;
-  header(name: string): string | undefined;
-  body: AsyncIterable<Buffer>;
-  /** Drops a small body so that the connection can be reused; a large one closes the connection instead. */
-  discard(): Promise<void>;
-  /** Stops reading: the connection is closed. */
-  destroy(): void;
-}
-
-export interface Transport {
-  /** Rejects when no response arrives (connection refused or reset, timeout, cancellation). */
-  send(url: URL, headers: Record<string, string>, signal: AbortSignal): Promise<Exchange>;
-  close(): Promise<void>;
-}
 
 export interface TransportOptions {
   /** Connections kept per origin. */

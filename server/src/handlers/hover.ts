@@ -1,0 +1,49 @@
+/** textDocument/hover: the card of the dependency under the cursor, answered within a deadline. */
+import type { Connection, Hover } from 'vscode-languageserver/node';
+import { ORIGIN_LABEL } from '../core/alternatives.js';
+import { gatherFacts, type DependencyFacts } from '../core/findings.js';
+import { hoverMarkdown, hoverPlainText } from '../core/hover.js';
+import { dependencyAt } from '../lsp/positions.js';
+import { errorText } from '../session/log.js';
+import type { Session } from '../session/session.js';
+import { alternativesIfFlagged, withDeadline } from './lookups.js';
+
+/** The longest a hover waits for the index before answering with what is known. */
+const HOVER_DEADLINE_MS = 80;
+
+export function registerHover(connection: Connection, session: Session): void {
+  connection.onHover(async (params): Promise<Hover | null> => {
+    session.notShutDown();
+    await session.ready;
+    const doc = session.documents.get(params.textDocument.uri);
+    if (!doc) return null;
+    const state = session.documents.parse(doc);
+    if (!state) return null;
+    const dep = dependencyAt(state.parsed, params.position);
+    if (!dep || dep.url !== undefined) return null;
+    const hoverFormat = session.capabilities.hoverFormat;
+    if (dep.nameFromEnvironment && !session.trusted) {
+      return { contents: { kind: hoverFormat, value: 'This name comes from an environment variable: it is looked up only in a trusted workspace.' }, range: dep.nameRange };
+    }
+    try {
+      const source = session.sourceFor(state.parsed);
+      // A hover answers at once: if the index is slow or hanging, it says so instead of waiting.
+      const pending: DependencyFacts = { project: { state: 'unknown', reason: 'the index has not answered yet; hover again in a moment' } };
+      const deadline = Date.now() + HOVER_DEADLINE_MS;
+      const facts = (await withDeadline(gatherFacts(dep, source), HOVER_DEADLINE_MS)) ?? pending;
+      const flagged = alternativesIfFlagged(dep, facts, session.settings, source);
+      const alternatives = ((await withDeadline(flagged, Math.max(0, deadline - Date.now()))) ?? []).map((alt) => ({
+        name: alt.name,
+        origin: ORIGIN_LABEL[alt.origin],
+      }));
+      // The page on the index that answered (an unusable index has none).
+      const page = source.projectPage(dep.name);
+      const ctx = page ? { projectPage: page, alternatives } : { alternatives };
+      const value = hoverFormat === 'markdown' ? hoverMarkdown(dep, facts, ctx) : hoverPlainText(dep, facts, ctx);
+      return { contents: { kind: hoverFormat, value }, range: dep.nameRange };
+    } catch (e) {
+      session.log(`hover failed: ${errorText(e)}`);
+      return null;
+    }
+  });
+}

@@ -1,0 +1,143 @@
+/** Checking open documents: debounced after edits, published in parts while the index answers, re-checked with back-off after failures. */
+import type { Connection } from 'vscode-languageserver/node';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { lookedUp, type AnalyzedDependency } from '../core/analyze.js';
+import { findingsFor, gatherFacts, incompleteReason, peekFacts, type DependencyFacts } from '../core/findings.js';
+import { followIncludes, includeTarget } from '../core/workspaceScan.js';
+import { toDiagnostics } from '../lsp/diagnostics.js';
+import { isUnder, uriToPath } from '../paths.js';
+import type { DocumentState } from '../session/documents.js';
+import { errorText } from '../session/log.js';
+import type { Session } from '../session/session.js';
+
+/**
+ * A document whose lookups failed is re-checked no sooner than this, whatever the back-off
+ * says, and each further failed re-check of the same text waits twice as long, up to RETRY_MAX_MS:
+ * an answer such as 403, which sets no back-off for the index, must not mean a re-check every second.
+ */
+const RETRY_MIN_MS = 1000;
+const RETRY_MAX_MS = 10 * 60_000;
+/** While a cold analysis runs, findings so far are published this often. */
+const PARTIAL_PUBLISH_MS = 500;
+
+export class DocumentChecks {
+  constructor(
+    private readonly connection: Connection,
+    private readonly session: Session,
+  ) {}
+
+  /** Checks the document after `delay` ms (at once for 0), replacing a check of it still waiting. */
+  schedule(doc: TextDocument, delay: number): void {
+    const { documents, log } = this.session;
+    const previous = documents.states.get(doc.uri);
+    if (previous?.timer) clearTimeout(previous.timer);
+    const run = () => {
+      const state = documents.parse(doc);
+      if (state) {
+        delete state.timer;
+        void this.validate(doc.uri, state).catch((e: unknown) => log(`validation failed for ${doc.uri}: ${errorText(e)}`));
+      }
+    };
+    if (delay === 0) return run();
+    if (previous) previous.timer = setTimeout(run, delay);
+    else setTimeout(run, delay);
+  }
+
+  async validate(uri: string, state: DocumentState): Promise<void> {
+    const session = this.session;
+    await session.ready;
+    if (session.shutDown) return;
+    const current = session.settings;
+    const wasTrusted = session.trusted;
+    const client = session.sourceFor(state.parsed);
+    // Granting trust re-checks the same text against the index its file names: the check begun before is stale.
+    const isCurrent = () => session.documents.states.get(uri) === state && session.settings === current && session.trusted === wasTrusted;
+    const deps = state.parsed.dependencies.filter((d) => lookedUp(d, current, wasTrusted));
+    // An include that cannot be followed is shown on its line, as a scan shows it.
+    const file = uriToPath(uri);
+    const includeProblems = file && state.parsed.includes.length > 0 ? await (state.includeProblems ??= followIncludes(state.parsed, file).then((r) => r.problems)) : [];
+    const shown = includeProblems.length > 0 ? { ...state.parsed, problems: [...state.parsed.problems, ...includeProblems] } : state.parsed;
+    // Indexed like `deps`, so diagnostics come out in document order whatever order answers arrive in.
+    const results: (AnalyzedDependency | undefined)[] = new Array(deps.length);
+    const analyzed = (i: number, facts: DependencyFacts) => (results[i] = { dependency: deps[i]!, facts, findings: findingsFor(deps[i]!, facts) });
+    const publish = () => {
+      if (!isCurrent()) return;
+      const known = results.filter((r): r is AnalyzedDependency => r !== undefined);
+      void this.connection.sendDiagnostics({ uri, version: state.version, diagnostics: toDiagnostics(shown, known, current, client) });
+    };
+    // What the cache already knows (memory, or disk after a restart) is used at once, without a promise:
+    // an edit pays only for the dependencies it changed.
+    const pending: number[] = [];
+    deps.forEach((dep, i) => {
+      const facts = peekFacts(dep, client);
+      if (facts) analyzed(i, facts);
+      else pending.push(i);
+    });
+    if (pending.length === 0) return publish();
+
+    // Statuses come from the simple API alone: they are published as soon as all are known,
+    // before the JSON API's answers (vulnerabilities, the inactive classifier) complete the picture.
+    let statusesLeft = pending.length;
+    let finished = false;
+    const partial = setInterval(() => !finished && publish(), PARTIAL_PUBLISH_MS);
+    try {
+      await Promise.all(
+        pending.map(async (i) => {
+          const facts = await gatherFacts(deps[i]!, client, (early) => {
+            analyzed(i, early);
+            if (--statusesLeft === 0 && client.hasJsonApi) publish();
+          });
+          analyzed(i, facts);
+        }),
+      );
+    } finally {
+      finished = true;
+      clearInterval(partial);
+    }
+    publish();
+    // Lookups the index could not answer are tried again by themselves once its back-off is over.
+    // (An old answer shown because the index failed counts too; a release never asked for does not.)
+    const failed = results.some((d) => d !== undefined && incompleteReason(d.facts) !== undefined);
+    if (failed && isCurrent()) this.scheduleRetry(uri, state, client.retryDelay());
+  }
+
+  private scheduleRetry(uri: string, state: DocumentState, delay: number): void {
+    const { documents, log } = this.session;
+    if (this.session.shutDown) return;
+    const pending = documents.retries.get(uri);
+    if (pending?.state === state) return;
+    // A re-check pending for an older text would find it gone and do nothing: this text needs its own.
+    if (pending) clearTimeout(pending.timer);
+    const attempt = state.retries ?? 0;
+    state.retries = attempt + 1;
+    const backoff = Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** attempt);
+    const timer = setTimeout(() => {
+      documents.retries.delete(uri);
+      const doc = documents.get(uri);
+      if (doc && documents.states.get(uri) === state) void this.validate(uri, state).catch((e: unknown) => log(`retry failed for ${uri}: ${errorText(e)}`));
+    }, Math.max(backoff, delay + 50));
+    timer.unref();
+    documents.retries.set(uri, { state, timer });
+  }
+
+  /** Open documents that include `file` or a file under it (`-r`/`-c`): whether it can be followed may have changed. */
+  recheckIncluders(file: string): void {
+    const { documents, log } = this.session;
+    for (const doc of documents.all()) {
+      const state = documents.states.get(doc.uri);
+      const from = uriToPath(doc.uri);
+      const affected = (inc: { path: string }) => {
+        const target = includeTarget(inc.path, from!);
+        return typeof target === 'string' && (target === file || isUnder(target, file));
+      };
+      if (!state || !from || !state.parsed.includes.some(affected)) continue;
+      delete state.includeProblems;
+      void this.validate(doc.uri, state).catch((e: unknown) => log(`validation failed for ${doc.uri}: ${errorText(e)}`));
+    }
+  }
+
+  /** At shutdown: no re-check is left waiting. */
+  stopRetries(): void {
+    for (const { timer } of this.session.documents.retries.values()) clearTimeout(timer);
+  }
+}

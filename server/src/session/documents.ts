@@ -1,0 +1,82 @@
+/** The documents open in the editor: their text, their parsed state by URI, the URI of each by path, their pending re-checks. */
+import { TextDocuments, type Connection } from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { fileKind, parseDocument, type FileKind } from '../core/analyze.js';
+import type { ParsedFile, ParseProblem } from '../core/types.js';
+import { uriPath, uriToPath } from '../paths.js';
+
+export interface DocumentState {
+  version: number;
+  kind: FileKind;
+  parsed: ParsedFile;
+  timer?: NodeJS.Timeout;
+  /** Re-checks of this text so far after failed lookups. */
+  retries?: number;
+  /** Its `-r`/`-c` includes that cannot be followed, checked on disk once per text. */
+  includeProblems?: Promise<ParseProblem[]>;
+}
+
+export class OpenDocuments {
+  readonly documents = new TextDocuments(TextDocument);
+  /** Parsed state by URI, for the version parsed last. */
+  readonly states = new Map<string, DocumentState>();
+  /** Open documents by path, with the URI the client gave each. */
+  private readonly openByPath = new Map<string, string>();
+  /** At most one pending re-check per open document, for its current text. */
+  readonly retries = new Map<string, { state: DocumentState; timer: NodeJS.Timeout }>();
+
+  /** Starts following the client's open, change and close notifications. */
+  listen(connection: Connection): void {
+    this.documents.listen(connection);
+  }
+
+  get(uri: string): TextDocument | undefined {
+    return this.documents.get(uri);
+  }
+
+  all(): TextDocument[] {
+    return this.documents.all();
+  }
+
+  /** The open document of a file, whatever URI the client spelled it with. */
+  atPath(file: string): TextDocument | undefined {
+    const uri = this.openByPath.get(file);
+    return uri === undefined ? undefined : this.documents.get(uri);
+  }
+
+  /** The document's parsed state for its current version (parsed now if it changed); undefined for a file that is not a dependency file. */
+  parse(doc: TextDocument): DocumentState | undefined {
+    const kind = fileKind(uriPath(doc.uri), doc.languageId);
+    if (!kind) return undefined;
+    const existing = this.states.get(doc.uri);
+    if (existing && existing.version === doc.version) return existing;
+    const state: DocumentState = { version: doc.version, kind, parsed: parseDocument(kind, doc.getText()) };
+    if (existing?.timer) state.timer = existing.timer;
+    this.states.set(doc.uri, state);
+    return state;
+  }
+
+  opened(uri: string): void {
+    const file = uriToPath(uri);
+    if (file) this.openByPath.set(file, uri);
+    // A document opened again may start at the same version with another text.
+    this.dropState(uri);
+  }
+
+  /** Forgets a closed document's state and pending work; returns its path, if it is a file. */
+  closed(uri: string): string | undefined {
+    const file = uriToPath(uri);
+    if (file && this.openByPath.get(file) === uri) this.openByPath.delete(file);
+    this.dropState(uri);
+    const retry = this.retries.get(uri);
+    if (retry) clearTimeout(retry.timer);
+    this.retries.delete(uri);
+    return file;
+  }
+
+  private dropState(uri: string): void {
+    const state = this.states.get(uri);
+    if (state?.timer) clearTimeout(state.timer);
+    this.states.delete(uri);
+  }
+}

@@ -1,0 +1,51 @@
+/** The state the handlers share: the client's capabilities, the configuration, the index, the open documents and the scanned files. */
+import { ErrorCodes, ResponseError, type Connection } from 'vscode-languageserver/node';
+import type { IndexSource } from '../core/pypi/client.js';
+import type { Settings } from '../core/settings.js';
+import type { ParsedFile } from '../core/types.js';
+import { ClientCapabilities } from './capabilities.js';
+import { Configuration } from './configuration.js';
+import { OpenDocuments } from './documents.js';
+import { CurrentIndex } from './indexEnvironment.js';
+import { connectionLog } from './log.js';
+import { ScannedFiles } from './scannedFiles.js';
+
+export class Session {
+  readonly capabilities = new ClientCapabilities();
+  readonly configuration: Configuration;
+  readonly index: CurrentIndex;
+  readonly documents = new OpenDocuments();
+  readonly scanned = new ScannedFiles();
+  /** The workspace folders, as paths. */
+  folders: string[] = [];
+  shutDown = false;
+  readonly log: (message: string) => void;
+  readonly warn: (message: string) => void;
+
+  constructor(connection: Connection) {
+    ({ log: this.log, warn: this.warn } = connectionLog(connection));
+    this.configuration = new Configuration(connection, this.capabilities, this.warn, () => this.index.replace());
+    this.index = new CurrentIndex(this.configuration, this.log);
+  }
+
+  get settings(): Settings {
+    return this.configuration.settings;
+  }
+
+  get trusted(): boolean {
+    return this.capabilities.trusted;
+  }
+
+  /** Resolves once the settings are known: nothing is looked up before. */
+  get ready(): Promise<void> {
+    return this.configuration.ready;
+  }
+
+  /** The index for a document: its own index options only in a trusted workspace. (A property: it is handed on as a function.) */
+  readonly sourceFor = (parsed: ParsedFile): IndexSource => this.index.get().pool.sourceFor(parsed, this.trusted);
+
+  /** LSP: after `shutdown`, every request but `exit` is an error. */
+  notShutDown(): void {
+    if (this.shutDown) throw new ResponseError(ErrorCodes.InvalidRequest, 'the server is shutting down');
+  }
+}

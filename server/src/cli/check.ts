@@ -77,8 +77,6 @@ async function check(flags: CheckFlags, io: CliIO): Promise<number> {
     },
   });
 
-  for (const file of options.skipped) say(`${path.relative(options.cwd, file)}: lock files are not read yet; skipped`);
-
   // Ctrl-C stops at once: nothing has been written to stdout or --output yet, and the disk
   // cache keeps every answer already received (its writes are atomic).
   const interrupt = (code: number) => () => {
@@ -93,7 +91,14 @@ async function check(flags: CheckFlags, io: CliIO): Promise<number> {
   let report: Report;
   try {
     const result = await scan(
-      { roots: options.roots, exclude: options.exclude, env: io.env, onProgress: (p) => progress.update(p) },
+      {
+        roots: options.roots,
+        exclude: options.exclude,
+        env: io.env,
+        onProgress: (p) => progress.update(p),
+        // A lock's other registries are asked as a file's own index options are: only when trusted.
+        registrySource: (url) => environment.pool.registry(url, flags.trustIndexOptions),
+      },
       flags.trustIndexOptions ? (parsed) => environment.pool.sourceFor(parsed, true) : environment.client,
       options.settings,
     );

@@ -210,7 +210,8 @@ async function walkFiles(roots: string[], exclude: string[], lockFiles: boolean,
     const abs = path.resolve(root);
     const stat = await fs.stat(abs).catch(() => undefined);
     if (stat?.isDirectory()) await walk(abs, abs);
-    else onFile(abs);
+    // A file named explicitly is read whatever its name, but a lock file not when lock files are off.
+    else if (lockFiles || !['lock', 'pipfile'].includes(fileKind(abs) ?? '')) onFile(abs);
   }
 }
 

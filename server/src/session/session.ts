@@ -44,6 +44,9 @@ export class Session {
   /** The index for a document: its own index options only in a trusted workspace. (A property: it is handed on as a function.) */
   readonly sourceFor = (parsed: ParsedFile): IndexSource => this.index.get().pool.sourceFor(parsed, this.trusted);
 
+  /** The source for a lock file's package locked from a registry other than PyPI: asked only in a trusted workspace. */
+  readonly registryFor = (url: string): IndexSource => this.index.get().pool.registry(url, this.trusted);
+
   /** LSP: after `shutdown`, every request but `exit` is an error. */
   notShutDown(): void {
     if (this.shutDown) throw new ResponseError(ErrorCodes.InvalidRequest, 'the server is shutting down');

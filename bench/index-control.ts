@@ -118,7 +118,7 @@ export class IndexControl {
         clearTimeout(timer);
         resolve(reply);
       });
-      this.child.send({ ...message, id } as IndexRequest);
+      this.child.send({ ...message, id });
     });
   }
 

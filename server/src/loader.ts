@@ -3,8 +3,8 @@
  *
  * Every start of a process compiled the bundle again: parsing it, then each function
  * on its first call. Most of that is the same every time, so the first start saves what
- * V8 compiled (`createCachedData`) and later starts hand it back (`cachedData`): a
- * restart on a warm disk cache took 332 ms instead of 371 on the reference machine.
+ * V8 compiled (`createCachedData`) and later starts hand it back (`cachedData`), which
+ * shortens a restart (bench/README.md has the measurement).
  * Node 22 has this built in (module.enableCompileCache); Node 20, which VS Code's
  * Electron and many systems still run, does not, and it works for scripts only, so the
  * bundle is CommonJS and this loader runs it as Node would run a module (the loader is

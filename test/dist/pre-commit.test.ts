@@ -4,7 +4,9 @@
  * npm pack, npm install -g of the tarball, with the system's Node) and runs the hook in a temporary
  * git repository, against the local index named by PYPI_STATUS_INDEX_URL.
  *
- * npm runs offline, from the cache that `npm ci` filled (scripts/setup.sh): no test touches the internet.
+ * npm prefers the cache that `npm ci` filled (scripts/setup.sh), and asks the npm registry only for
+ * what the cache lacks (pre-commit installs the repository's whole root package, build tools included).
+ * The index it checks against is the local one: nothing is asked of PyPI.
  * try-repo installs the hook afresh each time (a store of its own), half a minute or so per run.
  *
  *   node --import tsx --test test/dist/pre-commit.test.ts
@@ -78,8 +80,9 @@ describe('the pre-commit hook', () => {
         ...baseEnv(path.join(dir, 'xdg')),
         PRE_COMMIT_HOME: path.join(dir, 'pre-commit-home'),
         PYPI_STATUS_INDEX_URL: index.simpleUrl,
-        // pre-commit's npm install and npm pack: only from the cache that npm ci filled.
-        npm_config_offline: 'true',
+        // pre-commit's npm install and npm pack: from the cache that npm ci filled where it can. Offline
+        // alone fails whenever the cache holds a package's metadata in a form a later install cannot use.
+        npm_config_prefer_offline: 'true',
         npm_config_audit: 'false',
         npm_config_fund: 'false',
         GIT_AUTHOR_NAME: 'test', GIT_AUTHOR_EMAIL: 'test@example.com', GIT_COMMITTER_NAME: 'test', GIT_COMMITTER_EMAIL: 'test@example.com',

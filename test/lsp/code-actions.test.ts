@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { CodeAction, Diagnostic, TextEdit } from 'vscode-languageserver-protocol';
+import type { CodeAction, Diagnostic } from 'vscode-languageserver-protocol';
 import { applyEdits } from '../../server/src/core/edits.js';
 import { parsePyproject } from '../../server/src/core/pyproject.js';
 import { parseRequirements } from '../../server/src/core/requirements.js';
@@ -21,7 +21,7 @@ const PYPROJECT_URI = fileUri(path.join(FIXTURES, 'pyproject.toml'));
 const ENV = { PACKAGE_FROM_ENV: 'tablib' };
 
 function apply(text: string, action: CodeAction, uri: string): string {
-  const edits = action.edit?.changes?.[uri] as TextEdit[] | undefined;
+  const edits = action.edit?.changes?.[uri];
   assert.ok(edits && edits.length > 0, `${action.title} has no edit for ${uri}`);
   return applyEdits(text, edits);
 }

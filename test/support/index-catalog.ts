@@ -631,7 +631,7 @@ function synthesizeInfo(def: ProjectDefinition, version: string, files: SimpleFi
     yanked: yank.yanked,
     yanked_reason: yank.reason,
   };
-  const info: JsonApiInfo = { ...base, ...(captured ?? seed) } as JsonApiInfo;
+  const info: JsonApiInfo = { ...base, ...(captured ?? seed) };
   // Fields that are per release always follow the release, whatever the seed said.
   info.name = def.name;
   info.version = version;
@@ -807,7 +807,7 @@ function stripArchaicInfo(info: JsonObject): Partial<JsonApiInfo> {
   ]);
   const out: Record<string, JsonValue> = {};
   for (const [k, v] of Object.entries(info)) if (!drop.has(k)) out[k] = v;
-  return out as Partial<JsonApiInfo>;
+  return out;
 }
 
 interface ReleaseCapture {

@@ -30,7 +30,6 @@ import {
   type Clause,
   type RefFileResult,
   type RefPep508Result,
-  type RefRequirement,
   type RefMarkerResult,
   type RefPipView,
   type ReferenceVersions,
@@ -763,7 +762,7 @@ function comparePep508(input: string, ref: RefPep508Result, markers: Map<string,
     return 'mismatch';
   }
   const before = out.length;
-  const r = ref as RefRequirement;
+  const r = ref;
   if (input.slice(ours.nameStart, ours.nameEnd) !== ours.name) push('nameStart/nameEnd do not cover the name', { nameStart: ours.nameStart, nameEnd: ours.nameEnd, name: ours.name }, r.name);
   const oursV = {
     name: ours.name,

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { candidatesFromText } from '../../server/src/core/alternatives.js';
-import { applyEdits, ignoreCommentEdit, replacementEdits, type TextEdit } from '../../server/src/core/edits.js';
+import { applyEdits, ignoreCommentEdit, pinEdits, replacementEdits, type TextEdit } from '../../server/src/core/edits.js';
 import { isValidProjectName, normalizeName } from '../../server/src/core/pep508.js';
 import { parsePyproject } from '../../server/src/core/pyproject.js';
 import { parseRequirements } from '../../server/src/core/requirements.js';
@@ -85,6 +85,42 @@ describe('replacement edits', () => {
     assert.ok(count > 3000, `replaced ${count} dependencies`);
   });
 
+  it('move each exact pin of each corpus file to another version, and change nothing else', () => {
+    const NEW_VERSION = '99.0.1';
+    let count = 0;
+    const forms = new Set<string>();
+    for (const file of files) {
+      const before = file.parse(file.text);
+      before.dependencies.forEach((dep, i) => {
+        if (dep.pinnedVersion === undefined) return;
+        const edits = pinEdits(dep, NEW_VERSION);
+        const where = `${file.name}: ${dep.name} (#${i})`;
+        // Every pin the corpus writes is written as it reads (no ${VAR}, no TOML escape).
+        assert.ok(edits, `${where}: no pin range`);
+        const after = applyEdits(file.text, edits);
+        const reparsed = file.parse(after);
+        assert.equal(reparsed.dependencies.length, before.dependencies.length, where);
+        assert.equal(reparsed.problems.length, before.problems.length, `${where}: new problems ${JSON.stringify(reparsed.problems)}`);
+        const moved = reparsed.dependencies[i]!;
+        assert.equal(moved.pinnedVersion, NEW_VERSION, where);
+        assert.equal(moved.name, dep.name, where);
+        assert.equal(moved.marker, dep.marker, `${where}: marker kept`);
+        assert.deepEqual(moved.extras, dep.extras, `${where}: extras kept`);
+        assert.equal(moved.specifier, dep.specifier.replace(dep.pinnedVersion, NEW_VERSION), `${where}: operator kept`);
+        assert.equal(moved.removals, undefined, `${where}: hashes dropped`);
+        assert.equal(moved.ignored, dep.ignored, where);
+        reparsed.dependencies.forEach((other, j) => j !== i && assert.deepEqual(shape(other), shape(before.dependencies[j]!), `${where}: changed #${j}`));
+        const [s, e] = span(file.text, edits);
+        assert.ok(after.startsWith(file.text.slice(0, s)), where);
+        assert.ok(after.endsWith(file.text.slice(e)), where);
+        forms.add(dep.form);
+        count++;
+      });
+    }
+    assert.deepEqual([...forms].sort(), ['pep508-string', 'poetry-key', 'requirements']);
+    assert.ok(count > 1000, `moved ${count} pins`);
+  });
+
   it('add an ignore comment that silences exactly that dependency', () => {
     let count = 0;
     for (const file of files) {
@@ -127,6 +163,32 @@ describe('replacement edits', () => {
     );
     assert.equal(applyEdits(toml, replacementEdits(deps[2]!, 'new')), toml.replace('simple = "1.0"', 'new = "*"'));
     assert.equal(applyEdits(toml, replacementEdits(deps[3]!, 'new')), toml.replace('dependencies.sub]\nversion = "2"', 'dependencies.new]\nversion = "*"'));
+  });
+
+  it('moves a pin as the issue asks, in each format', () => {
+    const move = (text: string, parse: (t: string) => ParsedFile, version = '2.0.1') => applyEdits(text, pinEdits(parse(text).dependencies[0]!, version)!);
+    const req = (t: string) => parseRequirements(t, { env: {} });
+    assert.equal(
+      move('pkg[extra] == 1.0 ; python_version >= "3.8" \\\n    --hash=sha256:aaa \\\n    --hash=sha256:bbb  # keep me\nother==2\n', req),
+      'pkg[extra] == 2.0.1 ; python_version >= "3.8"  # keep me\nother==2\n',
+    );
+    assert.equal(move('pkg===1.0\r\n', req), 'pkg===2.0.1\r\n');
+    assert.equal(move('pkg (==1.0)\n', req), 'pkg (==2.0.1)\n');
+    assert.equal(
+      move('[project]\ndependencies = [\'pkg[a]==1.0 ; os_name == "nt"\']  # note\n', parsePyproject),
+      '[project]\ndependencies = [\'pkg[a]==2.0.1 ; os_name == "nt"\']  # note\n',
+    );
+    assert.equal(move('[tool.poetry.dependencies]\npkg = "==1.0"\n', parsePyproject), '[tool.poetry.dependencies]\npkg = "==2.0.1"\n');
+    assert.equal(
+      move("[tool.poetry.dependencies]\npkg = { version = '1.0 ', optional = true }\n", parsePyproject),
+      "[tool.poetry.dependencies]\npkg = { version = '2.0.1 ', optional = true }\n",
+    );
+    assert.equal(move('[tool.poetry.dependencies.pkg]\nversion = "1.0"\n', parsePyproject), '[tool.poetry.dependencies.pkg]\nversion = "2.0.1"\n');
+    // A pin the document does not hold as it reads cannot be moved by editing it.
+    const fromEnv = parseRequirements('pkg==${PKG_VERSION}\n', { env: { PKG_VERSION: '1.0' } }).dependencies[0]!;
+    assert.equal(fromEnv.pinnedVersion, '1.0');
+    assert.equal(pinEdits(fromEnv, '2'), undefined);
+    assert.equal(pinEdits(parsePyproject('[project]\ndependencies = ["pkg==\\u0031.0"]\n').dependencies[0]!, '2'), undefined);
   });
 
   it('keeps every field of a Poetry dependency but its version and extras, in every form', () => {

@@ -61,7 +61,7 @@ describe('status rules', () => {
     // === is arbitrary (string) equality.
     assert.equal(pinnedRelease(info, dep('demo===1.0'))?.version, '1.0');
     assert.equal(pinnedRelease(info, dep('demo===1.0.0')), undefined);
-    assert.deepEqual(findingsFor(dep('demo===1.0.0'), { project: found(info) }).map((f) => f.code), ['missing-release'], '=== matches no release');
+    assert.deepEqual(findingsFor(dep('demo===1.0.0'), { project: found(info) }).map((f) => f.code), ['missing-release'], 'not yanked: not there');
     const yanked = findingsFor(dep('demo==1.0.0'), { project: found(info) });
     assert.deepEqual(yanked.map((f) => f.code), ['yanked']);
     assert.match(yanked[0]!.message, /broken wheel/);
@@ -80,11 +80,7 @@ describe('status rules', () => {
     const one = project({ versions: ['1.0', '1.0+cpu'], releases: { '1.0': { yanked: true }, '1.0+cpu': { yanked: false } } });
     assert.deepEqual(findingsFor(dep('demo==1.0'), { project: found(one) }), [], '1.0+cpu is installable');
     assert.deepEqual(findingsFor(dep('demo==1.0+cpu'), { project: found(one) }), []);
-    const missing = findingsFor(dep('demo==1.0+gpu'), { project: found(one) });
-    assert.deepEqual(missing.map((f) => f.code), ['missing-release'], 'no release matches');
-    assert.match(missing[0]!.message, /demo 1\.0\+gpu is not on the package index, though demo is/);
-    const none = project({ versions: [], releases: {} });
-    assert.deepEqual(findingsFor(dep('demo==1.0'), { project: found(none) }), [], 'an index that lists no release says nothing of this one');
+    assert.deepEqual(findingsFor(dep('demo==1.0+gpu'), { project: found(one) }).map((f) => f.code), ['missing-release'], 'no release matches');
   });
 
   it('reports vulnerabilities of the pinned release and the inactive classifier of the latest', () => {

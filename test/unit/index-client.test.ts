@@ -33,7 +33,7 @@ class CountingHttp extends HttpClient {
 
 describe('index client', () => {
   let index: IndexServer;
-  let dirs: string[] = [];
+  const dirs: string[] = [];
   let http: CountingHttp;
 
   before(async () => {

@@ -22,7 +22,7 @@ describe('PEP 740 provenance', () => {
         },
       ],
     });
-    assert.equal(describePublisher(result.ok ? result.bundles[0]!.publisher! : { kind: '' }), 'GitHub: trailofbits/pypi-attestations, workflow release.yml');
+    assert.equal(describePublisher(result.ok ? result.bundles[0]!.publisher : { kind: '' }), 'GitHub: trailofbits/pypi-attestations, workflow release.yml');
   });
 
   it('reads GitLab and Google publishers, and keeps an unknown kind as it is', () => {

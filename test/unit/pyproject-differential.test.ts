@@ -316,7 +316,7 @@ function toml11(g: Generated, rnd: Rnd): string | undefined {
   const usable = rewrites.filter(([re]) => re.test(g.text));
   if (usable.length === 0) return undefined;
   const [re, f] = pick(rnd, usable);
-  return g.text.replace(re, f as (m: string, ...groups: string[]) => string);
+  return g.text.replace(re, f);
 }
 
 // ---------------------------------------------------------------------------

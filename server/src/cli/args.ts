@@ -9,6 +9,7 @@ import {
   UsageError,
   baseUrl,
   concurrency,
+  days,
   oneOf,
   projectNames,
   severityPairs,
@@ -28,6 +29,8 @@ export interface CheckFlags {
   noCache: boolean;
   offline: boolean;
   concurrency?: number;
+  /** Days a pinned release must have been public (new-release). */
+  minimumReleaseAge?: number;
   /** Seconds a run may wait, in all, for an index that failed before asking it again. */
   maxWait?: number;
   failOn?: FailOn;
@@ -88,6 +91,10 @@ What is reported:
                            current directory, to each PATH, and as absolute paths
   --severity CODE=LEVEL    LEVEL: error, warning, information, hint, off (repeatable,
                            comma-separated). CODEs: ${ALL_CODES.join(', ')}
+  --minimum-release-age DAYS
+                           report exact pins to releases uploaded fewer than DAYS
+                           ago (new-release); without it, only where the project
+                           sets a cooldown for uv (exclude-newer)
 
 Result:
   --fail-on LEVEL          exit 1 when a finding is at least this severe:
@@ -108,8 +115,8 @@ Result:
 
 Settings are also read from [tool.pypi-status] in the nearest pyproject.toml
 that has one, in the current directory or above: index-url, json-api-url,
-ignore, exclude, severity, fail-on, cache-dir, concurrency (kebab-case or
-camelCase). Flags override single values; --ignore and --exclude add to the
+ignore, exclude, severity, fail-on, cache-dir, concurrency, minimum-release-age
+(kebab-case or camelCase). Flags override single values; --ignore and --exclude add to the
 file's lists; --severity overrides the file per code.
 
 Exit status: 0 nothing at or above --fail-on; 1 something was; 2 usage or
@@ -128,6 +135,7 @@ const CHECK_OPTIONS = {
   'no-cache': { type: 'boolean' },
   offline: { type: 'boolean' },
   concurrency: { type: 'string' },
+  'minimum-release-age': { type: 'string' },
   'max-wait': { type: 'string' },
   'fail-on': { type: 'string' },
   strict: { type: 'boolean' },
@@ -141,7 +149,7 @@ const CHECK_OPTIONS = {
 } as const;
 
 /** Single-valued options given twice are a mistake (parseArgs would silently keep the last). */
-const SINGLE = ['index-url', 'json-api-url', 'cache-dir', 'concurrency', 'max-wait', 'fail-on', 'format', 'output'] as const;
+const SINGLE = ['index-url', 'json-api-url', 'cache-dir', 'concurrency', 'minimum-release-age', 'max-wait', 'fail-on', 'format', 'output'] as const;
 
 export function parseCommandLine(argv: readonly string[]): Command {
   const [first, ...rest] = argv;
@@ -189,6 +197,7 @@ function parseCheck(args: readonly string[]): Command {
   if (values['json-api-url'] !== undefined) flags.jsonApiUrl = baseUrl(values['json-api-url'], '--json-api-url');
   if (values['cache-dir'] !== undefined) flags.cacheDir = nonEmpty([values['cache-dir']], '--cache-dir')[0]!;
   if (values.concurrency !== undefined) flags.concurrency = concurrency(values.concurrency, '--concurrency');
+  if (values['minimum-release-age'] !== undefined) flags.minimumReleaseAge = days(values['minimum-release-age'], '--minimum-release-age');
   if (values['max-wait'] !== undefined) flags.maxWait = seconds(values['max-wait'], '--max-wait');
   if (values['fail-on'] !== undefined) flags.failOn = oneOf(values['fail-on'], FAIL_ON, '--fail-on');
   // `-o -` is standard output, as for most commands that take an output file.

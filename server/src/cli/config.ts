@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { getStaticTOMLValue, parseTOML, ParseError, type AST } from 'toml-eslint-parser';
 import { deepValues, MAX_TOML_NESTING, tomlTooLarge, withoutDeepValues } from '../core/pyproject.js';
 import type { DiagnosticCode, SeverityOrOff } from '../core/settings.js';
-import { FAIL_ON, UsageError, baseUrl, concurrency, oneOf, projectNames, severityEntry, type FailOn } from './values.js';
+import { FAIL_ON, UsageError, baseUrl, concurrency, days, oneOf, projectNames, severityEntry, type FailOn } from './values.js';
 
 export interface FileConfig {
   /** Absolute path of the pyproject.toml the settings come from. */
@@ -25,6 +25,7 @@ export interface FileConfig {
   /** Absolute; null: memory only (`cache-dir = false`). */
   cacheDir?: string | null;
   concurrency?: number;
+  minimumReleaseAge?: number;
 }
 
 /** Canonical (camelCase) key for each accepted spelling. */
@@ -41,9 +42,11 @@ const KEYS: Record<string, keyof Omit<FileConfig, 'file'>> = {
   'cache-dir': 'cacheDir',
   cacheDir: 'cacheDir',
   concurrency: 'concurrency',
+  'minimum-release-age': 'minimumReleaseAge',
+  minimumReleaseAge: 'minimumReleaseAge',
 };
 
-const KNOWN = 'index-url, json-api-url, ignore, exclude, severity, fail-on, cache-dir, concurrency';
+const KNOWN = 'index-url, json-api-url, ignore, exclude, severity, fail-on, cache-dir, concurrency, minimum-release-age';
 
 /** Walks up from `start` to the filesystem root; undefined when no pyproject.toml has the table. */
 export async function findConfig(start: string): Promise<FileConfig | undefined> {
@@ -137,6 +140,9 @@ export function parseConfig(text: string, file: string): FileConfig | undefined 
         break;
       case 'concurrency':
         config.concurrency = concurrency(value, what);
+        break;
+      case 'minimumReleaseAge':
+        config.minimumReleaseAge = days(value, what);
         break;
     }
   }

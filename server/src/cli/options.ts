@@ -57,6 +57,8 @@ export async function resolveRunOptions(flags: CheckFlags, config: FileConfig | 
 
   const concurrency = flags.concurrency ?? config?.concurrency;
   if (concurrency !== undefined) raw.concurrency = concurrency;
+  const minimumReleaseAge = flags.minimumReleaseAge ?? config?.minimumReleaseAge;
+  if (minimumReleaseAge !== undefined) raw.minimumReleaseAge = minimumReleaseAge;
   raw.severity = { ...config?.severity, ...flags.severity };
   raw.ignore = [...(config?.ignore ?? []), ...flags.ignore];
   if (flags.noLockFiles) raw.lockFiles = false;

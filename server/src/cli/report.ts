@@ -114,7 +114,9 @@ export function summaryLine(report: Report): string {
     .map(([code, n]) => `${n} ${code}`);
   const s = report.summary;
   const scope = `${plural(s.filesScanned, 'file')}; ${plural(s.dependencies, 'dependency', 'dependencies')}, ${plural(s.projects, 'project')}`;
-  return parts.length > 0 ? `${parts.join(', ')} in ${scope}${directAndTransitive(report)}` : `No findings in ${scope}`;
+  // Unchecked dependencies are never clean: the line says so even when nothing was found.
+  const unchecked = report.unknown.length > 0 ? `; ${report.unknown.length} unchecked` : '';
+  return parts.length > 0 ? `${parts.join(', ')} in ${scope}${directAndTransitive(report)}${unchecked}` : `No findings in ${scope}${unchecked}`;
 }
 
 /**

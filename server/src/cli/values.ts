@@ -50,6 +50,15 @@ export function concurrency(value: unknown, what: string): number {
   return n;
 }
 
+/** Days, as `--minimum-release-age` and `minimum-release-age` take them: 0 (off) to 36500. */
+export function days(value: unknown, what: string): number {
+  const n = typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isFinite(n) || n < 0 || n > 36_500) {
+    throw new UsageError(`${what}: expected a number of days from 0 to 36500, got ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
 export function projectNames(values: readonly string[], what: string): string[] {
   const out: string[] = [];
   for (const value of values) {
@@ -84,4 +93,3 @@ export function severityEntry(code: string, level: unknown, what: string): Parti
   if (typeof level !== 'string') throw new UsageError(`${what}: the level of ${code} must be a string (${LEVELS.join(', ')})`);
   return { [code]: oneOf(level, LEVELS, `${what} ${code}`) };
 }
-

@@ -1,6 +1,6 @@
 /** Document → parsed dependencies → index facts → findings: the pipeline shared by the server and the CLI. */
 import * as path from 'node:path';
-import { findingsFor, gatherFacts, type DependencyFacts, type Finding } from './findings.js';
+import { findingsFor, gatherFacts, type DependencyFacts, type Finding, type FindingContext } from './findings.js';
 import type { IndexSource } from './pypi/client.js';
 import { parsePyproject } from './pyproject.js';
 import { parseRequirements } from './requirements.js';
@@ -150,13 +150,14 @@ export async function analyze(
   client: IndexSource,
   settings: Settings,
   trusted = true,
+  context: FindingContext = {},
   registryFor: (url: string) => IndexSource = untrustedRegistry,
 ): Promise<AnalyzedDependency[]> {
   const deps = parsed.dependencies.filter((d) => lookedUp(d, settings, trusted));
   return Promise.all(
     deps.map(async (dependency) => {
       const facts = await gatherFacts(dependency, dependency.registry === undefined ? client : registryFor(dependency.registry));
-      return { dependency, facts, findings: findingsFor(dependency, facts) };
+      return { dependency, facts, findings: findingsFor(dependency, facts, context) };
     }),
   );
 }

@@ -25,6 +25,16 @@ export function replacementEdits(dep: Dependency, newName: string): TextEdit[] {
   return edits;
 }
 
+/**
+ * Moves an exact pin to another version: only the version text changes (operator, extras,
+ * markers, comment and quoting stay), and `--hash` options go, since they pin the old files.
+ * Undefined when the document does not hold the version as written (see Dependency.pinRange).
+ */
+export function pinEdits(dep: Dependency, version: string): TextEdit[] | undefined {
+  if (!dep.pinRange) return undefined;
+  return [{ range: dep.pinRange, newText: version }, ...(dep.removals ?? []).map((range) => ({ range, newText: '' }))];
+}
+
 /** What TOML takes as a bare key; a project name has no character that needs escaping in quotes. */
 const BARE_KEY = /^[A-Za-z0-9_-]+$/;
 

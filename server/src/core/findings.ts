@@ -7,7 +7,8 @@ import type { FindingCode } from './codes.js';
 import { RELEASE_NOT_ASKED, type IndexSource, type Lookup } from './pypi/client.js';
 import type { ProjectInfo, ReleaseFiles, ReleaseInfo } from './pypi/model.js';
 import { singleLine } from './markdown.js';
-import { matchesPin } from './pep440.js';
+import { isVersion, matchesPin } from './pep440.js';
+import { formatUtc, releaseAge, type Cooldown } from './releaseAge.js';
 import type { Dependency } from './types.js';
 
 export type { FindingCode, Severity } from './codes.js';
@@ -47,12 +48,25 @@ function isoMinute(time: number): string {
 
 export const INACTIVE_CLASSIFIER = 'Development Status :: 7 - Inactive';
 
-export function findingsFor(dep: Dependency, facts: DependencyFacts): Finding[] {
+/** What the rules need besides the index's answers: where the dependency is declared, and when. */
+export interface FindingContext {
+  /** The minimum age of a pinned release (the user's setting or the project's installer cooldown); no `new-release` without it. */
+  cooldown?: { cooldown: Cooldown; source: string };
+  /** Epoch ms; defaults to the clock. */
+  now?: number;
+  /** Normalized names of projects the workspace builds itself: the index not knowing them is expected. */
+  localProjects?: ReadonlySet<string>;
+}
+
+export function findingsFor(dep: Dependency, facts: DependencyFacts, context: FindingContext = {}): Finding[] {
   const name = dep.name;
   const project = facts.project;
   if (project.state === 'unknown') return [];
   if (project.state === 'not-found') {
-    return [{ code: 'not-found', message: `${name} was not found on the package index. Check the spelling, or whether it was removed or lives on another index.` }];
+    if (context.localProjects?.has(dep.normalizedName)) return [];
+    return [
+      { code: 'not-found', message: `${name} was not found on the package index. Check the spelling, or whether it was removed or lives on another index.` },
+    ];
   }
   const info = project.data;
   const findings: Finding[] = [];
@@ -78,13 +92,6 @@ export function findingsFor(dep: Dependency, facts: DependencyFacts): Finding[] 
   }
   if (dep.pinnedVersion !== undefined) {
     const release = pinnedRelease(info, dep);
-    // A project with no release at all says nothing of this one (an index that lists no files).
-    if (release === undefined && info.status !== 'quarantined' && hasAnyRelease(info)) {
-      findings.push({
-        code: 'missing-release',
-        message: `${name} ${singleLine(dep.pinnedVersion, 64)} is not on the package index, though ${name} is: the release was deleted or quarantined, and installing it would fail.`,
-      });
-    }
     const jsonYanked = facts.pinned?.state === 'found' && facts.pinned.data.yanked;
     if (release?.files.yanked || jsonYanked) {
       const why = release?.files.yankedReason ?? (facts.pinned?.state === 'found' ? facts.pinned.data.yankedReason : undefined);
@@ -93,6 +100,7 @@ export function findingsFor(dep: Dependency, facts: DependencyFacts): Finding[] 
         message: `${name} ${dep.pinnedVersion} is yanked: its maintainers withdrew this release.${why ? ` Reason given: ${oneLine(why)}` : ''}`,
       });
     }
+    findings.push(...pinPresence(dep, info, release, facts, context));
     if (facts.pinned?.state === 'found' && facts.pinned.data.vulnerabilities.length > 0) {
       const vulns = facts.pinned.data.vulnerabilities;
       const ids = vulns.map((v) => singleLine(v.id, 64)).slice(0, 5).join(', ') + (vulns.length > 5 ? ', …' : '');
@@ -111,6 +119,40 @@ export function findingsFor(dep: Dependency, facts: DependencyFacts): Finding[] 
     });
   }
   return findings;
+}
+
+/** `missing-release` for a pin the index has no release of; `new-release` for one younger than the cooldown. */
+function pinPresence(
+  dep: Dependency,
+  info: ProjectInfo,
+  release: { files: ReleaseFiles } | undefined,
+  facts: DependencyFacts,
+  context: FindingContext,
+): Finding[] {
+  const pin = dep.pinnedVersion!;
+  if (!release) {
+    // A quarantined project lists no files at all: its finding says more. The JSON API may know a release the simple page hides (a version without files is not installable either).
+    if (info.status === 'quarantined' || facts.pinned?.state === 'found') return [];
+    const latest = info.latestVersion !== undefined ? ` (its latest is ${singleLine(info.latestVersion, 64)})` : '';
+    const what = isVersion(pin) ? 'release' : 'version';
+    return [
+      {
+        code: 'missing-release',
+        message: `${dep.name} has no ${what} ${pin} on the package index${latest}: installing this pin fails, or finds it elsewhere.`,
+      },
+    ];
+  }
+  const uploadTime = release.files.uploadTime ?? (facts.pinned?.state === 'found' ? facts.pinned.data.uploadTime : undefined);
+  if (!context.cooldown || uploadTime === undefined) return [];
+  const age = releaseAge(uploadTime, context.cooldown.cooldown, context.now ?? Date.now());
+  if (!age?.tooNew) return [];
+  const when = age.oldEnoughAt !== undefined ? `; it will be old enough on ${formatUtc(age.oldEnoughAt)}` : '';
+  return [
+    {
+      code: 'new-release',
+      message: `${dep.name} ${pin} was uploaded on ${formatUtc(age.uploadedAt)}, more recently than ${context.cooldown.source} allows${when}. New releases are where malicious uploads are caught: wait, or pin an older release.`,
+    },
+  ];
 }
 
 /**
@@ -144,11 +186,6 @@ export function pinnedRelease(info: ProjectInfo, dep: Pick<Dependency, 'pinnedVe
     found = { version: found.version, files: merged };
   }
   return found;
-}
-
-function hasAnyRelease(info: ProjectInfo): boolean {
-  for (const _ in info.releases) return true;
-  return false;
 }
 
 /** A project's releases with a local label (1.0+cpu), found once per project page. */

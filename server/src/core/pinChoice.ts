@@ -156,7 +156,7 @@ export function versionsNamedIn(reason: string): string[] {
   const text = reason.slice(0, 2000);
   const out: string[] = [];
   for (const m of text.matchAll(NAMED_VERSION)) {
-    if (PYTHON_BEFORE.test(text.slice(Math.max(0, m.index! - 20), m.index))) continue;
+    if (PYTHON_BEFORE.test(text.slice(Math.max(0, m.index - 20), m.index))) continue;
     if (isVersion(m[1]!)) out.push(m[1]!);
   }
   return out;

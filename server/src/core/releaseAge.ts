@@ -77,7 +77,7 @@ function friendlySpan(t: string): { ok: true; ms: number } | { ok: false; messag
   let matched = 0;
   let at = 0;
   for (let m = part.exec(body); m; m = part.exec(body)) {
-    const unit = FRIENDLY_UNIT.find(([re]) => re.test(m![2]!.toLowerCase()))?.[1];
+    const unit = FRIENDLY_UNIT.find(([re]) => re.test(m[2]!.toLowerCase()))?.[1];
     if (unit === undefined) return { ok: false, message: `\`${t}\` has an unknown unit \`${m[2]}\`` };
     if (unit === 'calendar') return { ok: false, message: `\`${t}\` uses years or months, which uv does not accept; give days instead` };
     ms += Number(m[1]) * UNIT_MS[unit]!;

@@ -565,7 +565,12 @@ function parseRequirementText(
   };
   if (parsed.url !== undefined) dependency.url = parsed.url;
   const pin = exactPin(parsed.clauses);
-  if (pin !== undefined) dependency.pinnedVersion = pin;
+  if (pin !== undefined) {
+    dependency.pinnedVersion = pin;
+    const at = parsed.clauses[0]?.versionStart;
+    const pinRange = at === undefined ? undefined : rangeOf(at, at + pin.length);
+    if (pinRange && map.text.slice(map.offset(pinRange.start), map.offset(pinRange.end)) === pin) dependency.pinRange = pinRange;
+  }
   if (map.text.slice(map.offset(dependency.nameRange.start), map.offset(dependency.nameRange.end)).includes('${')) dependency.nameFromEnvironment = true;
   out.dependencies.push(dependency);
   return dependency;

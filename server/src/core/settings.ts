@@ -35,6 +35,8 @@ export interface Settings {
   scanOnStartup: boolean;
   /** Read lock files (uv.lock, poetry.lock, ...) and compiled requirements' graphs; default true. */
   lockFiles: boolean;
+  /** Days a pinned release must have been public before it is used (`new-release`); absent: only a cooldown the project states. */
+  minimumReleaseAge?: number;
 }
 
 const SEVERITIES = new Set(['error', 'warning', 'information', 'hint', 'off']);
@@ -89,6 +91,10 @@ export function resolveSettings(raw: unknown, warn: (message: string) => void = 
   const lockFiles = r.lockFiles !== false;
   const settings: Settings = { indexUrl, jsonApiUrl, cacheDirectory, ttlMs: ttlSeconds * 1000, concurrency, severity, ignore, alternatives, exclude, scanOnStartup, lockFiles };
   if (indexUnusable) settings.indexUnusable = indexUnusable;
+  const age = r.minimumReleaseAge;
+  // 0 and null are VS Code's way of saying "not set"; a cooldown past a century is a typo.
+  if (typeof age === 'number' && Number.isFinite(age) && age > 0 && age <= 36_500) settings.minimumReleaseAge = age;
+  else if (age !== undefined && age !== null && age !== 0) warn('pypiStatus.minimumReleaseAge: expected a number of days between 0 and 36500; not set');
   return settings;
 }
 
@@ -124,4 +130,3 @@ function positiveNumber(value: unknown, name: string, fallback: number, warn: (m
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
-

@@ -64,6 +64,11 @@ export interface Dependency {
   registry?: string;
   /** Index of the package in its lock file (lock files only; see ParsedFile.lock). */
   lockPackage?: number;
+  /**
+   * Where the pinned version is written (just the version: not the operator, quotes or marker), when
+   * the document holds it as it reads (no `${VAR}`, no TOML escape): what a pin fix rewrites.
+   */
+  pinRange?: Range;
   /** Silenced by an inline `# pypi-status: ignore` comment. */
   ignored: boolean;
   form: DependencyForm;
@@ -99,4 +104,15 @@ export interface ParsedFile {
   problems: ParseProblem[];
   /** A lock file's graph and the manifests that go with it (lock files and compiled requirements). */
   lock?: LockView;
+  /** pyproject.toml: what it says about the project itself, where the pin fixes, cooldowns and local names need it. */
+  project?: ProjectFacts;
+}
+
+export interface ProjectFacts {
+  /** `[project] name`. */
+  name?: string;
+  /** `[project] requires-python`. */
+  requiresPython?: string;
+  /** `[tool.uv] exclude-newer`: the installer's cooldown, as written. */
+  excludeNewer?: string;
 }

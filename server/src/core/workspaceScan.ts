@@ -10,9 +10,11 @@ import { abortable } from './abortable.js';
 import { fileURLToPath } from 'node:url';
 import { analyze, fileKind, lookedUp, parseDocument, tooLargeToRead, type AnalyzedDependency, type FileKind } from './analyze.js';
 import { decodeRequirementsBytes } from './decode.js';
-import { findingsFor, gatherFacts, incompleteReason, peekFacts } from './findings.js';
+import { findingsFor, gatherFacts, incompleteReason, peekFacts, type FindingContext } from './findings.js';
+import { effectiveCooldown, projectContext, type ProjectContext } from './projectContext.js';
 import { Limiter, type IndexSource } from './pypi/client.js';
 import type { DiagnosticCode, Settings, SeverityOrOff } from './settings.js';
+import { normalizeName } from './pep508.js';
 import type { Dependency, ParsedFile, ParseProblem, Range } from './types.js';
 import { diskReader, joinLock, locksOf } from './lockJoin.js';
 import { lackingProblem, lockPlace, placeText, transitiveFindings, type TransitiveFinding } from './lockFindings.js';
@@ -63,6 +65,8 @@ export interface ScanOptions {
    * IndexPool.registry); without it, they are not checked.
    */
   registrySource?: (url: string) => IndexSource;
+  /** The clock for release ages (tests); default Date.now. */
+  now?: () => number;
 }
 
 export interface ScannedFile {
@@ -74,6 +78,8 @@ export interface ScannedFile {
   error?: string;
   /** A manifest's direct dependencies that pull in flagged packages of its lock files. */
   transitive?: TransitiveFinding[];
+  /** The project it belongs to (requires-python, cooldown), when it was looked for. */
+  project?: ProjectContext;
 }
 
 export interface ScanFinding {
@@ -96,6 +102,8 @@ export interface ScanSummary {
   projects: number;
   /** Projects the index could not be asked about (network faults): not judged. */
   unknownProjects: string[];
+  /** The same, with why each could not be checked (a clean result must never hide a partial one). */
+  unchecked: { name: string; reason: string }[];
   findingsByCode: Partial<Record<DiagnosticCode, number>>;
   findings: ScanFinding[];
   cancelled: boolean;
@@ -219,8 +227,8 @@ async function walkFiles(roots: string[], exclude: string[], lockFiles: boolean,
 class ScanLookups {
   /** Per project (and index): every place that names it, and how many of those are settled. */
   private readonly projects = new Map<string, ProjectUses>();
-  /** Projects the index could not answer for. */
-  readonly unknown = new Set<string>();
+  /** Projects the index could not answer for, and why. */
+  readonly unknown = new Map<string, string>();
   private readonly running: Promise<void>[] = [];
   // Only a few projects are under way beyond the client's own request limit, so a
   // cancelled scan stops asking the index at once.
@@ -234,6 +242,7 @@ class ScanLookups {
     private readonly progress: ScanProgress,
     private readonly report: () => void,
     private readonly fileDone: (file: ScannedFile) => void,
+    private readonly context: (file: ScannedFile) => FindingContext,
   ) {
     this.gate = new Limiter(LOOKUPS_QUEUED_PER_REQUEST * Math.max(1, concurrency));
   }
@@ -259,8 +268,9 @@ class ScanLookups {
           const facts = peekFacts(dep, project.source) ?? (await gatherFacts(dep, project.source));
           // A cancelled scan has answered already: its files are no longer written to.
           if (this.isCancelled()) return;
-          if (incompleteReason(facts) !== undefined) this.unknown.add(dep.normalizedName);
-          file.analyzed[index] = { dependency: dep, facts, findings: findingsFor(dep, facts) };
+          const reason = incompleteReason(facts);
+          if (reason !== undefined && !this.unknown.has(dep.normalizedName)) this.unknown.set(dep.normalizedName, reason);
+          file.analyzed[index] = { dependency: dep, facts, findings: findingsFor(dep, facts, this.context(file)) };
           this.settledOne(file);
         }),
       );
@@ -309,6 +319,13 @@ export async function scan(options: ScanOptions, sources: IndexSource | ((parsed
   const isCancelled = () => signal?.aborted === true;
   const progress: ScanProgress = { filesParsed: 0, filesTotal: 0, projectsDone: 0, projectsTotal: 0 };
   const report = () => options.onProgress?.({ ...progress });
+  const contexts = new Map<string, Promise<ProjectContext>>();
+  const contextOf = (file: string): Promise<ProjectContext> => {
+    const dir = path.dirname(file);
+    let found = contexts.get(dir);
+    if (!found) contexts.set(dir, (found = projectContext(file, (f) => readText(f, options.openText))));
+    return found;
+  };
   const explicit = new Set<string>();
   for (const root of options.roots) {
     const stat = await fs.stat(path.resolve(root)).catch(() => undefined);
@@ -337,14 +354,14 @@ export async function scan(options: ScanOptions, sources: IndexSource | ((parsed
     walking = false;
     wakeReaders();
   });
-  const readText = diskReader(options.openText);
+  const readManifest = diskReader(options.openText);
   const registryFor = options.registrySource ?? untrustedRegistry;
   const fileDone = (file: ScannedFile) => {
     if (!options.onFileDone || isCancelled() || scannedByPath.get(file.path) !== file) return;
     file.analyzed = file.analyzed.filter((a) => a !== undefined);
     options.onFileDone(file);
   };
-  const lookups = new ScanLookups(settings.concurrency, isCancelled, progress, report, fileDone);
+  const lookups = new ScanLookups(settings.concurrency, isCancelled, progress, report, fileDone, (file) => findingContext(file, settings, options.now));
 
   const read = async (file: string): Promise<void> => {
     const kind = fileKind(file) ?? 'requirements';
@@ -367,6 +384,9 @@ export async function scan(options: ScanOptions, sources: IndexSource | ((parsed
     // A file the walk found that is gone by now (deleted meanwhile) is not reported; one that
     // cannot be read is, as is any file someone asked for (a root or an include).
     if (error?.code !== 'ENOENT' || explicit.has(file) || !discovered.has(file)) scannedByPath.set(file, scanned);
+    // Read before any lookup: the cooldown decides findings as answers arrive.
+    scanned.project = await contextOf(file);
+    if (isCancelled()) return;
     const source = sourceFor(parsed);
     const looked: number[] = [];
     parsed.dependencies.forEach((dep, i) => lookedUp(dep, settings, trusted) && looked.push(i));
@@ -381,7 +401,7 @@ export async function scan(options: ScanOptions, sources: IndexSource | ((parsed
     const includes = await followIncludes(parsed, file);
     parsed.problems.push(...includes.problems);
     if (settings.lockFiles) {
-      await joinLock(file, parsed, readText, options.env);
+      await joinLock(file, parsed, readManifest, options.env);
       // A manifest brings its locks, as a file its includes: its direct dependencies are judged by them.
       if (kind !== 'lock') includes.targets.push(...(await locksOf(file)));
     }
@@ -419,8 +439,46 @@ export async function scan(options: ScanOptions, sources: IndexSource | ((parsed
   const files = [...scannedByPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   // Indexed by position in the file, so findings stay in document order; holes are dependencies not looked up.
   for (const file of files) file.analyzed = file.analyzed.filter((a) => a !== undefined);
+  withoutLocalProjects(files);
   if (!isCancelled()) for (const manifest of judgeManifests(files, scannedByPath, settings)) fileDone(manifest);
-  return { files, summary: summarize(files, settings, [...lookups.unknown].sort(), isCancelled(), trusted) };
+  const unchecked = [...lookups.unknown].map(([name, reason]) => ({ name, reason })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { files, summary: summarize(files, settings, unchecked, isCancelled(), trusted) };
+}
+
+/** What the rules need about a file's place: its project's cooldown (or the user's minimum age). */
+export function findingContext(file: Pick<ScannedFile, 'project'>, settings: Settings, now?: () => number): FindingContext {
+  const cooldown = effectiveCooldown(settings.minimumReleaseAge, file.project ?? {});
+  const context: FindingContext = {};
+  if (cooldown) context.cooldown = cooldown;
+  if (now) context.now = now();
+  return context;
+}
+
+/**
+ * A name the index does not know that a scanned pyproject.toml builds (a workspace member, a
+ * local package installed from a path) is the workspace's own, not a missing project.
+ */
+export function withoutLocalProjects(files: ScannedFile[]): void {
+  const local = localProjectNames(files);
+  if (local.size === 0) return;
+  for (const file of files) {
+    for (const a of file.analyzed) {
+      if (a.facts.project.state === 'not-found' && local.has(a.dependency.normalizedName)) a.findings = a.findings.filter((f) => f.code !== 'not-found');
+    }
+  }
+}
+
+export function localProjectNames(files: readonly Pick<ScannedFile, 'parsed'>[]): Set<string> {
+  const names = new Set<string>();
+  for (const f of files) if (f.parsed.project?.name !== undefined) names.add(normalizeName(f.parsed.project.name));
+  return names;
+}
+
+/** A file's text as the editor holds it, else from the disk; undefined when there is none. */
+async function readText(file: string, openText?: (file: string) => string | undefined): Promise<string | undefined> {
+  const open = openText?.(file);
+  if (open !== undefined) return open;
+  return fs.readFile(file, 'utf8').catch(() => undefined);
 }
 
 /**
@@ -523,8 +581,9 @@ export async function scanFile(
   if (!kind) return undefined;
   const parsed = typeof content === 'string' ? parseDocument(kind, content, process.env, file, settings.lockFiles) : content;
   parsed.problems.push(...(await followIncludes(parsed, file)).problems);
+  const project = await projectContext(file, (f) => readText(f));
   if (settings.lockFiles) await joinLock(file, parsed, diskReader());
-  return { path: file, kind, parsed, analyzed: await analyze(parsed, sourceFor(parsed), settings, trusted, registryFor) };
+  return { path: file, kind, parsed, project, analyzed: await analyze(parsed, sourceFor(parsed), settings, trusted, findingContext({ project }, settings), registryFor) };
 }
 
 export function findingsOf(file: ScannedFile, settings: Settings): ScanFinding[] {
@@ -560,7 +619,7 @@ export function findingsOf(file: ScannedFile, settings: Settings): ScanFinding[]
   return out.sort((x, y) => x.range.start.line - y.range.start.line || x.range.start.character - y.range.start.character);
 }
 
-function summarize(files: ScannedFile[], settings: Settings, unknownProjects: string[], cancelled: boolean, trusted: boolean): ScanSummary {
+function summarize(files: ScannedFile[], settings: Settings, unchecked: ScanSummary['unchecked'], cancelled: boolean, trusted: boolean): ScanSummary {
   const findings = files.flatMap((f) => findingsOf(f, settings));
   const findingsByCode: Partial<Record<DiagnosticCode, number>> = {};
   for (const f of findings) findingsByCode[f.code] = (findingsByCode[f.code] ?? 0) + 1;
@@ -569,7 +628,8 @@ function summarize(files: ScannedFile[], settings: Settings, unknownProjects: st
     filesScanned: files.length,
     dependencies: files.reduce((n, f) => n + f.parsed.dependencies.length, 0),
     projects: names.size,
-    unknownProjects,
+    unknownProjects: unchecked.map((u) => u.name),
+    unchecked,
     findingsByCode,
     findings,
     cancelled,

@@ -2,11 +2,11 @@
  * Giving memory back after a burst of work.
  *
  * V8 returns the pages of a grown heap to the system only after a full collection, and a
- * server that goes idle after a workspace scan allocates too little to start one: a scan of
- * 1,000 files left 207 MiB resident (25 MiB of it live) for as long as we watched. The
+ * server that goes idle after a workspace scan allocates too little to start one: the pages
+ * of a large scan stay resident, mostly dead, for as long as the server runs. The
  * collection the inspector protocol offers is the one V8 makes under memory pressure
- * (several rounds, compacting, returning pooled pages); after it the same scan leaves
- * 94 MiB. A session with this process's own inspector needs no port or debugger.
+ * (several rounds, compacting, returning pooled pages), and it gives most of them back.
+ * A session with this process's own inspector needs no port or debugger.
  */
 import { createRequire } from 'node:module';
 
@@ -14,9 +14,9 @@ import { createRequire } from 'node:module';
 const load = createRequire(import.meta.url);
 let running = false;
 /**
- * The collection blocks the process for 100-300 ms after a large scan. Started at once, it
- * ran before the scan's answer had been written, and the client waited for it: 290 ms of a
- * 1,000-file scan went there. A short delay lets the answer and the diagnostics go first.
+ * The collection blocks the process for a noticeable moment after a large scan. Started at
+ * once, it ran before the scan's answer had been written, and the client waited for it. A
+ * short delay lets the answer and the diagnostics go first.
  */
 const DELAY_MS = 50;
 

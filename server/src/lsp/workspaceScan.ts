@@ -69,7 +69,7 @@ export function toResponse(result: ScanResult): ScanResponse {
     dependencies: s.dependencies,
     projects: s.projects,
     unknownProjects: s.unknownProjects,
-    findingsByCode: s.findingsByCode as Record<string, number>,
+    findingsByCode: s.findingsByCode,
     findings: s.findings.map((f) => ({ uri: pathToUri(f.file), range: f.range, ...(f.name ? { name: f.name } : {}), code: f.code, severity: f.severity, message: f.message })),
     cancelled: s.cancelled,
   };

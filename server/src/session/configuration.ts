@@ -101,6 +101,6 @@ export class Configuration {
 
 /** initializationOptions may be the settings themselves or `{ pypiStatus: settings }`. */
 function unwrapInitOptions(options: unknown): unknown {
-  if (typeof options === 'object' && options !== null && 'pypiStatus' in options) return (options as { pypiStatus: unknown }).pypiStatus;
+  if (typeof options === 'object' && options !== null && 'pypiStatus' in options) return (options).pypiStatus;
   return options;
 }

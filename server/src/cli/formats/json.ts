@@ -17,7 +17,7 @@ export interface JsonFinding extends Omit<ScanSummary['findings'][number], 'file
   endColumn: number;
 }
 
-export interface JsonReport extends Omit<ScanSummary, 'findings'> {
+export interface JsonReport extends Omit<ScanSummary, 'findings' | 'unchecked'> {
   version: string;
   files: string[];
   findings: JsonFinding[];

@@ -270,7 +270,7 @@ class Reader {
     for (const k of keys) {
       let next = own(table, k);
       if (next === undefined) {
-        next = {} as TomlTable;
+        next = {};
         put(table, k, next);
         this.standard.add(next);
       } else if (Array.isArray(next)) {
@@ -310,7 +310,7 @@ class Reader {
       const k = keys[i]!;
       let next = own(table, k);
       if (next === undefined) {
-        next = {} as TomlTable;
+        next = {};
         put(table, k, next);
         dotted.add(next);
         if (!inline) {

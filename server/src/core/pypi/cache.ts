@@ -165,10 +165,9 @@ export class IndexCache {
     if (!file) return undefined;
     let text: string;
     try {
-      // Synchronous on purpose: entries are a few KB in the user's local cache directory, read in
-      // about 25 µs each, while the asynchronous APIs queue every read on libuv's 4 threads
-      // behind the disk writes. Reading 2,100 entries took 400 ms with fs.promises, 117 ms with
-      // callbacks and 54 ms synchronously on the 2-core reference machine.
+      // Synchronous on purpose: entries are a few KB in the user's local cache directory and
+      // quick to read, while the asynchronous APIs queue every read on libuv's 4 threads
+      // behind the disk writes, which made a warm open several times slower.
       text = this.disk.readFile(file);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') this.markAbsent(key);
@@ -188,7 +187,7 @@ export class IndexCache {
 
   /**
    * A lookup peeks at the cache and, on a miss, asks it again in the same turn of the event
-   * loop: the second read of a missing file (an exception each, ~15 µs) is spared. Only for
+   * loop: the second read of a missing file (an exception each) is spared. Only for
    * that turn, since another process may write the file at any time.
    */
   private markAbsent(key: string): void {
@@ -197,8 +196,8 @@ export class IndexCache {
   }
 
   /**
-   * Asynchronous, unlike reads: creating a file costs about 0.7 ms here (the synchronous
-   * version put 1.4 s of a cold open's 4.6 s of main-thread time into writeFileSync), and
+   * Asynchronous, unlike reads: creating a file is much slower than reading one (written
+   * synchronously, the writes were a large share of a cold open's main-thread time), and
    * on libuv's threads that time is not the editor's.
    */
   private async writeDisk(file: string, json: string): Promise<void> {
@@ -311,7 +310,7 @@ export class IndexCache {
 const DISK_WRITERS = 4;
 /** Entries not rewritten for this long are removed (in use, an entry is rewritten at least daily). */
 const DISK_MAX_AGE_MS = 30 * 24 * 3600_000;
-/** Far more projects than a developer's workspaces name; the benchmark's entries average 0.8 KB (15 MB for 20,000), real popular projects' pages more. */
+/** Far more projects than a developer's workspaces name; entries are small (a popular project's page is larger). */
 const DISK_MAX_FILES = 20_000;
 /** Entries are bounded (bodies by the HTTP client's size limit, descriptions to 16 KB), but their sum is bounded too. */
 const DISK_MAX_BYTES = 256 * 1024 * 1024;

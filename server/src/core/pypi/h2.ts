@@ -226,8 +226,8 @@ function usable(session: http2.ClientHttp2Session): boolean {
 /**
  * Node's certificates, NODE_EXTRA_CA_CERTS's and `ca`. For both transports, made once each: a
  * `ca` option alone would replace the default store (NODE_EXTRA_CA_CERTS included), and a
- * context built from Node's 145 certificates takes about 40 ms, which a context per connection
- * would pay each time.
+ * context built from all of Node's certificates is costly to make, which a context per
+ * connection would pay each time.
  */
 export function secureContextWith(extraCa: string | Buffer): tls.SecureContext {
   const { createSecureContext, rootCertificates } = load('node:tls') as typeof tls;

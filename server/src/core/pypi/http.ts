@@ -61,7 +61,7 @@ class Semaphore {
 }
 
 const inflating = new Semaphore(2);
-/** Compressed bodies up to this size are inflated synchronously (a 1 MiB gzip of JSON is ~10 ms). */
+/** Compressed bodies up to this size are inflated synchronously: cheaper than a trip to the thread pool. */
 const SYNC_INFLATE_LIMIT = 256 * 1024;
 
 function inflateSync(encoding: string, raw: Buffer, limit: { maxOutputLength: number }): Buffer | undefined {

@@ -76,7 +76,7 @@ function decodePublisher(raw: Record<string, unknown>): Publisher | undefined {
 /** A short single-line string, or undefined: these end up in hovers, where bidirectional overrides could disguise a name. */
 function field(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;
-  // eslint-disable-next-line no-control-regex
+   
   const clean = value.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g, '').trim();
   return clean === '' || clean.length > MAX_FIELD ? undefined : clean;
 }

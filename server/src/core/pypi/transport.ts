@@ -1,8 +1,8 @@
 /**
  * What carries one GET: Node's own HTTP client for direct connections (HTTP/2 where an
- * https origin offers it, see h2.ts), undici for proxies. Node's client is ready at once, whereas undici (715 KiB of JavaScript
- * and a WebAssembly HTTP parser) took 70–110 ms to load on the reference machine,
- * all of it before a cold open's first request. undici is kept for what Node 20's
+ * https origin offers it, see h2.ts), undici for proxies. Node's client is ready at once, whereas undici (a large
+ * library with a WebAssembly HTTP parser) takes a noticeable time to load, all of it
+ * before a cold open's first request. undici is kept for what Node 20's
  * client cannot do: HTTP(S)_PROXY / NO_PROXY and CONNECT tunnels through a proxy.
  */
 import type * as http from 'node:http';
@@ -50,7 +50,7 @@ const load = createRequire(import.meta.url);
 
 export class NodeTransport implements Transport {
   /**
-   * Per scheme, made on the first request: TLS and HTTP take 10-20 ms to load, and a
+   * Per scheme, made on the first request: TLS and HTTP take time to load, and a
    * restart within the TTL sends no request at all.
    */
   private readonly clients = new Map<string, Client>();
@@ -175,7 +175,7 @@ export class UndiciTransport implements Transport {
     const res = await request(url, { method: 'GET', headers, dispatcher, signal });
     return {
       status: res.statusCode,
-      header: (name) => header(res.headers as http.IncomingHttpHeaders, name),
+      header: (name) => header(res.headers, name),
       body: res.body as AsyncIterable<Buffer>,
       discard: async () => {
         try {

@@ -5,7 +5,7 @@
 import type { AST } from 'toml-eslint-parser';
 import { exactPin, isPep508Error, isValidProjectName, normalizeName, parsePep508 } from '../pep508.js';
 import type { LineMap } from '../text.js';
-import type { Dependency, ParsedFile, Position, Range } from '../types.js';
+import type { Dependency, ParsedFile, Position, ProjectFacts, Range } from '../types.js';
 import { multilineStrings } from './tokens.js';
 
 type Path = readonly (string | number)[];
@@ -120,7 +120,16 @@ function visitKeyValue(prefix: Path, kv: AST.TOMLKeyValue, ctx: Context): void {
   visitValue(path, kv.value, ctx);
 }
 
+/** `[project]` and `[tool.uv]` keys other features read, by their dotted path. */
+const PROJECT_FIELDS: Record<string, keyof ProjectFacts> = {
+  'project.name': 'name',
+  'project.requires-python': 'requiresPython',
+  'tool.uv.exclude-newer': 'excludeNewer',
+};
+
 function visitValue(path: Path, value: AST.TOMLContentNode, ctx: Context): void {
+  const field = path.length <= 3 && value.type === 'TOMLValue' && value.kind === 'string' ? PROJECT_FIELDS[path.join('.')] : undefined;
+  if (field && value.type === 'TOMLValue' && typeof value.value === 'string') (ctx.result.project ??= {})[field] = value.value;
   const kind = classify(path);
   if (kind === 'pep508-array') {
     if (value.type !== 'TOMLArray') return;
@@ -259,6 +268,22 @@ function stringField(fields: PoetryField[], field: string): string | undefined {
   return v?.type === 'TOMLValue' && v.kind === 'string' ? v.value : undefined;
 }
 
+/** Where a Poetry pin's version is written: the end of its one version string, when that string is written as it reads. */
+function poetryPinRange(entry: PoetryEntry, pin: string, ctx: Context): Range | undefined {
+  const nodes = entry.items.flatMap((item) => {
+    if (item.kind === 'string') return [item.node];
+    if (item.kind !== 'table' || item.fields.some((f) => POETRY_NON_INDEX_FIELDS.includes(f.path[0]!))) return [];
+    const v = tableField(item.fields, 'version');
+    return v?.type === 'TOMLValue' && v.kind === 'string' ? [v] : [];
+  });
+  const node = nodes.length === 1 ? nodes[0] : undefined;
+  if (!node || node.multiline) return undefined;
+  const [start, end] = node.range;
+  if (ctx.text.slice(start + 1, end - 1) !== node.value) return undefined;
+  const at = start + 1 + node.value.trimEnd().length - pin.length;
+  return ctx.text.slice(at, at + pin.length) === pin ? ctx.map.range(at, at + pin.length) : undefined;
+}
+
 /** Poetry: `"1.2.3"` and `"==1.2.3"` are exact pins; `^`, `~`, `*` and ranges are not. */
 function poetryPin(constraint: string | undefined): string | undefined {
   if (constraint === undefined) return undefined;
@@ -305,7 +330,11 @@ export function poetryDependency(entry: PoetryEntry, ctx: Context): Dependency |
     section: entry.section,
   };
   const pin = specifiers.length === 1 ? poetryPin(specifiers[0]) : undefined;
-  if (pin !== undefined) dependency.pinnedVersion = pin;
+  if (pin !== undefined) {
+    dependency.pinnedVersion = pin;
+    const pinRange = poetryPinRange(entry, pin, ctx);
+    if (pinRange) dependency.pinRange = pinRange;
+  }
   const valueEdits = entry.items.flatMap((item) => poetryValueEdits(item, ctx));
   if (valueEdits.length > 0) dependency.valueEdits = valueEdits;
   // A name written more than once is renamed everywhere, or the old one would stay behind as a dependency of its own.
@@ -384,7 +413,12 @@ function addPep508String(node: AST.TOMLStringValue, section: string, ctx: Contex
   };
   if (parsed.url !== undefined) dependency.url = parsed.url;
   const pin = exactPin(parsed.clauses);
-  if (pin !== undefined) dependency.pinnedVersion = pin;
+  if (pin !== undefined) {
+    dependency.pinnedVersion = pin;
+    const at = parsed.clauses[0]?.versionStart;
+    const pinRange = at === undefined ? undefined : rangeOf(at, at + pin.length);
+    if (pinRange && ctx.text.slice(ctx.map.offset(pinRange.start), ctx.map.offset(pinRange.end)) === pin) dependency.pinRange = pinRange;
+  }
   const commentAt = node.multiline ? undefined : commentPlace(ctx.map.position(node.range[1]).line, ctx);
   if (commentAt) dependency.commentAt = commentAt;
   ctx.found.push(dependency);

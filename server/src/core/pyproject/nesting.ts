@@ -85,7 +85,8 @@ export function withoutDeepValues(text: string, values: readonly DeepValue[]): s
   for (const v of values) {
     parts.push(text.slice(at, v.start));
     const inner = text.slice(v.start, v.end);
-    const blank = inner.replace(/[^\r\n]/g, ' ');
+    // Runs, not characters: one replacement per line of the value keeps this cheap on a megabyte of brackets.
+    const blank = inner.replace(/[^\r\n]+/g, (run) => ' '.repeat(run.length));
     parts.push(v.closed ? inner[0] + blank.slice(1, -1) + inner[inner.length - 1] : blank);
     at = v.end;
   }

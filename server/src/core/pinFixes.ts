@@ -1,0 +1,71 @@
+/**
+ * The pin fixes of one dependency: the release a yanked, missing or vulnerable pin moves to
+ * (pinChoice.ts), the title that says why, and the edits (edits.ts). Shared by the editor's
+ * quick fixes and anything else that offers them.
+ */
+import { pinEdits, type TextEdit } from './edits.js';
+import { pinnedRelease, type DependencyFacts, type Finding } from './findings.js';
+import { replacementForMissing, replacementForYanked, upgradeForVulnerabilities, type PinContext } from './pinChoice.js';
+import type { Dependency } from './types.js';
+
+export interface PinFix {
+  /** The finding it fixes. */
+  code: 'vulnerable' | 'yanked' | 'missing-release';
+  version: string;
+  title: string;
+  edits: TextEdit[];
+}
+
+export interface PinFixOptions {
+  /** The project's own requires-python. */
+  projectPython?: string;
+  /** The ids the JSON API lists for a release of this project, when it is known without asking. */
+  knownVulnerabilities?: (version: string) => readonly string[] | undefined;
+}
+
+const FIXABLE = new Set(['vulnerable', 'yanked', 'missing-release']);
+
+/** The fixes for a dependency's pin findings, the most useful first (an upgrade past vulnerabilities also leaves a yanked release). */
+export function pinFixes(dep: Dependency, facts: DependencyFacts, findings: readonly Finding[], options: PinFixOptions = {}): PinFix[] {
+  const pin = dep.pinnedVersion;
+  if (pin === undefined || !dep.pinRange || facts.project.state !== 'found' || !findings.some((f) => FIXABLE.has(f.code))) return [];
+  const info = facts.project.data;
+  const context: PinContext = { pin, releases: info.releases };
+  if (options.projectPython !== undefined) context.projectPython = options.projectPython;
+  const hashes = (dep.removals?.length ?? 0) > 0 ? '; its --hash options are removed, regenerate them' : '';
+  const fixes: PinFix[] = [];
+  const add = (code: PinFix['code'], version: string, title: string) => {
+    const edits = pinEdits(dep, version);
+    if (edits && !fixes.some((f) => f.version === version)) fixes.push({ code, version, title: `${title}${hashes}`, edits });
+  };
+  const has = (code: string) => findings.some((f) => f.code === code);
+  if (has('vulnerable') && facts.pinned?.state === 'found') {
+    const fix = upgradeForVulnerabilities(context, facts.pinned.data.vulnerabilities, options.knownVulnerabilities);
+    if (fix) {
+      const open =
+        fix.open.length > 0
+          ? `; ${list(fix.open)} ${fix.open.length === 1 ? 'stays' : 'stay'} open: no release fixes ${fix.open.length === 1 ? 'it' : 'them'}`
+          : '';
+      add('vulnerable', fix.version, `Upgrade to ${fix.version} (fixes ${list(fix.fixes)}${open})`);
+    }
+  }
+  if (has('yanked')) {
+    const reason = pinnedRelease(info, dep)?.files.yankedReason ?? (facts.pinned?.state === 'found' ? facts.pinned.data.yankedReason : undefined);
+    const choice = replacementForYanked(context, reason);
+    if (choice)
+      add(
+        'yanked',
+        choice.version,
+        `Change the pin to ${choice.version}${choice.namedInReason ? ' (named in the yank reason)' : choice.below ? ' (no later release qualifies; the nearest earlier one)' : ''}`,
+      );
+  }
+  if (has('missing-release')) {
+    const choice = replacementForMissing(context);
+    if (choice) add('missing-release', choice.version, `Change the pin to ${choice.version} (the nearest release the index has)`);
+  }
+  return fixes;
+}
+
+function list(ids: readonly string[]): string {
+  return ids.length <= 4 ? ids.join(', ') : `${ids.slice(0, 4).join(', ')} and ${ids.length - 4} more`;
+}

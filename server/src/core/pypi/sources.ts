@@ -11,6 +11,7 @@ import type { IndexCache } from './cache.js';
 import { IndexClient, Limiter, type IndexSource, type Lookup } from './client.js';
 import type { HttpClient } from './http.js';
 import { redactText, redactUrl } from '../redact.js';
+import { NotCheckedSource, untrustedRegistry } from './notChecked.js';
 import type { ProjectInfo, ReleaseInfo } from './model.js';
 import { resolveIndexPlan } from '../indexConfig/resolve.js';
 import type { SecretLookup } from '../indexConfig/credentials.js';
@@ -215,6 +216,17 @@ export class IndexPool {
     const primary = configured ? this.default : this.client(primaryUrl, primaryUrl === PYPI_SIMPLE_URL ? PYPI_JSON_API_URL : null);
     if (extras.length === 0) return primary;
     return new FallbackSource(primary, extras.map((u) => this.client(u, null)));
+  }
+
+  /**
+   * The source for a package a lock file locks from a registry other than PyPI: that registry in a
+   * trusted workspace (as a file's own index options), otherwise nothing is asked.
+   */
+  registry(url: string, trusted: boolean): IndexSource {
+    const normalized = normalizeIndexUrl(url);
+    if (!trusted) return untrustedRegistry(url);
+    if (normalized === undefined) return new NotCheckedSource(`locked from ${redactUrl(url)}, which is not an http(s) index`);
+    return this.client(normalized, null);
   }
 
   private unusable(reason: string): IndexClient {

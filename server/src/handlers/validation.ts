@@ -58,8 +58,10 @@ export class DocumentChecks {
     const includeProblems = file && state.parsed.includes.length > 0 ? await (state.includeProblems ??= followIncludes(state.parsed, file).then((r) => r.problems)) : [];
     const shown = includeProblems.length > 0 ? { ...state.parsed, problems: [...state.parsed.problems, ...includeProblems] } : state.parsed;
     // Indexed like `deps`, so diagnostics come out in document order whatever order answers arrive in.
-    const results: (AnalyzedDependency | undefined)[] = new Array(deps.length);
-    const analyzed = (i: number, facts: DependencyFacts) => (results[i] = { dependency: deps[i]!, facts, findings: findingsFor(deps[i]!, facts) });
+    const results: (AnalyzedDependency | undefined)[] = Array.from({ length: deps.length }, () => undefined);
+    // The project's cooldown and the workspace's own projects, as a scan applies them.
+    const context = await session.projects.findingContext(uri, state, current);
+    const analyzed = (i: number, facts: DependencyFacts) => (results[i] = { dependency: deps[i]!, facts, findings: findingsFor(deps[i]!, facts, context) });
     const publish = () => {
       if (!isCurrent()) return;
       const known = results.filter((r): r is AnalyzedDependency => r !== undefined);

@@ -2,6 +2,7 @@
 import { TextDocuments, type Connection } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { fileKind, parseDocument, type FileKind } from '../core/analyze.js';
+import type { ProjectContext } from '../core/projectContext.js';
 import type { ParsedFile, ParseProblem } from '../core/types.js';
 import { uriPath, uriToPath } from '../paths.js';
 
@@ -14,6 +15,8 @@ export interface DocumentState {
   retries?: number;
   /** Its `-r`/`-c` includes that cannot be followed, checked on disk once per text. */
   includeProblems?: Promise<ParseProblem[]>;
+  /** Its project's requires-python and cooldown, read once per text. */
+  project?: Promise<ProjectContext>;
 }
 
 export class OpenDocuments {

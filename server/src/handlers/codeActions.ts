@@ -3,11 +3,13 @@ import { LSPErrorCodes, ResponseError, type CodeAction, type Connection } from '
 import { lookedUp } from '../core/analyze.js';
 import { gatherFacts } from '../core/findings.js';
 import { codeActions, type DependencyInFile } from '../lsp/codeActions.js';
+import { pinFixActions } from '../lsp/pinFixActions.js';
 import { overlaps } from '../lsp/positions.js';
 import { ADD_TO_IGNORE_COMMAND, DIAGNOSTIC_SOURCE } from '../protocol.js';
 import { errorText } from '../session/log.js';
 import type { Session } from '../session/session.js';
 import { alternativesIfFlagged, withDeadline } from './lookups.js';
+import { pinFixesOf } from './pinFixes.js';
 
 /** The longest code actions wait for the index (a replacement needs its answers; ignoring does not). */
 const CODE_ACTION_DEADLINE_MS = 2000;
@@ -36,7 +38,9 @@ export function registerCodeActions(connection: Connection, session: Session): v
         // A line the user silenced stays as it is.
         for (const d of other.parsed.dependencies) if (d.normalizedName === dep.normalizedName && d.url === undefined && !d.ignored) everywhere.push({ uri, dependency: d });
       }
-      return codeActions({
+      const pins = facts ? await pinFixesOf(session, doc.uri, state, dep, facts) : { fixes: [], fileFixes: [] };
+      const pinActions = pinFixActions({ uri: doc.uri, ...pins, diagnostics, preferredTaken: alternatives.length > 0 });
+      const others = codeActions({
         uri: doc.uri,
         dependency: dep,
         diagnostics,
@@ -45,6 +49,7 @@ export function registerCodeActions(connection: Connection, session: Session): v
         everywhere,
         clientCanIgnoreInSettings: session.capabilities.clientCommands.has(ADD_TO_IGNORE_COMMAND),
       });
+      return [...pinActions, ...others];
     } catch (e) {
       if (e instanceof ResponseError) throw e;
       session.log(`code actions failed: ${errorText(e)}`);

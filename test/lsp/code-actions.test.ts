@@ -212,6 +212,7 @@ describe('pin fixes over stdio', () => {
     );
     index.setProject('missingpin', makeProject({ name: 'missingpin', versions: ['1.0', '2.0'] }));
     index.setProject('steady', makeProject({ name: 'steady', versions: ['1.0.0'] }));
+    index.setProject('requests', makeProject({ name: 'requests' }));
     dir = mkdtempSync(path.join(tmpdir(), 'pypi-status-pins-'));
     client = await LspClient.start({ settings: { indexUrl: index.simpleUrl, jsonApiUrl: index.jsonApiUrl, cache: { directory: path.join(dir, 'cache') } } });
   });
@@ -287,5 +288,18 @@ describe('pin fixes over stdio', () => {
     const change = (await client.codeActions(uri, d.range, [d])).find((a) => a.isPreferred)!;
     assert.match(change.title, /^Change the pin to 1\.1\.0; its --hash options are removed, regenerate them$/);
     assert.equal(apply(text, change, uri), 'yankpin==1.1.0  # pinned\n');
+  });
+
+  it('offers a close, much-downloaded name for a name the index does not know, once the index confirms it', async () => {
+    const text = 'reqeusts>=2  # typo\npandsa\n';
+    const { uri, diagnostics } = await opened('typo', text, 2);
+    const [typo, unconfirmed] = diagnostics.filter((x) => x.code === 'not-found').sort((a, b) => a.range.start.line - b.range.start.line);
+    const replace = (await client.codeActions(uri, typo!.range, [typo!])).find((a) => a.isPreferred);
+    assert.ok(replace);
+    assert.equal(replace.title, 'Replace reqeusts with requests (a close name among the most-downloaded projects)');
+    assert.equal(apply(text, replace, uri), 'requests  # typo\npandsa\n');
+    // pandas is close, but this index does not have it: nothing is offered.
+    const titles = (await client.codeActions(uri, unconfirmed!.range, [unconfirmed!])).map((a) => a.title);
+    assert.ok(!titles.some((t) => t.startsWith('Replace')), titles.join('\n'));
   });
 });

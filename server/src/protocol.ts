@@ -53,3 +53,23 @@ export interface ScanResponse {
   findings: { uri: string; range: ProtocolRange; name?: string; code: string; severity: string; message: string }[];
   cancelled: boolean;
 }
+
+/**
+ * Sent with each publication of an open document's diagnostics: its dependencies that could not be
+ * checked (index down, credentials missing), which a network fault must never make diagnostics.
+ * An empty list says none is left. The VS Code client counts them in the status bar and lists them.
+ */
+export const UNCHECKED_NOTIFICATION = 'pypiStatus/uncheckedDependencies';
+
+export interface UncheckedDependency {
+  name: string;
+  range: ProtocolRange;
+  reason: string;
+}
+
+export interface UncheckedParams {
+  uri: string;
+  /** The document version the list is about. */
+  version?: number;
+  unchecked: UncheckedDependency[];
+}

@@ -5,7 +5,9 @@ import { lookedUp, type AnalyzedDependency } from '../core/analyze.js';
 import { findingsFor, gatherFacts, incompleteReason, peekFacts, type DependencyFacts } from '../core/findings.js';
 import { followIncludes, includeTarget } from '../core/workspaceScan.js';
 import { toDiagnostics } from '../lsp/diagnostics.js';
+import { uncheckedOf } from '../lsp/unchecked.js';
 import { isUnder, uriToPath } from '../paths.js';
+import { UNCHECKED_NOTIFICATION, type UncheckedParams } from '../protocol.js';
 import type { DocumentState } from '../session/documents.js';
 import { errorText } from '../session/log.js';
 import type { Session } from '../session/session.js';
@@ -66,6 +68,8 @@ export class DocumentChecks {
       if (!isCurrent()) return;
       const known = results.filter((r): r is AnalyzedDependency => r !== undefined);
       void this.connection.sendDiagnostics({ uri, version: state.version, diagnostics: toDiagnostics(shown, known, current, client) });
+      const unchecked: UncheckedParams = { uri, version: state.version, unchecked: uncheckedOf(known) };
+      void this.connection.sendNotification(UNCHECKED_NOTIFICATION, unchecked);
     };
     // What the cache already knows (memory, or disk after a restart) is used at once, without a promise:
     // an edit pays only for the dependencies it changed.

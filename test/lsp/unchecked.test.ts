@@ -20,7 +20,9 @@ describe('unchecked dependencies over stdio', () => {
     index.setProject('steady', makeProject({ name: 'steady', versions: ['1.0.0'] }));
     dir = mkdtempSync(path.join(tmpdir(), 'pypi-status-unchecked-'));
     client = await LspClient.start({ settings: { indexUrl: index.simpleUrl, jsonApiUrl: index.jsonApiUrl, cache: { directory: path.join(dir, 'cache') } } });
-    client.connection.onNotification(UNCHECKED_NOTIFICATION, (p: UncheckedParams) => received.push(p));
+    client.connection.onNotification(UNCHECKED_NOTIFICATION, (p: UncheckedParams) => {
+      received.push(p);
+    });
   });
   after(async () => {
     await client.stop();

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
   LanguageClient,
+  State,
   TransportKind,
   type LanguageClientOptions,
   type ServerOptions,
@@ -15,7 +16,16 @@ import {
 import { addToIgnoreList } from './ignoreList';
 import { createStatusBar, ReportProvider } from './findingsView';
 import { scanWithProgress } from './scanCommand';
-import { ADD_TO_IGNORE_COMMAND, CONFIGURATION_SECTION, SCAN_COMMAND, TRUST_NOTIFICATION, type InitializationOptions } from '../../server/src/protocol.js';
+import { UncheckedDependencies } from './unchecked';
+import {
+  ADD_TO_IGNORE_COMMAND,
+  CONFIGURATION_SECTION,
+  SCAN_COMMAND,
+  TRUST_NOTIFICATION,
+  UNCHECKED_NOTIFICATION,
+  type InitializationOptions,
+  type UncheckedParams,
+} from '../../server/src/protocol.js';
 
 let client: LanguageClient | undefined;
 
@@ -33,7 +43,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6010'] } },
   };
   const output = vscode.window.createOutputChannel('PyPI Status', { log: true });
-  const report = new ReportProvider();
+  const unchecked = new UncheckedDependencies();
+  const report = new ReportProvider(unchecked);
   const http = vscode.workspace.getConfiguration('http');
   const clientOptions: LanguageClientOptions = {
     documentSelector: [
@@ -64,6 +75,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       // Commands this client implements: the server may offer actions that use them, and does not
       // announce the ones the client runs itself (the scan, with its progress notification).
       clientCommands: [ADD_TO_IGNORE_COMMAND, SCAN_COMMAND],
+      notifications: [UNCHECKED_NOTIFICATION],
       // Index options inside requirements files are used only in a trusted workspace.
       trusted: vscode.workspace.isTrusted,
     }),
@@ -86,7 +98,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.workspace.onDidGrantWorkspaceTrust(() => void client?.sendNotification(TRUST_NOTIFICATION).catch(() => undefined)),
     vscode.window.registerTreeDataProvider('pypiStatus.report', report),
     report,
-    createStatusBar(SCAN_COMMAND),
+    unchecked,
+    createStatusBar(SCAN_COMMAND, unchecked),
     vscode.commands.registerCommand(ADD_TO_IGNORE_COMMAND, async (name: unknown) => {
       if (typeof name !== 'string' || name === '') return;
       const config = vscode.workspace.getConfiguration(CONFIGURATION_SECTION);
@@ -94,6 +107,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       if (!update) return;
       await config.update('ignore', update.value, update.scope === 'workspace' ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global);
     }),
+  );
+  // Registered before the start, so that the first publications' lists are not lost.
+  context.subscriptions.push(
+    client.onNotification(UNCHECKED_NOTIFICATION, (params: UncheckedParams) => unchecked.update(params)),
+    // A server that stopped no longer vouches for what it said could not be checked.
+    client.onDidChangeState((e) => e.newState === State.Stopped && unchecked.clear()),
   );
   // pypiStatus.clearCache is a server command: the language client registers it.
   await client.start();

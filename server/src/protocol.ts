@@ -29,6 +29,8 @@ export interface InitializationOptions {
   clientCommands?: string[];
   /** Whether the user trusts the workspace's files (VS Code workspace trust). */
   trusted?: boolean;
+  /** Custom notifications this client handles (e.g. UNCHECKED_NOTIFICATION): others are not sent to it. */
+  notifications?: string[];
 }
 
 /** Carried in Diagnostic.data so that code actions (and the client's report view) know what a diagnostic is about. */
@@ -52,4 +54,24 @@ export interface ScanResponse {
   findingsByCode: Record<string, number>;
   findings: { uri: string; range: ProtocolRange; name?: string; code: string; severity: string; message: string }[];
   cancelled: boolean;
+}
+
+/**
+ * Sent with each publication of an open document's diagnostics: its dependencies that could not be
+ * checked (index down, credentials missing), which a network fault must never make diagnostics.
+ * An empty list says none is left. The VS Code client counts them in the status bar and lists them.
+ */
+export const UNCHECKED_NOTIFICATION = 'pypiStatus/uncheckedDependencies';
+
+export interface UncheckedDependency {
+  name: string;
+  range: ProtocolRange;
+  reason: string;
+}
+
+export interface UncheckedParams {
+  uri: string;
+  /** The document version the list is about. */
+  version?: number;
+  unchecked: UncheckedDependency[];
 }

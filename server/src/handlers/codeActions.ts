@@ -3,12 +3,14 @@ import { LSPErrorCodes, ResponseError, type CodeAction, type Connection } from '
 import { lookedUp } from '../core/analyze.js';
 import { gatherFacts } from '../core/findings.js';
 import { codeActions, type DependencyInFile } from '../lsp/codeActions.js';
+import { pinFixActions } from '../lsp/pinFixActions.js';
 import { overlaps } from '../lsp/positions.js';
 import { ADD_TO_IGNORE_COMMAND, DIAGNOSTIC_SOURCE } from '../protocol.js';
 import { errorText } from '../session/log.js';
 import type { Session } from '../session/session.js';
 import { alternativesIfFlagged, withDeadline } from './lookups.js';
 import { uriToPath } from '../paths.js';
+import { pinFixesOf } from './pinFixes.js';
 
 /** The longest code actions wait for the index (a replacement needs its answers; ignoring does not). */
 const CODE_ACTION_DEADLINE_MS = 2000;
@@ -41,7 +43,9 @@ export function registerCodeActions(connection: Connection, session: Session): v
           if (d.normalizedName === dep.normalizedName && d.url === undefined && !d.ignored && d.form !== 'lock-entry' && d.form !== 'pipfile-key') everywhere.push({ uri, dependency: d });
         }
       }
-      return codeActions({
+      const pins = facts ? await pinFixesOf(session, doc.uri, state, dep, facts) : { fixes: [], fileFixes: [] };
+      const pinActions = pinFixActions({ uri: doc.uri, ...pins, diagnostics, preferredTaken: alternatives.length > 0 });
+      const others = codeActions({
         uri: doc.uri,
         dependency: dep,
         diagnostics,
@@ -50,6 +54,7 @@ export function registerCodeActions(connection: Connection, session: Session): v
         everywhere,
         clientCanIgnoreInSettings: session.capabilities.clientCommands.has(ADD_TO_IGNORE_COMMAND),
       });
+      return [...pinActions, ...others];
     } catch (e) {
       if (e instanceof ResponseError) throw e;
       session.log(`code actions failed: ${errorText(e)}`);

@@ -7,6 +7,8 @@ export class ClientCapabilities {
   configurationPull = false;
   dynamicConfiguration = false;
   clientCommands = new Set<string>();
+  /** Custom notifications the client handles; other editors are sent none. */
+  notifications = new Set<string>();
   /** Whether the user trusts the workspace's files (VS Code workspace trust; other clients say so in initializationOptions). */
   trusted = false;
   progressSupport = false;
@@ -23,6 +25,7 @@ export class ClientCapabilities {
     const init = params.initializationOptions as { [K in keyof InitializationOptions]?: unknown } | undefined;
     this.trusted = init?.trusted === true;
     if (Array.isArray(init?.clientCommands)) this.clientCommands = new Set(init.clientCommands.filter((c): c is string => typeof c === 'string'));
+    if (Array.isArray(init?.notifications)) this.notifications = new Set(init.notifications.filter((c): c is string => typeof c === 'string'));
     this.progressSupport = params.capabilities?.window?.workDoneProgress === true;
     const watched = params.capabilities?.workspace?.didChangeWatchedFiles;
     this.fileWatching = { dynamic: watched?.dynamicRegistration === true, relativePatterns: watched?.relativePatternSupport === true };

@@ -8,6 +8,7 @@ import { Configuration } from './configuration.js';
 import { OpenDocuments } from './documents.js';
 import { CurrentIndex } from './indexEnvironment.js';
 import { connectionLog } from './log.js';
+import { ProjectContexts } from './projectContexts.js';
 import { ScannedFiles } from './scannedFiles.js';
 
 export class Session {
@@ -16,6 +17,7 @@ export class Session {
   readonly index: CurrentIndex;
   readonly documents = new OpenDocuments();
   readonly scanned = new ScannedFiles();
+  readonly projects = new ProjectContexts(this.documents);
   /** The workspace folders, as paths. */
   folders: string[] = [];
   shutDown = false;

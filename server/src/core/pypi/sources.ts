@@ -8,7 +8,7 @@ import { PYPI_JSON_API_URL, PYPI_SIMPLE_URL, type Settings } from '../settings.j
 import { normalizeName } from '../pep508.js';
 import type { ParsedFile } from '../types.js';
 import type { IndexCache } from './cache.js';
-import { IndexClient, Limiter, type IndexSource, type Lookup } from './client.js';
+import { IndexClient, Limiter, type IndexClientOptions, type IndexSource, type Lookup } from './client.js';
 import type { HttpClient } from './http.js';
 import { redactText, redactUrl } from '../redact.js';
 import type { ProjectInfo, ReleaseInfo } from './model.js';
@@ -117,6 +117,8 @@ export interface PoolOptions {
    * temporary home); without it, only the settings and a requirements file's own options count.
    */
   config?: { ctx: ConfigContext; secret?: SecretLookup };
+  /** See IndexClientOptions.onRefused. */
+  onRefused?: IndexClientOptions['onRefused'];
 }
 
 /** One client per index URL, all sharing the HTTP pool and the cache. */
@@ -139,8 +141,21 @@ export class IndexPool {
     const key = `${indexUrl} ${jsonApiUrl ?? ''} ${named.label ?? ''}`;
     let client = this.clients.get(key);
     if (!client) {
-      const { http, cache, settings, offline, log, patienceMs } = this.options;
-      client = new IndexClient({ indexUrl, jsonApiUrl, http, cache, ttlMs: settings.ttlMs, concurrency: settings.concurrency, limiter: this.limiter, offline, log, ...(patienceMs === undefined ? {} : { patienceMs }), ...named });
+      const { http, cache, settings, offline, log, patienceMs, onRefused } = this.options;
+      client = new IndexClient({
+        indexUrl,
+        jsonApiUrl,
+        http,
+        cache,
+        ttlMs: settings.ttlMs,
+        concurrency: settings.concurrency,
+        limiter: this.limiter,
+        offline,
+        log,
+        ...(patienceMs === undefined ? {} : { patienceMs }),
+        ...(onRefused === undefined ? {} : { onRefused }),
+        ...named,
+      });
       this.clients.set(key, client);
     }
     return client;
@@ -208,12 +223,26 @@ export class IndexPool {
     const configured = fileIndex === undefined || (fileIndex === this.options.settings.indexUrl && !this.options.settings.indexUnusable);
     const primary = configured ? this.default : this.client(primaryUrl, primaryUrl === PYPI_SIMPLE_URL ? PYPI_JSON_API_URL : null);
     if (extras.length === 0) return primary;
-    return new FallbackSource(primary, extras.map((u) => this.client(u, null)));
+    return new FallbackSource(
+      primary,
+      extras.map((u) => this.client(u, null)),
+    );
   }
 
   private unusable(reason: string): IndexClient {
     const { http, cache, settings, offline, log } = this.options;
-    return new IndexClient({ indexUrl: settings.indexUrl, jsonApiUrl: null, http, cache, ttlMs: settings.ttlMs, concurrency: settings.concurrency, limiter: this.limiter, offline, log, unusable: reason });
+    return new IndexClient({
+      indexUrl: settings.indexUrl,
+      jsonApiUrl: null,
+      http,
+      cache,
+      ttlMs: settings.ttlMs,
+      concurrency: settings.concurrency,
+      limiter: this.limiter,
+      offline,
+      log,
+      unusable: reason,
+    });
   }
 
   get all(): IndexClient[] {
@@ -231,4 +260,3 @@ function normalizeIndexUrl(raw: string): string | undefined {
     return undefined;
   }
 }
-

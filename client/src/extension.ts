@@ -5,17 +5,21 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import {
-  LanguageClient,
-  TransportKind,
-  type LanguageClientOptions,
-  type ServerOptions,
-} from 'vscode-languageclient/node';
+import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 
 import { addToIgnoreList } from './ignoreList';
+import { FORGET_TOKENS_COMMAND, IndexTokenStore } from './indexTokens';
 import { createStatusBar, ReportProvider } from './findingsView';
 import { scanWithProgress } from './scanCommand';
-import { ADD_TO_IGNORE_COMMAND, CONFIGURATION_SECTION, SCAN_COMMAND, TRUST_NOTIFICATION, type InitializationOptions } from '../../server/src/protocol.js';
+import {
+  ADD_TO_IGNORE_COMMAND,
+  CONFIGURATION_SECTION,
+  INDEX_REFUSED_NOTIFICATION,
+  SCAN_COMMAND,
+  TRUST_NOTIFICATION,
+  type IndexRefusedParams,
+  type InitializationOptions,
+} from '../../server/src/protocol.js';
 
 let client: LanguageClient | undefined;
 
@@ -35,6 +39,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const output = vscode.window.createOutputChannel('PyPI Status', { log: true });
   const report = new ReportProvider();
   const http = vscode.workspace.getConfiguration('http');
+  // Before the start: the stored tokens go in initializationOptions, ahead of any lookup.
+  const tokens = new IndexTokenStore(context);
+  await tokens.load();
   const clientOptions: LanguageClientOptions = {
     documentSelector: [
       { language: 'pip-requirements', scheme: 'file' },
@@ -63,14 +70,20 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       clientCommands: [ADD_TO_IGNORE_COMMAND, SCAN_COMMAND],
       // Index options inside requirements files are used only in a trusted workspace.
       trusted: vscode.workspace.isTrusted,
+      // An index that answers 401 is told to this client, which asks the user for a token.
+      indexTokenPrompt: true,
+      indexTokens: tokens.current(),
     }),
     outputChannel: output,
   };
   client = new LanguageClient('pypiStatus', 'PyPI Status', serverOptions, clientOptions);
+  const started = client;
+  started.onNotification(INDEX_REFUSED_NOTIFICATION, (refusal: IndexRefusedParams) => void tokens.refused(started, refusal));
   context.subscriptions.push(
     output,
     vscode.commands.registerCommand('pypiStatus.showOutput', () => output.show(true)),
     vscode.commands.registerCommand('pypiStatus.restartServer', async () => client?.restart()),
+    vscode.commands.registerCommand(FORGET_TOKENS_COMMAND, async () => tokens.forget(client)),
     // The client's own command, so that it exists (and says what to do) while the server is not running.
     vscode.commands.registerCommand(SCAN_COMMAND, async () => {
       if (client?.isRunning()) return scanWithProgress(client, []);

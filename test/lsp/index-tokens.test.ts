@@ -42,7 +42,7 @@ describe('index tokens in the language server', () => {
     for (const name of Object.keys(process.env)) if (/^(PIP_|UV_|PDM_|POETRY_|PYPI_STATUS_INDEX)|^(NETRC|VIRTUAL_ENV)$/.test(name)) env[name] = undefined;
     const client = await LspClient.start({ settings: { cache: { directory: cache } }, initializationOptions: { trusted: true, ...init }, env });
     const refusals: IndexRefusedParams[] = [];
-    client.connection.onNotification(INDEX_REFUSED_NOTIFICATION, (p: IndexRefusedParams) => refusals.push(p));
+    client.connection.onNotification(INDEX_REFUSED_NOTIFICATION, (p: IndexRefusedParams) => void refusals.push(p));
     return { client, refusals };
   }
 

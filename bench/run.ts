@@ -20,6 +20,7 @@ import { evenSample, naiveLookups, replay, replayHttp2 } from './baseline.js';
 import { builtAnalyze, corpusFiles, generateWorkspace, LARGE_FILE, lookedUpDeps, readLargeFile, type Workspace } from './corpus.js';
 import { IndexControl, summarizeLog, type LogSummary, type RequestLog } from './index-control.js';
 import { BenchServer, killAllServers, PACKAGE_SERVER_JS, REPO_ROOT, SERVER_JS, type Publication } from './lsp.js';
+import { lockParse } from './lock.js';
 import { formatProfile, profileIn, summarizeProfile, type ProfileSummary } from './profile.js';
 import { fmt, fmtBytes, stats, type Stats } from './stats.js';
 import { TEST_CA_FILE } from '../test/support/tls.js';
@@ -38,7 +39,7 @@ interface Options {
   concurrency: number;
 }
 
-const SCENARIOS = ['cold', 'warm', 'keystroke', 'restart', 'revalidate', 'https', 'scan', 'parse', 'baseline'] as const;
+const SCENARIOS = ['cold', 'warm', 'keystroke', 'restart', 'revalidate', 'https', 'scan', 'parse', 'lock', 'baseline'] as const;
 
 function parseOptions(argv: string[]): Options {
   const o: Options = {
@@ -1140,6 +1141,26 @@ function printTable(): string {
   return out.join('\n');
 }
 
+function lockScenario(): void {
+  const r = lockParse(QUICK ? 10 : 30, REPO_ROOT);
+  addRow({
+    scenario: `lock: parse the crewAI uv.lock (${fmt(r.smallMB, 1)} MB, ${r.packages} packages) into packages, edges, name ranges and chains`,
+    unit: 'ms',
+    stats: r.small,
+    target: '≤ 100 ms',
+    verdict: r.small.median <= 100 ? 'met' : 'MISSED',
+    detail: `${fmt(r.small.median / r.smallMB, 1)} ms per MB`,
+  });
+  addRow({
+    scenario: `lock: a generated ${fmt(r.largeMB)} MB uv.lock, per-MB time over the crewAI lock's`,
+    unit: '×',
+    stats: stats([r.perMbRatio]),
+    target: '≤ 1.5×',
+    verdict: r.perMbRatio <= 1.5 ? 'met' : 'MISSED',
+    detail: `${fmt(r.large.median)} ms in all (${fmt(r.large.median / r.largeMB, 1)} ms per MB), median of ${r.large.n}`,
+  });
+}
+
 async function main(): Promise<void> {
   // The servers' compiled-code cache (see server/src/loader.ts): the run's own, written by
   // its first server (a warm-up), as a user's first start writes theirs.
@@ -1285,6 +1306,10 @@ async function main(): Promise<void> {
   if (enabled('parse')) {
     progress('parse throughput: node, then pip');
     await parseThroughput();
+  }
+  if (enabled('lock')) {
+    progress('lock files: parsing the 1.6 MB crewAI uv.lock and a generated 20 MB one');
+    lockScenario();
   }
   if (enabled('baseline')) {
     progress('naive baseline');

@@ -50,6 +50,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       { pattern: '**/*.in', scheme: 'file' },
       { pattern: '**/pyproject.toml', scheme: 'file' },
       { pattern: '**/pyproject.toml', scheme: 'untitled' },
+      // Lock files and the manifests that only lock files give a meaning to (a script's PEP 723 block is read when uv locked it).
+      { pattern: '**/{uv.lock,*.py.lock,poetry.lock,pdm.lock,pylock.toml,pylock.*.toml,Pipfile,Pipfile.lock}', scheme: 'file' },
     ],
     synchronize: {
       fileEvents: [
@@ -57,6 +59,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         // (Requirements.txt, constraints/base.txt) out of every .txt and .in file.
         vscode.workspace.createFileSystemWatcher('**/*.{txt,in}'),
         vscode.workspace.createFileSystemWatcher('**/pyproject.toml'),
+        vscode.workspace.createFileSystemWatcher('**/{uv.lock,*.py.lock,poetry.lock,pdm.lock,pylock.toml,pylock.*.toml,Pipfile,Pipfile.lock}'),
         // A deleted folder is reported as the folder alone: its scanned files go with it.
         vscode.workspace.createFileSystemWatcher('**/*', true, true, false),
       ],

@@ -1,6 +1,6 @@
 /**
  * What a pre-commit hook or a CI job sets without touching the command line: PYPI_STATUS_INDEX_URL and
- * PYPI_STATUS_JSON_API_URL, and what the built CLI does with lock files it is handed but does not read.
+ * PYPI_STATUS_JSON_API_URL (lock files: see locks.test.ts).
  */
 import assert from 'node:assert/strict';
 import { existsSync, rmSync } from 'node:fs';
@@ -12,7 +12,7 @@ import { CLI, baseEnv, runCli, tempDir, write } from './support.js';
 /** An address nothing listens on: a run that used it would report every project as unknown. */
 const DEAD_INDEX = 'http://127.0.0.1:9/simple/';
 
-describe('pypi-status check: index URLs from the environment, lock files', () => {
+describe('pypi-status check: index URLs from the environment', () => {
   let index: IndexServer;
   let dir: string;
   let env: Record<string, string | undefined>;
@@ -74,30 +74,4 @@ describe('pypi-status check: index URLs from the environment, lock files', () =>
     assert.equal(empty.code, 1, empty.stderr);
   });
 
-  it('skips lock files named on the command line with a note, and checks the other files', async () => {
-    for (const name of ['uv.lock', 'poetry.lock', 'pdm.lock', 'Pipfile', 'Pipfile.lock', 'pylock.toml', 'pylock.dev.toml']) {
-      write(dir, `locks/${name}`, 'version = 1\n[[package]]\nname = "aiocpa"\n');
-    }
-    const before = index.requests.length;
-    const locks = await check(['locks/uv.lock', 'locks/poetry.lock', 'locks/pdm.lock', 'locks/Pipfile', 'locks/Pipfile.lock', 'locks/pylock.toml', 'locks/pylock.dev.toml'], {
-      PYPI_STATUS_INDEX_URL: index.simpleUrl,
-    });
-    assert.equal(locks.code, 0, locks.stderr);
-    for (const name of ['uv.lock', 'poetry.lock', 'pdm.lock', 'Pipfile', 'Pipfile.lock', 'pylock.toml', 'pylock.dev.toml']) {
-      assert.ok(locks.stderr.includes(`locks/${name}: lock files are not read yet; skipped`), `${name}: ${locks.stderr}`);
-    }
-    assert.doesNotMatch(locks.stderr, /no requirements files/, 'nothing was left to scan, which is not a mistake of the caller');
-    assert.match(locks.stdout, /in 0 files/);
-    assert.equal(index.requests.length, before, 'nothing was looked up');
-
-    const mixed = await check(['locks/uv.lock', 'requirements.txt'], { PYPI_STATUS_INDEX_URL: index.simpleUrl });
-    assert.equal(mixed.code, 1, mixed.stderr);
-    assert.match(mixed.stdout, /requirements\.txt:1:1: error quarantined aiocpa/);
-    assert.doesNotMatch(mixed.stdout, /locks\//);
-
-    // A file of another name is still read whatever its name, as before.
-    write(dir, 'locks/deps.lock.txt', 'aiocpa\n');
-    const other = await check(['locks/deps.lock.txt'], { PYPI_STATUS_INDEX_URL: index.simpleUrl });
-    assert.match(other.stdout, /quarantined aiocpa/, other.stderr);
-  });
 });

@@ -18,7 +18,8 @@ describe('index options in files and workspace trust', () => {
     configured = await startIndexServer();
     named = await startIndexServer();
     extra = await startIndexServer();
-    named.setProject('private-lib', makeProject({ name: 'private-lib' }));
+    // The release the file pins exists: a missing one would be a finding of its own (missing-release).
+    named.setProject('private-lib', makeProject({ name: 'private-lib', versions: ['1.0'] }));
     extra.setProject('extra-lib', makeProject({ name: 'extra-lib', status: 'archived' }));
   });
   after(async () => {
@@ -123,7 +124,7 @@ describe('index options in files and workspace trust', () => {
     dirs.push(cache);
     // The default settings name pypi.org; the file's own index answers for every name.
     const client = await LspClient.start({ settings: { cache: { directory: cache } }, initializationOptions: { trusted: true } });
-    named.setProject('internal-auth', makeProject({ name: 'internal-auth', status: 'archived' }));
+    named.setProject('internal-auth', makeProject({ name: 'internal-auth', status: 'archived', versions: ['1.0'] }));
     try {
       const uri = fileUri('/project/own-index/requirements.txt');
       await client.open(uri, `--index-url ${named.simpleUrl}\ninternal-auth==1.0\nnot-on-any-index\n`);

@@ -37,6 +37,8 @@ export interface CheckFlags {
   strict: boolean;
   /** Use --index-url/--extra-index-url written in the scanned files (off: a pull request could name any host). */
   trustIndexOptions: boolean;
+  /** Do not read lock files (uv.lock, poetry.lock, ...) nor the graphs of compiled requirements. */
+  noLockFiles: boolean;
   format: Format;
   output?: string;
   noColor: boolean;
@@ -61,10 +63,12 @@ For editors, run the language server: pypi-status-language-server --stdio
 export const CHECK_HELP = `Usage: pypi-status check [options] [PATH ...]
 
 Scans requirements files (requirements*.txt, requirements/*.txt, *.in,
-constraints*.txt) and pyproject.toml files under each PATH (default: the current
-directory), following -r/-c includes, and looks every project up once. A lock
-file named as a PATH (uv.lock, poetry.lock, ...) is skipped with a note.
-Skipped: .git, node_modules, virtual environments (any directory with a
+constraints*.txt), pyproject.toml files and lock files (uv.lock and script locks,
+poetry.lock, pdm.lock, pylock*.toml, Pipfile and Pipfile.lock) under each PATH
+(default: the current directory), following -r/-c includes and the lock of each
+manifest, and looks every project up once. Each locked package is checked at its
+locked version; a manifest's direct dependency that pulls in a flagged package
+is reported as transitive. Skipped: .git, node_modules, virtual environments (any directory with a
 pyvenv.cfg), site-packages, caches.
 
 Index:
@@ -101,13 +105,15 @@ Result:
                            (index unreachable, or --offline and not cached)
   --trust-index-options    look projects up on the indexes the scanned files name
                            (--index-url/--extra-index-url, [[tool.uv.index]], a
-                           project's uv.toml, Poetry and PDM sources; off by
+                           project's uv.toml, Poetry and PDM sources) and on the
+                           registries lock files name besides PyPI (off by
                            default: the files could name any host). The
                            machine's pip, uv and PDM configuration, PIP_*/UV_*
                            variables and ~/.netrc are always read
   --print-config           print which indexes each PATH would be looked up on
                            (from pip, uv, Poetry and PDM configuration; credentials
                            redacted) and exit
+  --no-lock-files          read no lock file, nor the graph of compiled requirements
   --format FORMAT          text (default), json, sarif, github
   -o, --output FILE        write the report to FILE instead of standard output (- is
                            standard output)
@@ -142,6 +148,7 @@ const CHECK_OPTIONS = {
   'fail-on': { type: 'string' },
   strict: { type: 'boolean' },
   'trust-index-options': { type: 'boolean' },
+  'no-lock-files': { type: 'boolean' },
   format: { type: 'string', short: 'f' },
   output: { type: 'string', short: 'o' },
   'no-color': { type: 'boolean' },
@@ -191,6 +198,7 @@ function parseCheck(args: readonly string[]): Command {
     offline: values.offline ?? false,
     strict: values.strict ?? false,
     trustIndexOptions: values['trust-index-options'] ?? false,
+    noLockFiles: values['no-lock-files'] ?? false,
     format: values.format === undefined ? 'text' : oneOf(values.format, FORMATS, '--format'),
     noColor: values['no-color'] ?? false,
     printConfig: values['print-config'] ?? false,

@@ -85,8 +85,6 @@ async function check(flags: CheckFlags, io: CliIO): Promise<number> {
     config: { ctx },
   });
 
-  for (const file of options.skipped) say(`${path.relative(options.cwd, file)}: lock files are not read yet; skipped`);
-
   // Ctrl-C stops at once: nothing has been written to stdout or --output yet, and the disk
   // cache keeps every answer already received (its writes are atomic).
   const interrupt = (code: number) => () => {
@@ -101,7 +99,14 @@ async function check(flags: CheckFlags, io: CliIO): Promise<number> {
   let report: Report;
   try {
     const result = await scan(
-      { roots: options.roots, exclude: options.exclude, env: io.env, onProgress: (p) => progress.update(p) },
+      {
+        roots: options.roots,
+        exclude: options.exclude,
+        env: io.env,
+        onProgress: (p) => progress.update(p),
+        // A lock's other registries are asked as a file's own index options are: only when trusted.
+        registrySource: (url) => environment.pool.registry(url, flags.trustIndexOptions),
+      },
       (parsed, file) => environment.pool.sourceFor(parsed, flags.trustIndexOptions, file),
       options.settings,
     );

@@ -4,15 +4,12 @@ import * as path from 'node:path';
 import { resolveSettings, type Settings } from '../core/settings.js';
 import type { CheckFlags } from './args.js';
 import type { FileConfig } from './config.js';
-import { isUnreadLockFile } from './lockFiles.js';
 import { UsageError, baseUrl, type FailOn, type Format } from './values.js';
 
 export interface RunOptions {
   cwd: string;
   /** Absolute paths of the files and directories to scan. */
   roots: string[];
-  /** Lock files named on the command line that are not read (yet); the rest of the run goes on without them. */
-  skipped: string[];
   settings: Settings;
   exclude: string[];
   failOn: FailOn;
@@ -33,13 +30,12 @@ export interface Terminal {
 export async function resolveRunOptions(flags: CheckFlags, config: FileConfig | undefined, cwd: string, terminal: Terminal): Promise<RunOptions> {
   const named = (flags.paths.length > 0 ? flags.paths : ['.']).map((p) => path.resolve(cwd, p));
   const roots: string[] = [];
-  const skipped: string[] = [];
   for (const [i, root] of named.entries()) {
     // A missing PATH is a typo on the command line, not a finding in a file.
-    const stat = await fs.stat(root).catch(() => {
+    await fs.stat(root).catch(() => {
       throw new UsageError(`${flags.paths[i] ?? root}: no such file or directory`);
     });
-    (stat.isFile() && isUnreadLockFile(root) ? skipped : roots).push(root);
+    roots.push(root);
   }
 
   const raw: Record<string, unknown> = {};
@@ -65,6 +61,7 @@ export async function resolveRunOptions(flags: CheckFlags, config: FileConfig | 
   if (minimumReleaseAge !== undefined) raw.minimumReleaseAge = minimumReleaseAge;
   raw.severity = { ...config?.severity, ...flags.severity };
   raw.ignore = [...(config?.ignore ?? []), ...flags.ignore];
+  if (flags.noLockFiles) raw.lockFiles = false;
 
   // Every value was validated above; a complaint here is a bug of this module, so it is not swallowed.
   const settings = resolveSettings(raw, (message) => {
@@ -81,7 +78,6 @@ export async function resolveRunOptions(flags: CheckFlags, config: FileConfig | 
   const options: RunOptions = {
     cwd,
     roots,
-    skipped,
     settings,
     exclude: [...new Set(exclude)],
     failOn: flags.failOn ?? config?.failOn ?? 'error',

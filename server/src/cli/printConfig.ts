@@ -41,7 +41,8 @@ function planOf(root: string, options: RunOptions, ctx: ConfigContext, trusted: 
     file = existsSync(path.join(root, 'pyproject.toml')) ? path.join(root, 'pyproject.toml') : path.join(root, 'requirements.txt');
   const kind = fileKind(file) ?? 'requirements';
   const text = ctx.readFile(file) ?? '';
-  const input: ResolveInput = { file, kind, parsed: parseDocument(kind, text, ctx.env), trusted };
+  // Lock files, Pipfiles and scripts follow the machine's configuration, as the language server routes them.
+  const input: ResolveInput = { file, kind: kind === 'pyproject' ? 'pyproject' : 'requirements', parsed: parseDocument(kind, text, ctx.env), trusted };
   if (options.settings.indexUrlSet) input.override = { url: options.settings.indexUrl, from: '--index-url' };
   const plan = resolveIndexPlan(input, ctx);
   const printed: PrintedPlan = {

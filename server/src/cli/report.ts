@@ -65,6 +65,8 @@ export function buildReport(result: ScanResult, settings: Settings, cwd: string,
       message: f.name === undefined ? f.message.split(f.file).join(rel(f.file)) : f.message,
       path: rel(f.file),
       uri: uri(f.file),
+      // Like `uri`: reports do not depend on the machine.
+      ...(f.related ? { related: f.related.map((r) => ({ ...r, file: uri(r.file) })) } : {}),
       line: f.range.start.line + 1,
       column: f.range.start.character + 1,
       endLine: f.range.end.line + 1,
@@ -122,7 +124,23 @@ export function summaryLine(report: Report): string {
   const scope = `${plural(s.filesScanned, 'file')}; ${plural(s.dependencies, 'dependency', 'dependencies')}, ${plural(s.projects, 'project')}`;
   // Unchecked dependencies are never clean: the line says so even when nothing was found.
   const unchecked = report.unknown.length > 0 ? `; ${report.unknown.length} unchecked` : '';
-  return parts.length > 0 ? `${parts.join(', ')} in ${scope}${unchecked}` : `No findings in ${scope}${unchecked}`;
+  return parts.length > 0 ? `${parts.join(', ')} in ${scope}${directAndTransitive(report)}${unchecked}` : `No findings in ${scope}${unchecked}`;
+}
+
+/**
+ * ` (2 on direct dependencies, 5 on transitive ones)` when lock files were read: a finding in a lock
+ * is transitive unless its package is a direct dependency; `transitive` itself only points there.
+ */
+function directAndTransitive(report: Report): string {
+  if (!report.findings.some((f) => f.lock !== undefined)) return '';
+  let direct = 0;
+  let transitive = 0;
+  for (const f of report.findings) {
+    if (f.name === undefined || f.code === 'transitive') continue;
+    if (f.lock !== undefined && f.lock.chain?.length !== 1) transitive++;
+    else direct++;
+  }
+  return ` (${direct} on direct dependencies, ${transitive} on transitive ones)`;
 }
 
 /** "Status unknown for 3 projects (not checked): HTTP 503: a, b; timed out: c" — grouped, since one outage has one reason. */

@@ -35,6 +35,8 @@ export interface Settings {
   /** Globs of files and folders the workspace scan skips. */
   exclude: string[];
   scanOnStartup: boolean;
+  /** Read lock files (uv.lock, poetry.lock, ...) and compiled requirements' graphs; default true. */
+  lockFiles: boolean;
   /** Days a pinned release must have been public before it is used (`new-release`); absent: only a cooldown the project states. */
   minimumReleaseAge?: number;
 }
@@ -88,7 +90,8 @@ export function resolveSettings(raw: unknown, warn: (message: string) => void = 
   }
   const exclude = Array.isArray(r.exclude) ? r.exclude.filter((g): g is string => typeof g === 'string' && g.trim() !== '') : [];
   const scanOnStartup = r.scanOnStartup === true;
-  const settings: Settings = { indexUrl, jsonApiUrl, cacheDirectory, ttlMs: ttlSeconds * 1000, concurrency, severity, ignore, alternatives, exclude, scanOnStartup };
+  const lockFiles = r.lockFiles !== false;
+  const settings: Settings = { indexUrl, jsonApiUrl, cacheDirectory, ttlMs: ttlSeconds * 1000, concurrency, severity, ignore, alternatives, exclude, scanOnStartup, lockFiles };
   if (indexUnusable) settings.indexUnusable = indexUnusable;
   const age = r.minimumReleaseAge;
   // 0 and null are VS Code's way of saying "not set"; a cooldown past a century is a typo.

@@ -1,5 +1,6 @@
 import type { ProblemCode } from './codes.js';
 import type { ProjectIndexConfig } from './indexConfig/project.js';
+import type { LockView } from './lock/view.js';
 
 /** Zero-based line/character positions, UTF-16 code units, as in LSP. */
 export interface Position {
@@ -16,7 +17,9 @@ export interface Range {
 export type DependencyForm =
   | 'requirements' // a line of a pip requirements file
   | 'pep508-string' // a PEP 508 string inside a TOML array
-  | 'poetry-key'; // a key of a Poetry dependency table
+  | 'poetry-key' // a key of a Poetry dependency table
+  | 'pipfile-key' // a key of a Pipfile category: not rewritten (its value's form varies)
+  | 'lock-entry'; // a package of a lock file: never edited (its tool regenerates it)
 
 export interface Dependency {
   /** The project name exactly as written. */
@@ -55,6 +58,13 @@ export interface Dependency {
   nameFromEnvironment?: boolean;
   /** The exact version when the specifier is a single `==`/`===` pin without wildcard. */
   pinnedVersion?: string;
+  /**
+   * A lock file's package locked from a registry other than PyPI: looked up there only in a
+   * trusted workspace (a cloned lock must not choose where its reader's names are sent).
+   */
+  registry?: string;
+  /** Index of the package in its lock file (lock files only; see ParsedFile.lock). */
+  lockPackage?: number;
   /**
    * Where the pinned version is written (just the version: not the operator, quotes or marker), when
    * the document holds it as it reads (no `${VAR}`, no TOML escape): what a pin fix rewrites.
@@ -95,6 +105,8 @@ export interface ParsedFile {
   /** pyproject.toml: the indexes and sources it configures for uv, Poetry and PDM. */
   projectIndexes?: ProjectIndexConfig;
   problems: ParseProblem[];
+  /** A lock file's graph and the manifests that go with it (lock files and compiled requirements). */
+  lock?: LockView;
   /** pyproject.toml: what it says about the project itself, where the pin fixes, cooldowns and local names need it. */
   project?: ProjectFacts;
 }

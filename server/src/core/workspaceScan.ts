@@ -16,6 +16,9 @@ import { Limiter, type IndexSource } from './pypi/client.js';
 import type { DiagnosticCode, Settings, SeverityOrOff } from './settings.js';
 import { normalizeName } from './pep508.js';
 import type { Dependency, ParsedFile, ParseProblem, Range } from './types.js';
+import { diskReader, joinLock, locksOf } from './lockJoin.js';
+import { lackingProblem, lockPlace, placeText, transitiveFindings, type TransitiveFinding } from './lockFindings.js';
+import { untrustedRegistry } from './pypi/notChecked.js';
 
 /** Files read at once: enough to keep the disk and the parser busy while lookups run. */
 const FILE_READERS = 8;
@@ -57,6 +60,11 @@ export interface ScanOptions {
   env?: Record<string, string | undefined>;
   /** Whether names that `${VAR}` references supply are looked up (see lookedUp); default true. */
   trusted?: boolean;
+  /**
+   * The source for packages a lock file locks from a registry other than PyPI (see
+   * IndexPool.registry); without it, they are not checked.
+   */
+  registrySource?: (url: string) => IndexSource;
   /** The clock for release ages (tests); default Date.now. */
   now?: () => number;
 }
@@ -68,6 +76,8 @@ export interface ScannedFile {
   analyzed: AnalyzedDependency[];
   /** Why a file named explicitly or by an include could not be read. */
   error?: string;
+  /** A manifest's direct dependencies that pull in flagged packages of its lock files. */
+  transitive?: TransitiveFinding[];
   /** The project it belongs to (requires-python, cooldown), when it was looked for. */
   project?: ProjectContext;
 }
@@ -80,6 +90,10 @@ export interface ScanFinding {
   code: DiagnosticCode;
   severity: Exclude<SeverityOrOff, 'off'>;
   message: string;
+  /** A finding in a lock file: the chain from the direct dependency that pulls the package in, when one does. */
+  lock?: { chain?: string[] };
+  /** Other places that explain it: the manifest line of the direct dependency. */
+  related?: { file: string; range: Range; message: string }[];
 }
 
 export interface ScanSummary {
@@ -104,8 +118,11 @@ export interface ScanResult {
  * Whether a file (say, one just created) is one the scan would have found: under a
  * root, not excluded, not in a skipped folder or a virtual environment.
  */
-export async function isScannable(file: string, roots: string[], exclude: string[] = []): Promise<boolean> {
-  if (!fileKind(file)) return false;
+export async function isScannable(file: string, roots: string[], exclude: string[] = [], lockFiles = true): Promise<boolean> {
+  const kind = fileKind(file);
+  if (!kind || (kind === 'lock' && !lockFiles)) return false;
+  // A script is a manifest only when uv locked it (anything else would be every .py file of the tree).
+  if (kind === 'script' && !(await isFileBehindLink(`${file}.lock`))) return false;
   const excluded = excluder(exclude);
   for (const root of roots.map((r) => path.resolve(r))) {
     const rel = path.relative(root, file);
@@ -157,12 +174,20 @@ interface ProjectUses {
   finished?: boolean;
 }
 
+/** Whether the walk takes a file: lock files only when they are read, scripts only when uv locked them (`x.py.lock` beside). */
+function wanted(file: string, siblings: ReadonlySet<string>, lockFiles: boolean): boolean {
+  const kind = fileKind(file);
+  if (kind === 'lock' || kind === 'pipfile') return lockFiles;
+  if (kind === 'script') return lockFiles && siblings.has(`${path.basename(file)}.lock`);
+  return kind !== undefined;
+}
+
 /**
  * Walks the roots for dependency files (an explicit file is taken whatever its name),
  * handing each to `onFile` as soon as it is found, so that reading can start while the
  * walk goes on.
  */
-async function walkFiles(roots: string[], exclude: string[], isCancelled: () => boolean, onFile: (file: string) => void): Promise<void> {
+async function walkFiles(roots: string[], exclude: string[], lockFiles: boolean, isCancelled: () => boolean, onFile: (file: string) => void): Promise<void> {
   const excluded = excluder(exclude);
   const walk = async (dir: string, root: string): Promise<void> => {
     if (isCancelled()) return;
@@ -175,13 +200,14 @@ async function walkFiles(roots: string[], exclude: string[], isCancelled: () => 
     // A virtual environment is recognised by its pyvenv.cfg, whatever its name.
     if (dir !== root && entries.some((e) => e.name === 'pyvenv.cfg' && e.isFile())) return;
     const subdirs: string[] = [];
+    const names = new Set(entries.map((e) => e.name));
     for (const entry of entries) {
       const full = path.join(dir, entry.name);
       const rel = path.relative(root, full).split(path.sep).join('/');
       if (excluded(rel, full)) continue;
       if (entry.isDirectory()) {
         if (!SKIPPED_DIRS.has(entry.name)) subdirs.push(full);
-      } else if (fileKind(full) && (entry.isFile() || (entry.isSymbolicLink() && (await isFileBehindLink(full))))) {
+      } else if (wanted(full, names, lockFiles) && (entry.isFile() || (entry.isSymbolicLink() && (await isFileBehindLink(full))))) {
         // A link to a file counts like the file (a link to a directory is not followed: loops).
         onFile(full);
       }
@@ -192,7 +218,8 @@ async function walkFiles(roots: string[], exclude: string[], isCancelled: () => 
     const abs = path.resolve(root);
     const stat = await fs.stat(abs).catch(() => undefined);
     if (stat?.isDirectory()) await walk(abs, abs);
-    else onFile(abs);
+    // A file named explicitly is read whatever its name, but a lock file not when lock files are off.
+    else if (lockFiles || !['lock', 'pipfile'].includes(fileKind(abs) ?? '')) onFile(abs);
   }
 }
 
@@ -316,7 +343,7 @@ export async function scan(options: ScanOptions, sources: IndexSource | ((parsed
   const wakeReaders = () => {
     for (const wake of idleReaders.splice(0)) wake();
   };
-  const walked = walkFiles(options.roots, options.exclude ?? [], isCancelled, (file) => {
+  const walked = walkFiles(options.roots, options.exclude ?? [], settings.lockFiles, isCancelled, (file) => {
     discovered.add(file);
     if (seen.has(file)) return;
     seen.add(file);
@@ -327,6 +354,8 @@ export async function scan(options: ScanOptions, sources: IndexSource | ((parsed
     walking = false;
     wakeReaders();
   });
+  const readManifest = diskReader(options.openText);
+  const registryFor = options.registrySource ?? untrustedRegistry;
   const fileDone = (file: ScannedFile) => {
     if (!options.onFileDone || isCancelled() || scannedByPath.get(file.path) !== file) return;
     file.analyzed = file.analyzed.filter((a) => a !== undefined);
@@ -349,7 +378,7 @@ export async function scan(options: ScanOptions, sources: IndexSource | ((parsed
       }
     }
     if (isCancelled()) return;
-    parsed ??= parseDocument(kind, text ?? '', options.env);
+    parsed ??= parseDocument(kind, text ?? '', options.env, file, settings.lockFiles);
     const scanned: ScannedFile = { path: file, kind, parsed, analyzed: [] };
     if (error !== undefined) scanned.error = `cannot read ${file}: ${error.code ?? error.message}`;
     // A file the walk found that is gone by now (deleted meanwhile) is not reported; one that
@@ -364,10 +393,18 @@ export async function scan(options: ScanOptions, sources: IndexSource | ((parsed
     // Counted first: a lookup answered from memory settles before the next one is made. The
     // file's includes count as one more: the file is done once they are checked too.
     lookups.expect(scanned, looked.length + 1);
-    for (const i of looked) lookups.lookUp(scanned, parsed.dependencies[i]!, i, source);
-    // Looked up first, so that the index is asked while the includes are checked on disk.
+    for (const i of looked) {
+      const dep = parsed.dependencies[i]!;
+      lookups.lookUp(scanned, dep, i, dep.registry === undefined ? source : registryFor(dep.registry));
+    }
+    // Looked up first, so that the index is asked while the includes and the lock's manifests are read.
     const includes = await followIncludes(parsed, file);
     parsed.problems.push(...includes.problems);
+    if (settings.lockFiles) {
+      await joinLock(file, parsed, readManifest, options.env);
+      // A manifest brings its locks, as a file its includes: its direct dependencies are judged by them.
+      if (kind !== 'lock') includes.targets.push(...(await locksOf(file)));
+    }
     for (const target of includes.targets) {
       if (seen.has(target)) continue;
       seen.add(target);
@@ -403,6 +440,7 @@ export async function scan(options: ScanOptions, sources: IndexSource | ((parsed
   // Indexed by position in the file, so findings stay in document order; holes are dependencies not looked up.
   for (const file of files) file.analyzed = file.analyzed.filter((a) => a !== undefined);
   withoutLocalProjects(files);
+  if (!isCancelled()) for (const manifest of judgeManifests(files, scannedByPath, settings)) fileDone(manifest);
   const unchecked = [...lookups.unknown].map(([name, reason]) => ({ name, reason })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return { files, summary: summarize(files, settings, unchecked, isCancelled(), trusted) };
 }
@@ -443,6 +481,30 @@ async function readText(file: string, openText?: (file: string) => string | unde
   return fs.readFile(file, 'utf8').catch(() => undefined);
 }
 
+/**
+ * Once every lock is settled: each manifest scanned with a lock gets its `transitive` findings and,
+ * once per lock, the projects it declares that the lock lacks. Returns the manifests that changed.
+ */
+export function judgeManifests(files: readonly ScannedFile[], byPath: ReadonlyMap<string, ScannedFile>, settings: Settings): ScannedFile[] {
+  const changed = new Set<ScannedFile>();
+  for (const lockFile of files) {
+    const view = lockFile.parsed.lock;
+    if (view === undefined) continue;
+    for (const manifest of view.manifests) {
+      const target = byPath.get(manifest);
+      if (target === undefined || target === lockFile) continue;
+      const found = transitiveFindings(view, manifest, lockFile.analyzed, settings);
+      if (found.length > 0) target.transitive = [...(target.transitive ?? []).filter((t) => t.lock !== view.path), ...found];
+      const lacking = lackingProblem(view, manifest);
+      if (lacking && !target.parsed.problems.some((p) => p.code === 'lock-outdated' && p.message === lacking.message)) {
+        target.parsed.problems.push({ code: 'lock-outdated', ...lacking });
+      }
+      if (found.length > 0 || lacking) changed.add(target);
+    }
+  }
+  return [...changed];
+}
+
 /** The largest file read at all; the parsers report anything over their own, lower limits. */
 const MAX_FILE_BYTES = 64 * 1024 * 1024;
 
@@ -454,7 +516,7 @@ const MAX_FILE_BYTES = 64 * 1024 * 1024;
 export async function readDependencyFile(file: string, kind: FileKind): Promise<string | ParsedFile> {
   const stat = await fs.stat(file);
   if (stat.size > MAX_FILE_BYTES) return tooLargeToRead(stat.size);
-  if (kind === 'pyproject') return fs.readFile(file, 'utf8');
+  if (kind !== 'requirements') return fs.readFile(file, 'utf8');
   return decodeRequirementsBytes(await fs.readFile(file));
 }
 
@@ -514,12 +576,14 @@ export async function scanFile(
   settings: Settings,
   kind: FileKind | undefined = fileKind(file),
   trusted = true,
+  registryFor?: (url: string) => IndexSource,
 ): Promise<ScannedFile | undefined> {
   if (!kind) return undefined;
-  const parsed = typeof content === 'string' ? parseDocument(kind, content) : content;
+  const parsed = typeof content === 'string' ? parseDocument(kind, content, process.env, file, settings.lockFiles) : content;
   parsed.problems.push(...(await followIncludes(parsed, file)).problems);
   const project = await projectContext(file, (f) => readText(f));
-  return { path: file, kind, parsed, project, analyzed: await analyze(parsed, sourceFor(parsed, file), settings, trusted, findingContext({ project }, settings)) };
+  if (settings.lockFiles) await joinLock(file, parsed, diskReader());
+  return { path: file, kind, parsed, project, analyzed: await analyze(parsed, sourceFor(parsed, file), settings, trusted, findingContext({ project }, settings), registryFor) };
 }
 
 export function findingsOf(file: ScannedFile, settings: Settings): ScanFinding[] {
@@ -532,11 +596,25 @@ export function findingsOf(file: ScannedFile, settings: Settings): ScanFinding[]
     const severity = settings.severity[p.code];
     if (severity !== 'off') out.push({ file: file.path, range: p.range, code: p.code, severity, message: p.message });
   }
+  const view = file.parsed.lock;
   for (const a of file.analyzed) {
+    const place = view && lockPlace(view, a.dependency);
     for (const f of a.findings) {
       const severity = settings.severity[f.code];
-      if (severity !== 'off') out.push({ file: file.path, range: a.dependency.nameRange, name: a.dependency.name, code: f.code, severity, message: f.message });
+      if (severity === 'off') continue;
+      const finding: ScanFinding = { file: file.path, range: a.dependency.nameRange, name: a.dependency.name, code: f.code, severity, message: f.message };
+      if (view !== undefined && a.dependency.lockPackage !== undefined) {
+        finding.message += placeText(place);
+        finding.lock = place ? { chain: place.chain } : {};
+        const at = place?.declared;
+        if (at) finding.related = [{ file: at.file, range: at.range, message: `${at.name}, the direct dependency that pulls ${a.dependency.name} in` }];
+      }
+      out.push(finding);
     }
+  }
+  for (const t of file.transitive ?? []) {
+    const related = t.beneath.slice(0, 20).map((b) => ({ file: t.lock, range: b.range, message: `${b.name} (${b.codes.join(', ')}): ${b.chain.join(' → ')}` }));
+    out.push({ file: file.path, range: t.range, name: t.name, code: 'transitive', severity: t.severity, message: t.message, related });
   }
   return out.sort((x, y) => x.range.start.line - y.range.start.line || x.range.start.character - y.range.start.character);
 }

@@ -31,12 +31,15 @@ export function registerCodeActions(connection: Connection, session: Session): v
       const within = <T>(work: Promise<T>) => Promise.race([withDeadline(work, CODE_ACTION_DEADLINE_MS), cancelled]);
       const facts = lookedUp(dep, session.settings, session.trusted) ? await within(gatherFacts(dep, source)) : undefined;
       if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
-      const alternatives = facts ? ((await within(alternativesIfFlagged(dep, facts, session.settings, source))) ?? []) : [];
+      // Nothing edits a lock file (its tool regenerates it), nor a Pipfile key, whose value's form varies.
+      const editable = dep.form !== 'lock-entry' && dep.form !== 'pipfile-key';
+      const alternatives = facts && editable ? ((await within(alternativesIfFlagged(dep, facts, session.settings, source))) ?? []) : [];
       const everywhere: DependencyInFile[] = [];
       for (const [uri, other] of session.documents.states) {
         // A line the user silenced stays as it is.
-        for (const d of other.parsed.dependencies)
-          if (d.normalizedName === dep.normalizedName && d.url === undefined && !d.ignored) everywhere.push({ uri, dependency: d });
+        for (const d of other.parsed.dependencies) {
+          if (d.normalizedName === dep.normalizedName && d.url === undefined && !d.ignored && d.form !== 'lock-entry' && d.form !== 'pipfile-key') everywhere.push({ uri, dependency: d });
+        }
       }
       return codeActions({
         uri: doc.uri,

@@ -8,6 +8,8 @@ import { dependencyAt } from '../lsp/positions.js';
 import { errorText } from '../session/log.js';
 import type { Session } from '../session/session.js';
 import { alternativesIfFlagged, withDeadline } from './lookups.js';
+import { lockHoverLines } from './lockContext.js';
+import { text as markdownText } from '../core/markdown.js';
 
 /** The longest a hover waits for the index before answering with what is known. */
 const HOVER_DEADLINE_MS = 80;
@@ -31,7 +33,7 @@ export function registerHover(connection: Connection, session: Session): void {
     }
     try {
       const file = uriToPath(params.textDocument.uri);
-      const source = session.sourceFor(state.parsed, file);
+      const source = dep.registry === undefined ? session.sourceFor(state.parsed, file) : session.registryFor(dep.registry);
       // A hover answers at once: if the index is slow or hanging, it says so instead of waiting.
       const pending: DependencyFacts = { project: { state: 'unknown', reason: 'the index has not answered yet; hover again in a moment' } };
       const deadline = Date.now() + HOVER_DEADLINE_MS;
@@ -48,7 +50,10 @@ export function registerHover(connection: Connection, session: Session): void {
       if (index !== undefined) ctx.index = index;
       const notUsed = session.notUsed(state.parsed, file);
       if (notUsed.length > 0) ctx.notUsed = notUsed;
-      const value = hoverFormat === 'markdown' ? hoverMarkdown(dep, facts, ctx) : hoverPlainText(dep, facts, ctx);
+      const card = hoverFormat === 'markdown' ? hoverMarkdown(dep, facts, ctx) : hoverPlainText(dep, facts, ctx);
+      // Names in a chain are the lock's text: in Markdown they are escaped as the card's are.
+      const lockLines = lockHoverLines(state.parsed, dep, state.lockFindings).map((l) => (hoverFormat === 'markdown' ? markdownText(l).replace(/^\\- /, '- ') : l));
+      const value = lockLines.length > 0 ? `${card}\n\n${lockLines.join('\n')}` : card;
       return { contents: { kind: hoverFormat, value }, range: dep.nameRange };
     } catch (e) {
       session.log(`hover failed: ${errorText(e)}`);

@@ -1,7 +1,9 @@
 /** Checking open documents: debounced after edits, published in parts while the index answers, re-checked with back-off after failures. */
 import type { Connection } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { lookedUp, type AnalyzedDependency } from '../core/analyze.js';
+import { lockOf, lookedUp, type AnalyzedDependency } from '../core/analyze.js';
+import type { Dependency } from '../core/types.js';
+import { joinOpenLock, manifestLockFindings, type ManifestLockFindings } from './lockContext.js';
 import { findingsFor, gatherFacts, incompleteReason, peekFacts, type DependencyFacts } from '../core/findings.js';
 import { followIncludes, includeTarget } from '../core/workspaceScan.js';
 import { toDiagnostics } from '../lsp/diagnostics.js';
@@ -55,6 +57,11 @@ export class DocumentChecks {
     const isCurrent = () => session.documents.states.get(uri) === state && session.settings === current && session.trusted === wasTrusted;
     const deps = state.parsed.dependencies.filter((d) => lookedUp(d, current, wasTrusted));
     // An include that cannot be followed is shown on its line, as a scan shows it.
+    // A lock file: joined to its manifests for the chains; a manifest: judged by the locks beside it.
+    if (file && current.lockFiles && lockOf(state.parsed) && !state.parsed.lock) await (state.lockJoined ??= joinOpenLock(session, file, state.parsed));
+    let lockFindings: ManifestLockFindings | undefined;
+    const locks = file ? manifestLockFindings(session, file, state.kind, current, wasTrusted).then((r) => void (lockFindings = state.lockFindings = r)) : undefined;
+    const sourceOf = (d: Dependency) => (d.registry === undefined ? client : session.registryFor(d.registry));
     const includeProblems =
       file && state.parsed.includes.length > 0 ? await (state.includeProblems ??= followIncludes(state.parsed, file).then((r) => r.problems)) : [];
     const shown = includeProblems.length > 0 ? { ...state.parsed, problems: [...state.parsed.problems, ...includeProblems] } : state.parsed;
@@ -64,17 +71,24 @@ export class DocumentChecks {
     const publish = () => {
       if (!isCurrent()) return;
       const known = results.filter((r): r is AnalyzedDependency => r !== undefined);
-      void this.connection.sendDiagnostics({ uri, version: state.version, diagnostics: toDiagnostics(shown, known, current, client) });
+      const withLocks = lockFindings?.problems.length ? { ...shown, problems: [...shown.problems, ...lockFindings.problems] } : shown;
+      void this.connection.sendDiagnostics({ uri, version: state.version, diagnostics: toDiagnostics(withLocks, known, current, client, lockFindings?.transitive) });
+    };
+    const publishWithLocks = async () => {
+      publish();
+      if (locks === undefined) return;
+      await locks;
+      if (lockFindings && (lockFindings.transitive.length > 0 || lockFindings.problems.length > 0)) publish();
     };
     // What the cache already knows (memory, or disk after a restart) is used at once, without a promise:
     // an edit pays only for the dependencies it changed.
     const pending: number[] = [];
     deps.forEach((dep, i) => {
-      const facts = peekFacts(dep, client);
+      const facts = peekFacts(dep, sourceOf(dep));
       if (facts) analyzed(i, facts);
       else pending.push(i);
     });
-    if (pending.length === 0) return publish();
+    if (pending.length === 0) return publishWithLocks();
 
     // Statuses come from the simple API alone: they are published as soon as all are known,
     // before the JSON API's answers (vulnerabilities, the inactive classifier) complete the picture.
@@ -84,7 +98,7 @@ export class DocumentChecks {
     try {
       await Promise.all(
         pending.map(async (i) => {
-          const facts = await gatherFacts(deps[i]!, client, (early) => {
+          const facts = await gatherFacts(deps[i]!, sourceOf(deps[i]!), (early) => {
             analyzed(i, early);
             if (--statusesLeft === 0 && client.hasJsonApi) publish();
           });
@@ -95,7 +109,7 @@ export class DocumentChecks {
       finished = true;
       clearInterval(partial);
     }
-    publish();
+    await publishWithLocks();
     // Lookups the index could not answer are tried again by themselves once its back-off is over.
     // (An old answer shown because the index failed counts too; a release never asked for does not.)
     const failed = results.some((d) => d !== undefined && incompleteReason(d.facts) !== undefined);

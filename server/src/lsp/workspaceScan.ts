@@ -59,7 +59,7 @@ export function fileDiagnostics(file: ScannedFile, settings: Settings, source: P
   // A file that cannot be read is reported as the CLI reports it, with the severity of invalid-requirement.
   const start = { line: 0, character: 0 };
   const parsed = file.error === undefined ? file.parsed : { ...file.parsed, problems: [{ code: 'invalid-requirement' as const, message: file.error, range: { start, end: start } }, ...file.parsed.problems] };
-  return toDiagnostics(parsed, file.analyzed, settings, source);
+  return toDiagnostics(parsed, file.analyzed, settings, source, file.transitive);
 }
 
 export function toResponse(result: ScanResult): ScanResponse {

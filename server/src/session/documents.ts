@@ -3,6 +3,7 @@ import { TextDocuments, type Connection } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { fileKind, parseDocument, type FileKind } from '../core/analyze.js';
 import type { ParsedFile, ParseProblem } from '../core/types.js';
+import type { ManifestLockFindings } from '../handlers/lockContext.js';
 import { uriPath, uriToPath } from '../paths.js';
 
 export interface DocumentState {
@@ -14,6 +15,10 @@ export interface DocumentState {
   retries?: number;
   /** Its `-r`/`-c` includes that cannot be followed, checked on disk once per text. */
   includeProblems?: Promise<ParseProblem[]>;
+  /** A lock file joined to its manifests, once per text. */
+  lockJoined?: Promise<void>;
+  /** A manifest: what the locks beside it say of its dependencies, as last checked. */
+  lockFindings?: ManifestLockFindings;
 }
 
 export class OpenDocuments {
@@ -50,7 +55,7 @@ export class OpenDocuments {
     if (!kind) return undefined;
     const existing = this.states.get(doc.uri);
     if (existing && existing.version === doc.version) return existing;
-    const state: DocumentState = { version: doc.version, kind, parsed: parseDocument(kind, doc.getText()) };
+    const state: DocumentState = { version: doc.version, kind, parsed: parseDocument(kind, doc.getText(), process.env, uriPath(doc.uri)) };
     if (existing?.timer) state.timer = existing.timer;
     this.states.set(doc.uri, state);
     return state;

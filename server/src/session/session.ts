@@ -62,6 +62,9 @@ export class Session {
     return this.index.get().pool.planFor(parsed, file, false)?.untrusted ?? [];
   }
 
+  /** The source for a lock file's package locked from a registry other than PyPI: asked only in a trusted workspace. */
+  readonly registryFor = (url: string): IndexSource => this.index.get().pool.registry(url, this.trusted);
+
   /** LSP: after `shutdown`, every request but `exit` is an error. */
   notShutDown(): void {
     if (this.shutDown) throw new ResponseError(ErrorCodes.InvalidRequest, 'the server is shutting down');

@@ -55,6 +55,8 @@ export function toJson(report: Report): JsonReport {
         message: f.message,
       };
       if (f.name !== undefined) out.name = f.name;
+      if (f.lock !== undefined) out.lock = f.lock;
+      if (f.related !== undefined) out.related = f.related;
       return out;
     }),
     cancelled: s.cancelled,

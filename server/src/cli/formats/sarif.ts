@@ -70,7 +70,23 @@ export function toSarif(report: Report): Record<string, unknown> {
       ],
       partialFingerprints: { [FINGERPRINT_KEY]: fingerprint },
     };
-    if (f.name !== undefined) result.properties = { project: f.name };
+    if (f.name !== undefined) result.properties = { project: f.name, ...(f.lock?.chain ? { chain: f.lock.chain } : {}) };
+    // The manifest line of the direct dependency (a lock finding), or the flagged packages in the lock (transitive).
+    if (f.related !== undefined && f.related.length > 0) {
+      result.relatedLocations = f.related.map((r, id) => ({
+        id,
+        message: { text: sarifText(r.message) },
+        physicalLocation: {
+          artifactLocation: { uri: relativeUri(r.file), uriBaseId: '%SRCROOT%' },
+          region: {
+            startLine: r.range.start.line + 1,
+            startColumn: r.range.start.character + 1,
+            endLine: r.range.end.line + 1,
+            endColumn: r.range.end.character + 1,
+          },
+        },
+      }));
+    }
     return result;
   });
 

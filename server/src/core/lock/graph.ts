@@ -140,6 +140,31 @@ export class LockGraph {
     return [...packages];
   }
 
+  /**
+   * What one direct dependency brings in, each package with the package it is reached from first
+   * (-1 for the dependency's own packages): the chains beneath that dependency, not the shortest
+   * ones of the whole lock (which may start from another direct dependency).
+   */
+  closureParents(e: LockEdge): Map<number, number> {
+    const parent = new Map<number, number>();
+    const queue: number[] = [];
+    const seen = new Uint8Array(this.nodePackage.length);
+    const visit = (n: number, from: number): void => {
+      this.work++;
+      if (seen[n]) return;
+      seen[n] = 1;
+      queue.push(n);
+      const p = this.nodePackage[n]!;
+      if (!parent.has(p) && p !== from) parent.set(p, from);
+    };
+    for (const n of this.nodesOf(e)) visit(n, -1);
+    for (let head = 0; head < queue.length; head++) {
+      const s = queue[head]!;
+      for (const next of this.nodeEdges[s]!) for (const n of this.nodesOf(next)) visit(n, this.nodePackage[s]!);
+    }
+    return parent;
+  }
+
   /** The direct dependencies whose closure holds the package: one search backwards from it. */
   directDependenciesReaching(pkg: number): DirectDependency[] {
     const reverse = (this.reverse ??= this.buildReverse());

@@ -11,11 +11,12 @@ import type { IndexCache } from './cache.js';
 import { IndexClient, Limiter, type IndexClientOptions, type IndexSource, type Lookup } from './client.js';
 import type { HttpClient } from './http.js';
 import { redactText, redactUrl } from '../redact.js';
+import { NotCheckedSource, untrustedRegistry } from './notChecked.js';
 import type { ProjectInfo, ReleaseInfo } from './model.js';
 import { resolveIndexPlan } from '../indexConfig/resolve.js';
 import type { SecretLookup } from '../indexConfig/credentials.js';
 import { indexLabel, type ConfigContext, type IndexPlan, type IndexRef } from '../indexConfig/model.js';
-import { withCredentials } from '../indexConfig/urls.js';
+import { splitIndexUrl, withCredentials } from '../indexConfig/urls.js';
 import { fileKind } from '../analyze.js';
 import { RoutingSource } from './routing.js';
 
@@ -191,10 +192,16 @@ export class IndexPool {
     return rest.length === 0 ? first : new FallbackSource(first, rest);
   }
 
+  /** The settings' own index, whether or not its URL carries credentials (they are split off into the ref). */
+  private isSettingsIndex(ref: IndexRef): boolean {
+    const own = splitIndexUrl(this.options.settings.indexUrl, 'settings');
+    if (!own || own.url !== ref.url) return ref.url === this.options.settings.indexUrl && !ref.credentials;
+    return own.credentials?.username === ref.credentials?.username && own.credentials?.password === ref.credentials?.password;
+  }
+
   private clientFor(ref: IndexRef): IndexClient {
-    const { settings } = this.options;
     // The settings' own index keeps the settings' JSON API (pypiStatus.jsonApiUrl).
-    if (ref.url === settings.indexUrl && !ref.credentials && !ref.name) return this.default;
+    if (!ref.name && this.isSettingsIndex(ref)) return this.default;
     const jsonApi = ref.url === PYPI_SIMPLE_URL ? PYPI_JSON_API_URL : null;
     const named: { label?: string; credentialHint?: string } = { label: indexLabel(ref) };
     if (ref.credentialHint) named.credentialHint = ref.credentialHint;
@@ -227,6 +234,17 @@ export class IndexPool {
       primary,
       extras.map((u) => this.client(u, null)),
     );
+  }
+
+  /**
+   * The source for a package a lock file locks from a registry other than PyPI: that registry in a
+   * trusted workspace (as a file's own index options), otherwise nothing is asked.
+   */
+  registry(url: string, trusted: boolean): IndexSource {
+    const normalized = normalizeIndexUrl(url);
+    if (!trusted) return untrustedRegistry(url);
+    if (normalized === undefined) return new NotCheckedSource(`locked from ${redactUrl(url)}, which is not an http(s) index`);
+    return this.client(normalized, null);
   }
 
   private unusable(reason: string): IndexClient {

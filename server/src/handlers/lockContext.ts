@@ -1,0 +1,80 @@
+/**
+ * What an open manifest learns from the locks beside it: `transitive` on each direct dependency
+ * that pulls in a flagged package, and whether a lock lacks a project it declares. Each lock is
+ * read (the editor's text if it is open), joined and looked up as a scan would.
+ */
+import { promises as fs } from 'node:fs';
+import type { FileKind } from '../core/analyze.js';
+import { checkedBeneath, lackingProblem, lockPlace, transitiveFindings, type TransitiveFinding } from '../core/lockFindings.js';
+import * as path from 'node:path';
+import type { Dependency } from '../core/types.js';
+import { diskReader, joinLock, locksOf } from '../core/lockJoin.js';
+import type { Settings } from '../core/settings.js';
+import type { ParsedFile, ParseProblem } from '../core/types.js';
+import { scanFile } from '../core/workspaceScan.js';
+import type { Session } from '../session/session.js';
+
+const MANIFESTS: ReadonlySet<FileKind> = new Set(['pyproject', 'pipfile', 'script', 'requirements']);
+
+export interface ManifestLockFindings {
+  transitive: TransitiveFinding[];
+  problems: ParseProblem[];
+  /** Per dependency of the manifest (by index) the lock reaches: how many packages beneath it were checked, and in which lock. */
+  checked: Map<number, { count: number; lock: string }>;
+}
+
+export async function manifestLockFindings(
+  session: Session,
+  file: string,
+  kind: FileKind,
+  settings: Settings,
+  trusted: boolean,
+): Promise<ManifestLockFindings> {
+  const out: ManifestLockFindings = { transitive: [], problems: [], checked: new Map() };
+  if (!settings.lockFiles || !MANIFESTS.has(kind) || (kind === 'requirements' && !file.endsWith('.in'))) return out;
+  for (const lockPath of await locksOf(file)) {
+    const text = session.documents.atPath(lockPath)?.getText() ?? (await fs.readFile(lockPath, 'utf8').catch(() => undefined));
+    if (text === undefined) continue;
+    const scanned = await scanFile(lockPath, text, session.sourceFor, settings, undefined, trusted, session.registryFor);
+    const view = scanned?.parsed.lock;
+    if (!scanned || !view) continue;
+    out.transitive.push(...transitiveFindings(view, file, scanned.analyzed, settings));
+    for (const declared of view.declared.values()) {
+      if (declared.file !== file || out.checked.has(declared.dependency)) continue;
+      const count = checkedBeneath(view, file, declared.dependency);
+      if (count !== undefined) out.checked.set(declared.dependency, { count, lock: lockPath });
+    }
+    const lacking = lackingProblem(view, file);
+    if (lacking) out.problems.push({ code: 'lock-outdated', ...lacking });
+  }
+  return out;
+}
+
+/** A lock file's document joined to its manifests (open ones as the editor holds them), once per text. */
+export function joinOpenLock(session: Session, file: string, parsed: ParsedFile): Promise<void> {
+  return joinLock(
+    file,
+    parsed,
+    diskReader((f) => session.documents.atPath(f)?.getText()),
+  );
+}
+
+/** The hover's lock lines: a lock entry's chain; a manifest dependency's flagged packages beneath it, or how many were checked. */
+export function lockHoverLines(parsed: ParsedFile, dep: Dependency, found: ManifestLockFindings | undefined): string[] {
+  const view = parsed.lock;
+  if (view && dep.lockPackage !== undefined) {
+    const place = lockPlace(view, dep);
+    if (place === undefined) return ['No direct dependency pulls it in.'];
+    if (place.chain.length > 1) return [`Pulled in by: ${place.chain.join(' → ')}`];
+    return [place.declared ? `A direct dependency, in ${path.basename(place.declared.file)}` : 'A direct dependency'];
+  }
+  const index = parsed.dependencies.indexOf(dep);
+  const transitive = found?.transitive.find((t) => t.dependency === index);
+  if (transitive) {
+    const lines = transitive.beneath.slice(0, 10).map((b) => `- ${b.name}${b.version ? ` ${b.version}` : ''} (${b.codes.join(', ')}): ${b.chain.join(' → ')}`);
+    if (transitive.beneath.length > 10) lines.push(`- and ${transitive.beneath.length - 10} more`);
+    return [`Pulls in, per ${path.basename(transitive.lock)}:`, ...lines];
+  }
+  const checked = found?.checked.get(index);
+  return checked ? [`${checked.count} package${checked.count === 1 ? '' : 's'} beneath it in ${path.basename(checked.lock)}: none flagged.`] : [];
+}

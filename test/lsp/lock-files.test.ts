@@ -1,0 +1,114 @@
+/**
+ * Lock files over stdio, against the local index: an open uv.lock's findings on its names with the
+ * chain and the manifest line as related information; the open manifest's `transitive` on the
+ * direct dependency; hovers on both; and no edit offered in a lock.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Diagnostic, MarkupContent } from 'vscode-languageserver-protocol';
+import { startIndexServer, type IndexServer } from '../support/index-server.js';
+import { fileUri, LspClient } from '../support/lsp-client.js';
+
+function pkg(name: string, version: string, deps: string[] = []): string {
+  const list = deps.map((d) => `    { name = "${d}" },\n`).join('');
+  return `\n[[package]]\nname = "${name}"\nversion = "${version}"\nsource = { registry = "https://pypi.org/simple" }\n${deps.length ? `dependencies = [\n${list}]\n` : ''}`;
+}
+
+const PYPROJECT = '[project]\nname = "app"\nversion = "0.1.0"\ndependencies = [\n    "six",\n    "tablib",\n]\n';
+const UV_LOCK =
+  'version = 1\nrevision = 3\n\n[[package]]\nname = "app"\nversion = "0.1.0"\nsource = { editable = "." }\ndependencies = [\n    { name = "six" },\n    { name = "tablib" },\n]\n' +
+  pkg('six', '1.16.0', ['pepy']) +
+  pkg('pepy', '2.1.1', ['aiocpa']) +
+  pkg('aiocpa', '0.1.14') +
+  pkg('tablib', '3.5.0');
+
+describe('lock files over stdio', () => {
+  let index: IndexServer;
+  let client: LspClient;
+  let dir: string;
+  let lockUri: string;
+  let manifestUri: string;
+  let lockDiagnostics: Diagnostic[];
+  let manifestDiagnostics: Diagnostic[];
+
+  const lineOf = (text: string, line: string) => text.split('\n').indexOf(line);
+  const message = (d: Diagnostic) => (typeof d.message === 'string' ? d.message : d.message.value);
+
+  before(async () => {
+    index = await startIndexServer({ unknownProjects: 'generate' });
+    dir = mkdtempSync(path.join(tmpdir(), 'pypi-status-lsp-lock-'));
+    writeFileSync(path.join(dir, 'pyproject.toml'), PYPROJECT);
+    writeFileSync(path.join(dir, 'uv.lock'), UV_LOCK);
+    lockUri = fileUri(path.join(dir, 'uv.lock'));
+    manifestUri = fileUri(path.join(dir, 'pyproject.toml'));
+    client = await LspClient.start({
+      settings: { indexUrl: index.simpleUrl, jsonApiUrl: null, cache: { directory: null } },
+      initializationOptions: { clientCommands: ['pypiStatus.addToIgnore'] },
+    });
+    await client.open(lockUri, UV_LOCK, 'toml');
+    await client.open(manifestUri, PYPROJECT, 'toml');
+    lockDiagnostics = await client.waitForDiagnostics(lockUri, (d) => d.some((x) => x.code === 'quarantined'));
+    manifestDiagnostics = await client.waitForDiagnostics(manifestUri, (d) => d.some((x) => x.code === 'transitive'));
+  });
+  after(async () => {
+    await client.stop();
+    await index.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('puts each finding on the locked name, with its chain and the direct dependency’s line', () => {
+    const pepy = lockDiagnostics.find((d) => d.code === 'archived')!;
+    assert.equal(pepy.range.start.line, lineOf(UV_LOCK, 'name = "pepy"'));
+    assert.deepEqual([pepy.range.start.character, pepy.range.end.character], [8, 12], 'inside the quotes');
+    assert.match(message(pepy), /^pepy is archived: .*\(pulled in by: six → pepy\)$/);
+    assert.equal(pepy.relatedInformation?.length, 1);
+    assert.equal(pepy.relatedInformation[0]!.location.uri, manifestUri);
+    assert.equal(pepy.relatedInformation[0]!.location.range.start.line, lineOf(PYPROJECT, '    "six",'));
+    const aiocpa = lockDiagnostics.find((d) => d.code === 'quarantined')!;
+    assert.match(message(aiocpa), /\(pulled in by: six → pepy → aiocpa\)$/);
+    assert.deepEqual(
+      lockDiagnostics.filter((d) => /^(six|tablib) /.test(message(d))),
+      [],
+      'clean packages say nothing',
+    );
+  });
+
+  it('flags the direct dependency on the manifest as severe as the worst beneath it', () => {
+    const transitive = manifestDiagnostics.filter((d) => d.code === 'transitive');
+    assert.equal(transitive.length, 1);
+    assert.equal(transitive[0]!.range.start.line, lineOf(PYPROJECT, '    "six",'));
+    assert.equal(transitive[0]!.severity, 1, 'an Error: a quarantined package beneath');
+    assert.match(message(transitive[0]!), /^six pulls in aiocpa \(quarantined\) via six → pepy → aiocpa, and 1 more \(uv\.lock\)$/);
+    assert.deepEqual(
+      transitive[0]!.relatedInformation?.map((r) => [r.location.uri, r.location.range.start.line]),
+      [
+        [lockUri, lineOf(UV_LOCK, 'name = "aiocpa"')],
+        [lockUri, lineOf(UV_LOCK, 'name = "pepy"')],
+      ],
+    );
+  });
+
+  it('hovers: a lock entry with its chain; a direct dependency with what it pulls in, or how many packages it brings', async () => {
+    const onPepy = await client.hover(lockUri, { line: lineOf(UV_LOCK, 'name = "pepy"'), character: 10 });
+    assert.match((onPepy?.contents as MarkupContent).value, /\n\nPulled in by\\: six → pepy$/);
+    const onSix = await client.hover(manifestUri, { line: lineOf(PYPROJECT, '    "six",'), character: 6 });
+    const six = (onSix?.contents as MarkupContent).value;
+    assert.match(
+      six,
+      /Pulls in, per uv\\\.lock\\:\n- aiocpa 0\\\.1\\\.14 \\\(quarantined\\\)\\: six → pepy → aiocpa\n- pepy 2\\\.1\\\.1 \\\(archived\\\)\\: six → pepy/,
+      six,
+    );
+    const onTablib = await client.hover(manifestUri, { line: lineOf(PYPROJECT, '    "tablib",'), character: 6 });
+    assert.match((onTablib?.contents as MarkupContent).value, /0 packages beneath it in uv\\\.lock\\: none flagged\\\./);
+  });
+
+  it('offers no edit in a lock file, only the ignore setting', async () => {
+    const pepy = lockDiagnostics.find((d) => d.code === 'archived')!;
+    const actions = await client.codeActions(lockUri, pepy.range, [pepy]);
+    assert.ok(actions.length > 0);
+    for (const a of actions) assert.equal(a.edit, undefined, a.title);
+  });
+});

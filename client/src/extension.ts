@@ -14,15 +14,18 @@ import {
 } from 'vscode-languageclient/node';
 
 import { addToIgnoreList } from './ignoreList';
+import { FORGET_TOKENS_COMMAND, IndexTokenStore } from './indexTokens';
 import { createStatusBar, ReportProvider } from './findingsView';
 import { scanWithProgress } from './scanCommand';
 import { UncheckedDependencies } from './unchecked';
 import {
   ADD_TO_IGNORE_COMMAND,
   CONFIGURATION_SECTION,
+  INDEX_REFUSED_NOTIFICATION,
   SCAN_COMMAND,
   TRUST_NOTIFICATION,
   UNCHECKED_NOTIFICATION,
+  type IndexRefusedParams,
   type InitializationOptions,
   type UncheckedParams,
 } from '../../server/src/protocol.js';
@@ -46,6 +49,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const unchecked = new UncheckedDependencies();
   const report = new ReportProvider(unchecked);
   const http = vscode.workspace.getConfiguration('http');
+  // Before the start: the stored tokens go in initializationOptions, ahead of any lookup.
+  const tokens = new IndexTokenStore(context);
+  await tokens.load();
   const clientOptions: LanguageClientOptions = {
     documentSelector: [
       { language: 'pip-requirements', scheme: 'file' },
@@ -78,14 +84,20 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       notifications: [UNCHECKED_NOTIFICATION],
       // Index options inside requirements files are used only in a trusted workspace.
       trusted: vscode.workspace.isTrusted,
+      // An index that answers 401 is told to this client, which asks the user for a token.
+      indexTokenPrompt: true,
+      indexTokens: tokens.current(),
     }),
     outputChannel: output,
   };
   client = new LanguageClient('pypiStatus', 'PyPI Status', serverOptions, clientOptions);
+  const started = client;
+  started.onNotification(INDEX_REFUSED_NOTIFICATION, (refusal: IndexRefusedParams) => void tokens.refused(started, refusal));
   context.subscriptions.push(
     output,
     vscode.commands.registerCommand('pypiStatus.showOutput', () => output.show(true)),
     vscode.commands.registerCommand('pypiStatus.restartServer', async () => client?.restart()),
+    vscode.commands.registerCommand(FORGET_TOKENS_COMMAND, async () => tokens.forget(client)),
     // The client's own command, so that it exists (and says what to do) while the server is not running.
     vscode.commands.registerCommand(SCAN_COMMAND, async () => {
       if (client?.isRunning()) return scanWithProgress(client, []);

@@ -24,7 +24,8 @@ export function registerLifecycle(connection: Connection, session: Session, chec
     const { capabilities, configuration } = session;
     // Clients send didChangeConfiguration only to servers that register for it.
     // For these sections only: VS Code's client otherwise sends a notification for any setting of any extension.
-    if (capabilities.dynamicConfiguration) void connection.client.register(DidChangeConfigurationNotification.type, { section: [CONFIGURATION_SECTION, 'http', 'files'] });
+    if (capabilities.dynamicConfiguration)
+      void connection.client.register(DidChangeConfigurationNotification.type, { section: [CONFIGURATION_SECTION, 'http', 'files'] });
     // Before anything is awaited, so that no change is missed; the library throws for clients
     // that do not announce folder support (they have none to change).
     if (capabilities.clientHasFolders) connection.workspace.onDidChangeWorkspaceFolders((e) => changeFolders(session, refresh, e.added, e.removed));
@@ -48,6 +49,7 @@ export function registerLifecycle(connection: Connection, session: Session, chec
 function initialize(session: Session, params: InitializeParams): InitializeResult {
   session.capabilities.initialize(params);
   session.configuration.initialize(params);
+  session.tokens.initialize(params.initializationOptions, session.warn);
   let folders = (params.workspaceFolders ?? []).map((f) => uriToPath(f.uri)).filter((f): f is string => f !== undefined);
   if (folders.length === 0 && params.rootUri) folders = [uriToPath(params.rootUri)].filter((f): f is string => f !== undefined);
   session.folders = folders;

@@ -54,9 +54,9 @@ describe('the pre-commit hook', () => {
     const wanted = [
       'requirements.txt', 'requirements-dev.txt', 'sub/dir/requirements_test.in', 'requirements/base.txt', 'constraints.txt', 'constraints/ci.txt',
       'dev.in', 'REQUIREMENTS.TXT', 'pyproject.toml', 'svc/pyproject.toml', 'uv.lock', 'poetry.lock', 'pdm.lock', 'Pipfile', 'Pipfile.lock',
-      'pylock.toml', 'pylock.dev.toml', 'svc/uv.lock',
+      'pylock.toml', 'pylock.dev.toml', 'svc/uv.lock', 'scripts/fetch.py.lock',
     ];
-    const unwanted = ['MANIFEST.in', 'Makefile.in', 'config.h.in', 'configure.in', 'README.md', 'docs/requirements.md', 'pyproject.toml.bak', 'setup.cfg', 'package-lock.json', 'Cargo.lock', 'lib/requirements.py'];
+    const unwanted = ['MANIFEST.in', 'Makefile.in', 'config.h.in', 'configure.in', 'README.md', 'docs/requirements.md', 'pyproject.toml.bak', 'setup.cfg', 'package-lock.json', 'Cargo.lock', 'lib/requirements.py', 'scripts/fetch.py', 'yarn.lock'];
     const selected = (names: string[]) => {
       const files = pythonMatches(hook.files, names);
       const excluded = hook.exclude ? pythonMatches(hook.exclude, names) : names.map(() => false);
@@ -90,7 +90,9 @@ describe('the pre-commit hook', () => {
       write(repo, 'requirements.txt', 'aiocpa>=0.1\n');
       write(repo, 'requirements-dev.txt', 'six\n');
       write(repo, 'requirements/docs.txt', 'pepy==2.1.1\n');
-      write(repo, 'uv.lock', 'version = 1\n[[package]]\nname = "aiocpa"\nversion = "0.1.14"\n');
+      // A lock is checked whole: a clean one at the top, one that locks a quarantined project below.
+      write(repo, 'uv.lock', 'version = 1\n[[package]]\nname = "six"\nversion = "1.16.0"\nsource = { registry = "https://pypi.org/simple" }\n');
+      write(repo, 'locked/uv.lock', 'version = 1\n[[package]]\nname = "aiocpa"\nversion = "0.1.14"\nsource = { registry = "https://pypi.org/simple" }\n');
       write(repo, 'MANIFEST.in', 'include aiocpa\n');
       execFileSync('git', ['init', '-q', repo], { env });
       execFileSync('git', ['add', '.'], { cwd: repo, env });
@@ -104,23 +106,23 @@ describe('the pre-commit hook', () => {
       runProcess('pre-commit', ['try-repo', REPO_ROOT, 'pypi-status', '--verbose', '--files', ...files], { cwd, env, timeoutMs: 600_000 });
 
     it('fails the commit on a quarantined dependency and prints the report', async () => {
-      const run = await tryRepo(['requirements.txt', 'requirements-dev.txt', 'uv.lock', 'MANIFEST.in']);
+      const run = await tryRepo(['requirements.txt', 'requirements-dev.txt', 'locked/uv.lock', 'MANIFEST.in']);
       const output = run.stdout + run.stderr;
       assert.equal(run.code, 1, output);
       assert.match(output, /pypi-status\.+Failed/);
       assert.match(output, /requirements\.txt:1:1: error quarantined aiocpa is quarantined/);
-      assert.match(output, /uv\.lock: lock files are not read yet; skipped/);
+      assert.match(output, /locked\/uv\.lock:3:9: error quarantined aiocpa is quarantined/);
       // MANIFEST.in is not handed over (a file named on the command line would be read and counted).
-      assert.match(output, /1 quarantined in 2 files; 2 dependencies, 2 projects/);
+      assert.doesNotMatch(output, /MANIFEST\.in/);
+      assert.match(output, /in 3 files/);
     });
 
-    it('passes on clean files, findings below fail-on and lock files, and fails on a warning once fail-on is "warning"', async () => {
+    it('passes on clean files, clean locks and findings below fail-on, and fails on a warning once fail-on is "warning"', async () => {
       const passing = await tryRepo(['requirements-dev.txt', 'requirements/docs.txt', 'uv.lock']);
       assert.equal(passing.code, 0, `an archived project is a warning, below the default level: ${passing.stdout}${passing.stderr}`);
       assert.match(passing.stdout, /pypi-status\.+Passed/);
       assert.match(passing.stdout, /warning archived pepy is archived/);
-      assert.match(passing.stdout, /uv\.lock: lock files are not read yet; skipped/);
-      assert.match(passing.stdout, /1 archived in 2 files/);
+      assert.match(passing.stdout, /1 archived in 3 files/);
       write(repo, 'pyproject.toml', '[tool.pypi-status]\nfail-on = "warning"\n');
       execFileSync('git', ['add', 'pyproject.toml'], { cwd: repo, env });
       const strict = await tryRepo(['requirements/docs.txt']);

@@ -112,3 +112,49 @@ describe('lock files over stdio', () => {
     for (const a of actions) assert.equal(a.edit, undefined, a.title);
   });
 });
+
+describe('the locks beside an open manifest, over stdio', () => {
+  let index: IndexServer;
+  let client: LspClient;
+  let dir: string;
+  let manifestUri: string;
+
+  const message = (d: Diagnostic) => (typeof d.message === 'string' ? d.message : d.message.value);
+  const reads = () => client.logs.filter((l) => /reading .*uv\.lock for the manifests beside it/.test(l)).length;
+  const transitiveAt = (version: number) => (d: Diagnostic[], p: { version?: number }) => p.version === version && d.some((x) => x.code === 'transitive');
+
+  before(async () => {
+    index = await startIndexServer({ unknownProjects: 'generate' });
+    dir = mkdtempSync(path.join(tmpdir(), 'pypi-status-lsp-lock-cache-'));
+    writeFileSync(path.join(dir, 'pyproject.toml'), PYPROJECT);
+    writeFileSync(path.join(dir, 'uv.lock'), UV_LOCK);
+    manifestUri = fileUri(path.join(dir, 'pyproject.toml'));
+    client = await LspClient.start({ settings: { indexUrl: index.simpleUrl, jsonApiUrl: null, cache: { directory: null } } });
+  });
+  after(async () => {
+    await client.stop();
+    await index.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reads an unchanged lock once however often the manifest is edited, and again once it changes on disk', async () => {
+    await client.open(manifestUri, PYPROJECT, 'toml', 1);
+    await client.waitForDiagnostics(manifestUri, transitiveAt(1));
+    assert.equal(reads(), 1);
+    for (let version = 2; version <= 5; version++) {
+      await client.change(manifestUri, version, `${PYPROJECT}# edit ${version}\n`);
+      await client.waitForDiagnostics(manifestUri, transitiveAt(version));
+    }
+    assert.equal(reads(), 1, 'typing in the manifest does not re-read the lock');
+
+    // pepy no longer pulls aiocpa in: the lock is read again and six's line names pepy alone.
+    const changed = UV_LOCK.replace(pkg('pepy', '2.1.1', ['aiocpa']), pkg('pepy', '2.1.1'));
+    assert.notEqual(changed, UV_LOCK);
+    writeFileSync(path.join(dir, 'uv.lock'), changed);
+    await client.didChangeWatchedFiles([{ uri: fileUri(path.join(dir, 'uv.lock')), type: 2 }]);
+    await client.change(manifestUri, 6, `${PYPROJECT}# edit 6\n`);
+    const after6 = await client.waitForDiagnostics(manifestUri, transitiveAt(6));
+    assert.match(message(after6.find((d) => d.code === 'transitive')!), /^six pulls in pepy \(archived\) via six → pepy \(uv\.lock\)$/);
+    assert.equal(reads(), 2);
+  });
+});

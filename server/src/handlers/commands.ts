@@ -33,6 +33,7 @@ export function registerCommands(connection: Connection, session: Session, scans
     }
     if (params.command === CLEAR_CACHE_COMMAND) {
       await session.index.get().cache.clear();
+      session.lockAnalyses.clear();
       session.log('cache cleared');
       scans.recheckAll();
     }

@@ -8,6 +8,7 @@ import { Configuration } from './configuration.js';
 import { OpenDocuments } from './documents.js';
 import { CurrentIndex } from './indexEnvironment.js';
 import { connectionLog } from './log.js';
+import { LockAnalyses } from './lockAnalyses.js';
 import { ScannedFiles } from './scannedFiles.js';
 
 export class Session {
@@ -16,6 +17,8 @@ export class Session {
   readonly index: CurrentIndex;
   readonly documents = new OpenDocuments();
   readonly scanned = new ScannedFiles();
+  /** The locks beside open manifests, analysed once per state of their files. */
+  readonly lockAnalyses = new LockAnalyses();
   /** The workspace folders, as paths. */
   folders: string[] = [];
   shutDown = false;

@@ -47,6 +47,7 @@ describe('lock files over stdio', () => {
     client = await LspClient.start({
       settings: { indexUrl: index.simpleUrl, jsonApiUrl: null, cache: { directory: null } },
       initializationOptions: { clientCommands: ['pypiStatus.addToIgnore'] },
+      showDocument: true,
     });
     await client.open(lockUri, UV_LOCK, 'toml');
     await client.open(manifestUri, PYPROJECT, 'toml');
@@ -110,6 +111,28 @@ describe('lock files over stdio', () => {
     const actions = await client.codeActions(lockUri, pepy.range, [pepy]);
     assert.ok(actions.length > 0);
     for (const a of actions) assert.equal(a.edit, undefined, a.title);
+  });
+
+  it('goes from a locked package to the manifest line of the direct dependency that pulls it in', async () => {
+    const aiocpa = lockDiagnostics.find((d) => d.code === 'quarantined')!;
+    const actions = await client.codeActions(lockUri, aiocpa.range, [aiocpa]);
+    const go = actions.find((a) => a.command?.command === 'pypiStatus.showDirectDependency');
+    assert.equal(go?.title, 'Go to six, the direct dependency in pyproject.toml');
+    assert.ok(go.command);
+    const shown = await client.executeCommand<boolean>(go.command.command, go.command.arguments);
+    assert.equal(shown, true);
+    const six = lineOf(PYPROJECT, '    "six",');
+    assert.deepEqual(client.shownDocuments.at(-1), {
+      uri: manifestUri,
+      selection: { start: { line: six, character: 5 }, end: { line: six, character: 8 } },
+      takeFocus: true,
+    });
+    const manifestActions = await client.codeActions(manifestUri, { start: { line: six, character: 5 }, end: { line: six, character: 5 } });
+    assert.equal(
+      manifestActions.find((a) => a.command?.command === 'pypiStatus.showDirectDependency'),
+      undefined,
+      'a manifest line is the direct dependency',
+    );
   });
 });
 

@@ -9,6 +9,7 @@ import { errorText } from '../session/log.js';
 import type { Session } from '../session/session.js';
 import { alternativesIfFlagged, withDeadline } from './lookups.js';
 import { uriToPath } from '../paths.js';
+import { directDependencyAction } from './lockNavigation.js';
 
 /** The longest code actions wait for the index (a replacement needs its answers; ignoring does not). */
 const CODE_ACTION_DEADLINE_MS = 2000;
@@ -38,10 +39,11 @@ export function registerCodeActions(connection: Connection, session: Session): v
       for (const [uri, other] of session.documents.states) {
         // A line the user silenced stays as it is.
         for (const d of other.parsed.dependencies) {
-          if (d.normalizedName === dep.normalizedName && d.url === undefined && !d.ignored && d.form !== 'lock-entry' && d.form !== 'pipfile-key') everywhere.push({ uri, dependency: d });
+          if (d.normalizedName === dep.normalizedName && d.url === undefined && !d.ignored && d.form !== 'lock-entry' && d.form !== 'pipfile-key')
+            everywhere.push({ uri, dependency: d });
         }
       }
-      return codeActions({
+      const actions = codeActions({
         uri: doc.uri,
         dependency: dep,
         diagnostics,
@@ -50,6 +52,8 @@ export function registerCodeActions(connection: Connection, session: Session): v
         everywhere,
         clientCanIgnoreInSettings: session.capabilities.clientCommands.has(ADD_TO_IGNORE_COMMAND),
       });
+      const toDirect = await directDependencyAction(session, state, uriToPath(doc.uri), dep);
+      return toDirect ? [toDirect, ...actions] : actions;
     } catch (e) {
       if (e instanceof ResponseError) throw e;
       session.log(`code actions failed: ${errorText(e)}`);

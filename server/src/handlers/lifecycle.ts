@@ -9,7 +9,7 @@ import {
 } from 'vscode-languageserver/node';
 import { VERSION } from '../core/version.js';
 import { uriToPath } from '../paths.js';
-import { CLEAR_CACHE_COMMAND, CONFIGURATION_SECTION, SCAN_COMMAND } from '../protocol.js';
+import { CLEAR_CACHE_COMMAND, CONFIGURATION_SECTION, SCAN_COMMAND, SHOW_DIRECT_DEPENDENCY_COMMAND } from '../protocol.js';
 import { errorText } from '../session/log.js';
 import type { Session } from '../session/session.js';
 import type { ScannedFileRefresh } from './scannedFileRefresh.js';
@@ -24,7 +24,8 @@ export function registerLifecycle(connection: Connection, session: Session, chec
     const { capabilities, configuration } = session;
     // Clients send didChangeConfiguration only to servers that register for it.
     // For these sections only: VS Code's client otherwise sends a notification for any setting of any extension.
-    if (capabilities.dynamicConfiguration) void connection.client.register(DidChangeConfigurationNotification.type, { section: [CONFIGURATION_SECTION, 'http', 'files'] });
+    if (capabilities.dynamicConfiguration)
+      void connection.client.register(DidChangeConfigurationNotification.type, { section: [CONFIGURATION_SECTION, 'http', 'files'] });
     // Before anything is awaited, so that no change is missed; the library throws for clients
     // that do not announce folder support (they have none to change).
     if (capabilities.clientHasFolders) connection.workspace.onDidChangeWorkspaceFolders((e) => changeFolders(session, refresh, e.added, e.removed));
@@ -60,7 +61,7 @@ function initialize(session: Session, params: InitializeParams): InitializeResul
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
       documentLinkProvider: { resolveProvider: false },
       // A client that runs a command itself (VS Code's shows the scan's progress its own way) registers it.
-      executeCommandProvider: { commands: [CLEAR_CACHE_COMMAND, SCAN_COMMAND].filter((c) => !clientCommands.has(c)) },
+      executeCommandProvider: { commands: [CLEAR_CACHE_COMMAND, SCAN_COMMAND, SHOW_DIRECT_DEPENDENCY_COMMAND].filter((c) => !clientCommands.has(c)) },
     },
     serverInfo: { name: 'pypi-status', version: VERSION },
   };

@@ -3,7 +3,7 @@
  * holds (from open files and from scans), so they can never disagree with the squiggles.
  */
 import * as vscode from 'vscode';
-import { DIAGNOSTIC_SOURCE } from '../../server/src/protocol.js';
+import { DIAGNOSTIC_SOURCE, type DiagnosticData } from '../../server/src/protocol.js';
 import { CODE_INFO, FINDING_CODES, type FindingCode } from '../../server/src/core/codes.js';
 
 /** The groups of the view: findings about projects and releases, not problems of files. */
@@ -18,6 +18,8 @@ interface Finding {
   key: string;
   uri: vscode.Uri;
   diagnostic: vscode.Diagnostic;
+  /** A lock file's package that a direct dependency pulls in: the chain from it. */
+  via?: string[];
 }
 
 type Node =
@@ -30,12 +32,20 @@ function codeOf(d: vscode.Diagnostic): string | undefined {
   return typeof code === 'string' && STATUS_CODES.includes(code) ? code : undefined;
 }
 
-/** The language client keeps the server's Diagnostic.data, which names the project as written and normalized. */
-function projectOf(d: vscode.Diagnostic): { name: string; key: string } {
-  const data = (d as vscode.Diagnostic & { data?: { name?: unknown; normalizedName?: unknown } }).data;
+/** The language client keeps the server's Diagnostic.data, which names the project as written and normalized, and a lock package's chain. */
+function projectOf(d: vscode.Diagnostic): { name: string; key: string; via?: string[] } {
+  const data = (d as vscode.Diagnostic & { data?: { [K in keyof DiagnosticData]?: unknown } }).data;
   const name = typeof data?.name === 'string' ? data.name : (d.message.split(/[ :]/)[0] ?? '?');
   const key = typeof data?.normalizedName === 'string' ? data.normalizedName : name.toLowerCase().replace(/[-_.]+/g, '-');
-  return { name, key };
+  const lock = data?.lock as { transitive?: unknown; chain?: unknown } | undefined;
+  const chain = Array.isArray(lock?.chain) ? lock.chain.filter((c): c is string => typeof c === 'string') : [];
+  return lock?.transitive === true ? { name, key, via: chain } : { name, key };
+}
+
+/** `line 12`, and for a transitive package `line 12 · via six → pepy`. */
+function placeOf(finding: Finding): string {
+  const line = `line ${finding.diagnostic.range.start.line + 1}`;
+  return finding.via ? `${line} · transitive, via ${finding.via.join(' → ')}` : line;
 }
 
 export function currentFindings(): Finding[] {
@@ -57,7 +67,9 @@ export class ReportProvider implements vscode.TreeDataProvider<Node>, vscode.Dis
   getChildren(node?: Node): Node[] {
     const findings = currentFindings();
     if (!node) {
-      return STATUS_CODES.map((code) => ({ kind: 'status' as const, code, findings: findings.filter((f) => f.code === code) })).filter((n) => n.findings.length > 0);
+      return STATUS_CODES.map((code) => ({ kind: 'status' as const, code, findings: findings.filter((f) => f.code === code) })).filter(
+        (n) => n.findings.length > 0,
+      );
     }
     if (node.kind === 'status') {
       const byName = new Map<string, Finding[]>();
@@ -80,14 +92,15 @@ export class ReportProvider implements vscode.TreeDataProvider<Node>, vscode.Dis
     }
     if (node.kind === 'package') {
       const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.Collapsed);
-      item.description = `${node.findings.length} use${node.findings.length === 1 ? '' : 's'}`;
+      const transitive = node.findings.filter((f) => f.via).length;
+      item.description = `${node.findings.length} use${node.findings.length === 1 ? '' : 's'}${transitive === 0 ? '' : transitive === node.findings.length ? ', transitive' : `, ${transitive} transitive`}`;
       item.tooltip = node.findings[0]!.diagnostic.message;
       item.iconPath = new vscode.ThemeIcon('package');
       return item;
     }
     const { finding } = node;
     const item = new vscode.TreeItem(vscode.workspace.asRelativePath(finding.uri), vscode.TreeItemCollapsibleState.None);
-    item.description = `line ${finding.diagnostic.range.start.line + 1}`;
+    item.description = placeOf(finding);
     item.tooltip = finding.diagnostic.message;
     item.resourceUri = finding.uri;
     item.command = { title: 'Open', command: 'vscode.open', arguments: [finding.uri, { selection: finding.diagnostic.range }] };
@@ -106,11 +119,22 @@ export function createStatusBar(scanCommand: string): vscode.Disposable {
   item.command = scanCommand;
   const update = () => {
     const findings = currentFindings();
-    const packages = new Set(findings.map((f) => `${f.uri.toString()}#${f.diagnostic.range.start.line}`)).size;
+    const lines = (list: Finding[]) => new Set(list.map((f) => `${f.uri.toString()}#${f.diagnostic.range.start.line}`)).size;
+    // Packages a lock file says a direct dependency pulls in are counted apart from the direct ones.
+    const transitive = lines(findings.filter((f) => f.via));
+    const packages = lines(findings.filter((f) => !f.via));
     const severe = findings.some((f) => f.code === 'quarantined');
-    item.text = packages === 0 ? '$(package) PyPI' : `$(${severe ? 'error' : 'warning'}) ${packages} flagged`;
-    item.tooltip = packages === 0 ? 'PyPI Status: no flagged dependency in what was checked. Click to scan the workspace.' : `PyPI Status: ${packages} flagged dependencies. Click to scan the workspace.`;
-    item.backgroundColor = severe ? new vscode.ThemeColor('statusBarItem.errorBackground') : packages > 0 ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    const counts = [packages > 0 ? `${packages} flagged` : '', transitive > 0 ? `${transitive} transitive` : ''].filter((s) => s !== '').join(', ');
+    item.text = counts === '' ? '$(package) PyPI' : `$(${severe ? 'error' : 'warning'}) ${counts}`;
+    item.tooltip =
+      counts === ''
+        ? 'PyPI Status: no flagged dependency in what was checked. Click to scan the workspace.'
+        : `PyPI Status: ${packages} flagged direct dependencies${transitive > 0 ? `, ${transitive} flagged transitive ones (from lock files)` : ''}. Click to scan the workspace.`;
+    item.backgroundColor = severe
+      ? new vscode.ThemeColor('statusBarItem.errorBackground')
+      : counts !== ''
+        ? new vscode.ThemeColor('statusBarItem.warningBackground')
+        : undefined;
     item.show();
   };
   update();

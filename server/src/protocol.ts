@@ -37,6 +37,11 @@ export interface InitializationOptions {
 export interface DiagnosticData {
   name: string;
   normalizedName: string;
+  /**
+   * A lock file's package: the chain of names from the direct dependency that pulls it in (the
+   * package alone when it is direct; empty when nothing pulls it in), and whether it is transitive.
+   */
+  lock?: { transitive: boolean; chain: string[] };
 }
 
 /** A range in a document, as LSP has it (zero-based lines, UTF-16 characters). */

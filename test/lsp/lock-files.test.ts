@@ -68,6 +68,7 @@ describe('lock files over stdio', () => {
     assert.equal(pepy.relatedInformation?.length, 1);
     assert.equal(pepy.relatedInformation[0]!.location.uri, manifestUri);
     assert.equal(pepy.relatedInformation[0]!.location.range.start.line, lineOf(PYPROJECT, '    "six",'));
+    assert.deepEqual(pepy.data, { name: 'pepy', normalizedName: 'pepy', lock: { transitive: true, chain: ['six', 'pepy'] } });
     const aiocpa = lockDiagnostics.find((d) => d.code === 'quarantined')!;
     assert.match(message(aiocpa), /\(pulled in by: six → pepy → aiocpa\)$/);
     assert.deepEqual(

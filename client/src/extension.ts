@@ -7,15 +7,28 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
   LanguageClient,
+  State,
   TransportKind,
   type LanguageClientOptions,
   type ServerOptions,
 } from 'vscode-languageclient/node';
 
 import { addToIgnoreList } from './ignoreList';
+import { FORGET_TOKENS_COMMAND, IndexTokenStore } from './indexTokens';
 import { createStatusBar, ReportProvider } from './findingsView';
 import { scanWithProgress } from './scanCommand';
-import { ADD_TO_IGNORE_COMMAND, CONFIGURATION_SECTION, SCAN_COMMAND, TRUST_NOTIFICATION, type InitializationOptions } from '../../server/src/protocol.js';
+import { UncheckedDependencies } from './unchecked';
+import {
+  ADD_TO_IGNORE_COMMAND,
+  CONFIGURATION_SECTION,
+  INDEX_REFUSED_NOTIFICATION,
+  SCAN_COMMAND,
+  TRUST_NOTIFICATION,
+  UNCHECKED_NOTIFICATION,
+  type IndexRefusedParams,
+  type InitializationOptions,
+  type UncheckedParams,
+} from '../../server/src/protocol.js';
 
 let client: LanguageClient | undefined;
 
@@ -33,8 +46,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6010'] } },
   };
   const output = vscode.window.createOutputChannel('PyPI Status', { log: true });
-  const report = new ReportProvider();
+  const unchecked = new UncheckedDependencies();
+  const report = new ReportProvider(unchecked);
   const http = vscode.workspace.getConfiguration('http');
+  // Before the start: the stored tokens go in initializationOptions, ahead of any lookup.
+  const tokens = new IndexTokenStore(context);
+  await tokens.load();
   const clientOptions: LanguageClientOptions = {
     documentSelector: [
       { language: 'pip-requirements', scheme: 'file' },
@@ -64,16 +81,23 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       // Commands this client implements: the server may offer actions that use them, and does not
       // announce the ones the client runs itself (the scan, with its progress notification).
       clientCommands: [ADD_TO_IGNORE_COMMAND, SCAN_COMMAND],
+      notifications: [UNCHECKED_NOTIFICATION],
       // Index options inside requirements files are used only in a trusted workspace.
       trusted: vscode.workspace.isTrusted,
+      // An index that answers 401 is told to this client, which asks the user for a token.
+      indexTokenPrompt: true,
+      indexTokens: tokens.current(),
     }),
     outputChannel: output,
   };
   client = new LanguageClient('pypiStatus', 'PyPI Status', serverOptions, clientOptions);
+  const started = client;
+  started.onNotification(INDEX_REFUSED_NOTIFICATION, (refusal: IndexRefusedParams) => void tokens.refused(started, refusal));
   context.subscriptions.push(
     output,
     vscode.commands.registerCommand('pypiStatus.showOutput', () => output.show(true)),
     vscode.commands.registerCommand('pypiStatus.restartServer', async () => client?.restart()),
+    vscode.commands.registerCommand(FORGET_TOKENS_COMMAND, async () => tokens.forget(client)),
     // The client's own command, so that it exists (and says what to do) while the server is not running.
     vscode.commands.registerCommand(SCAN_COMMAND, async () => {
       if (client?.isRunning()) return scanWithProgress(client, []);
@@ -86,7 +110,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.workspace.onDidGrantWorkspaceTrust(() => void client?.sendNotification(TRUST_NOTIFICATION).catch(() => undefined)),
     vscode.window.registerTreeDataProvider('pypiStatus.report', report),
     report,
-    createStatusBar(SCAN_COMMAND),
+    unchecked,
+    createStatusBar(SCAN_COMMAND, unchecked),
     vscode.commands.registerCommand(ADD_TO_IGNORE_COMMAND, async (name: unknown) => {
       if (typeof name !== 'string' || name === '') return;
       const config = vscode.workspace.getConfiguration(CONFIGURATION_SECTION);
@@ -94,6 +119,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       if (!update) return;
       await config.update('ignore', update.value, update.scope === 'workspace' ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global);
     }),
+  );
+  // Registered before the start, so that the first publications' lists are not lost.
+  context.subscriptions.push(
+    client.onNotification(UNCHECKED_NOTIFICATION, (params: UncheckedParams) => unchecked.update(params)),
+    // A server that stopped no longer vouches for what it said could not be checked.
+    client.onDidChangeState((e) => e.newState === State.Stopped && unchecked.clear()),
   );
   // pypiStatus.clearCache is a server command: the language client registers it.
   await client.start();

@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { DIAGNOSTIC_SOURCE, type DiagnosticData } from '../../server/src/protocol.js';
 import { CODE_INFO, FINDING_CODES, type FindingCode } from '../../server/src/core/codes.js';
+import type { UncheckedDependencies, UncheckedUse } from './unchecked';
 
 /** The groups of the view: findings about projects and releases, not problems of files. */
 const STATUS_CODES: readonly string[] = FINDING_CODES;
@@ -25,7 +26,9 @@ interface Finding {
 type Node =
   | { kind: 'status'; code: string; findings: Finding[] }
   | { kind: 'package'; code: string; name: string; findings: Finding[] }
-  | { kind: 'use'; finding: Finding };
+  | { kind: 'use'; finding: Finding }
+  | { kind: 'unchecked'; uses: UncheckedUse[] }
+  | { kind: 'uncheckedUse'; use: UncheckedUse };
 
 function codeOf(d: vscode.Diagnostic): string | undefined {
   const code = typeof d.code === 'object' ? d.code.value : d.code;
@@ -63,14 +66,24 @@ export class ReportProvider implements vscode.TreeDataProvider<Node>, vscode.Dis
   private readonly changed = new vscode.EventEmitter<Node | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly subscription = vscode.languages.onDidChangeDiagnostics(() => this.changed.fire(undefined));
+  private readonly uncheckedSubscription: vscode.Disposable;
+
+  constructor(private readonly unchecked: UncheckedDependencies) {
+    this.uncheckedSubscription = unchecked.onDidChange(() => this.changed.fire(undefined));
+  }
 
   getChildren(node?: Node): Node[] {
     const findings = currentFindings();
     if (!node) {
-      return STATUS_CODES.map((code) => ({ kind: 'status' as const, code, findings: findings.filter((f) => f.code === code) })).filter(
+      const groups: Node[] = STATUS_CODES.map((code) => ({ kind: 'status' as const, code, findings: findings.filter((f) => f.code === code) })).filter(
         (n) => n.findings.length > 0,
       );
+      // What could not be checked is its own group: a view without findings is not a clean result then.
+      const uses = this.unchecked.all();
+      if (uses.length > 0) groups.push({ kind: 'unchecked', uses });
+      return groups;
     }
+    if (node.kind === 'unchecked') return node.uses.map((use) => ({ kind: 'uncheckedUse' as const, use }));
     if (node.kind === 'status') {
       const byName = new Map<string, Finding[]>();
       for (const f of node.findings) byName.set(f.key, [...(byName.get(f.key) ?? []), f]);
@@ -83,6 +96,7 @@ export class ReportProvider implements vscode.TreeDataProvider<Node>, vscode.Dis
   }
 
   getTreeItem(node: Node): vscode.TreeItem {
+    if (node.kind === 'unchecked' || node.kind === 'uncheckedUse') return uncheckedItem(node);
     if (node.kind === 'status') {
       const info = CODE_INFO[node.code as FindingCode];
       const item = new vscode.TreeItem(info.label, vscode.TreeItemCollapsibleState.Expanded);
@@ -109,11 +123,33 @@ export class ReportProvider implements vscode.TreeDataProvider<Node>, vscode.Dis
 
   dispose(): void {
     this.subscription.dispose();
+    this.uncheckedSubscription.dispose();
     this.changed.dispose();
   }
 }
 
-export function createStatusBar(scanCommand: string): vscode.Disposable {
+function uncheckedItem(node: Extract<Node, { kind: 'unchecked' | 'uncheckedUse' }>): vscode.TreeItem {
+  if (node.kind === 'unchecked') {
+    const item = new vscode.TreeItem('Not checked', vscode.TreeItemCollapsibleState.Expanded);
+    item.description = String(node.uses.length);
+    item.tooltip = 'Dependencies the index could not be asked about: their status is unknown, not clean.';
+    item.iconPath = new vscode.ThemeIcon('question');
+    return item;
+  }
+  const { use } = node;
+  const item = new vscode.TreeItem(use.name, vscode.TreeItemCollapsibleState.None);
+  item.description = `${vscode.workspace.asRelativePath(use.uri)}:${use.range.start.line + 1} · ${use.reason}`;
+  item.tooltip = `${use.name} was not checked: ${use.reason}`;
+  item.resourceUri = use.uri;
+  item.command = {
+    title: 'Open',
+    command: 'vscode.open',
+    arguments: [use.uri, { selection: new vscode.Range(use.range.start.line, use.range.start.character, use.range.end.line, use.range.end.character) }],
+  };
+  return item;
+}
+
+export function createStatusBar(scanCommand: string, unchecked: UncheckedDependencies): vscode.Disposable {
   const item = vscode.window.createStatusBarItem('pypiStatus.flagged', vscode.StatusBarAlignment.Left, 50);
   item.name = 'PyPI Status';
   item.command = scanCommand;
@@ -124,20 +160,31 @@ export function createStatusBar(scanCommand: string): vscode.Disposable {
     const transitive = lines(findings.filter((f) => f.via));
     const packages = lines(findings.filter((f) => !f.via));
     const severe = findings.some((f) => f.code === 'quarantined');
-    const counts = [packages > 0 ? `${packages} flagged` : '', transitive > 0 ? `${transitive} transitive` : ''].filter((s) => s !== '').join(', ');
-    item.text = counts === '' ? '$(package) PyPI' : `$(${severe ? 'error' : 'warning'}) ${counts}`;
+    const notChecked = unchecked.all().length;
+    const counts = [
+      packages > 0 ? `${packages} flagged` : '',
+      transitive > 0 ? `${transitive} transitive` : '',
+      notChecked > 0 ? `${notChecked} unchecked` : '',
+    ]
+      .filter((s) => s !== '')
+      .join(', ');
+    const flagged = packages + transitive;
+    item.text = counts === '' ? '$(package) PyPI' : `$(${severe ? 'error' : flagged > 0 ? 'warning' : 'question'}) ${counts}`;
     item.tooltip =
-      counts === ''
-        ? 'PyPI Status: no flagged dependency in what was checked. Click to scan the workspace.'
-        : `PyPI Status: ${packages} flagged direct dependencies${transitive > 0 ? `, ${transitive} flagged transitive ones (from lock files)` : ''}. Click to scan the workspace.`;
+      (flagged === 0
+        ? 'PyPI Status: no flagged dependency in what was checked.'
+        : `PyPI Status: ${packages} flagged direct dependencies${transitive > 0 ? `, ${transitive} flagged transitive ones (from lock files)` : ''}.`) +
+      (notChecked > 0 ? ` ${notChecked} could not be checked (see the PyPI Status view).` : '') +
+      ' Click to scan the workspace.';
     item.backgroundColor = severe
       ? new vscode.ThemeColor('statusBarItem.errorBackground')
-      : counts !== ''
+      : flagged > 0
         ? new vscode.ThemeColor('statusBarItem.warningBackground')
         : undefined;
     item.show();
   };
   update();
   const subscription = vscode.languages.onDidChangeDiagnostics(update);
-  return { dispose: () => (subscription.dispose(), item.dispose()) };
+  const uncheckedSubscription = unchecked.onDidChange(update);
+  return { dispose: () => (subscription.dispose(), uncheckedSubscription.dispose(), item.dispose()) };
 }

@@ -22,6 +22,34 @@ export const ADD_TO_IGNORE_COMMAND = 'pypiStatus.addToIgnore';
 /** Sent by a client when the user grants the workspace trust after start-up. */
 export const TRUST_NOTIFICATION = 'pypiStatus/didGrantWorkspaceTrust';
 
+/**
+ * Sent by the server, to a client that says `indexTokenPrompt`, when an index answers 401: once per
+ * index and origin, and again only after a token for that origin has arrived (it may be wrong).
+ */
+export const INDEX_REFUSED_NOTIFICATION = 'pypiStatus/indexRefused';
+/** Sent by a client with a token for an origin, or to forget it: the server keeps tokens in memory only. */
+export const INDEX_TOKEN_NOTIFICATION = 'pypiStatus/setIndexToken';
+
+/** What the server says about an index that refused a request. Never credentials. */
+export interface IndexRefusedParams {
+  /** How the index is named to the user: its configured name, else its host. */
+  label: string;
+  /** Its origin (`https://host:port`), the key a token is given for. */
+  origin: string;
+}
+
+/** HTTP Basic credentials for an index (a token alone goes as the password of the user `__token__`). */
+export interface IndexToken {
+  username: string;
+  password: string;
+}
+
+/** A token for every request to `origin` (an `https://host:port` origin), or null to forget it. */
+export interface IndexTokenParams {
+  origin: string;
+  token: IndexToken | null;
+}
+
 /** What a client may say in initializationOptions besides the settings (which may also come as `{ pypiStatus: settings }`). */
 export interface InitializationOptions {
   /** VS Code's `http.proxy` and `http.proxyStrictSSL`. */
@@ -31,6 +59,12 @@ export interface InitializationOptions {
   clientCommands?: string[];
   /** Whether the user trusts the workspace's files (VS Code workspace trust). */
   trusted?: boolean;
+  /** Custom notifications this client handles (e.g. UNCHECKED_NOTIFICATION): others are not sent to it. */
+  notifications?: string[];
+  /** The client asks the user for a token when an index refuses a request (INDEX_REFUSED_NOTIFICATION). */
+  indexTokenPrompt?: boolean;
+  /** Tokens the client keeps, by origin: there from the start, so that no lookup goes out without them. */
+  indexTokens?: IndexTokenParams[];
 }
 
 /** Carried in Diagnostic.data so that code actions (and the client's report view) know what a diagnostic is about. */
@@ -59,4 +93,24 @@ export interface ScanResponse {
   findingsByCode: Record<string, number>;
   findings: { uri: string; range: ProtocolRange; name?: string; code: string; severity: string; message: string }[];
   cancelled: boolean;
+}
+
+/**
+ * Sent with each publication of an open document's diagnostics: its dependencies that could not be
+ * checked (index down, credentials missing), which a network fault must never make diagnostics.
+ * An empty list says none is left. The VS Code client counts them in the status bar and lists them.
+ */
+export const UNCHECKED_NOTIFICATION = 'pypiStatus/uncheckedDependencies';
+
+export interface UncheckedDependency {
+  name: string;
+  range: ProtocolRange;
+  reason: string;
+}
+
+export interface UncheckedParams {
+  uri: string;
+  /** The document version the list is about. */
+  version?: number;
+  unchecked: UncheckedDependency[];
 }

@@ -13,6 +13,7 @@ import { registerConfiguration } from './handlers/configuration.js';
 import { registerDocumentLinks } from './handlers/documentLinks.js';
 import { registerDocumentSync } from './handlers/documentSync.js';
 import { registerHover } from './handlers/hover.js';
+import { registerIndexTokens } from './handlers/indexTokens.js';
 import { registerLifecycle } from './handlers/lifecycle.js';
 import { ScannedFileRefresh } from './handlers/scannedFileRefresh.js';
 import { DocumentChecks } from './handlers/validation.js';
@@ -35,6 +36,7 @@ export function startServer(connection: Connection): void {
   registerCodeActions(connection, session);
   registerDocumentLinks(connection, session);
   registerCommands(connection, session, scans);
+  registerIndexTokens(connection, session, scans);
 
   session.documents.listen(connection);
   connection.listen();

@@ -175,3 +175,131 @@ describe('code actions over stdio', () => {
     assert.equal(all.edit?.changes?.[uri], undefined, 'the ignored line was rewritten');
   });
 });
+
+describe('pin fixes over stdio', () => {
+  let index: IndexServer;
+  let client: LspClient;
+  let dir: string;
+  const vulnerability = (id: string, fixedIn: string[]) => ({
+    aliases: [],
+    details: `${id} details`,
+    fixed_in: fixedIn,
+    id,
+    link: `https://osv.dev/vulnerability/${id}`,
+    source: 'osv',
+    summary: null,
+    withdrawn: null,
+  });
+  const TEXT = [
+    'yankpin==1.0.1  # keep this comment',
+    'vulnpin[extra]==2.0.0 ; python_version >= "3.8"',
+    'openpin==3.0.0',
+    'missingpin==9.9',
+    'steady==1.0.0',
+    '',
+  ].join('\n');
+
+  before(async () => {
+    index = await startIndexServer();
+    index.setProject('yankpin', makeProject({ name: 'yankpin', versions: ['1.0.0', '1.0.1', '1.1.0'], yanked: { '1.0.1': 'broken wheel' } }));
+    index.setProject(
+      'vulnpin',
+      makeProject({ name: 'vulnpin', versions: ['2.0.0', '2.1.0', '2.2.0'], vulnerabilities: { '2.0.0': [vulnerability('PYSEC-1', ['2.1.0']), vulnerability('GHSA-2', ['2.2.0'])] } }),
+    );
+    index.setProject(
+      'openpin',
+      makeProject({ name: 'openpin', versions: ['3.0.0', '3.1.0'], vulnerabilities: { '3.0.0': [vulnerability('PYSEC-3', ['3.1.0']), vulnerability('PYSEC-4', [])] } }),
+    );
+    index.setProject('missingpin', makeProject({ name: 'missingpin', versions: ['1.0', '2.0'] }));
+    index.setProject('steady', makeProject({ name: 'steady', versions: ['1.0.0'] }));
+    index.setProject('requests', makeProject({ name: 'requests' }));
+    dir = mkdtempSync(path.join(tmpdir(), 'pypi-status-pins-'));
+    client = await LspClient.start({ settings: { indexUrl: index.simpleUrl, jsonApiUrl: index.jsonApiUrl, cache: { directory: path.join(dir, 'cache') } } });
+  });
+  after(async () => {
+    await client.stop();
+    await index.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function opened(name: string, text: string, count: number): Promise<{ uri: string; diagnostics: Diagnostic[] }> {
+    const uri = fileUri(path.join(dir, name, 'requirements.txt'));
+    await client.open(uri, text);
+    return { uri, diagnostics: await client.waitForDiagnostics(uri, (d) => d.length >= count) };
+  }
+
+  /** The text after the action, checking that only the pins changed (re-parsed: same names, same count). */
+  function applied(text: string, uri: string, action: CodeAction): string {
+    const after = apply(text, action, uri);
+    const before = parseRequirements(text).dependencies;
+    const now = parseRequirements(after).dependencies;
+    assert.deepEqual(
+      now.map((d) => d.name),
+      before.map((d) => d.name),
+    );
+    return after;
+  }
+
+  it('moves a yanked pin, a vulnerable one past every fix, a partly fixable one naming what stays open, and a missing one', async () => {
+    const { uri, diagnostics } = await opened('each', TEXT, 4);
+    const fixFor = async (code: string) => {
+      const d = diagnostics.find((x) => x.code === code);
+      assert.ok(d, `no ${code} in ${JSON.stringify(diagnostics.map((x) => x.code))}`);
+      const actions = await client.codeActions(uri, d.range, [d]);
+      return { d, actions };
+    };
+    const yanked = await fixFor('yanked');
+    const change = yanked.actions.find((a) => a.isPreferred)!;
+    assert.equal(change.title, 'Change the pin to 1.1.0');
+    assert.deepEqual(change.diagnostics, [yanked.d]);
+    assert.equal(applied(TEXT, uri, change).split('\n')[0], 'yankpin==1.1.0  # keep this comment');
+
+    const vulnerable = diagnostics.filter((x) => x.code === 'vulnerable');
+    assert.equal(vulnerable.length, 2);
+    const [whole, partial] = vulnerable.sort((a, b) => a.range.start.line - b.range.start.line);
+    const upgrade = (await client.codeActions(uri, whole!.range, [whole!])).find((a) => a.isPreferred)!;
+    assert.equal(upgrade.title, 'Upgrade to 2.2.0 (fixes PYSEC-1, GHSA-2)');
+    assert.equal(applied(TEXT, uri, upgrade).split('\n')[1], 'vulnpin[extra]==2.2.0 ; python_version >= "3.8"');
+    const most = (await client.codeActions(uri, partial!.range, [partial!])).find((a) => a.isPreferred)!;
+    assert.match(most.title, /^Upgrade to 3\.1\.0 \(fixes PYSEC-3; PYSEC-4 stays open/);
+
+    const missing = await fixFor('missing-release');
+    const nearest = missing.actions.find((a) => a.isPreferred)!;
+    assert.match(nearest.title, /^Change the pin to 2\.0 /);
+    assert.equal(applied(TEXT, uri, nearest).split('\n')[3], 'missingpin==2.0');
+  });
+
+  it('applies every pin fix of the file as one edit, touching nothing else', async () => {
+    const { uri, diagnostics } = await opened('all', TEXT, 4);
+    const d = diagnostics.find((x) => x.code === 'yanked')!;
+    const all = (await client.codeActions(uri, d.range, [d])).find((a) => a.title.startsWith('Apply all pin fixes in this file'));
+    assert.ok(all);
+    assert.equal(all.title, 'Apply all pin fixes in this file (4 pins)');
+    assert.equal(
+      applied(TEXT, uri, all),
+      ['yankpin==1.1.0  # keep this comment', 'vulnpin[extra]==2.2.0 ; python_version >= "3.8"', 'openpin==3.1.0', 'missingpin==2.0', 'steady==1.0.0', ''].join('\n'),
+    );
+  });
+
+  it('drops the hashes of a hashed pin and says to regenerate them', async () => {
+    const text = 'yankpin==1.0.1 \\\n    --hash=sha256:aaaa  # pinned\n';
+    const { uri, diagnostics } = await opened('hashed', text, 1);
+    const d = diagnostics.find((x) => x.code === 'yanked')!;
+    const change = (await client.codeActions(uri, d.range, [d])).find((a) => a.isPreferred)!;
+    assert.match(change.title, /^Change the pin to 1\.1\.0; its --hash options are removed, regenerate them$/);
+    assert.equal(apply(text, change, uri), 'yankpin==1.1.0  # pinned\n');
+  });
+
+  it('offers a close, much-downloaded name for a name the index does not know, once the index confirms it', async () => {
+    const text = 'reqeusts>=2  # typo\npandsa\n';
+    const { uri, diagnostics } = await opened('typo', text, 2);
+    const [typo, unconfirmed] = diagnostics.filter((x) => x.code === 'not-found').sort((a, b) => a.range.start.line - b.range.start.line);
+    const replace = (await client.codeActions(uri, typo!.range, [typo!])).find((a) => a.isPreferred);
+    assert.ok(replace);
+    assert.equal(replace.title, 'Replace reqeusts with requests (a close name among the most-downloaded projects)');
+    assert.equal(apply(text, replace, uri), 'requests  # typo\npandsa\n');
+    // pandas is close, but this index does not have it: nothing is offered.
+    const titles = (await client.codeActions(uri, unconfirmed!.range, [unconfirmed!])).map((a) => a.title);
+    assert.ok(!titles.some((t) => t.startsWith('Replace')), titles.join('\n'));
+  });
+});

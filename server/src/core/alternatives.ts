@@ -11,8 +11,9 @@ import { INACTIVE_CLASSIFIER, type DependencyFacts } from './findings.js';
 import type { IndexSource } from './pypi/client.js';
 import { isValidProjectName, normalizeName } from './pep508.js';
 import type { Settings } from './settings.js';
+import { topProjects } from './similarNames.js';
 
-export type AlternativeOrigin = 'settings' | 'index' | 'curated';
+export type AlternativeOrigin = 'settings' | 'index' | 'curated' | 'similar';
 
 export interface Alternative {
   name: string;
@@ -27,6 +28,7 @@ export const ORIGIN_LABEL: Record<AlternativeOrigin, string> = {
   settings: 'from your settings',
   index: 'named on the index',
   curated: 'from the curated list',
+  similar: 'a close name among the most-downloaded projects',
 };
 
 const NAME = '[A-Za-z0-9](?:[A-Za-z0-9._-]{0,100}[A-Za-z0-9])?';
@@ -180,6 +182,8 @@ async function acceptable(name: string, self: string, client: IndexSource): Prom
 
 /** At most this many candidates from text are checked on the index per project. */
 const MAX_CHECKED = 4;
+/** Close names checked on the index for a name it does not know. */
+const MAX_SIMILAR = 2;
 
 export async function findAlternatives(
   name: string,
@@ -215,5 +219,15 @@ export async function findAlternatives(
     (curated?.alternatives ?? []).map(async (alt) => (await verdict(alt, client)) !== 'flagged'),
   );
   curated?.alternatives.forEach((alt, i) => curatedOk[i] && add({ name: alt, origin: 'curated', detail: curated.reason, source: curated.source }));
+
+  // A name the index does not know may be a typo or bait (`reqeusts`): a close, much-downloaded
+  // name is offered once the index confirms it is there and not flagged.
+  if (facts?.project.state === 'not-found') {
+    const similar = topProjects()
+      .similar(name, MAX_SIMILAR)
+      .filter((s) => !seen.has(normalizeName(s.name)));
+    const ok = await Promise.all(similar.map((s) => acceptable(s.name, name, client)));
+    similar.forEach((s, i) => ok[i] && add({ name: s.name, origin: 'similar', detail: `${s.likeness} of a project ranked ${s.rank} by downloads` }));
+  }
   return out;
 }

@@ -15,6 +15,8 @@ export interface ClientOptions {
   log?: (message: string) => void;
   /** Where pip's, uv's, Poetry's and PDM's index configuration is read; without it only the settings count. */
   config?: PoolOptions['config'];
+  /** See IndexClientOptions.onRefused. */
+  onRefused?: PoolOptions['onRefused'];
 }
 
 export interface IndexEnvironment {
@@ -41,6 +43,7 @@ export function createIndexEnvironment(settings: Settings, options: ClientOption
     log,
     ...(options.patienceMs === undefined ? {} : { patienceMs: options.patienceMs }),
     ...(options.config === undefined ? {} : { config: options.config }),
+    ...(options.onRefused === undefined ? {} : { onRefused: options.onRefused }),
   });
   return {
     client: pool.default,

@@ -12,6 +12,8 @@ import { lockCooldown, minimumAgeCooldown, parseExcludeNewer, type Cooldown, typ
 export interface ProjectContext {
   /** The folder of the project's pyproject.toml or uv.toml, when one was found. */
   root?: string;
+  /** Its `[project] name`, as written: the workspace builds that project itself. */
+  name?: string;
   requiresPython?: string;
   /** The installer's cooldown, and where it is stated (for messages). */
   cooldown?: { cooldown: Cooldown; source: string };
@@ -44,6 +46,8 @@ async function contextAt(dir: string, pyproject: string | undefined, uvToml: str
   const project = tomlOf(pyproject, MAX_CONFIG);
   const requiresPython = asTable(project?.project)?.['requires-python'];
   if (typeof requiresPython === 'string') context.requiresPython = requiresPython;
+  const name = asTable(project?.project)?.name;
+  if (typeof name === 'string') context.name = name;
   // uv reads uv.toml before [tool.uv]; the lock records what it was resolved with.
   const uv = tomlOf(uvToml, MAX_CONFIG);
   const fromUvToml = uv?.['exclude-newer'];

@@ -3,6 +3,7 @@ import { LSPErrorCodes, ResponseError, type CodeAction, type Connection } from '
 import { lookedUp } from '../core/analyze.js';
 import { gatherFacts } from '../core/findings.js';
 import { codeActions, type DependencyInFile } from '../lsp/codeActions.js';
+import { pinFixActions } from '../lsp/pinFixActions.js';
 import { overlaps } from '../lsp/positions.js';
 import { ADD_TO_IGNORE_COMMAND, DIAGNOSTIC_SOURCE } from '../protocol.js';
 import { errorText } from '../session/log.js';
@@ -10,6 +11,7 @@ import type { Session } from '../session/session.js';
 import { alternativesIfFlagged, withDeadline } from './lookups.js';
 import { uriToPath } from '../paths.js';
 import { directDependencyAction } from './lockNavigation.js';
+import { pinFixesOf } from './pinFixes.js';
 
 /** The longest code actions wait for the index (a replacement needs its answers; ignoring does not). */
 const CODE_ACTION_DEADLINE_MS = 2000;
@@ -43,7 +45,9 @@ export function registerCodeActions(connection: Connection, session: Session): v
             everywhere.push({ uri, dependency: d });
         }
       }
-      const actions = codeActions({
+      const pins = facts ? await pinFixesOf(session, doc.uri, state, dep, facts) : { fixes: [], fileFixes: [] };
+      const pinActions = pinFixActions({ uri: doc.uri, ...pins, diagnostics, preferredTaken: alternatives.length > 0 });
+      const others = codeActions({
         uri: doc.uri,
         dependency: dep,
         diagnostics,
@@ -53,7 +57,7 @@ export function registerCodeActions(connection: Connection, session: Session): v
         clientCanIgnoreInSettings: session.capabilities.clientCommands.has(ADD_TO_IGNORE_COMMAND),
       });
       const toDirect = await directDependencyAction(session, state, uriToPath(doc.uri), dep);
-      return toDirect ? [toDirect, ...actions] : actions;
+      return [...(toDirect ? [toDirect] : []), ...pinActions, ...others];
     } catch (e) {
       if (e instanceof ResponseError) throw e;
       session.log(`code actions failed: ${errorText(e)}`);

@@ -49,6 +49,7 @@ export function registerLifecycle(connection: Connection, session: Session, chec
 function initialize(session: Session, params: InitializeParams): InitializeResult {
   session.capabilities.initialize(params);
   session.configuration.initialize(params);
+  session.tokens.initialize(params.initializationOptions, session.warn);
   let folders = (params.workspaceFolders ?? []).map((f) => uriToPath(f.uri)).filter((f): f is string => f !== undefined);
   if (folders.length === 0 && params.rootUri) folders = [uriToPath(params.rootUri)].filter((f): f is string => f !== undefined);
   session.folders = folders;

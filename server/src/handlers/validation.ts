@@ -7,7 +7,9 @@ import { joinOpenLock, manifestLockFindings, type ManifestLockFindings } from '.
 import { findingsFor, gatherFacts, incompleteReason, peekFacts, type DependencyFacts } from '../core/findings.js';
 import { followIncludes, includeTarget } from '../core/workspaceScan.js';
 import { toDiagnostics } from '../lsp/diagnostics.js';
+import { uncheckedOf } from '../lsp/unchecked.js';
 import { isUnder, uriToPath } from '../paths.js';
+import { UNCHECKED_NOTIFICATION, type UncheckedParams } from '../protocol.js';
 import type { DocumentState } from '../session/documents.js';
 import { errorText } from '../session/log.js';
 import type { Session } from '../session/session.js';
@@ -56,23 +58,29 @@ export class DocumentChecks {
     // Granting trust re-checks the same text against the index its file names: the check begun before is stale.
     const isCurrent = () => session.documents.states.get(uri) === state && session.settings === current && session.trusted === wasTrusted;
     const deps = state.parsed.dependencies.filter((d) => lookedUp(d, current, wasTrusted));
-    // An include that cannot be followed is shown on its line, as a scan shows it.
     // A lock file: joined to its manifests for the chains; a manifest: judged by the locks beside it.
     if (file && current.lockFiles && lockOf(state.parsed) && !state.parsed.lock) await (state.lockJoined ??= joinOpenLock(session, file, state.parsed));
     let lockFindings: ManifestLockFindings | undefined;
     const locks = file ? manifestLockFindings(session, file, state.kind, current, wasTrusted).then((r) => void (lockFindings = state.lockFindings = r)) : undefined;
     const sourceOf = (d: Dependency) => (d.registry === undefined ? client : session.registryFor(d.registry));
+    // An include that cannot be followed is shown on its line, as a scan shows it.
     const includeProblems =
       file && state.parsed.includes.length > 0 ? await (state.includeProblems ??= followIncludes(state.parsed, file).then((r) => r.problems)) : [];
     const shown = includeProblems.length > 0 ? { ...state.parsed, problems: [...state.parsed.problems, ...includeProblems] } : state.parsed;
     // Indexed like `deps`, so diagnostics come out in document order whatever order answers arrive in.
-    const results: (AnalyzedDependency | undefined)[] = new Array(deps.length);
-    const analyzed = (i: number, facts: DependencyFacts) => (results[i] = { dependency: deps[i]!, facts, findings: findingsFor(deps[i]!, facts) });
+    const results: (AnalyzedDependency | undefined)[] = Array.from({ length: deps.length }, () => undefined);
+    // The project's cooldown and the workspace's own projects, as a scan applies them.
+    const context = await session.projects.findingContext(uri, state, current);
+    const analyzed = (i: number, facts: DependencyFacts) => (results[i] = { dependency: deps[i]!, facts, findings: findingsFor(deps[i]!, facts, context) });
     const publish = () => {
       if (!isCurrent()) return;
       const known = results.filter((r): r is AnalyzedDependency => r !== undefined);
       const withLocks = lockFindings?.problems.length ? { ...shown, problems: [...shown.problems, ...lockFindings.problems] } : shown;
       void this.connection.sendDiagnostics({ uri, version: state.version, diagnostics: toDiagnostics(withLocks, known, current, client, lockFindings?.transitive) });
+      if (session.capabilities.notifications.has(UNCHECKED_NOTIFICATION)) {
+        const unchecked: UncheckedParams = { uri, version: state.version, unchecked: uncheckedOf(known) };
+        void this.connection.sendNotification(UNCHECKED_NOTIFICATION, unchecked);
+      }
     };
     const publishWithLocks = async () => {
       publish();

@@ -1,6 +1,6 @@
 /** The workspace scan that every scan request shares, its cancellation, and the re-check of everything after a change. */
 import { LSPErrorCodes, ResponseError, type Connection, type WorkDoneProgressReporter } from 'vscode-languageserver/node';
-import type { ScannedFile } from '../core/workspaceScan.js';
+import { localProjectNames, type ScannedFile } from '../core/workspaceScan.js';
 import { releaseMemorySoon } from '../lsp/memory.js';
 import { fileDiagnostics, runWorkspaceScan, toResponse } from '../lsp/workspaceScan.js';
 import { isUnder, pathToUri } from '../paths.js';
@@ -152,6 +152,7 @@ export class WorkspaceScans {
       current,
     );
     if (!result.summary.cancelled) {
+      session.projects.noteScanned(localProjectNames(result.files));
       for (const file of result.files) if (!published.has(file.path)) publish(file);
       // Files an earlier scan reached and this one did not (now excluded, in a virtual
       // environment, no longer included) are no longer scanned files.

@@ -7,8 +7,12 @@ export class ClientCapabilities {
   configurationPull = false;
   dynamicConfiguration = false;
   clientCommands = new Set<string>();
+  /** Custom notifications the client handles; other editors are sent none. */
+  notifications = new Set<string>();
   /** Whether the user trusts the workspace's files (VS Code workspace trust; other clients say so in initializationOptions). */
   trusted = false;
+  /** The client asks the user for a token when an index refuses a request. */
+  indexTokenPrompt = false;
   progressSupport = false;
   /** How the client lets the server ask for file events beyond the ones it watches by itself. */
   fileWatching: { dynamic: boolean; relativePatterns: boolean } = { dynamic: false, relativePatterns: false };
@@ -24,7 +28,9 @@ export class ClientCapabilities {
     // What the client says, unchecked: each field is tested before it is used.
     const init = params.initializationOptions as { [K in keyof InitializationOptions]?: unknown } | undefined;
     this.trusted = init?.trusted === true;
+    this.indexTokenPrompt = init?.indexTokenPrompt === true;
     if (Array.isArray(init?.clientCommands)) this.clientCommands = new Set(init.clientCommands.filter((c): c is string => typeof c === 'string'));
+    if (Array.isArray(init?.notifications)) this.notifications = new Set(init.notifications.filter((c): c is string => typeof c === 'string'));
     this.progressSupport = params.capabilities?.window?.workDoneProgress === true;
     const watched = params.capabilities?.workspace?.didChangeWatchedFiles;
     this.fileWatching = { dynamic: watched?.dynamicRegistration === true, relativePatterns: watched?.relativePatternSupport === true };

@@ -42,6 +42,15 @@ export class Configuration {
     this.settingsLoaded();
   }
 
+  /**
+   * New credentials change what the index answers: checks under way compare the settings object
+   * to tell they are current, so a copy (same values) makes them stale, as a settings change does.
+   */
+  async credentialsChanged(): Promise<void> {
+    this.settings = { ...this.settings };
+    await this.replaceIndex();
+  }
+
   /** The patterns a scan skips: `files.exclude` (those that are on) and `pypiStatus.exclude`. */
   exclude(): string[] {
     return [...this.filesExclude, ...this.settings.exclude];
@@ -49,7 +58,9 @@ export class Configuration {
 
   /** What the checks depend on, to tell a configuration change that matters from one that does not. */
   private configurationKey(): string {
-    return JSON.stringify([this.settings, this.proxy, this.filesExclude], (_key, value: unknown) => (value instanceof Map || value instanceof Set ? [...value] : value));
+    return JSON.stringify([this.settings, this.proxy, this.filesExclude], (_key, value: unknown) =>
+      value instanceof Map || value instanceof Set ? [...value] : value,
+    );
   }
 
   /**
@@ -76,7 +87,9 @@ export class Configuration {
         const exclude = (files as { exclude?: unknown } | null)?.exclude;
         this.filesExclude =
           typeof exclude === 'object' && exclude !== null
-            ? Object.entries(exclude).filter(([, on]) => on === true).map(([glob]) => glob)
+            ? Object.entries(exclude)
+                .filter(([, on]) => on === true)
+                .map(([glob]) => glob)
             : [];
         // The client's current configuration wins whole; initializationOptions are for clients that have none.
         raw = typeof section === 'object' && section !== null ? section : this.initOptions;
@@ -101,6 +114,6 @@ export class Configuration {
 
 /** initializationOptions may be the settings themselves or `{ pypiStatus: settings }`. */
 function unwrapInitOptions(options: unknown): unknown {
-  if (typeof options === 'object' && options !== null && 'pypiStatus' in options) return (options).pypiStatus;
+  if (typeof options === 'object' && options !== null && 'pypiStatus' in options) return options.pypiStatus;
   return options;
 }

@@ -2,6 +2,7 @@
 import { TextDocuments, type Connection } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { fileKind, parseDocument, type FileKind } from '../core/analyze.js';
+import type { ProjectContext } from '../core/projectContext.js';
 import type { ParsedFile, ParseProblem } from '../core/types.js';
 import type { ManifestLockFindings } from '../handlers/lockContext.js';
 import { uriPath, uriToPath } from '../paths.js';
@@ -19,6 +20,8 @@ export interface DocumentState {
   lockJoined?: Promise<void>;
   /** A manifest: what the locks beside it say of its dependencies, as last checked. */
   lockFindings?: ManifestLockFindings;
+  /** Its project's requires-python and cooldown, read once per text. */
+  project?: Promise<ProjectContext>;
 }
 
 export class OpenDocuments {

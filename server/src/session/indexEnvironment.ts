@@ -1,6 +1,8 @@
 /** The index client of the current settings: made on first use, replaced when they change, closed at shutdown. */
 import { createIndexEnvironment, type IndexEnvironment } from '../core/environment.js';
 import { machineContext } from '../core/indexConfig/context.js';
+import type { SecretLookup } from '../core/indexConfig/credentials.js';
+import type { IndexClientOptions } from '../core/pypi/client.js';
 import { redactUrl } from '../core/redact.js';
 import type { Configuration } from './configuration.js';
 import { errorText } from './log.js';
@@ -14,6 +16,8 @@ export class CurrentIndex {
     private readonly configuration: Configuration,
     private readonly log: (message: string) => void,
     private readonly folders: () => readonly string[] = () => [],
+    /** Tokens the client handed over, and who hears of an index that refuses a request. */
+    private readonly credentials: { secret?: SecretLookup; onRefused?: IndexClientOptions['onRefused'] } = {},
   ) {}
 
   get(): IndexEnvironment {
@@ -21,7 +25,12 @@ export class CurrentIndex {
       const { settings, proxy } = this.configuration;
       const log = this.log;
       // The machine's pip, uv and PDM configuration and .netrc: the server's environment is the user's.
-      const options: Parameters<typeof createIndexEnvironment>[1] = { log, config: { ctx: machineContext(process.env, this.folders()) } };
+      const { secret, onRefused } = this.credentials;
+      const options: Parameters<typeof createIndexEnvironment>[1] = {
+        log,
+        config: { ctx: machineContext(process.env, this.folders()), ...(secret ? { secret } : {}) },
+      };
+      if (onRefused) options.onRefused = onRefused;
       if (proxy.url) options.proxy = proxy.url;
       if (proxy.strictSSL !== undefined) options.proxyStrictSSL = proxy.strictSSL;
       this.env = createIndexEnvironment(settings, options);

@@ -2,13 +2,16 @@
 import { ErrorCodes, ResponseError, type Connection } from 'vscode-languageserver/node';
 import type { IndexSource } from '../core/pypi/client.js';
 import type { Settings } from '../core/settings.js';
+import type { IndexRefusedParams } from '../protocol.js';
 import type { ParsedFile } from '../core/types.js';
 import { ClientCapabilities } from './capabilities.js';
 import { Configuration } from './configuration.js';
 import { OpenDocuments } from './documents.js';
 import { CurrentIndex } from './indexEnvironment.js';
+import { IndexTokens } from './indexTokens.js';
 import { connectionLog } from './log.js';
 import { LockAnalyses } from './lockAnalyses.js';
+import { ProjectContexts } from './projectContexts.js';
 import { ScannedFiles } from './scannedFiles.js';
 
 export class Session {
@@ -19,6 +22,11 @@ export class Session {
   readonly scanned = new ScannedFiles();
   /** The locks beside open manifests, analysed once per state of their files. */
   readonly lockAnalyses = new LockAnalyses();
+  readonly projects = new ProjectContexts(this.documents);
+  /** Tokens for indexes, from the client (memory only). */
+  readonly tokens = new IndexTokens();
+  /** Hears of an index that refused a request (set by the handler that tells the client). */
+  onIndexRefused: (refusal: IndexRefusedParams) => void = () => undefined;
   /** The workspace folders, as paths. */
   folders: string[] = [];
   shutDown = false;
@@ -28,7 +36,10 @@ export class Session {
   constructor(connection: Connection) {
     ({ log: this.log, warn: this.warn } = connectionLog(connection));
     this.configuration = new Configuration(connection, this.capabilities, this.warn, () => this.index.replace());
-    this.index = new CurrentIndex(this.configuration, this.log, () => this.folders);
+    this.index = new CurrentIndex(this.configuration, this.log, () => this.folders, {
+      secret: this.tokens.lookup,
+      onRefused: (refusal) => this.onIndexRefused(refusal),
+    });
   }
 
   get settings(): Settings {

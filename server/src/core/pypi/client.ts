@@ -60,12 +60,13 @@ export interface IndexClientOptions {
   label?: string;
   /** Where credentials for it go, for the message when it refuses a request (401, 403). */
   credentialHint?: string;
+  /** Told when the index first refuses the credentials it was sent, or their absence (401): its label and origin, never the credentials. */
+  onRefused?: (refusal: { label: string; origin: string }) => void;
   log?: (message: string) => void;
   now?: () => number;
 }
 
-const SIMPLE_ACCEPT =
-  'application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01';
+const SIMPLE_ACCEPT = 'application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01';
 const JSON_ACCEPT = 'application/json';
 /** The first wait after an outage; it doubles for each outage that follows, up to the maximum. */
 const MIN_BACKOFF_MS = 4_000;
@@ -191,7 +192,7 @@ export class IndexClient implements IndexSource {
     const promise = this.resolve(key, url, accept, ttlMs, decode)
       .catch((e: unknown): Lookup<T> => {
         // A bug here must cost one lookup, not the server.
-        this.log(`index lookup crashed: ${redactUrl(url)}: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+        this.log(`index lookup crashed: ${redactUrl(url)}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
         return { state: 'unknown', reason: 'internal error' };
       })
       .finally(() => this.inflight.delete(key));
@@ -199,7 +200,13 @@ export class IndexClient implements IndexSource {
     return promise;
   }
 
-  private async resolve<T>(key: string, url: string, accept: string, ttlMs: number, decode: (res: Extract<HttpResult, { kind: 'ok' }>) => T): Promise<Lookup<T>> {
+  private async resolve<T>(
+    key: string,
+    url: string,
+    accept: string,
+    ttlMs: number,
+    decode: (res: Extract<HttpResult, { kind: 'ok' }>) => T,
+  ): Promise<Lookup<T>> {
     const cached = this.options.cache.get<T>(key);
     if (cached && (this.options.offline || this.fresh(cached, ttlMs))) return toLookup(cached);
     if (this.options.offline) return { state: 'unknown', reason: 'offline and not in the cache' };
@@ -213,7 +220,10 @@ export class IndexClient implements IndexSource {
       return fallback(cached, `the index is backed off after errors (retrying in ${Math.ceil((until - this.now()) / 1000)} s)`);
     }
 
-    const result = await this.limiter.run(() => this.options.http.get(url, cached?.etag ? { accept, etag: cached.etag } : { accept }), accept === SIMPLE_ACCEPT);
+    const result = await this.limiter.run(
+      () => this.options.http.get(url, cached?.etag ? { accept, etag: cached.etag } : { accept }),
+      accept === SIMPLE_ACCEPT,
+    );
     // Decoding and storing wait for a turn of their own, so that other answers already
     // arrived first free their connections for the next requests (see turns.ts).
     await nextTurn();
@@ -269,6 +279,7 @@ export class IndexClient implements IndexSource {
     const reason = `index \`${this.label}\` refused the request (HTTP ${status})${hint}`;
     if (!this.refusalLogged) this.log(`index lookup failed: ${url}: ${reason}`);
     this.refusalLogged = true;
+    if (status === 401 && this.refused === undefined) this.options.onRefused?.({ label: this.label, origin: originOf(this.options.indexUrl) });
     if (status === 401) this.refused = reason;
     this.stats.failures++;
     return reason;
@@ -326,9 +337,7 @@ export function projectPageUrl(indexUrl: string, name: string): string | undefin
 }
 
 function toLookup<T>(entry: CacheEntry<T>): Lookup<T> {
-  return entry.state === 'found'
-    ? { state: 'found', data: entry.data as T, fetchedAt: entry.fetchedAt }
-    : { state: 'not-found', fetchedAt: entry.fetchedAt };
+  return entry.state === 'found' ? { state: 'found', data: entry.data as T, fetchedAt: entry.fetchedAt } : { state: 'not-found', fetchedAt: entry.fetchedAt };
 }
 
 /** After a failure, an expired answer is still the best knowledge; without one the state is unknown. */

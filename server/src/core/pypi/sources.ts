@@ -8,7 +8,7 @@ import { PYPI_JSON_API_URL, PYPI_SIMPLE_URL, type Settings } from '../settings.j
 import { normalizeName } from '../pep508.js';
 import type { ParsedFile } from '../types.js';
 import type { IndexCache } from './cache.js';
-import { IndexClient, Limiter, type IndexSource, type Lookup } from './client.js';
+import { IndexClient, Limiter, type IndexClientOptions, type IndexSource, type Lookup } from './client.js';
 import type { HttpClient } from './http.js';
 import { redactText, redactUrl } from '../redact.js';
 import { NotCheckedSource, untrustedRegistry } from './notChecked.js';
@@ -118,6 +118,8 @@ export interface PoolOptions {
    * temporary home); without it, only the settings and a requirements file's own options count.
    */
   config?: { ctx: ConfigContext; secret?: SecretLookup };
+  /** See IndexClientOptions.onRefused. */
+  onRefused?: IndexClientOptions['onRefused'];
 }
 
 /** One client per index URL, all sharing the HTTP pool and the cache. */
@@ -140,8 +142,21 @@ export class IndexPool {
     const key = `${indexUrl} ${jsonApiUrl ?? ''} ${named.label ?? ''}`;
     let client = this.clients.get(key);
     if (!client) {
-      const { http, cache, settings, offline, log, patienceMs } = this.options;
-      client = new IndexClient({ indexUrl, jsonApiUrl, http, cache, ttlMs: settings.ttlMs, concurrency: settings.concurrency, limiter: this.limiter, offline, log, ...(patienceMs === undefined ? {} : { patienceMs }), ...named });
+      const { http, cache, settings, offline, log, patienceMs, onRefused } = this.options;
+      client = new IndexClient({
+        indexUrl,
+        jsonApiUrl,
+        http,
+        cache,
+        ttlMs: settings.ttlMs,
+        concurrency: settings.concurrency,
+        limiter: this.limiter,
+        offline,
+        log,
+        ...(patienceMs === undefined ? {} : { patienceMs }),
+        ...(onRefused === undefined ? {} : { onRefused }),
+        ...named,
+      });
       this.clients.set(key, client);
     }
     return client;
@@ -215,7 +230,10 @@ export class IndexPool {
     const configured = fileIndex === undefined || (fileIndex === this.options.settings.indexUrl && !this.options.settings.indexUnusable);
     const primary = configured ? this.default : this.client(primaryUrl, primaryUrl === PYPI_SIMPLE_URL ? PYPI_JSON_API_URL : null);
     if (extras.length === 0) return primary;
-    return new FallbackSource(primary, extras.map((u) => this.client(u, null)));
+    return new FallbackSource(
+      primary,
+      extras.map((u) => this.client(u, null)),
+    );
   }
 
   /**
@@ -231,7 +249,18 @@ export class IndexPool {
 
   private unusable(reason: string): IndexClient {
     const { http, cache, settings, offline, log } = this.options;
-    return new IndexClient({ indexUrl: settings.indexUrl, jsonApiUrl: null, http, cache, ttlMs: settings.ttlMs, concurrency: settings.concurrency, limiter: this.limiter, offline, log, unusable: reason });
+    return new IndexClient({
+      indexUrl: settings.indexUrl,
+      jsonApiUrl: null,
+      http,
+      cache,
+      ttlMs: settings.ttlMs,
+      concurrency: settings.concurrency,
+      limiter: this.limiter,
+      offline,
+      log,
+      unusable: reason,
+    });
   }
 
   get all(): IndexClient[] {
@@ -249,4 +278,3 @@ function normalizeIndexUrl(raw: string): string | undefined {
     return undefined;
   }
 }
-

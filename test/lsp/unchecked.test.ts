@@ -1,0 +1,87 @@
+/** Dependencies the index could not answer for are no diagnostics: they go to the client in their own notification. */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { UNCHECKED_NOTIFICATION, type UncheckedParams } from '../../server/src/protocol.js';
+import { makeProject } from '../support/index-catalog.js';
+import { startIndexServer, type IndexServer } from '../support/index-server.js';
+import { fileUri, LspClient } from '../support/lsp-client.js';
+
+describe('unchecked dependencies over stdio', () => {
+  let index: IndexServer;
+  let client: LspClient;
+  let dir: string;
+  const received: UncheckedParams[] = [];
+
+  before(async () => {
+    index = await startIndexServer();
+    index.setProject('steady', makeProject({ name: 'steady', versions: ['1.0.0'] }));
+    dir = mkdtempSync(path.join(tmpdir(), 'pypi-status-unchecked-'));
+    client = await LspClient.start({
+      settings: { indexUrl: index.simpleUrl, jsonApiUrl: index.jsonApiUrl, cache: { directory: path.join(dir, 'cache') } },
+      initializationOptions: { notifications: [UNCHECKED_NOTIFICATION] },
+    });
+    client.connection.onNotification(UNCHECKED_NOTIFICATION, (p: UncheckedParams) => {
+      received.push(p);
+    });
+  });
+  after(async () => {
+    await client.stop();
+    await index.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function listFor(uri: string, predicate: (p: UncheckedParams) => boolean): Promise<UncheckedParams> {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const found = received.find((p) => p.uri === uri && predicate(p));
+      if (found) return found;
+      if (Date.now() > deadline) throw new Error(`no matching notification for ${uri}: ${JSON.stringify(received)}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  it('names the dependencies the index failed for, with their ranges and reasons, and none of them is a diagnostic', async () => {
+    index.setFault('/simple/broken-one/', { kind: 'status', status: 503 });
+    index.setFault('/simple/broken-two/', { kind: 'status', status: 503 });
+    const uri = fileUri(path.join(dir, 'requirements.txt'));
+    await client.open(uri, 'steady==1.0.0\nbroken-one\n\nbroken_two>=1\n');
+    const sent = await listFor(uri, (p) => p.unchecked.length === 2);
+    assert.deepEqual(
+      sent.unchecked.map((u) => [u.name, u.range.start.line, u.range.start.character, u.range.end.character]),
+      [
+        ['broken-one', 1, 0, 10],
+        ['broken_two', 3, 0, 10],
+      ],
+    );
+    for (const u of sent.unchecked) assert.match(u.reason, /503/);
+    assert.equal(sent.version, 1);
+    const diagnostics = await client.waitForDiagnostics(uri);
+    assert.deepEqual(diagnostics, []);
+  });
+
+  it('says so with an empty list once everything could be checked', async () => {
+    const uri = fileUri(path.join(dir, 'clean', 'requirements.txt'));
+    await client.open(uri, 'steady==1.0.0\n');
+    const sent = await listFor(uri, () => true);
+    assert.deepEqual(sent.unchecked, []);
+  });
+
+  it('sends nothing to a client that did not ask for it', async () => {
+    const other = await LspClient.start({ settings: { indexUrl: index.simpleUrl, jsonApiUrl: index.jsonApiUrl, cache: { directory: path.join(dir, 'cache-other') } } });
+    const heard: unknown[] = [];
+    other.connection.onNotification(UNCHECKED_NOTIFICATION, (p: unknown) => void heard.push(p));
+    try {
+      index.setFault('/simple/broken-three/', { kind: 'status', status: 503 });
+      const uri = fileUri(path.join(dir, 'other', 'requirements.txt'));
+      await other.open(uri, 'broken-three\n');
+      await other.waitForDiagnostics(uri);
+      await index.settled(200);
+      assert.deepEqual(heard, []);
+    } finally {
+      await other.stop();
+    }
+  });
+});

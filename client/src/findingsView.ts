@@ -3,7 +3,7 @@
  * holds (from open files and from scans), so they can never disagree with the squiggles.
  */
 import * as vscode from 'vscode';
-import { DIAGNOSTIC_SOURCE } from '../../server/src/protocol.js';
+import { DIAGNOSTIC_SOURCE, type DiagnosticData } from '../../server/src/protocol.js';
 import { CODE_INFO, FINDING_CODES, type FindingCode } from '../../server/src/core/codes.js';
 import type { UncheckedDependencies, UncheckedUse } from './unchecked';
 
@@ -19,6 +19,8 @@ interface Finding {
   key: string;
   uri: vscode.Uri;
   diagnostic: vscode.Diagnostic;
+  /** A lock file's package that a direct dependency pulls in: the chain from it. */
+  via?: string[];
 }
 
 type Node =
@@ -33,12 +35,20 @@ function codeOf(d: vscode.Diagnostic): string | undefined {
   return typeof code === 'string' && STATUS_CODES.includes(code) ? code : undefined;
 }
 
-/** The language client keeps the server's Diagnostic.data, which names the project as written and normalized. */
-function projectOf(d: vscode.Diagnostic): { name: string; key: string } {
-  const data = (d as vscode.Diagnostic & { data?: { name?: unknown; normalizedName?: unknown } }).data;
+/** The language client keeps the server's Diagnostic.data, which names the project as written and normalized, and a lock package's chain. */
+function projectOf(d: vscode.Diagnostic): { name: string; key: string; via?: string[] } {
+  const data = (d as vscode.Diagnostic & { data?: { [K in keyof DiagnosticData]?: unknown } }).data;
   const name = typeof data?.name === 'string' ? data.name : (d.message.split(/[ :]/)[0] ?? '?');
   const key = typeof data?.normalizedName === 'string' ? data.normalizedName : name.toLowerCase().replace(/[-_.]+/g, '-');
-  return { name, key };
+  const lock = data?.lock as { transitive?: unknown; chain?: unknown } | undefined;
+  const chain = Array.isArray(lock?.chain) ? lock.chain.filter((c): c is string => typeof c === 'string') : [];
+  return lock?.transitive === true ? { name, key, via: chain } : { name, key };
+}
+
+/** `line 12`, and for a transitive package `line 12 · via six → pepy`. */
+function placeOf(finding: Finding): string {
+  const line = `line ${finding.diagnostic.range.start.line + 1}`;
+  return finding.via ? `${line} · transitive, via ${finding.via.join(' → ')}` : line;
 }
 
 export function currentFindings(): Finding[] {
@@ -96,14 +106,15 @@ export class ReportProvider implements vscode.TreeDataProvider<Node>, vscode.Dis
     }
     if (node.kind === 'package') {
       const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.Collapsed);
-      item.description = `${node.findings.length} use${node.findings.length === 1 ? '' : 's'}`;
+      const transitive = node.findings.filter((f) => f.via).length;
+      item.description = `${node.findings.length} use${node.findings.length === 1 ? '' : 's'}${transitive === 0 ? '' : transitive === node.findings.length ? ', transitive' : `, ${transitive} transitive`}`;
       item.tooltip = node.findings[0]!.diagnostic.message;
       item.iconPath = new vscode.ThemeIcon('package');
       return item;
     }
     const { finding } = node;
     const item = new vscode.TreeItem(vscode.workspace.asRelativePath(finding.uri), vscode.TreeItemCollapsibleState.None);
-    item.description = `line ${finding.diagnostic.range.start.line + 1}`;
+    item.description = placeOf(finding);
     item.tooltip = finding.diagnostic.message;
     item.resourceUri = finding.uri;
     item.command = { title: 'Open', command: 'vscode.open', arguments: [finding.uri, { selection: finding.diagnostic.range }] };
@@ -130,7 +141,11 @@ function uncheckedItem(node: Extract<Node, { kind: 'unchecked' | 'uncheckedUse' 
   item.description = `${vscode.workspace.asRelativePath(use.uri)}:${use.range.start.line + 1} · ${use.reason}`;
   item.tooltip = `${use.name} was not checked: ${use.reason}`;
   item.resourceUri = use.uri;
-  item.command = { title: 'Open', command: 'vscode.open', arguments: [use.uri, { selection: new vscode.Range(use.range.start.line, use.range.start.character, use.range.end.line, use.range.end.character) }] };
+  item.command = {
+    title: 'Open',
+    command: 'vscode.open',
+    arguments: [use.uri, { selection: new vscode.Range(use.range.start.line, use.range.start.character, use.range.end.line, use.range.end.character) }],
+  };
   return item;
 }
 
@@ -140,16 +155,32 @@ export function createStatusBar(scanCommand: string, unchecked: UncheckedDepende
   item.command = scanCommand;
   const update = () => {
     const findings = currentFindings();
-    const packages = new Set(findings.map((f) => `${f.uri.toString()}#${f.diagnostic.range.start.line}`)).size;
+    const lines = (list: Finding[]) => new Set(list.map((f) => `${f.uri.toString()}#${f.diagnostic.range.start.line}`)).size;
+    // Packages a lock file says a direct dependency pulls in are counted apart from the direct ones.
+    const transitive = lines(findings.filter((f) => f.via));
+    const packages = lines(findings.filter((f) => !f.via));
     const severe = findings.some((f) => f.code === 'quarantined');
     const notChecked = unchecked.all().length;
-    const suffix = notChecked > 0 ? `, ${notChecked} unchecked` : '';
-    item.text = packages === 0 ? (notChecked > 0 ? `$(question) ${notChecked} unchecked` : '$(package) PyPI') : `$(${severe ? 'error' : 'warning'}) ${packages} flagged${suffix}`;
+    const counts = [
+      packages > 0 ? `${packages} flagged` : '',
+      transitive > 0 ? `${transitive} transitive` : '',
+      notChecked > 0 ? `${notChecked} unchecked` : '',
+    ]
+      .filter((s) => s !== '')
+      .join(', ');
+    const flagged = packages + transitive;
+    item.text = counts === '' ? '$(package) PyPI' : `$(${severe ? 'error' : flagged > 0 ? 'warning' : 'question'}) ${counts}`;
     item.tooltip =
-      (packages === 0 ? 'PyPI Status: no flagged dependency in what was checked.' : `PyPI Status: ${packages} flagged dependencies.`) +
+      (flagged === 0
+        ? 'PyPI Status: no flagged dependency in what was checked.'
+        : `PyPI Status: ${packages} flagged direct dependencies${transitive > 0 ? `, ${transitive} flagged transitive ones (from lock files)` : ''}.`) +
       (notChecked > 0 ? ` ${notChecked} could not be checked (see the PyPI Status view).` : '') +
       ' Click to scan the workspace.';
-    item.backgroundColor = severe ? new vscode.ThemeColor('statusBarItem.errorBackground') : packages > 0 ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    item.backgroundColor = severe
+      ? new vscode.ThemeColor('statusBarItem.errorBackground')
+      : flagged > 0
+        ? new vscode.ThemeColor('statusBarItem.warningBackground')
+        : undefined;
     item.show();
   };
   update();

@@ -14,6 +14,8 @@ export const DIAGNOSTIC_SOURCE = 'pypi-status';
 export const SCAN_COMMAND = 'pypiStatus.scanWorkspace';
 /** Empties the index cache and checks everything again. A server command. */
 export const CLEAR_CACHE_COMMAND = 'pypiStatus.clearCache';
+/** Shows the manifest line of the direct dependency that pulls a locked package in (window/showDocument); arguments: its URI and range. A server command. */
+export const SHOW_DIRECT_DEPENDENCY_COMMAND = 'pypiStatus.showDirectDependency';
 /** The client command that adds a name to `pypiStatus.ignore` (VS Code's client provides it). */
 export const ADD_TO_IGNORE_COMMAND = 'pypiStatus.addToIgnore';
 
@@ -69,6 +71,11 @@ export interface InitializationOptions {
 export interface DiagnosticData {
   name: string;
   normalizedName: string;
+  /**
+   * A lock file's package: the chain of names from the direct dependency that pulls it in (the
+   * package alone when it is direct; empty when nothing pulls it in), and whether it is transitive.
+   */
+  lock?: { transitive: boolean; chain: string[] };
 }
 
 /** A range in a document, as LSP has it (zero-based lines, UTF-16 characters). */

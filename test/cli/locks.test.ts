@@ -127,4 +127,22 @@ describe('pypi-status check: lock files', () => {
     assert.doesNotMatch(run.stdout, /uv\.lock|transitive/);
     assert.match(run.stdout, /No findings in 1 file; 2 dependencies/);
   });
+
+  it('reads no lock file with lock-files = false in [tool.pypi-status], and rejects a value that is not a boolean', async () => {
+    const config = tempDir('locks-config');
+    try {
+      write(config, 'app/pyproject.toml', `${read(dir, 'app/pyproject.toml')}\n[tool.pypi-status]\nlock-files = false\n`);
+      write(config, 'app/uv.lock', UV_LOCK);
+      const run = await runCli(['check', '--no-cache', '--max-wait', '0', '.'], { cwd: path.join(config, 'app'), env });
+      assert.equal(run.code, 0, run.stderr);
+      assert.doesNotMatch(run.stdout, /uv\.lock|transitive/);
+      assert.match(run.stdout, /No findings in 1 file; 2 dependencies/);
+      write(config, 'app/pyproject.toml', `${read(dir, 'app/pyproject.toml')}\n[tool.pypi-status]\nlock-files = "no"\n`);
+      const bad = await runCli(['check', '--no-cache', '--max-wait', '0', '.'], { cwd: path.join(config, 'app'), env });
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /\[tool\.pypi-status\] lock-files: expected true or false/);
+    } finally {
+      rmSync(config, { recursive: true, force: true });
+    }
+  });
 });

@@ -47,6 +47,7 @@ describe('lock files over stdio', () => {
     client = await LspClient.start({
       settings: { indexUrl: index.simpleUrl, jsonApiUrl: null, cache: { directory: null } },
       initializationOptions: { clientCommands: ['pypiStatus.addToIgnore'] },
+      showDocument: true,
     });
     await client.open(lockUri, UV_LOCK, 'toml');
     await client.open(manifestUri, PYPROJECT, 'toml');
@@ -67,6 +68,7 @@ describe('lock files over stdio', () => {
     assert.equal(pepy.relatedInformation?.length, 1);
     assert.equal(pepy.relatedInformation[0]!.location.uri, manifestUri);
     assert.equal(pepy.relatedInformation[0]!.location.range.start.line, lineOf(PYPROJECT, '    "six",'));
+    assert.deepEqual(pepy.data, { name: 'pepy', normalizedName: 'pepy', lock: { transitive: true, chain: ['six', 'pepy'] } });
     const aiocpa = lockDiagnostics.find((d) => d.code === 'quarantined')!;
     assert.match(message(aiocpa), /\(pulled in by: six → pepy → aiocpa\)$/);
     assert.deepEqual(
@@ -110,5 +112,73 @@ describe('lock files over stdio', () => {
     const actions = await client.codeActions(lockUri, pepy.range, [pepy]);
     assert.ok(actions.length > 0);
     for (const a of actions) assert.equal(a.edit, undefined, a.title);
+  });
+
+  it('goes from a locked package to the manifest line of the direct dependency that pulls it in', async () => {
+    const aiocpa = lockDiagnostics.find((d) => d.code === 'quarantined')!;
+    const actions = await client.codeActions(lockUri, aiocpa.range, [aiocpa]);
+    const go = actions.find((a) => a.command?.command === 'pypiStatus.showDirectDependency');
+    assert.equal(go?.title, 'Go to six, the direct dependency in pyproject.toml');
+    assert.ok(go.command);
+    const shown = await client.executeCommand<boolean>(go.command.command, go.command.arguments);
+    assert.equal(shown, true);
+    const six = lineOf(PYPROJECT, '    "six",');
+    assert.deepEqual(client.shownDocuments.at(-1), {
+      uri: manifestUri,
+      selection: { start: { line: six, character: 5 }, end: { line: six, character: 8 } },
+      takeFocus: true,
+    });
+    const manifestActions = await client.codeActions(manifestUri, { start: { line: six, character: 5 }, end: { line: six, character: 5 } });
+    assert.equal(
+      manifestActions.find((a) => a.command?.command === 'pypiStatus.showDirectDependency'),
+      undefined,
+      'a manifest line is the direct dependency',
+    );
+  });
+});
+
+describe('the locks beside an open manifest, over stdio', () => {
+  let index: IndexServer;
+  let client: LspClient;
+  let dir: string;
+  let manifestUri: string;
+
+  const message = (d: Diagnostic) => (typeof d.message === 'string' ? d.message : d.message.value);
+  const reads = () => client.logs.filter((l) => /reading .*uv\.lock for the manifests beside it/.test(l)).length;
+  const transitiveAt = (version: number) => (d: Diagnostic[], p: { version?: number }) => p.version === version && d.some((x) => x.code === 'transitive');
+
+  before(async () => {
+    index = await startIndexServer({ unknownProjects: 'generate' });
+    dir = mkdtempSync(path.join(tmpdir(), 'pypi-status-lsp-lock-cache-'));
+    writeFileSync(path.join(dir, 'pyproject.toml'), PYPROJECT);
+    writeFileSync(path.join(dir, 'uv.lock'), UV_LOCK);
+    manifestUri = fileUri(path.join(dir, 'pyproject.toml'));
+    client = await LspClient.start({ settings: { indexUrl: index.simpleUrl, jsonApiUrl: null, cache: { directory: null } } });
+  });
+  after(async () => {
+    await client.stop();
+    await index.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reads an unchanged lock once however often the manifest is edited, and again once it changes on disk', async () => {
+    await client.open(manifestUri, PYPROJECT, 'toml', 1);
+    await client.waitForDiagnostics(manifestUri, transitiveAt(1));
+    assert.equal(reads(), 1);
+    for (let version = 2; version <= 5; version++) {
+      await client.change(manifestUri, version, `${PYPROJECT}# edit ${version}\n`);
+      await client.waitForDiagnostics(manifestUri, transitiveAt(version));
+    }
+    assert.equal(reads(), 1, 'typing in the manifest does not re-read the lock');
+
+    // pepy no longer pulls aiocpa in: the lock is read again and six's line names pepy alone.
+    const changed = UV_LOCK.replace(pkg('pepy', '2.1.1', ['aiocpa']), pkg('pepy', '2.1.1'));
+    assert.notEqual(changed, UV_LOCK);
+    writeFileSync(path.join(dir, 'uv.lock'), changed);
+    await client.didChangeWatchedFiles([{ uri: fileUri(path.join(dir, 'uv.lock')), type: 2 }]);
+    await client.change(manifestUri, 6, `${PYPROJECT}# edit 6\n`);
+    const after6 = await client.waitForDiagnostics(manifestUri, transitiveAt(6));
+    assert.match(message(after6.find((d) => d.code === 'transitive')!), /^six pulls in pepy \(archived\) via six → pepy \(uv\.lock\)$/);
+    assert.equal(reads(), 2);
   });
 });

@@ -7,13 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import {
-  type CancellationToken,
-  createMessageConnection,
-  StreamMessageReader,
-  StreamMessageWriter,
-  type MessageConnection,
-} from 'vscode-jsonrpc/node';
+import { type CancellationToken, createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import type { CodeAction, Diagnostic, Hover, Position, PublishDiagnosticsParams, Range } from 'vscode-languageserver-protocol';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -49,6 +43,8 @@ export interface StartOptions {
   rootUriOnly?: boolean;
   /** The hover formats announced (default: Markdown). */
   hoverFormats?: string[];
+  /** Announce window/showDocument support (the requests are recorded in `shownDocuments`). */
+  showDocument?: boolean;
 }
 
 export class LspClient {
@@ -60,6 +56,8 @@ export class LspClient {
   readonly registered = new Map<string, { method: string; registerOptions?: unknown }>();
   /** $/progress notifications, by token. */
   readonly progress = new Map<string | number, unknown[]>();
+  /** window/showDocument requests received. */
+  readonly shownDocuments: { uri: string; selection?: Range; takeFocus?: boolean }[] = [];
   private waiters: (() => void)[] = [];
   settings: Record<string, unknown>;
 
@@ -115,6 +113,10 @@ export class LspClient {
       return null;
     });
     connection.onRequest('window/workDoneProgress/create', () => null);
+    connection.onRequest('window/showDocument', (p: { uri: string; selection?: Range; takeFocus?: boolean }) => {
+      client.shownDocuments.push(p);
+      return { success: true };
+    });
     connection.listen();
     const pull = options.configurationPull ?? true;
     await connection.sendRequest('initialize', {
@@ -127,7 +129,7 @@ export class LspClient {
           didChangeConfiguration: { dynamicRegistration: true },
           didChangeWatchedFiles: options.fileWatcherRegistration ? { dynamicRegistration: true, relativePatternSupport: true } : { dynamicRegistration: false },
         },
-        window: { workDoneProgress: true },
+        window: { workDoneProgress: true, ...(options.showDocument ? { showDocument: { support: true } } : {}) },
         textDocument: { hover: { contentFormat: options.hoverFormats ?? ['markdown'] } },
       },
       workspaceFolders: options.rootUriOnly ? null : (options.workspaceFolders ?? []).map((f) => ({ uri: fileUri(f), name: path.basename(f) })),
@@ -184,7 +186,9 @@ export class LspClient {
       for (let i = since; i < list.length; i++) if (predicate(list[i]!.diagnostics, list[i]!)) return list[i]!.diagnostics;
       const left = deadline - Date.now();
       if (left <= 0) {
-        throw new Error(`no matching diagnostics for ${uri} within ${timeoutMs} ms; got ${JSON.stringify(list.map((p) => p.diagnostics.map((d) => d.code)))}\n${this.logs.join('')}`);
+        throw new Error(
+          `no matching diagnostics for ${uri} within ${timeoutMs} ms; got ${JSON.stringify(list.map((p) => p.diagnostics.map((d) => d.code)))}\n${this.logs.join('')}`,
+        );
       }
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, left);

@@ -26,6 +26,8 @@ export interface FileConfig {
   cacheDir?: string | null;
   concurrency?: number;
   minimumReleaseAge?: number;
+  /** false: read no lock file (`lock-files = false`), as --no-lock-files. */
+  lockFiles?: boolean;
 }
 
 /** Canonical (camelCase) key for each accepted spelling. */
@@ -44,9 +46,11 @@ const KEYS: Record<string, keyof Omit<FileConfig, 'file'>> = {
   concurrency: 'concurrency',
   'minimum-release-age': 'minimumReleaseAge',
   minimumReleaseAge: 'minimumReleaseAge',
+  'lock-files': 'lockFiles',
+  lockFiles: 'lockFiles',
 };
 
-const KNOWN = 'index-url, json-api-url, ignore, exclude, severity, fail-on, cache-dir, concurrency, minimum-release-age';
+const KNOWN = 'index-url, json-api-url, ignore, exclude, severity, fail-on, cache-dir, concurrency, minimum-release-age, lock-files';
 
 /** Walks up from `start` to the filesystem root; undefined when no pyproject.toml has the table. */
 export async function findConfig(start: string): Promise<FileConfig | undefined> {
@@ -83,7 +87,9 @@ export function parseConfig(text: string, file: string): FileConfig | undefined 
     const inSettings = deep.find((v) => holdsSettings(program, v.start));
     if (inSettings) {
       const line = text.slice(0, inSettings.start).split('\n').length;
-      throw new UsageError(`${file}:${line}: a value nests more than ${MAX_TOML_NESTING} arrays and inline tables deep where [tool.pypi-status] may be; pypi-status cannot read it`);
+      throw new UsageError(
+        `${file}:${line}: a value nests more than ${MAX_TOML_NESTING} arrays and inline tables deep where [tool.pypi-status] may be; pypi-status cannot read it`,
+      );
     }
     doc = getStaticTOMLValue(program);
   } catch (e) {
@@ -143,6 +149,10 @@ export function parseConfig(text: string, file: string): FileConfig | undefined 
         break;
       case 'minimumReleaseAge':
         config.minimumReleaseAge = days(value, what);
+        break;
+      case 'lockFiles':
+        if (typeof value !== 'boolean') throw new UsageError(`${what}: expected true or false`);
+        config.lockFiles = value;
         break;
     }
   }

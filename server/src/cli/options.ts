@@ -61,7 +61,7 @@ export async function resolveRunOptions(flags: CheckFlags, config: FileConfig | 
   if (minimumReleaseAge !== undefined) raw.minimumReleaseAge = minimumReleaseAge;
   raw.severity = { ...config?.severity, ...flags.severity };
   raw.ignore = [...(config?.ignore ?? []), ...flags.ignore];
-  if (flags.noLockFiles) raw.lockFiles = false;
+  if (flags.noLockFiles || config?.lockFiles === false) raw.lockFiles = false;
 
   // Every value was validated above; a complaint here is a bug of this module, so it is not swallowed.
   const settings = resolveSettings(raw, (message) => {

@@ -10,6 +10,7 @@ import { errorText } from '../session/log.js';
 import type { Session } from '../session/session.js';
 import { alternativesIfFlagged, withDeadline } from './lookups.js';
 import { uriToPath } from '../paths.js';
+import { directDependencyAction } from './lockNavigation.js';
 import { pinFixesOf } from './pinFixes.js';
 
 /** The longest code actions wait for the index (a replacement needs its answers; ignoring does not). */
@@ -40,7 +41,8 @@ export function registerCodeActions(connection: Connection, session: Session): v
       for (const [uri, other] of session.documents.states) {
         // A line the user silenced stays as it is.
         for (const d of other.parsed.dependencies) {
-          if (d.normalizedName === dep.normalizedName && d.url === undefined && !d.ignored && d.form !== 'lock-entry' && d.form !== 'pipfile-key') everywhere.push({ uri, dependency: d });
+          if (d.normalizedName === dep.normalizedName && d.url === undefined && !d.ignored && d.form !== 'lock-entry' && d.form !== 'pipfile-key')
+            everywhere.push({ uri, dependency: d });
         }
       }
       const pins = facts ? await pinFixesOf(session, doc.uri, state, dep, facts) : { fixes: [], fileFixes: [] };
@@ -54,7 +56,8 @@ export function registerCodeActions(connection: Connection, session: Session): v
         everywhere,
         clientCanIgnoreInSettings: session.capabilities.clientCommands.has(ADD_TO_IGNORE_COMMAND),
       });
-      return [...pinActions, ...others];
+      const toDirect = await directDependencyAction(session, state, uriToPath(doc.uri), dep);
+      return [...(toDirect ? [toDirect] : []), ...pinActions, ...others];
     } catch (e) {
       if (e instanceof ResponseError) throw e;
       session.log(`code actions failed: ${errorText(e)}`);

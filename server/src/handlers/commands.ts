@@ -1,6 +1,7 @@
 /** workspace/executeCommand: Scan Workspace (with progress and cancellation) and Clear Cache. */
 import { WorkDoneProgressReporter, type Connection, type WorkDoneProgressServerReporter } from 'vscode-languageserver/node';
-import { CLEAR_CACHE_COMMAND, SCAN_COMMAND } from '../protocol.js';
+import { CLEAR_CACHE_COMMAND, SCAN_COMMAND, SHOW_DIRECT_DEPENDENCY_COMMAND } from '../protocol.js';
+import { showDirectDependency } from './lockNavigation.js';
 import type { Session } from '../session/session.js';
 import type { WorkspaceScans } from './workspaceScans.js';
 
@@ -31,8 +32,10 @@ export function registerCommands(connection: Connection, session: Session, scans
         reporter?.done();
       }
     }
+    if (params.command === SHOW_DIRECT_DEPENDENCY_COMMAND) return showDirectDependency(connection, session, params.arguments);
     if (params.command === CLEAR_CACHE_COMMAND) {
       await session.index.get().cache.clear();
+      session.lockAnalyses.clear();
       session.log('cache cleared');
       scans.recheckAll();
     }

@@ -9,7 +9,7 @@ import {
 } from 'vscode-languageserver/node';
 import { VERSION } from '../core/version.js';
 import { uriToPath } from '../paths.js';
-import { CLEAR_CACHE_COMMAND, CONFIGURATION_SECTION, SCAN_COMMAND } from '../protocol.js';
+import { CLEAR_CACHE_COMMAND, CONFIGURATION_SECTION, SCAN_COMMAND, SHOW_DIRECT_DEPENDENCY_COMMAND } from '../protocol.js';
 import { errorText } from '../session/log.js';
 import type { Session } from '../session/session.js';
 import type { ScannedFileRefresh } from './scannedFileRefresh.js';
@@ -62,7 +62,7 @@ function initialize(session: Session, params: InitializeParams): InitializeResul
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
       documentLinkProvider: { resolveProvider: false },
       // A client that runs a command itself (VS Code's shows the scan's progress its own way) registers it.
-      executeCommandProvider: { commands: [CLEAR_CACHE_COMMAND, SCAN_COMMAND].filter((c) => !clientCommands.has(c)) },
+      executeCommandProvider: { commands: [CLEAR_CACHE_COMMAND, SCAN_COMMAND, SHOW_DIRECT_DEPENDENCY_COMMAND].filter((c) => !clientCommands.has(c)) },
     },
     serverInfo: { name: 'pypi-status', version: VERSION },
   };

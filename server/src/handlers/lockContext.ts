@@ -11,7 +11,9 @@ import type { Dependency } from '../core/types.js';
 import { diskReader, joinLock, locksOf } from '../core/lockJoin.js';
 import type { Settings } from '../core/settings.js';
 import type { ParsedFile, ParseProblem } from '../core/types.js';
-import { scanFile } from '../core/workspaceScan.js';
+import { scanFile, type ScannedFile } from '../core/workspaceScan.js';
+import { incompleteReason } from '../core/findings.js';
+import { diskStamp } from '../session/lockAnalyses.js';
 import type { Session } from '../session/session.js';
 
 const MANIFESTS: ReadonlySet<FileKind> = new Set(['pyproject', 'pipfile', 'script', 'requirements']);
@@ -33,9 +35,7 @@ export async function manifestLockFindings(
   const out: ManifestLockFindings = { transitive: [], problems: [], checked: new Map() };
   if (!settings.lockFiles || !MANIFESTS.has(kind) || (kind === 'requirements' && !file.endsWith('.in'))) return out;
   for (const lockPath of await locksOf(file)) {
-    const text = session.documents.atPath(lockPath)?.getText() ?? (await fs.readFile(lockPath, 'utf8').catch(() => undefined));
-    if (text === undefined) continue;
-    const scanned = await scanFile(lockPath, text, session.sourceFor, settings, undefined, trusted, session.registryFor);
+    const scanned = await analysedLock(session, lockPath, settings, trusted);
     const view = scanned?.parsed.lock;
     if (!scanned || !view) continue;
     out.transitive.push(...transitiveFindings(view, file, scanned.analyzed, settings));
@@ -48,6 +48,22 @@ export async function manifestLockFindings(
     if (lacking) out.problems.push({ code: 'lock-outdated', ...lacking });
   }
   return out;
+}
+
+/** A lock read (the editor's text if it is open), joined and analysed, or as it was when nothing it depends on changed. */
+async function analysedLock(session: Session, lockPath: string, settings: Settings, trusted: boolean): Promise<ScannedFile | undefined> {
+  const open = session.documents.atPath(lockPath);
+  const stamp = open ? `v${open.version}` : await diskStamp(lockPath);
+  const context = { settings, trusted, index: session.index.get() };
+  const known = await session.lockAnalyses.get(lockPath, stamp, context);
+  if (known) return known;
+  const text = open?.getText() ?? (await fs.readFile(lockPath, 'utf8').catch(() => undefined));
+  if (text === undefined) return undefined;
+  session.log(`reading ${lockPath} for the manifests beside it`);
+  const scanned = await scanFile(lockPath, text, session.sourceFor, settings, undefined, trusted, session.registryFor);
+  // An analysis with lookups the index could not answer is not kept: the next check asks again.
+  if (scanned && !scanned.analyzed.some((a) => incompleteReason(a.facts) !== undefined)) await session.lockAnalyses.set(lockPath, stamp, context, scanned);
+  return scanned;
 }
 
 /** A lock file's document joined to its manifests (open ones as the editor holds them), once per text. */

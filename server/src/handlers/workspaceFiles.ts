@@ -25,6 +25,7 @@ export function registerWatchedFiles(connection: Connection, session: Session, c
     for (const change of params.changes) {
       const file = uriToPath(change.uri);
       if (!file) continue;
+      session.lockAnalyses.forget(file);
       checks.recheckIncluders(file);
       // Scanned files that include it: whether their includes can be followed may have changed.
       for (const includer of scanned.includersOf(file)) {

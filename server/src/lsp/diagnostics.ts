@@ -39,16 +39,21 @@ export function toDiagnostics(
     for (const finding of findings) {
       const severity = settings.severity[finding.code as DiagnosticCode];
       if (severity === 'off') continue;
+      const data: DiagnosticData = { name: dependency.name, normalizedName: dependency.normalizedName };
+      if (view && dependency.lockPackage !== undefined) data.lock = { transitive: (place?.chain.length ?? 0) > 1, chain: place?.chain ?? [] };
       const diagnostic: Diagnostic = {
         range: dependency.nameRange,
         severity: LEVEL[severity],
         code: finding.code,
         source: DIAGNOSTIC_SOURCE,
         message: finding.message + (view && dependency.lockPackage !== undefined ? placeText(place) : ''),
-        data: { name: dependency.name, normalizedName: dependency.normalizedName } satisfies DiagnosticData,
+        data,
       };
       const at = place?.declared;
-      if (at) diagnostic.relatedInformation = [{ location: { uri: pathToUri(at.file), range: at.range }, message: `${at.name}: the direct dependency that pulls ${dependency.name} in` }];
+      if (at)
+        diagnostic.relatedInformation = [
+          { location: { uri: pathToUri(at.file), range: at.range }, message: `${at.name}: the direct dependency that pulls ${dependency.name} in` },
+        ];
       // A project the index does not know has no page there.
       const page = finding.code === 'not-found' ? undefined : source.projectPage(dependency.name);
       if (page) diagnostic.codeDescription = { href: page };
@@ -62,7 +67,9 @@ export function toDiagnostics(
       code: 'transitive',
       source: DIAGNOSTIC_SOURCE,
       message: t.message,
-      relatedInformation: t.beneath.slice(0, 20).map((b) => ({ location: { uri: pathToUri(t.lock), range: b.range }, message: `${b.name} (${b.codes.join(', ')}): ${b.chain.join(' → ')}` })),
+      relatedInformation: t.beneath
+        .slice(0, 20)
+        .map((b) => ({ location: { uri: pathToUri(t.lock), range: b.range }, message: `${b.name} (${b.codes.join(', ')}): ${b.chain.join(' → ')}` })),
     });
   }
   return out;

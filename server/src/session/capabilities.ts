@@ -19,6 +19,8 @@ export class ClientCapabilities {
   clientHasFolders = false;
   /** Clients that say which hover formats they render and leave out Markdown get plain text. */
   hoverFormat: 'markdown' | 'plaintext' = 'markdown';
+  /** The client can show a document at the server's request (window/showDocument). */
+  showDocument = false;
 
   initialize(params: InitializeParams): void {
     this.configurationPull = params.capabilities?.workspace?.configuration === true;
@@ -32,6 +34,7 @@ export class ClientCapabilities {
     this.progressSupport = params.capabilities?.window?.workDoneProgress === true;
     const watched = params.capabilities?.workspace?.didChangeWatchedFiles;
     this.fileWatching = { dynamic: watched?.dynamicRegistration === true, relativePatterns: watched?.relativePatternSupport === true };
+    this.showDocument = params.capabilities?.window?.showDocument?.support === true;
     this.clientHasFolders = params.capabilities?.workspace?.workspaceFolders === true;
     const formats = params.capabilities?.textDocument?.hover?.contentFormat;
     if (Array.isArray(formats) && formats.length > 0 && !formats.includes('markdown')) this.hoverFormat = 'plaintext';

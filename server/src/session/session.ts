@@ -10,6 +10,7 @@ import { OpenDocuments } from './documents.js';
 import { CurrentIndex } from './indexEnvironment.js';
 import { IndexTokens } from './indexTokens.js';
 import { connectionLog } from './log.js';
+import { LockAnalyses } from './lockAnalyses.js';
 import { ProjectContexts } from './projectContexts.js';
 import { ScannedFiles } from './scannedFiles.js';
 
@@ -19,6 +20,8 @@ export class Session {
   readonly index: CurrentIndex;
   readonly documents = new OpenDocuments();
   readonly scanned = new ScannedFiles();
+  /** The locks beside open manifests, analysed once per state of their files. */
+  readonly lockAnalyses = new LockAnalyses();
   readonly projects = new ProjectContexts(this.documents);
   /** Tokens for indexes, from the client (memory only). */
   readonly tokens = new IndexTokens();

@@ -224,7 +224,11 @@ export function parseVersion(version: string): ParsedVersion | undefined {
   }
   if (m[6]) parsed.post = Number(m[7] ?? m[9] ?? 0);
   if (m[10]) parsed.dev = m[12] ? Number(m[12]) : 0;
-  if (m[13]) parsed.local = m[13].toLowerCase().split(/[-_.]/).map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+  if (m[13])
+    parsed.local = m[13]
+      .toLowerCase()
+      .split(/[-_.]/)
+      .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
   return parsed;
 }
 
@@ -394,12 +398,7 @@ export function pyJson(value: unknown): string {
 
 /** markupsafe.escape, as Jinja autoescape applies it. */
 export function escapeHtml(s: string): string {
-  return s
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&#34;')
-    .replace(/'/g, '&#39;');
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&#34;').replace(/'/g, '&#39;');
 }
 
 // ---------------------------------------------------------------------------
@@ -442,9 +441,7 @@ function metadataAttr(value: SimpleFile['core-metadata']): string | undefined {
  */
 export function renderSimpleHtml(def: ProjectDefinition): string {
   const name = escapeHtml(normalizeName(def.name));
-  let out =
-    '<!DOCTYPE html>\n<html lang="en">\n  <head>\n' +
-    `    <meta name="pypi:repository-version" content="${escapeHtml(def.apiVersion)}">\n`;
+  let out = '<!DOCTYPE html>\n<html lang="en">\n  <head>\n' + `    <meta name="pypi:repository-version" content="${escapeHtml(def.apiVersion)}">\n`;
   if (def.status) {
     out += `<meta name="pypi:project-status" content="${escapeHtml(def.status.status)}">`;
     if (def.status.reason !== undefined) {
@@ -554,7 +551,11 @@ function jsonApiFile(def: ProjectDefinition, f: SimpleFile, releaseYank: { yanke
   const type = packageType(f.filename);
   const pathMatch = /\/packages\/([0-9a-f]{2})\/([0-9a-f]{2})\/([0-9a-f]{60})\//.exec(f.url);
   const sha256 = f.hashes.sha256 ?? '';
-  const md5 = f.hashes.md5 ?? createHash('md5').update(sha256 || f.filename).digest('hex');
+  const md5 =
+    f.hashes.md5 ??
+    createHash('md5')
+      .update(sha256 || f.filename)
+      .digest('hex');
   const digests: JsonApiFile['digests'] = { md5 };
   if (pathMatch) digests.blake2b_256 = pathMatch[1]! + pathMatch[2]! + pathMatch[3]!;
   if (sha256) digests.sha256 = sha256;
@@ -756,13 +757,16 @@ function simpleFileFromJsonApi(u: JsonApiFile): SimpleFile {
     size: u.size ?? 0,
     'upload-time': uploadTime ?? '1970-01-01T00:00:00Z',
     url: u.url,
-    yanked: u.yanked ? (u.yanked_reason || true) : false,
+    yanked: u.yanked ? u.yanked_reason || true : false,
   };
   return f;
 }
 
 /** Simple-API view of a captured JSON API project document (versions = releases with files). */
-function simpleFromJsonApi(doc: JsonApiDocument, status: ProjectStatus = { status: 'active' }): Pick<ProjectDefinition, 'files' | 'versions' | 'lastSerial' | 'status' | 'apiVersion' | 'alternateLocations'> {
+function simpleFromJsonApi(
+  doc: JsonApiDocument,
+  status: ProjectStatus = { status: 'active' },
+): Pick<ProjectDefinition, 'files' | 'versions' | 'lastSerial' | 'status' | 'apiVersion' | 'alternateLocations'> {
   const releases = doc.releases ?? { [doc.info.version]: doc.urls };
   const versions = Object.keys(releases)
     .filter((v) => releases[v]!.length > 0)
@@ -1162,10 +1166,7 @@ add(
     note: 'real archived project (uv test data minimized from pypi.org, one file 2.1.1); JSON API synthesized',
   },
   (source) =>
-    loadSimpleCapture(
-      { simpleJson: 'project-status/uv__pepy.minimized.simple.v1.json', simpleHtml: 'project-status/uv__pepy.minimized.simple.html' },
-      source,
-    ),
+    loadSimpleCapture({ simpleJson: 'project-status/uv__pepy.minimized.simple.v1.json', simpleHtml: 'project-status/uv__pepy.minimized.simple.html' }, source),
 );
 add(
   {
@@ -1234,8 +1235,7 @@ add(
     files: ['project-status/uv__html_rs__unknown_status.SYNTHETIC.html'],
     note: 'SYNTHETIC project with a status value outside PEP 792 ("unknown-status"; uv treats it as active)',
   },
-  (source) =>
-    makeProject({ name: 'unknown-status-project', status: 'unknown-status', versions: ['0.1.0'], sdistOnly: true, lastSerial: 15765070, source }),
+  (source) => makeProject({ name: 'unknown-status-project', status: 'unknown-status', versions: ['0.1.0'], sdistOnly: true, lastSerial: 15765070, source }),
 );
 add(
   {
@@ -1297,7 +1297,12 @@ const POETRY: PoetryProject[] = [
 ];
 for (const p of POETRY) {
   const files = [`simple-json/poetry__${p.name}.json`, ...(p.releases ?? []).map((v) => `json-api/poetry__release__${p.name}-${v}.json`)];
-  const yankNote = p.name === 'black' ? '; 21.11b0 yanked ("Broken regex dependency. Use 21.11b1 instead.")' : p.name === 'isodate' ? '; 0.7.0 yanked ("fails for py2.7 but is not marked as py3 only.")' : '';
+  const yankNote =
+    p.name === 'black'
+      ? '; 21.11b0 yanked ("Broken regex dependency. Use 21.11b1 instead.")'
+      : p.name === 'isodate'
+        ? '; 0.7.0 yanked ("fails for py2.7 but is not marked as py3 only.")'
+        : '';
   add(
     {
       name: p.name,
@@ -1352,12 +1357,28 @@ add(
 
 // --- JSON API captures (project documents with `releases`): simple views synthesized from them ---
 const JSON_API_PROJECTS: { file: string; name: string; note: string }[] = [
-  { file: 'json-api/dependabot__pypi_response_luigi.json', name: 'luigi', note: 'real /pypi/luigi/json (3.6.0, 84 releases, 2 without files, vulnerabilities [])' },
+  {
+    file: 'json-api/dependabot__pypi_response_luigi.json',
+    name: 'luigi',
+    note: 'real /pypi/luigi/json (3.6.0, 84 releases, 2 without files, vulnerabilities [])',
+  },
   { file: 'json-api/dependabot__pypi_response_extras.json', name: 'celery', note: 'real /pypi/celery/json (4.4.0, 150 releases, no vulnerabilities key)' },
   { file: 'json-api/dependabot__pypi_response_pendulum.json', name: 'pendulum', note: 'real /pypi/pendulum/json (2.0.3, 47 releases)' },
-  { file: 'json-api/dependabot__pypi_response_project_urls_source.json', name: 'django-split-settings', note: 'real /pypi/django-split-settings/json (1.3.2, 2 releases, modern keys)' },
-  { file: 'json-api/renovate__azure-cli-monitor.json', name: 'azure-cli-monitor', note: 'real /pypi/azure-cli-monitor/json (0.1.7, 22 releases; only the sdist of 0.1.6 is yanked)' },
-  { file: 'json-api/dependabot__pypi_response_no_source.json', name: 'psycopg2', note: 'OLD pre-2017 /pypi/psycopg2/json (2.6.2; no sha256 digests — simple view uses md5 hashes; `path` keys, no last_serial)' },
+  {
+    file: 'json-api/dependabot__pypi_response_project_urls_source.json',
+    name: 'django-split-settings',
+    note: 'real /pypi/django-split-settings/json (1.3.2, 2 releases, modern keys)',
+  },
+  {
+    file: 'json-api/renovate__azure-cli-monitor.json',
+    name: 'azure-cli-monitor',
+    note: 'real /pypi/azure-cli-monitor/json (0.1.7, 22 releases; only the sdist of 0.1.6 is yanked)',
+  },
+  {
+    file: 'json-api/dependabot__pypi_response_no_source.json',
+    name: 'psycopg2',
+    note: 'OLD pre-2017 /pypi/psycopg2/json (2.6.2; no sha256 digests — simple view uses md5 hashes; `path` keys, no last_serial)',
+  },
 ];
 for (const p of JSON_API_PROJECTS) {
   add({ name: p.name, status: 'active', files: [p.file], note: `${p.note}; served as-is, simple JSON/HTML and release JSON synthesized from it` }, (source) =>
@@ -1416,4 +1437,40 @@ export function isReservedMissingName(name: string): boolean {
 /** The project synthesized for an unknown name in `generate` mode (active, plausible versions). */
 export function generatedProject(name: string): ProjectDefinition {
   return makeProject({ name: normalizeName(name), source: `generated for unknown name "${name}" in the shape of simple-json/six.pypi.simple.v1.json` });
+}
+
+// ---------------------------------------------------------------------------
+// PEP 740 provenance (`/integrity/<project>/<version>/<file>/provenance`)
+// ---------------------------------------------------------------------------
+
+/**
+ * The Trusted Publisher a project's provenance objects name. SYNTHETIC: the recorded object is
+ * pypi-attestations' (test/data/pep740/); these projects' own are not recorded, so the served
+ * object keeps its attestations and names the project's publishing workflow instead.
+ */
+const PUBLISHERS: Record<string, JsonObject> = {
+  cryptography: { environment: 'publish', kind: 'GitHub', repository: 'pyca/cryptography', workflow: 'pypi-publish.yml' },
+};
+
+let recordedProvenance: JsonObject | undefined;
+
+/** Where a provenance URL of a recorded page is served: its path, whatever host the page names. */
+export function provenancePath(url: string): string {
+  return new URL(url, 'http://index.invalid/').pathname;
+}
+
+/**
+ * The provenance object of the file whose page entry gives `requestPath` as its provenance URL, in
+ * the shape PyPI serves (`{"attestation_bundles": [...], "version": 1}`); undefined when no file has one there.
+ */
+export function provenanceDocument(def: ProjectDefinition, requestPath: string): string | undefined {
+  const file = def.files.find((f) => typeof f.provenance === 'string' && provenancePath(f.provenance) === requestPath);
+  if (!file) return undefined;
+  recordedProvenance ??= JSON.parse(
+    readFileSync(path.join(REPO_ROOT, 'test', 'data', 'pep740', 'pypi_attestations-0.0.19.tar.gz.provenance'), 'utf8'),
+  ) as JsonObject;
+  const publisher = PUBLISHERS[normalizeName(def.name)];
+  if (!publisher) return pyJson(recordedProvenance);
+  const bundles = (recordedProvenance.attestation_bundles as JsonObject[]).map((b) => ({ ...b, publisher }));
+  return pyJson({ ...recordedProvenance, attestation_bundles: bundles });
 }

@@ -7,6 +7,9 @@
  *   GET /simple/                   project list (HTML / JSON)
  *   GET /pypi/<name>/json          JSON API project document (404 when quarantined)
  *   GET /pypi/<name>/<version>/json JSON API release document (canonical-version match)
+ *   GET /integrity/<name>/<version>/<file>/provenance  PEP 740 provenance object of a file whose
+ *                                  page entry names it (a recorded page's https://pypi.org/integrity/
+ *                                  URLs are served pointing here, as PyPI's point at PyPI)
  * Behaviour modelled on Warehouse (warehouse/api/simple.py, warehouse/legacy/api/json.py):
  * non-normalized names → 301 to the normalized URL, missing trailing slash → 301,
  * X-PyPI-Last-Serial, Vary: Accept, Cache-Control; plus strong ETags / If-None-Match → 304
@@ -32,6 +35,7 @@ import {
   jsonApiReleaseDocument,
   loadProject,
   normalizeName,
+  provenanceDocument,
   pyJson,
   renderSimpleHtml,
   renderSimpleJson,
@@ -150,6 +154,7 @@ const CONTENT_TYPE: Record<string, string> = {
   [MIME_SIMPLE_LATEST_JSON]: MIME_SIMPLE_V1_JSON,
 };
 /** As documented in docs/warehouse__docs__user__api__json.md (note the quoted charset). */
+const PYPI_INTEGRITY = 'https://pypi.org/integrity/';
 export const JSON_API_CONTENT_TYPE = 'application/json; charset="UTF-8"';
 
 interface MediaRange {
@@ -474,7 +479,10 @@ export async function startIndexServer(options: IndexServerOptions = {}): Promis
     const serial = Math.max(0, ...list.map((s) => s.def.lastSerial ?? 0));
     const isJson = CONTENT_TYPE[chosen] === MIME_SIMPLE_V1_JSON;
     const body = isJson
-      ? pyJson({ meta: { '_last-serial': serial, 'api-version': '1.4' }, projects: list.map((s) => ({ '_last-serial': s.def.lastSerial ?? 0, name: s.def.name })) })
+      ? pyJson({
+          meta: { '_last-serial': serial, 'api-version': '1.4' },
+          projects: list.map((s) => ({ '_last-serial': s.def.lastSerial ?? 0, name: s.def.name })),
+        })
       : '<!DOCTYPE html>\n<html>\n  <head>\n    <meta name="pypi:repository-version" content="1.4">\n    <title>Simple index</title>\n  </head>\n  <body>\n' +
         list.map((s) => `    <a href="/simple/${normalizeName(s.def.name)}/">${s.def.name}</a>\n`).join('') +
         '  </body>\n</html>';
@@ -505,8 +513,8 @@ export async function startIndexServer(options: IndexServerOptions = {}): Promis
     if (!chosen) return { ...plain(406, 'Not Acceptable'), kind: 'json', project: normalized };
     const def = state.def;
     const r = isJson
-      ? rendered(state, 'simple-json', () => def.raw?.simpleJson ?? renderSimpleJson(def))!
-      : rendered(state, 'simple-html', () => def.raw?.simpleHtml ?? renderSimpleHtml(def))!;
+      ? rendered(state, 'simple-json', () => localIntegrity(def.raw?.simpleJson ?? renderSimpleJson(def)))!
+      : rendered(state, 'simple-html', () => localIntegrity(def.raw?.simpleHtml ?? renderSimpleHtml(def)))!;
     return {
       status: 200,
       headers: {
@@ -520,6 +528,26 @@ export async function startIndexServer(options: IndexServerOptions = {}): Promis
       rendered: r,
       kind: isJson ? 'json' : 'html',
       project: normalized,
+    };
+  }
+
+  /** A page's provenance URLs on pypi.org, pointed at this server (the bytes are otherwise unchanged). */
+  function localIntegrity(body: Buffer | string): Buffer | string {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    return text.includes(PYPI_INTEGRITY) ? text.replaceAll(PYPI_INTEGRITY, `${baseUrl}/integrity/`) : body;
+  }
+
+  function integrity(name: string, pathname: string): Reply {
+    const state = project(name);
+    const body = state && normalizeName(name) === name ? rendered(state, `provenance:${pathname}`, () => provenanceDocument(state.def, pathname)) : undefined;
+    if (!state || !body) return { ...notFound('json'), ...(state ? { project: normalizeName(name) } : {}) };
+    return {
+      status: 200,
+      headers: { 'Content-Type': 'application/json', 'Cache-Control': 'max-age=86400, public', 'Access-Control-Allow-Origin': '*' },
+      body: body.body,
+      rendered: body,
+      kind: 'json',
+      project: normalizeName(name),
     };
   }
 
@@ -587,12 +615,21 @@ export async function startIndexServer(options: IndexServerOptions = {}): Promis
     if (m) return jsonApi(decodeSegment(m[1]!), undefined, m[2] === '/', search);
     m = /^\/pypi\/([^/]+)\/([^/]+)\/json(\/?)$/.exec(pathname);
     if (m) return jsonApi(decodeSegment(m[1]!), decodeSegment(m[2]!), m[3] === '/', search);
+    m = /^\/integrity\/([^/]+)\/[^/]+\/[^/]+\/provenance$/.exec(pathname);
+    if (m) return integrity(decodeSegment(m[1]!), pathname);
     return notFound();
   }
 
   // --- writing -------------------------------------------------------------
 
-  function send(res: http.ServerResponse, entry: LoggedRequest, status: number, headers: Record<string, string>, body: Buffer | undefined, head: boolean): void {
+  function send(
+    res: http.ServerResponse,
+    entry: LoggedRequest,
+    status: number,
+    headers: Record<string, string>,
+    body: Buffer | undefined,
+    head: boolean,
+  ): void {
     entry.status = status;
     entry.answeredNs = process.hrtime.bigint();
     if (body !== undefined && !('Content-Length' in headers)) headers['Content-Length'] = String(body.length);
@@ -657,7 +694,13 @@ export async function startIndexServer(options: IndexServerOptions = {}): Promis
     if (!res.destroyed) res.end();
   }
 
-  async function writeOversized(res: http.ServerResponse, entry: LoggedRequest, reply: Reply, path: string, fault: { bytes: number; chunked?: boolean }): Promise<void> {
+  async function writeOversized(
+    res: http.ServerResponse,
+    entry: LoggedRequest,
+    reply: Reply,
+    path: string,
+    fault: { bytes: number; chunked?: boolean },
+  ): Promise<void> {
     const plan = oversizedPlan(reply.kind === 'html' ? 'html' : 'json', path, reply.project ?? 'project');
     const fixed = Buffer.byteLength(plan.prefix) + Buffer.byteLength(plan.suffix);
     const unitLen = Buffer.byteLength(plan.unit);
@@ -705,7 +748,14 @@ export async function startIndexServer(options: IndexServerOptions = {}): Promis
     res.end();
   }
 
-  async function applyFault(req: http.IncomingMessage, res: http.ServerResponse, entry: LoggedRequest, fault: Fault, pathname: string, search: string): Promise<void> {
+  async function applyFault(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    entry: LoggedRequest,
+    fault: Fault,
+    pathname: string,
+    search: string,
+  ): Promise<void> {
     const head = req.method === 'HEAD';
     switch (fault.kind) {
       case 'status': {
@@ -792,7 +842,15 @@ export async function startIndexServer(options: IndexServerOptions = {}): Promis
       const v = req.headers[h];
       headers[h] = Array.isArray(v) ? v.join(', ') : v;
     }
-    const entry: LoggedRequest = { method: req.method ?? 'GET', path: req.url ?? '/', status: 0, headers, bytesSent: 0, httpVersion: req.httpVersion, receivedNs: process.hrtime.bigint() };
+    const entry: LoggedRequest = {
+      method: req.method ?? 'GET',
+      path: req.url ?? '/',
+      status: 0,
+      headers,
+      bytesSent: 0,
+      httpVersion: req.httpVersion,
+      receivedNs: process.hrtime.bigint(),
+    };
     requests.push(entry);
     if (latencyMs > 0) await sleep(latencyMs);
     if (closing) {
@@ -800,7 +858,10 @@ export async function startIndexServer(options: IndexServerOptions = {}): Promis
       return;
     }
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    if (options.basicAuth && headers.authorization !== `Basic ${Buffer.from(`${options.basicAuth.username}:${options.basicAuth.password}`).toString('base64')}`) {
+    if (
+      options.basicAuth &&
+      headers.authorization !== `Basic ${Buffer.from(`${options.basicAuth.username}:${options.basicAuth.password}`).toString('base64')}`
+    ) {
       finishNormal(req, res, entry, plain(401, 'Unauthorized', { 'WWW-Authenticate': 'Basic realm="index"' }));
       return;
     }
@@ -827,7 +888,10 @@ export async function startIndexServer(options: IndexServerOptions = {}): Promis
   // HTTP/2's compatibility API offers the members of IncomingMessage and ServerResponse that handle() uses.
   const server: net.Server =
     options.tls === 'h2'
-      ? http2.createSecureServer({ key: TEST_KEY, cert: TEST_CERT, allowHTTP1: true }, handler as unknown as (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => void)
+      ? http2.createSecureServer(
+          { key: TEST_KEY, cert: TEST_CERT, allowHTTP1: true },
+          handler as unknown as (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => void,
+        )
       : options.tls === 'http/1.1'
         ? https.createServer({ key: TEST_KEY, cert: TEST_CERT, ALPNProtocols: ['http/1.1'] }, handler)
         : http.createServer(handler);

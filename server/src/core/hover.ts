@@ -1,16 +1,17 @@
 /** The hover card of a dependency, as Markdown or, for clients that cannot render it, plain text. */
+import { attestationLines, type PublisherState } from './attestations.js';
 import { findingsFor, pinnedRelease, type DependencyFacts } from './findings.js';
 import { code, link, safeUrl, singleLine, text, truncate } from './markdown.js';
 import type { Dependency } from './types.js';
 
 /** How the card is written: every piece of index text goes through `text`, `link` or `code`. */
 interface Format {
-  text(value: string): string;
-  link(label: string, url: string): string;
-  code(value: string): string;
-  strong(value: string): string;
-  quote(value: string): string;
-  aside(value: string): string;
+  text: (value: string) => string;
+  link: (label: string, url: string) => string;
+  code: (value: string) => string;
+  strong: (value: string) => string;
+  quote: (value: string) => string;
+  aside: (value: string) => string;
 }
 
 const MARKDOWN: Format = {
@@ -51,6 +52,8 @@ export interface HoverContext {
   index?: string;
   /** Indexes the file names that are not used (an untrusted workspace), said so that the user knows why. */
   notUsed?: string[];
+  /** The Trusted Publisher of the release's attestations, as far as the hover's lookup got (none when not asked). */
+  publisher?: PublisherState;
 }
 
 /** Which index answered, and what the file names that an untrusted workspace does not use. */
@@ -122,6 +125,8 @@ function hoverCard(dep: Dependency, facts: DependencyFacts, ctx: HoverContext, f
       lines.push(`${f.strong('Known vulnerabilities')} in ${text(dep.pinnedVersion)}:\n${items.join('\n')}`);
     }
   }
+
+  lines.push(...attestationLines(dep, info, ctx.publisher, f));
 
   for (const finding of findingsFor(dep, facts)) if (finding.code === 'inactive') lines.push(text(finding.message));
 

@@ -1,7 +1,10 @@
 /** textDocument/hover: the card of the dependency under the cursor, answered within a deadline. */
 import type { Connection, Hover } from 'vscode-languageserver/node';
 import { ORIGIN_LABEL } from '../core/alternatives.js';
+import { attestedRelease, distinctPublishers, type PublisherState } from '../core/attestations.js';
 import { gatherFacts, type DependencyFacts } from '../core/findings.js';
+import type { IndexSource } from '../core/pypi/client.js';
+import type { Dependency } from '../core/types.js';
 import { hoverMarkdown, hoverPlainText, type HoverContext } from '../core/hover.js';
 import { uriToPath } from '../paths.js';
 import { dependencyAt } from '../lsp/positions.js';
@@ -39,6 +42,7 @@ export function registerHover(connection: Connection, session: Session): void {
       const deadline = Date.now() + HOVER_DEADLINE_MS;
       const facts = (await withDeadline(gatherFacts(dep, source), HOVER_DEADLINE_MS)) ?? pending;
       const flagged = alternativesIfFlagged(dep, facts, session.settings, source);
+      const publisher = publisherFor(dep, facts, source, deadline);
       const alternatives = ((await withDeadline(flagged, Math.max(0, deadline - Date.now()))) ?? []).map((alt) => ({
         name: alt.name,
         origin: ORIGIN_LABEL[alt.origin],
@@ -50,9 +54,13 @@ export function registerHover(connection: Connection, session: Session): void {
       if (index !== undefined) ctx.index = index;
       const notUsed = session.notUsed(state.parsed, file);
       if (notUsed.length > 0) ctx.notUsed = notUsed;
+      const published = await publisher;
+      if (published) ctx.publisher = published;
       const card = hoverFormat === 'markdown' ? hoverMarkdown(dep, facts, ctx) : hoverPlainText(dep, facts, ctx);
       // Names in a chain are the lock's text: in Markdown they are escaped as the card's are.
-      const lockLines = lockHoverLines(state.parsed, dep, state.lockFindings).map((l) => (hoverFormat === 'markdown' ? markdownText(l).replace(/^\\- /, '- ') : l));
+      const lockLines = lockHoverLines(state.parsed, dep, state.lockFindings).map((l) =>
+        hoverFormat === 'markdown' ? markdownText(l).replace(/^\\- /, '- ') : l,
+      );
       const value = lockLines.length > 0 ? `${card}\n\n${lockLines.join('\n')}` : card;
       return { contents: { kind: hoverFormat, value }, range: dep.nameRange };
     } catch (e) {
@@ -60,4 +68,20 @@ export function registerHover(connection: Connection, session: Session): void {
       return null;
     }
   });
+}
+
+/**
+ * The Trusted Publisher of the release the card describes, asked of the index only now (never when
+ * a file is opened): what arrives before the deadline, else "being fetched" while the lookup goes on
+ * and fills the cache for the next hover.
+ */
+async function publisherFor(dep: Dependency, facts: DependencyFacts, source: IndexSource, deadline: number): Promise<PublisherState | undefined> {
+  if (facts.project.state !== 'found' || !source.provenance) return undefined;
+  const url = attestedRelease(dep, facts.project.data)?.files.provenanceUrl;
+  if (url === undefined) return undefined;
+  const lookup = await withDeadline(source.provenance(dep.name, url), Math.max(0, deadline - Date.now()));
+  if (lookup === undefined) return { state: 'fetching' };
+  if (lookup.state === 'found') return { state: 'found', publishers: distinctPublishers(lookup.data.map((b) => b.publisher)) };
+  if (lookup.state === 'not-found') return { state: 'unavailable', reason: 'the index has no provenance object where its page says' };
+  return { state: 'unavailable', reason: lookup.reason };
 }

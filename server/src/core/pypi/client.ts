@@ -10,6 +10,7 @@ import type { HttpClient, HttpResult } from './http.js';
 import { redactUrl, withoutCredentials } from '../redact.js';
 import { decodeRelease } from './jsonapi.js';
 import type { ProjectInfo, ReleaseInfo } from './model.js';
+import { decodeProvenance, type AttestationBundle } from './provenance.js';
 import { nextTurn } from './turns.js';
 import { DecodeError, decodeSimpleHtml, decodeSimpleJson } from './simple.js';
 
@@ -34,6 +35,11 @@ export interface IndexSource {
   projectPage(name: string): string | undefined;
   /** The index that answers for the project (its configured name, else its host), once known from the cache. */
   answeredBy?(name: string): string | undefined;
+  /**
+   * A PEP 740 provenance object, from a URL the project's page gave (relative to that page). Asked
+   * only when a hover shows the project: never by opening or scanning a file.
+   */
+  provenance?(name: string, url: string): Promise<Lookup<AttestationBundle[]>>;
 }
 
 export interface IndexClientOptions {
@@ -158,6 +164,18 @@ export class IndexClient implements IndexSource {
     const normalized = normalizeName(name);
     const url = `${base}${encodeURIComponent(normalized)}/${encodeURIComponent(version)}/json`;
     return this.lookup(`${this.releasePrefix}${normalized} ${version}`, url, JSON_ACCEPT, this.releaseTtlMs, (res) => decodeRelease(res.body));
+  }
+
+  provenance(name: string, url: string): Promise<Lookup<AttestationBundle[]>> {
+    if (this.options.unusable) return Promise.resolve({ state: 'unknown', reason: this.options.unusable });
+    const target = provenanceTarget(this.options.indexUrl, normalizeName(name), url);
+    if (target === undefined) return Promise.resolve({ state: 'unknown', reason: 'the index gave a provenance URL that is not http(s)' });
+    // A file's provenance never changes once uploaded: it is kept as long as a release document.
+    return this.lookup(`provenance ${withoutCredentials(target)}`, target, JSON_ACCEPT, this.releaseTtlMs, (res) => {
+      const decoded = decodeProvenance(res.body);
+      if (!decoded.ok) throw new DecodeError(decoded.message);
+      return decoded.bundles;
+    });
   }
 
   projectPage(name: string): string | undefined {
@@ -334,6 +352,24 @@ export function projectPageUrl(indexUrl: string, name: string): string | undefin
   }
   if (host === 'pypi.org' || host === 'test.pypi.org') return `https://${host}/project/${encodeURIComponent(name)}/`;
   return undefined;
+}
+
+/**
+ * The provenance URL resolved against the project's page. The index's credentials go with it only
+ * to the index's own origin, as pip sends them; any the page itself wrote into the URL are dropped.
+ */
+export function provenanceTarget(indexUrl: string, normalized: string, url: string): string | undefined {
+  try {
+    const index = new URL(indexUrl);
+    const target = new URL(url, new URL(`${encodeURIComponent(normalized)}/`, index));
+    if (target.protocol !== 'https:' && target.protocol !== 'http:') return undefined;
+    const own = target.origin === index.origin;
+    target.username = own ? index.username : '';
+    target.password = own ? index.password : '';
+    return target.href;
+  } catch {
+    return undefined;
+  }
 }
 
 function toLookup<T>(entry: CacheEntry<T>): Lookup<T> {

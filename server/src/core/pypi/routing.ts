@@ -8,6 +8,7 @@
 import { normalizeName } from '../pep508.js';
 import type { IndexSource, Lookup } from './client.js';
 import type { ProjectInfo, ReleaseInfo } from './model.js';
+import type { AttestationBundle } from './provenance.js';
 
 export class RoutingSource implements IndexSource {
   readonly key: string;
@@ -58,5 +59,10 @@ export class RoutingSource implements IndexSource {
 
   answeredBy(name: string): string | undefined {
     return this.route(name).answeredBy?.(name);
+  }
+
+  provenance(name: string, url: string): Promise<Lookup<AttestationBundle[]>> {
+    const source = this.route(name);
+    return source.provenance?.(name, url) ?? Promise.resolve({ state: 'unknown', reason: 'this index is not asked for provenance' });
   }
 }

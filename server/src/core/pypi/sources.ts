@@ -13,6 +13,7 @@ import type { HttpClient } from './http.js';
 import { redactText, redactUrl } from '../redact.js';
 import { NotCheckedSource, untrustedRegistry } from './notChecked.js';
 import type { ProjectInfo, ReleaseInfo } from './model.js';
+import type { AttestationBundle } from './provenance.js';
 import { resolveIndexPlan } from '../indexConfig/resolve.js';
 import type { SecretLookup } from '../indexConfig/credentials.js';
 import { indexLabel, type ConfigContext, type IndexPlan, type IndexRef } from '../indexConfig/model.js';
@@ -92,6 +93,12 @@ export class FallbackSource implements IndexSource {
     // A source is made per file and per use: what it knows of where the project was found comes from the cache.
     this.peekProject(name);
     return (this.onExtra.get(normalizeName(name)) ?? this.primary).projectPage(name);
+  }
+
+  provenance(name: string, url: string): Promise<Lookup<AttestationBundle[]>> {
+    // The URL came from the page of the index that has the project: only that one is asked.
+    this.peekProject(name);
+    return (this.onExtra.get(normalizeName(name)) ?? this.primary).provenance(name, url);
   }
 
   answeredBy(name: string): string | undefined {

@@ -58,7 +58,7 @@ export class DocumentChecks {
     const includeProblems = file && state.parsed.includes.length > 0 ? await (state.includeProblems ??= followIncludes(state.parsed, file).then((r) => r.problems)) : [];
     const shown = includeProblems.length > 0 ? { ...state.parsed, problems: [...state.parsed.problems, ...includeProblems] } : state.parsed;
     // Indexed like `deps`, so diagnostics come out in document order whatever order answers arrive in.
-    const results: (AnalyzedDependency | undefined)[] = new Array(deps.length);
+    const results = new Array<AnalyzedDependency | undefined>(deps.length);
     const analyzed = (i: number, facts: DependencyFacts) => (results[i] = { dependency: deps[i]!, facts, findings: findingsFor(deps[i]!, facts) });
     const publish = () => {
       if (!isCurrent()) return;

@@ -28,4 +28,10 @@ export default tseslint.config(
     ...tseslint.configs.disableTypeChecked,
     languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: globals.node },
   },
+  {
+    // CommonJS on purpose: scripts/postinstall.cjs runs before anything is built, as Node loads it,
+    // and a CommonJS file has no static import statement: require() is how it loads modules.
+    files: ['**/*.cjs'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
 );

@@ -159,7 +159,7 @@ export class BenchServer {
   }
 
   executeCommand<T>(command: string, args: unknown[] = [], timeoutMs = 600_000): Promise<T> {
-    return withTimeout(this.connection.sendRequest('workspace/executeCommand', { command, arguments: args }), timeoutMs, command) as Promise<T>;
+    return withTimeout(this.connection.sendRequest<T>('workspace/executeCommand', { command, arguments: args }), timeoutMs, command);
   }
 
   count(uri: string): number {

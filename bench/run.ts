@@ -1247,16 +1247,14 @@ async function main(): Promise<void> {
     coldOn = await coldOpen(large, true, true, 0);
     reportCold(large, coldOn);
     const server = coldOn.kept!.server;
-    let version = 1;
     if (enabled('warm')) await warmOpen(large, server, coldOn);
     if (enabled('keystroke')) {
       // The document must be open at a known version.
       await server.close(large.uri);
-      version = 500;
+      const version = 500;
       await server.open(large.uri, large.text, version);
-      const v = version;
-      await server.waitFor(large.uri, (p) => p.version === v && fingerprint(p) === coldOn!.fingerprint);
-      ({ version } = await keystrokes(large, server, coldOn, version));
+      await server.waitFor(large.uri, (p) => p.version === version && fingerprint(p) === coldOn!.fingerprint);
+      await keystrokes(large, server, coldOn, version);
     }
     await server.stop();
     if (enabled('restart')) {

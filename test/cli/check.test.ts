@@ -28,6 +28,13 @@ interface JsonFinding {
   severity: string;
   message: string;
 }
+/** The version server/package.json declares, which the command reports. */
+function declaredVersion(): string {
+  const pkg: unknown = JSON.parse(read(REPO_ROOT, 'server/package.json'));
+  assert.ok(typeof pkg === 'object' && pkg !== null && 'version' in pkg && typeof pkg.version === 'string', 'server/package.json has no version');
+  return pkg.version;
+}
+
 interface JsonReport {
   version: string;
   filesScanned: number;
@@ -209,7 +216,7 @@ describe('pypi-status check (built CLI)', () => {
     assert.equal(report.cancelled, false);
     assert.equal(report.failOn, 'error');
     assert.equal(report.failed, true);
-    assert.equal(report.version, JSON.parse(read(REPO_ROOT, 'server/package.json')).version);
+    assert.equal(report.version, declaredVersion());
   });
 
   it('reports the same over HTTPS with HTTP/2, trusting a certificate from NODE_EXTRA_CA_CERTS, and exits at once', async () => {
@@ -346,7 +353,7 @@ describe('pypi-status check (built CLI)', () => {
     assert.equal(log.runs.length, 1);
     const driver = log.runs[0]!.tool.driver;
     assert.equal(driver.name, 'pypi-status');
-    assert.equal(driver.version, JSON.parse(read(REPO_ROOT, 'server/package.json')).version);
+    assert.equal(driver.version, declaredVersion());
     assert.match(driver.informationUri, /^https:\/\//);
     // A rule for every code core can report (its severity table is the list of codes).
     const ruleIds = driver.rules.map((r) => r.id);
@@ -514,7 +521,7 @@ describe('pypi-status check (built CLI)', () => {
       for (const args of [['--version'], ['check', '--version']]) {
         const version = await runCli(args, { cwd: ws, env });
         assert.equal(version.code, 0);
-        assert.equal(version.stdout, `${JSON.parse(read(REPO_ROOT, 'server/package.json')).version}\n`);
+        assert.equal(version.stdout, `${declaredVersion()}\n`);
       }
     });
   });

@@ -122,7 +122,66 @@ export function isRefError(x: unknown): x is RefError {
   return typeof x === 'object' && x !== null && 'error' in x;
 }
 
-async function runPython(request: unknown): Promise<any> {
+/** What reference.py prints for a `requirements` request. */
+interface FilesOutput {
+  files: RefFileResult[];
+}
+
+/** What reference.py prints for a `pep508` or `markers` request. */
+interface ResultsOutput<T> {
+  results: T[];
+}
+
+/** Every output also carries the versions of the reference implementations. */
+type Output<T> = T & { versions: ReferenceVersions };
+
+type Guard<T> = (x: unknown) => x is T;
+
+function isRecord(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+function isVersions(x: unknown): x is ReferenceVersions {
+  const fields = ['python', 'executable', 'pip', 'pipPath', 'packaging', 'packagingPath'] as const;
+  return isRecord(x) && fields.every((f) => typeof x[f] === 'string');
+}
+
+/** A file the script could not read has its path and `fatal` only. */
+function isFileResult(x: unknown): x is RefFileResult {
+  return isRecord(x) && typeof x.path === 'string' && (typeof x.fatal === 'string' || (Array.isArray(x.lines) && Array.isArray(x.errors)));
+}
+
+function isPep508Result(x: unknown): x is RefPep508Result {
+  return isRecord(x) && (typeof x.error === 'string' || (typeof x.name === 'string' && typeof x.canonical === 'string' && Array.isArray(x.specifier)));
+}
+
+function isMarkerResult(x: unknown): x is RefMarkerResult {
+  return isRecord(x) && (typeof x.error === 'string' || typeof x.normalized === 'string');
+}
+
+function isFilesOutput(x: unknown): x is FilesOutput {
+  return isRecord(x) && Array.isArray(x.files) && x.files.every(isFileResult);
+}
+
+function resultsOutput<T>(isItem: Guard<T>): Guard<ResultsOutput<T>> {
+  return (x: unknown): x is ResultsOutput<T> => isRecord(x) && Array.isArray(x.results) && x.results.every(isItem);
+}
+
+/** Per request mode, what its output must look like. */
+const OUTPUT_GUARD: Record<SingleRequest['mode'], Guard<FilesOutput | ResultsOutput<unknown>>> = {
+  requirements: isFilesOutput,
+  pep508: resultsOutput(isPep508Result),
+  markers: resultsOutput(isMarkerResult),
+};
+
+/** A batch's output before its parts are checked against their requests' modes. */
+const isBatchOutput = resultsOutput(isRecord);
+
+/**
+ * reference.py's output for one request, checked to have the shape `is` expects (its records'
+ * fields are the script's contract, above), with the versions every output carries.
+ */
+async function runPython<T>(request: unknown, is: Guard<T>): Promise<Output<T>> {
   const child = spawn(REFERENCE_PYTHON, [REFERENCE_SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'] });
   const out: Buffer[] = [];
   const err: Buffer[] = [];
@@ -141,13 +200,13 @@ async function runPython(request: unknown): Promise<any> {
   const code = await exit;
   const stdout = Buffer.concat(out).toString('utf8');
   const stderr = Buffer.concat(err).toString('utf8');
-  let parsed: any;
+  let parsed: unknown;
   try {
     parsed = JSON.parse(stdout);
   } catch {
     parsed = undefined;
   }
-  if (parsed && typeof parsed.fatal === 'string') {
+  if (isRecord(parsed) && typeof parsed.fatal === 'string') {
     throw new Error(
       `reference implementation unavailable: ${parsed.fatal}\n` +
         `(the differential tests need Debian's python3-pip and python3-packaging for ${REFERENCE_PYTHON})`,
@@ -158,7 +217,10 @@ async function runPython(request: unknown): Promise<any> {
       `${REFERENCE_PYTHON} ${REFERENCE_SCRIPT} failed (exit ${code}).\nstderr:\n${stderr.slice(0, 4000)}\nstdout:\n${stdout.slice(0, 1000)}`,
     );
   }
-  return parsed;
+  if (!is(parsed) || !isRecord(parsed) || !isVersions(parsed.versions)) {
+    throw new Error(`${REFERENCE_SCRIPT} printed output of an unexpected shape:\n${stdout.slice(0, 1000)}`);
+  }
+  return parsed as Output<T>;
 }
 
 type ResponseOf<R extends SingleRequest> = R extends RequirementsRequest
@@ -173,26 +235,32 @@ type ResponseOf<R extends SingleRequest> = R extends RequirementsRequest
 export async function referenceBatch<const T extends readonly SingleRequest[]>(
   requests: T,
 ): Promise<{ results: { [K in keyof T]: ResponseOf<T[K]> }; versions: ReferenceVersions }> {
-  const response = await runPython({ mode: 'batch', requests });
-  const results = (response.results as any[]).map((r, i) =>
-    requests[i]!.mode === 'requirements' ? r.files : r.results,
-  );
-  return { results: results as any, versions: response.versions };
+  const response = await runPython({ mode: 'batch', requests }, isBatchOutput);
+  if (response.results.length !== requests.length) {
+    throw new Error(`${REFERENCE_SCRIPT} answered ${response.results.length} of ${requests.length} requests`);
+  }
+  const results = response.results.map((r, i) => {
+    const mode = requests[i]!.mode;
+    if (!OUTPUT_GUARD[mode](r)) throw new Error(`${REFERENCE_SCRIPT} printed no ${mode} output for request ${i}: ${JSON.stringify(r).slice(0, 1000)}`);
+    return 'files' in r ? r.files : r.results;
+  });
+  // Each output was checked against its request's mode, which is what ResponseOf maps.
+  return { results: results as { [K in keyof T]: ResponseOf<T[K]> }, versions: response.versions };
 }
 
 export async function referenceRequirements(
   request: Omit<RequirementsRequest, 'mode'>,
 ): Promise<RefFileResult[]> {
-  const response = await runPython({ mode: 'requirements', ...request });
+  const response = await runPython({ mode: 'requirements', ...request }, isFilesOutput);
   return response.files;
 }
 
 export async function referencePep508(inputs: string[]): Promise<RefPep508Result[]> {
-  const response = await runPython({ mode: 'pep508', inputs });
+  const response = await runPython({ mode: 'pep508', inputs }, resultsOutput(isPep508Result));
   return response.results;
 }
 
 export async function referenceMarkers(inputs: string[]): Promise<RefMarkerResult[]> {
-  const response = await runPython({ mode: 'markers', inputs });
+  const response = await runPython({ mode: 'markers', inputs }, resultsOutput(isMarkerResult));
   return response.results;
 }

@@ -11,18 +11,27 @@ const names = (text: string, links = false) => candidatesFromText(text, 'old', {
 
 /** An index that knows a few projects, with a status and whether the latest release calls itself inactive. */
 function fakeIndex(projects: Record<string, { status?: ProjectStatus; inactive?: boolean } | 'unknown'>): IndexSource {
-  const project = async (name: string): Promise<Lookup<ProjectInfo>> => {
+  const projectLookup = (name: string): Lookup<ProjectInfo> => {
     const p = projects[name];
     if (p === 'unknown') return { state: 'unknown', reason: 'timed out' };
     if (!p) return { state: 'not-found', fetchedAt: 0 };
     return { state: 'found', fetchedAt: 0, data: { name, status: p.status ?? 'active', versions: ['1.0'], releases: { '1.0': { yanked: false } }, latestVersion: '1.0', format: 'json' } };
   };
-  const release = async (name: string, version: string): Promise<Lookup<ReleaseInfo>> => {
+  const releaseLookup = (name: string, version: string): Lookup<ReleaseInfo> => {
     const p = projects[name];
     if (!p || p === 'unknown') return { state: 'unknown', reason: 'no' };
     return { state: 'found', fetchedAt: 0, data: { name, version, classifiers: p.inactive ? [INACTIVE_CLASSIFIER] : [], projectUrls: {}, yanked: false, vulnerabilities: [] } };
   };
-  return { key: 'fake', hasJsonApi: true, retryDelay: () => 0, project, release, peekProject: () => undefined, peekRelease: () => undefined, projectPage: () => undefined };
+  return {
+    key: 'fake',
+    hasJsonApi: true,
+    retryDelay: () => 0,
+    project: (name) => Promise.resolve(projectLookup(name)),
+    release: (name, version) => Promise.resolve(releaseLookup(name, version)),
+    peekProject: () => undefined,
+    peekRelease: () => undefined,
+    projectPage: () => undefined,
+  };
 }
 
 function archivedWith(reason: string): DependencyFacts {

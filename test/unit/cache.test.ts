@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,7 +44,10 @@ describe('disk cache', () => {
     writer.set(entry('simple x d', { n: 5 }));
     await writer.flush();
     const [a, b, c, d] = ['simple x a', 'simple x b', 'simple x c', 'simple x d'].map((key) => {
-      const file = entryFiles(directory).find((f) => JSON.parse(readFileSync(f, 'utf8')).key === key);
+      const file = entryFiles(directory).find((f) => {
+        const stored: unknown = JSON.parse(readFileSync(f, 'utf8'));
+        return typeof stored === 'object' && stored !== null && 'key' in stored && stored.key === key;
+      });
       return file!;
     });
     writeFileSync(a!, readFileSync(a!, 'utf8').slice(0, 20)); // torn: half a write
@@ -52,11 +56,11 @@ describe('disk cache', () => {
     // 1e999 is Infinity to JSON.parse: an entry that would never expire.
     writeFileSync(d!, '{"key":"simple x d","fetchedAt":1e999,"state":"found","data":{"n":5}}');
     const reader = new IndexCache({ directory });
-    for (const key of ['simple x a', 'simple x b', 'simple x c', 'simple x d']) assert.equal(await reader.get(key), undefined, key);
+    for (const key of ['simple x a', 'simple x b', 'simple x c', 'simple x d']) assert.equal(reader.get(key), undefined, key);
     // A miss is fetched again and rewritten whole.
     reader.set(entry('simple x a', { n: 4 }));
     await reader.flush();
-    assert.deepEqual((await new IndexCache({ directory }).get<{ n: number }>('simple x a'))?.data, { n: 4 });
+    assert.deepEqual((new IndexCache({ directory }).get<{ n: number }>('simple x a'))?.data, { n: 4 });
   });
 
   it('two caches of one directory in one process (old and new settings) write the same entry at once without a clash', async () => {
@@ -85,12 +89,12 @@ describe('disk cache', () => {
       mkdirSync(file);
     }
     const other = new IndexCache({ directory, onError: (m) => errors.push(m) });
-    assert.equal(await other.get('simple x a'), undefined);
-    assert.equal(await other.get('simple x b'), undefined);
+    assert.equal(other.get('simple x a'), undefined);
+    assert.equal(other.get('simple x b'), undefined);
     assert.equal(errors.length, 1, `one message for a run of failures: ${errors.join(' | ')}`);
     assert.match(errors[0]!, /cannot read cache file: .*EISDIR.*continuing with the memory cache/);
     other.set(entry('simple x a', { n: 3 }));
-    assert.deepEqual((await other.get<{ n: number }>('simple x a'))?.data, { n: 3 }, 'memory still serves');
+    assert.deepEqual((other.get<{ n: number }>('simple x a'))?.data, { n: 3 }, 'memory still serves');
     await other.flush();
   });
 
@@ -105,7 +109,7 @@ describe('disk cache', () => {
       ...NODE_DISK,
       writeFile: async (file, text) => {
         writeFileSync(file, text.slice(0, text.length >> 1));
-        writeFileSync('/dev/full', text.slice(text.length >> 1));
+        await writeFile('/dev/full', text.slice(text.length >> 1));
       },
     };
     const errors: string[] = [];
@@ -115,14 +119,14 @@ describe('disk cache', () => {
     await cache.flush();
     assert.equal(errors.length, 1);
     assert.match(errors[0]!, /ENOSPC/);
-    assert.deepEqual((await cache.get<{ n: number }>('simple x a'))?.data, { n: 2 }, 'memory serves the newest answer');
-    assert.deepEqual((await cache.get<{ n: number }>('simple x b'))?.data, { n: 3 });
+    assert.deepEqual((cache.get<{ n: number }>('simple x a'))?.data, { n: 2 }, 'memory serves the newest answer');
+    assert.deepEqual((cache.get<{ n: number }>('simple x b'))?.data, { n: 3 });
     const files = entryFiles(directory);
     assert.deepEqual(files.filter((f) => f.endsWith('.tmp')), [], 'temp files removed');
     assert.equal(files.length, 1);
     const fresh = new IndexCache({ directory });
-    assert.deepEqual((await fresh.get<{ n: number }>('simple x a'))?.data, { n: 1 }, 'the previous entry is intact');
-    assert.equal(await fresh.get('simple x b'), undefined);
+    assert.deepEqual((fresh.get<{ n: number }>('simple x a'))?.data, { n: 1 }, 'the previous entry is intact');
+    assert.equal(fresh.get('simple x b'), undefined);
   });
 
   it('two processes writing the same entries at once never leave a torn entry to read', { timeout: 120_000 }, async () => {
@@ -146,10 +150,10 @@ describe('disk cache', () => {
     // Meanwhile, read every key again and again, each time from the disk.
     let reads = 0;
     let complete = 0;
-    const check = async () => {
+    const check = () => {
       const reader = new IndexCache({ directory });
       for (let k = 0; k < KEYS; k++) {
-        const got = await reader.get<Payload>(`simple shared project-${k}`);
+        const got = reader.get<Payload>(`simple shared project-${k}`);
         reads++;
         if (got === undefined) continue; // not written yet
         const { checksum: sum, ...rest } = got.data!;
@@ -159,12 +163,12 @@ describe('disk cache', () => {
       }
     };
     while (!done) {
-      await check();
+      check();
       await new Promise((r) => setImmediate(r));
     }
     const stderr = await all;
     assert.deepEqual(stderr, ['', ''], 'the writers reported no disk error');
-    await check();
+    check();
     assert.ok(complete > KEYS, `only ${complete} of ${reads} reads found an entry`);
     console.log(`${reads} reads, ${complete} complete entries, while the writers ran`);
     const files = entryFiles(directory);

@@ -21,6 +21,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { inspect } from 'node:util';
 import fc from 'fast-check';
 
 import { normalizeName, parsePep508 } from '../../server/src/core/pep508.js';
@@ -802,7 +803,7 @@ let setupError: unknown;
 /** Every test fails (not skips, not cancels) with the setup error, e.g. a missing reference. */
 function ready(): State {
   if (setupError !== undefined) {
-    throw setupError instanceof Error ? setupError : new Error(String(setupError));
+    throw setupError instanceof Error ? setupError : new Error(typeof setupError === 'string' ? setupError : inspect(setupError));
   }
   return state;
 }
@@ -961,7 +962,7 @@ describe('differential: our parsers vs pip / packaging (Debian reference)', () =
         .map((l) => json([(l.pip as RefPipView).name, (l.pip as RefPipView).specifier]))
         .sort();
       if (!sameJson(ours, ref)) {
-        out.push({ suite: 'line-boundaries', category: 'different requirements', input: c.text, where: c.id, ours: ours.map((x) => JSON.parse(x)), reference: ref.map((x) => JSON.parse(x)) });
+        out.push({ suite: 'line-boundaries', category: 'different requirements', input: c.text, where: c.id, ours: ours.map((x): unknown => JSON.parse(x)), reference: ref.map((x): unknown => JSON.parse(x)) });
       }
     }
     assertNoMismatches(`Python line boundaries (${state.boundaries.length} texts)`, out);

@@ -58,8 +58,8 @@ async function loadGrammar(): Promise<vsctm.IGrammar> {
       createOnigScanner: (patterns: string[]) => new oniguruma.OnigScanner(patterns),
       createOnigString: (s: string) => new oniguruma.OnigString(s),
     }),
-    loadGrammar: async (scopeName: string) =>
-      scopeName === ROOT_SCOPE ? vsctm.parseRawGrammar(fs.readFileSync(grammarPath, 'utf8'), grammarPath) : null,
+    loadGrammar: (scopeName: string) =>
+      Promise.resolve(scopeName === ROOT_SCOPE ? vsctm.parseRawGrammar(fs.readFileSync(grammarPath, 'utf8'), grammarPath) : null),
   });
   const loaded = await registry.loadGrammar(ROOT_SCOPE);
   assert.ok(loaded, `grammar ${ROOT_SCOPE} did not load`);
@@ -225,7 +225,7 @@ function expectationsFor(logical: LogicalLine): Expectation[] {
   const args = stripped.slice(0, argsEnd).trimEnd();
   if (!args) return out;
 
-  let markerFrom = -1;
+  let markerFrom: number;
   if (isUrl(args)) {
     expect(0, 'markup.underline.link', 'bare URL');
     markerFrom = args.indexOf('; ');

@@ -100,7 +100,7 @@ test('the TOML reader reads every TOML file of the data as tomllib does', () => 
   tomlFiles.forEach((f, i) => {
     const doc = readToml(fs.readFileSync(f, 'utf8'));
     assert.deepEqual(doc.errors, [], f);
-    const mine = JSON.parse(JSON.stringify(doc.root, (_, v: unknown) => (v instanceof TomlDateTime ? '<datetime>' : v)));
+    const mine: unknown = JSON.parse(JSON.stringify(doc.root, (_, v: unknown) => (v instanceof TomlDateTime ? '<datetime>' : v)));
     assert.deepEqual(mine, ref.toml[i], f);
   });
 });

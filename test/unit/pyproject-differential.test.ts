@@ -22,6 +22,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { inspect } from 'node:util';
 import { before, describe, it } from 'node:test';
 
 import { parsePyproject } from '../../server/src/core/pyproject.js';
@@ -472,7 +473,7 @@ let setupError: unknown;
 
 /** Every test fails (not skips, not cancels) with the setup error, e.g. a missing reference. */
 function ready(): State {
-  if (setupError !== undefined) throw setupError instanceof Error ? setupError : new Error(String(setupError));
+  if (setupError !== undefined) throw setupError instanceof Error ? setupError : new Error(typeof setupError === 'string' ? setupError : inspect(setupError));
   return state;
 }
 

@@ -188,7 +188,7 @@ describe('pyproject.toml', () => {
         const r = read(text);
         assert.deepEqual(r.deps, expected, body);
         const brokenLines = text.split('\n').map((l, i) => [l, i] as const).filter(([l]) => body.includes(l) && l !== '').map(([, i]) => i);
-        assert.ok(brokenLines.includes(r.line), `${body}: error on line ${r.line}, not in ${brokenLines}`);
+        assert.ok(brokenLines.includes(r.line), `${body}: error on line ${r.line}, not in ${brokenLines.join(',')}`);
       }
     });
 
@@ -308,7 +308,7 @@ describe('pyproject.toml', () => {
     assert.equal(estimateTomlTokens('a = "x.y,z=[{\\"."\n'), 3);
     assert.equal(estimateTomlTokens("a = 'x\\'\n"), 3);
     assert.equal(estimateTomlTokens('a = """x\n\\""".\n"""\n'), 5);
-    assert.equal(estimateTomlTokens("a = \'\'\'x,\n.\'\'\'\n"), 4);
+    assert.equal(estimateTomlTokens("a = '''x,\n.'''\n"), 4);
     assert.equal(estimateTomlTokens('# a, b = [c.d]\nx = 1'), 2);
     // An unterminated basic string ends at the line break, as in the TOML parser.
     assert.equal(estimateTomlTokens('a = "x, y\nb = 1'), 4);

@@ -14,16 +14,8 @@ export function abortable<T>(work: T | Promise<T>, signal: AbortSignal): Promise
       reject(reasonOf(signal));
     };
     signal.addEventListener('abort', abort, { once: true });
-    work.then(
-      (value) => {
-        signal.removeEventListener('abort', abort);
-        resolve(value);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', abort);
-        reject(e);
-      },
-    );
+    // The value, or the failure as it is, once the signal is no longer listened to.
+    work.finally(() => signal.removeEventListener('abort', abort)).then(resolve, reject);
   });
 }
 

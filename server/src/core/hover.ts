@@ -4,7 +4,10 @@ import { findingsFor, pinnedRelease, type DependencyFacts } from './findings.js'
 import { code, link, safeUrl, singleLine, text, truncate } from './markdown.js';
 import type { Dependency } from './types.js';
 
-/** How the card is written: every piece of index text goes through `text`, `link` or `code`. */
+/**
+ * How the card is written: every piece of index text goes through `text`, `link` or `code`.
+ * Plain functions, not methods: the card takes them out of the object.
+ */
 interface Format {
   text: (value: string) => string;
   link: (label: string, url: string) => string;

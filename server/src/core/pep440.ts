@@ -36,8 +36,11 @@ function canonicalize(version: string): CanonicalVersion | undefined {
   while (release.length > 1 && release[release.length - 1] === 0) release.pop();
   let text = (e.epoch ? `${e.epoch}!` : '') + release.join('.');
   if (e.pre) text += `${e.pre[0]}${e.pre[1]}`;
-  if (e.post !== null) text += `.post${e.post}`;
-  if (e.dev !== null) text += `.dev${e.dev}`;
+  // explain() gives post and dev as the number alone (or null), though it is typed [letter, number].
+  const post: unknown = e.post;
+  const dev: unknown = e.dev;
+  if (typeof post === 'number') text += `.post${post}`;
+  if (typeof dev === 'number') text += `.dev${dev}`;
   return e.local ? { public: text, local: e.local } : { public: text };
 }
 

@@ -221,7 +221,7 @@ function parseRequirement(c: Cursor): Pep508Requirement {
   let marker = '';
   let markerStart = -1;
   let end = extrasEnd;
-  let specEnd = extrasEnd;
+  let specEnd: number;
 
   if (c.char('@')) {
     c.ws();

@@ -58,7 +58,8 @@ export function parseSpan(text: string): { ok: true; ms: number } | { ok: false;
   return friendlySpan(t);
 }
 
-const FRIENDLY_UNIT: [RegExp, string | 'calendar'][] = [
+/** Each spelling's key in UNIT_MS, or `calendar` for years and months. */
+const FRIENDLY_UNIT: [RegExp, string][] = [
   [/^(?:years?|yrs?|y|months?|mos?)$/, 'calendar'],
   [/^(?:weeks?|wks?|w)$/, 'w'],
   [/^(?:days?|d)$/, 'd'],

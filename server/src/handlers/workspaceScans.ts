@@ -73,16 +73,8 @@ export class WorkspaceScans {
         scan.stop.abort();
         scan.promise.then(resolve, reject);
       };
-      scan.promise.then(
-        (response) => {
-          leave();
-          resolve(response);
-        },
-        (e: unknown) => {
-          leave();
-          reject(e);
-        },
-      );
+      // The scan's outcome, or its failure as it is, once this request has left it.
+      scan.promise.finally(leave).then(resolve, reject);
       if (signal.aborted) cancelled();
       else signal.addEventListener('abort', cancelled);
     });

@@ -1,10 +1,11 @@
 /** The server's log lines, which go to the client's output. */
 import type { Connection } from 'vscode-languageserver/node';
 
+/** Plain functions, not methods: the session keeps them apart from this object. */
 export interface Log {
   /** A line with the time it was written. */
-  log(message: string): void;
-  warn(message: string): void;
+  log: (message: string) => void;
+  warn: (message: string) => void;
 }
 
 export function connectionLog(connection: Connection): Log {

@@ -36,6 +36,12 @@ function described(actions: readonly vscode.CodeAction[]): string[] {
 }
 
 /** The "Ignore X in this workspace" action on the finding `code` on `name` in `document`. */
+/** What VS Code does when an action with a command is picked. */
+function runAction(command: vscode.Command): Thenable<unknown> {
+  const args: unknown[] = command.arguments ?? [];
+  return vscode.commands.executeCommand(command.command, ...args);
+}
+
 async function ignoreInWorkspaceAction(document: vscode.TextDocument, name: string, code: string): Promise<vscode.CodeAction> {
   const diagnostics = await waitForDiagnostics(document.uri, (d) => d.some(on(document, name, code)));
   const actions = await quickFixes(document.uri, diagnostics.find(on(document, name, code))!.range);
@@ -164,12 +170,12 @@ suite('Quick fixes', () => {
     assert.equal(workspaceIgnore(), undefined, 'the workspace ignores nothing yet');
 
     // What VS Code does when the action is picked.
-    await vscode.commands.executeCommand(ignore.command.command, ...(ignore.command.arguments ?? []));
+    await runAction(ignore.command);
     await waitForConfiguration(() => workspaceIgnore()?.includes('aiocpa') === true, 'aiocpa in the workspace pypiStatus.ignore');
     assert.deepEqual(workspaceIgnore(), ['aiocpa']);
     assert.deepEqual(vscode.workspace.getConfiguration('pypiStatus').get('ignore'), ['aiocpa']);
     // Picked again (from another file naming it): no duplicate.
-    await vscode.commands.executeCommand(ignore.command.command, ...(ignore.command.arguments ?? []));
+    await runAction(ignore.command);
     assert.deepEqual(workspaceIgnore(), ['aiocpa']);
   });
 
@@ -177,14 +183,16 @@ suite('Quick fixes', () => {
     const { document } = await openInEditor('requirements.txt');
     const before = summarize(await waitForDiagnostics(document.uri, (d) => d.length >= 2));
     const ignore = await ignoreInWorkspaceAction(document, 'aiocpa', 'quarantined');
-    await vscode.commands.executeCommand(ignore.command!.command, ...(ignore.command!.arguments ?? []));
+    await runAction(ignore.command!);
     await waitForConfiguration(() => workspaceIgnore()?.includes('aiocpa') === true, 'aiocpa in the workspace pypiStatus.ignore');
     // The server hears of the new setting (workspace/didChangeConfiguration) and checks the open files again.
     try {
       const after = await waitForDiagnostics(document.uri, (d) => !d.some((x) => codeOf(x) === 'quarantined'), 10_000);
       assert.deepEqual(summarize(after), before.filter((f) => f[3] !== 'quarantined'));
     } catch (e) {
-      throw new Error(`pypiStatus.ignore is ["aiocpa"] in the workspace settings, but the server did not check the open file again without it: ${(e as Error).message}`);
+      throw new Error(`pypiStatus.ignore is ["aiocpa"] in the workspace settings, but the server did not check the open file again without it: ${(e as Error).message}`, {
+        cause: e,
+      });
     }
     // Unset: the finding comes back.
     await vscode.workspace.getConfiguration('pypiStatus').update('ignore', undefined, vscode.ConfigurationTarget.Workspace);

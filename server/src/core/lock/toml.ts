@@ -299,7 +299,7 @@ class Reader {
     if (Object.hasOwn(target, last)) this.fail(`${key.join('.')} is defined twice`, keyStart);
     put(target, last, value);
     let spans = this.spans.get(target);
-    if (spans === undefined) this.spans.set(target, (spans = new Map()));
+    if (spans === undefined) this.spans.set(target, (spans = new Map<string, KeySpan>()));
     spans.set(last, { keyStart, keyEnd, valueStart, valueEnd: this.pos });
   }
 

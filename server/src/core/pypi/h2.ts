@@ -194,7 +194,10 @@ export class Http2Transport implements Transport {
           },
           body: stream,
           // Cancelling one stream costs nothing on an HTTP/2 connection, unlike closing an HTTP/1.1 one.
-          discard: async () => cancel(stream, constants),
+          discard: () => {
+            cancel(stream, constants);
+            return Promise.resolve();
+          },
           destroy: () => cancel(stream, constants),
         });
       });

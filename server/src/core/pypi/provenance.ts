@@ -44,7 +44,7 @@ export function decodeProvenance(body: string): ProvenanceResult {
     return { ok: false, message: 'the index sent malformed JSON for the provenance' };
   }
   if (!isObject(doc) || !Array.isArray(doc.attestation_bundles)) return { ok: false, message: 'the index sent JSON that is not a PEP 740 provenance object' };
-  if (doc.version !== undefined && doc.version !== 1) return { ok: false, message: `the provenance object has version ${String(doc.version).slice(0, 20)}, which this version cannot read` };
+  if (doc.version !== undefined && doc.version !== 1) return { ok: false, message: `the provenance object has version ${jsonValueText(doc.version).slice(0, 20)}, which this version cannot read` };
   const bundles: AttestationBundle[] = [];
   for (const raw of doc.attestation_bundles.slice(0, MAX_BUNDLES)) {
     if (!isObject(raw)) continue;
@@ -119,4 +119,10 @@ export function lostAttestation(releases: Record<string, Pick<ReleaseFiles, 'att
     if (lastAttested === undefined || compareVersions(version, lastAttested) > 0) lastAttested = version;
   }
   return lastAttested === undefined ? undefined : { latest, lastAttested };
+}
+
+/** A JSON value as a message shows it: a scalar as it reads, an object or array as JSON rather than `[object Object]`. */
+function jsonValueText(value: unknown): string {
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
+  return JSON.stringify(value);
 }

@@ -114,8 +114,9 @@ export class NodeTransport implements Transport {
     });
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     for (const client of this.clients.values()) client.agent.destroy();
+    return Promise.resolve();
   }
 }
 

@@ -69,7 +69,6 @@ function requirementLine(d: Dependency): string {
   return `${d.name}${extras}${d.specifier}${marker}`;
 }
 
-
 export interface Workspace {
   root: string;
   files: number;

@@ -91,7 +91,10 @@ async function main(): Promise<void> {
           if (catalog.has(normalized) || !isValidProjectName(name)) continue;
           const generated = makeProject({ name: normalized }).versions ?? [];
           const all = [...new Set([...generated, ...versions.filter((v) => /^[A-Za-z0-9.!+_-]+$/.test(v))])];
-          index.setProject(normalized, makeProject({ name: normalized, versions: all, source: 'bench: generated, with the pinned releases of the benchmark files' }));
+          index.setProject(
+            normalized,
+            makeProject({ name: normalized, versions: all, source: 'bench: generated, with the pinned releases of the benchmark files' }),
+          );
           defined++;
         }
         reply({ id: message.id, ok: true, defined });

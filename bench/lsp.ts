@@ -72,7 +72,10 @@ export class BenchServer {
     for (const k of ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy']) delete env[k];
     const spawnedAt = performance.now();
     const inspect = options.inspect ? ['--inspect=127.0.0.1:0'] : [];
-    const proc = spawn(process.execPath, [...inspect, ...(options.execArgv ?? []), options.serverJs ?? SERVER_JS, '--stdio'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, [...inspect, ...(options.execArgv ?? []), options.serverJs ?? SERVER_JS, '--stdio'], {
+      env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     live.add(proc);
     proc.on('exit', () => live.delete(proc));
     const connection = createMessageConnection(new StreamMessageReader(proc.stdout), new StreamMessageWriter(proc.stdin));

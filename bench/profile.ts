@@ -130,7 +130,10 @@ export function profileIn(dir: string): string | undefined {
 export function formatProfile(title: string, s: ProfileSummary): string {
   const lines = [
     `${title}: wall ${s.wallMs.toFixed(0)} ms, busy ${s.busyMs.toFixed(0)} ms (GC ${s.gcMs.toFixed(0)} ms), idle ${s.idleMs.toFixed(0)} ms`,
-    `  by origin: ${s.byOrigin.slice(0, 6).map((o) => `${o.origin} ${o.pct.toFixed(0)}%`).join(', ')}`,
+    `  by origin: ${s.byOrigin
+      .slice(0, 6)
+      .map((o) => `${o.origin} ${o.pct.toFixed(0)}%`)
+      .join(', ')}`,
     '  top self time:',
     ...s.top.map((h) => `    ${h.selfMs.toFixed(1).padStart(8)} ms ${h.pct.toFixed(1).padStart(5)}%  ${h.fn}  ${h.where}`),
   ];

@@ -74,7 +74,11 @@ function parseOptions(argv: string[]): Options {
         o.profile = true;
         break;
       case '--only':
-        o.only = new Set(value().split(',').map((s) => s.trim()));
+        o.only = new Set(
+          value()
+            .split(',')
+            .map((s) => s.trim()),
+        );
         for (const s of o.only) if (!(SCENARIOS as readonly string[]).includes(s)) throw new Error(`--only: unknown scenario ${s} (${SCENARIOS.join(', ')})`);
         break;
       case '--out':
@@ -82,9 +86,7 @@ function parseOptions(argv: string[]): Options {
         break;
       case '--help':
         process.stdout.write(
-          'usage: node --import tsx bench/run.ts [--latency MS] [--quick] [--reps N] [--profile] [--only ' +
-            SCENARIOS.join(',') +
-            '] [--out FILE]\n',
+          'usage: node --import tsx bench/run.ts [--latency MS] [--quick] [--reps N] [--profile] [--only ' + SCENARIOS.join(',') + '] [--out FILE]\n',
         );
         process.exit(0);
         break;
@@ -411,7 +413,21 @@ interface ColdResult {
  * an empty cache directory anyway).
  */
 async function coldOpen(large: Large, json: boolean, keep: boolean, warmups: number): Promise<ColdResult> {
-  const out: ColdResult = { json, times: [], statusTimes: [], phases: [], logs: [], distinct: [], publications: [], fingerprint: '', diagnostics: 0, paths: [], replayMs: [], held: [], replayHeld: [] };
+  const out: ColdResult = {
+    json,
+    times: [],
+    statusTimes: [],
+    phases: [],
+    logs: [],
+    distinct: [],
+    publications: [],
+    fingerprint: '',
+    diagnostics: 0,
+    paths: [],
+    replayMs: [],
+    held: [],
+    replayHeld: [],
+  };
   const fingerprints = new Set<string>();
   const reps = warmups > 0 ? 0 : REPS.cold;
   for (let i = 0; i < warmups + reps; i++) {
@@ -621,7 +637,16 @@ async function keystrokes(large: Large, server: BenchServer, expected: ColdResul
       `p95 ${fmt(s.p95, 1)} ms; as the user sees it (with the ${DEBOUNCE_MS} ms debounce) median ${fmt(stats(raw).median)} ms; ` +
       `includes the debounce timer's lateness (a ${DEBOUNCE_MS} ms timer fires ${fmt(lateness.median, 1)} ms late in the harness now); ${log.requests.length} requests`,
   });
-  results.keystroke = { rawMs: raw, netMs: net, stats: s, rawStats: stats(raw), debounceMs: DEBOUNCE_MS, timerLatenessMs: lateness, requests: log.requests.length, met };
+  results.keystroke = {
+    rawMs: raw,
+    netMs: net,
+    stats: s,
+    rawStats: stats(raw),
+    debounceMs: DEBOUNCE_MS,
+    timerLatenessMs: lateness,
+    requests: log.requests.length,
+    met,
+  };
   return { version };
 }
 
@@ -652,7 +677,11 @@ async function restart(large: Large, cold: ColdResult, variants: RestartVariant[
       // Paired reference: a bare node process started right before, under the same load.
       const nodeStart = await bareNodeStart(1);
       await index!.reset();
-      const server = await BenchServer.start({ settings: settingsFor(cold.json, cacheDir), serverJs: serverJs.path, ...(serverJs.env ? { env: serverJs.env } : {}) });
+      const server = await BenchServer.start({
+        settings: settingsFor(cold.json, cacheDir),
+        serverJs: serverJs.path,
+        ...(serverJs.env ? { env: serverJs.env } : {}),
+      });
       const initialized = performance.now();
       await server.open(large.uri, large.text, 1);
       const pub = await server.waitFor(large.uri, (p) => p.version === 1 && fingerprint(p) === cold.fingerprint, { timeoutMs: 60_000 });
@@ -719,7 +748,8 @@ async function revalidate(large: Large, cold: ColdResult): Promise<void> {
     const log = await index!.log();
     phaseList.push(phases(start, final.t, log));
     logs.push(summarizeLog(log));
-    for (const r of log.requests) if (!r.conditional || r.status !== 304) unconditional.add(`${r.path} → ${r.status}${r.conditional ? '' : ' (unconditional)'}`);
+    for (const r of log.requests)
+      if (!r.conditional || r.status !== 304) unconditional.add(`${r.path} → ${r.status}${r.conditional ? '' : ' (unconditional)'}`);
     if (fingerprint(final) !== cold.fingerprint) progress('WARNING: revalidation ended with other diagnostics than the cold open');
     await server.stop();
   }
@@ -746,7 +776,16 @@ async function revalidate(large: Large, cold: ColdResult): Promise<void> {
       describePhases(medianPhases(phaseList), networkFloor(requests, cold.json ? 2 : 1)) +
       (unconditional.size > 0 ? `; not 304: ${[...unconditional].slice(0, 5).join(', ')}${unconditional.size > 5 ? ', …' : ''}` : ''),
   });
-  results[`revalidate-${cold.json ? 'json' : 'nojson'}${httpsKey()}`] = { times, stats: s, requests: logs, phases: phaseList, not304: [...unconditional], wireRatio: ratio, bodyRatio: body / coldBody, met };
+  results[`revalidate-${cold.json ? 'json' : 'nojson'}${httpsKey()}`] = {
+    times,
+    stats: s,
+    requests: logs,
+    phases: phaseList,
+    not304: [...unconditional],
+    wireRatio: ratio,
+    bodyRatio: body / coldBody,
+    met,
+  };
 }
 
 // ---------------------------------------------------------------------------
@@ -822,7 +861,9 @@ async function workspaceScan(ws: Workspace, json: boolean, mode: { warmupOnly?: 
       if (!json) replays.push(await replay(index!.url, lastPaths, C));
       memory.push({ idleRss: idle.rss, rss: mem.rss, hwm: mem.hwm });
       cacheFiles.push(dirStats(cacheDir));
-      progress(`scan (JSON API ${json ? 'on' : 'off'}${profileDir ? ', profiled' : ''}) rep ${i}: ${fmt(ms)} ms, ${log.requests.length} requests, RSS ${fmtBytes(mem.rss)}`);
+      progress(
+        `scan (JSON API ${json ? 'on' : 'off'}${profileDir ? ', profiled' : ''}) rep ${i}: ${fmt(ms)} ms, ${log.requests.length} requests, RSS ${fmtBytes(mem.rss)}`,
+      );
     }
     await server.stop();
     removeDir(cacheDir);
@@ -896,7 +937,19 @@ async function workspaceScan(ws: Workspace, json: boolean, mode: { warmupOnly?: 
         `live JS heap after a forced full GC ${fmtBytes(heapBefore.median)} before the scan, ${fmtBytes(heap.median)} after it (RSS then ${fmtBytes(rssAfterGc.median)}); ` +
         `${fmt(entries)} cache entries (${fmtBytes(diskBytes)} of JSON on disk); memory LRU bounded at 20,000 entries / 64 MiB counted as JSON length; disk cache pruned (at most daily) to 20,000 files and 256 MiB, unwritten for under 30 days; a full, memory-reducing collection runs when a scan ends`,
     });
-    results.memory = { rss, hwm, idle, idleWaitMs: idleWaits, rss5sLater: rssLater, heapBeforeScan: heapBefore, heapAfterGc: heap, rssAfterGc, cacheEntries: entries, cacheDiskBytes: diskBytes, met };
+    results.memory = {
+      rss,
+      hwm,
+      idle,
+      idleWaitMs: idleWaits,
+      rss5sLater: rssLater,
+      heapBeforeScan: heapBefore,
+      heapAfterGc: heap,
+      rssAfterGc,
+      cacheEntries: entries,
+      cacheDiskBytes: diskBytes,
+      met,
+    };
   }
 }
 
@@ -996,7 +1049,9 @@ async function parseThroughput(profileDir?: string): Promise<void> {
     verdict: reqRatio >= 10 ? 'met' : 'MISSED',
     detail:
       `${fmt(reqRatio, 1)}× pip ${versions.pip} req_file (median of ${rounds} paired rounds, each a median of passes)` +
-      (pipCons !== undefined ? `; ${fmt(pipCons / nodeReq[0]!, 1)}× req_file + install_req_from_parsed_requirement (${fmt(lps(reqLines, pipCons))} lines/s)` : ''),
+      (pipCons !== undefined
+        ? `; ${fmt(pipCons / nodeReq[0]!, 1)}× req_file + install_req_from_parsed_requirement (${fmt(lps(reqLines, pipCons))} lines/s)`
+        : ''),
   });
   addRow({
     scenario: `parse pyproject.toml (${pyp.length} files, ${fmt(pypLines)} lines)`,
@@ -1007,7 +1062,16 @@ async function parseThroughput(profileDir?: string): Promise<void> {
     detail: `${fmt(pypRatio, 1)}× pip's vendored tomli + packaging.Requirement on the PEP 508 strings (median of ${rounds} paired rounds)`,
   });
   results.parse = {
-    requirements: { files: req.length, lines: reqLines, nodeMs: nodeReq, pipReqFileMs: pipReq, pipWithConstructorsMs: pipCons, ratio: reqRatio, met: reqRatio >= 10, nodeMedianMs: nodeReqMedian },
+    requirements: {
+      files: req.length,
+      lines: reqLines,
+      nodeMs: nodeReq,
+      pipReqFileMs: pipReq,
+      pipWithConstructorsMs: pipCons,
+      ratio: reqRatio,
+      met: reqRatio >= 10,
+      nodeMedianMs: nodeReqMedian,
+    },
     pyproject: { files: pyp.length, lines: pypLines, nodeMs: nodePyp, pipTomliPackagingMs: pipPyp, ratio: pypRatio, met: pypRatio >= 10 },
     ...versions,
   };
@@ -1087,7 +1151,9 @@ async function profileRuns(large: Large, ws: Workspace): Promise<void> {
     const t0 = process.hrtime.bigint();
     for (let i = 0; i < 40; i++) {
       const insert = i % 2 === 0;
-      const range = insert ? { start: { line, character: end }, end: { line, character: end } } : { start: { line, character: end }, end: { line, character: end + 1 } };
+      const range = insert
+        ? { start: { line, character: end }, end: { line, character: end } }
+        : { start: { line, character: end }, end: { line, character: end + 1 } };
       await server.edit(large.uri, 2 + i, range, insert ? ' ' : '');
       const v = 2 + i;
       await server.waitFor(large.uri, (p) => p.version === v, { timeoutMs: 60_000 });
@@ -1183,7 +1249,8 @@ async function main(): Promise<void> {
   const middle = deps[Math.floor(deps.length / 2)]!;
   const lines = text.split('\n');
   const largePins = new Map<string, Set<string>>();
-  for (const d of deps) if (d.pinnedVersion !== undefined) largePins.set(d.normalizedName, new Set([...(largePins.get(d.normalizedName) ?? []), d.pinnedVersion]));
+  for (const d of deps)
+    if (d.pinnedVersion !== undefined) largePins.set(d.normalizedName, new Set([...(largePins.get(d.normalizedName) ?? []), d.pinnedVersion]));
   const large: Large = {
     uri: pathToFileURL(path.join(tempDir('open'), 'requirements_all.txt')).href,
     text,

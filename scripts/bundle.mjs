@@ -90,7 +90,10 @@ const COMMANDS = [
 const loaders = await Promise.all(
   COMMANDS.map(([dir, name]) => {
     const bundle = `${name}.bundle.cjs`;
-    const hash = createHash('sha256').update(readFileSync(path.join(dir, bundle))).digest('hex').slice(0, 16);
+    const hash = createHash('sha256')
+      .update(readFileSync(path.join(dir, bundle)))
+      .digest('hex')
+      .slice(0, 16);
     return build({
       ...commonJs,
       entryPoints: { [name]: 'server/src/loader.ts' },

@@ -77,7 +77,7 @@ function releaseChangelog(text, version, date) {
   const start = heading.index + heading[0].length;
   const end = text.slice(start).search(/^## /m);
   const body = end < 0 ? text.slice(start) : text.slice(start, start + end);
-  if (body.trim() === '') fail('CHANGELOG.md\'s Unreleased section is empty: say what this release changes first');
+  if (body.trim() === '') fail("CHANGELOG.md's Unreleased section is empty: say what this release changes first");
   if (new RegExp(`^## ${version.replace(/\./g, '\\.')}\\b`, 'm').test(text)) fail(`CHANGELOG.md already has a section for ${version}`);
   return `${text.slice(0, heading.index)}## Unreleased\n\n## ${version} (${date})\n${body}${end < 0 ? '' : text.slice(start + end)}`;
 }

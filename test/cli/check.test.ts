@@ -55,14 +55,32 @@ interface SarifResult {
   ruleIndex: number;
   level: string;
   message: { text: string };
-  locations: { physicalLocation: { artifactLocation: { uri: string; uriBaseId: string }; region: { startLine: number; startColumn: number; endLine: number; endColumn: number } } }[];
+  locations: {
+    physicalLocation: {
+      artifactLocation: { uri: string; uriBaseId: string };
+      region: { startLine: number; startColumn: number; endLine: number; endColumn: number };
+    };
+  }[];
   partialFingerprints: Record<string, string>;
 }
 interface SarifLog {
   $schema: string;
   version: string;
   runs: {
-    tool: { driver: { name: string; version: string; informationUri: string; rules: { id: string; shortDescription: { text: string }; fullDescription: { text: string }; helpUri: string; defaultConfiguration: { level: string } }[] } };
+    tool: {
+      driver: {
+        name: string;
+        version: string;
+        informationUri: string;
+        rules: {
+          id: string;
+          shortDescription: { text: string };
+          fullDescription: { text: string };
+          helpUri: string;
+          defaultConfiguration: { level: string };
+        }[];
+      };
+    };
     results: SarifResult[];
     invocations: { toolExecutionNotifications: { message: { text: string } }[] }[];
   }[];
@@ -82,8 +100,19 @@ const EXPECTED_FILES = [
 
 /** Normalized names of every project the workspace's scanned files look up. */
 const EXPECTED_PROJECTS = [
-  'aiocpa', 'black', 'deprecated-project', 'django', 'haunted-project', 'isodate', 'no-such-internal-package',
-  'no-such-vendored-package', 'pepy', 'pil', 'pycrypto', 'six', 'snowchange',
+  'aiocpa',
+  'black',
+  'deprecated-project',
+  'django',
+  'haunted-project',
+  'isodate',
+  'no-such-internal-package',
+  'no-such-vendored-package',
+  'pepy',
+  'pil',
+  'pycrypto',
+  'six',
+  'snowchange',
 ];
 
 /** Names in files that must not be scanned, or that the configuration or a comment silences. */
@@ -133,7 +162,8 @@ function actualFindings(report: JsonReport): Expected[] {
   });
 }
 
-const FULL_SUMMARY = '4 archived, 2 not-found, 2 yanked, 1 quarantined, 1 deprecated, 1 vulnerable, 1 inactive, 1 invalid-requirement in 9 files; 19 dependencies, 13 projects';
+const FULL_SUMMARY =
+  '4 archived, 2 not-found, 2 yanked, 1 quarantined, 1 deprecated, 1 vulnerable, 1 inactive, 1 invalid-requirement in 9 files; 19 dependencies, 13 projects';
 
 function simpleNames(index: IndexServer): string[] {
   return index.requests.filter((r) => r.path.startsWith('/simple/')).map((r) => decodeURIComponent(r.path.split('/')[2]!));
@@ -211,7 +241,16 @@ describe('pypi-status check (built CLI)', () => {
     assert.equal(report.filesScanned, 9);
     assert.equal(report.dependencies, 19);
     assert.equal(report.projects, EXPECTED_PROJECTS.length);
-    assert.deepEqual(report.findingsByCode, { archived: 4, quarantined: 1, 'invalid-requirement': 1, yanked: 2, 'not-found': 2, deprecated: 1, inactive: 1, vulnerable: 1 });
+    assert.deepEqual(report.findingsByCode, {
+      archived: 4,
+      quarantined: 1,
+      'invalid-requirement': 1,
+      yanked: 2,
+      'not-found': 2,
+      deprecated: 1,
+      inactive: 1,
+      vulnerable: 1,
+    });
     assert.deepEqual(report.unknownProjects, []);
     assert.equal(report.cancelled, false);
     assert.equal(report.failOn, 'error');
@@ -229,7 +268,12 @@ describe('pypi-status check (built CLI)', () => {
       assert.ok(secure.requests.length > 0 && secure.requests.every((r) => r.httpVersion === '2.0'));
       assert.equal(secure.connections, 1, 'one connection carried every request');
       // Without the certificate nothing is trusted: every project is unknown, none "not found".
-      const untrusted = json(await runCli(args.map((a, i) => (args[i - 1] === '--cache-dir' ? freshCache() : a)), { cwd: ws, env }));
+      const untrusted = json(
+        await runCli(
+          args.map((a, i) => (args[i - 1] === '--cache-dir' ? freshCache() : a)),
+          { cwd: ws, env },
+        ),
+      );
       assert.equal(untrusted.findingsByCode['not-found'], undefined);
       assert.deepEqual([...untrusted.unknownProjects].sort(), EXPECTED_PROJECTS);
     } finally {
@@ -255,12 +299,18 @@ describe('pypi-status check (built CLI)', () => {
   it('excludes paths with --exclude (relative to the current directory or a PATH) and with [tool.pypi-status] exclude', async () => {
     const cache = freshCache();
     const flag = json(await check(['--format', 'json', '--exclude', 'vendor/**'], { cache }));
-    assert.deepEqual(flag.files, EXPECTED_FILES.filter((f) => f !== 'vendor/requirements.txt'));
+    assert.deepEqual(
+      flag.files,
+      EXPECTED_FILES.filter((f) => f !== 'vendor/requirements.txt'),
+    );
     assert.ok(!flag.findings.some((f) => f.name === 'no-such-vendored-package'));
 
     // Repeatable; a plain directory name prunes the directory.
     const two = json(await check(['--format', 'json', '--exclude', 'vendor', '--exclude', 'services/worker/**'], { cache }));
-    assert.deepEqual(two.files, EXPECTED_FILES.filter((f) => f !== 'vendor/requirements.txt' && !f.startsWith('services/worker/')));
+    assert.deepEqual(
+      two.files,
+      EXPECTED_FILES.filter((f) => f !== 'vendor/requirements.txt' && !f.startsWith('services/worker/')),
+    );
 
     // Relative to a PATH argument, as well as to the current directory.
     const underPath = json(await check(['--format', 'json', 'services', '--exclude', 'worker'], { cache }));
@@ -279,7 +329,10 @@ describe('pypi-status check (built CLI)', () => {
     // A file named on the command line is scanned even inside an excluded directory.
     const named = json(await check(['--format', 'json', 'legacy/requirements.txt'], { cache }));
     assert.deepEqual(named.files, ['legacy/requirements.txt']);
-    assert.deepEqual(named.findings.map((f) => [f.name, f.code]), [['nonexistent-legacy-package', 'not-found']]);
+    assert.deepEqual(
+      named.findings.map((f) => [f.name, f.code]),
+      [['nonexistent-legacy-package', 'not-found']],
+    );
   });
 
   it('prints path:line:col: severity code message, grouped by file, with a summary (text)', async () => {
@@ -306,8 +359,15 @@ describe('pypi-status check (built CLI)', () => {
       previous = m[1];
       parsed.push({ file: m[1]!, line: Number(m[2]), column: Number(m[3]), endColumn: 0, code: m[5]!, severity: m[4]! });
     }
-    assert.deepEqual(parsed, expectedFindings(ws).map((e) => ({ file: e.file, line: e.line, column: e.column, endColumn: 0, code: e.code, severity: e.severity })));
-    assert.ok(findingLines.includes(`requirements.txt:${locate(ws, 'requirements.txt', 'pepy').line}:1: warning archived pepy is archived: its maintainers will publish nothing more, security fixes included.`));
+    assert.deepEqual(
+      parsed,
+      expectedFindings(ws).map((e) => ({ file: e.file, line: e.line, column: e.column, endColumn: 0, code: e.code, severity: e.severity })),
+    );
+    assert.ok(
+      findingLines.includes(
+        `requirements.txt:${locate(ws, 'requirements.txt', 'pepy').line}:1: warning archived pepy is archived: its maintainers will publish nothing more, security fixes included.`,
+      ),
+    );
 
     // Paths are relative to the current directory, wherever the files are.
     const sub = await check(['../requirements/base.txt'], { cwd: path.join(ws, 'services') });
@@ -436,8 +496,16 @@ describe('pypi-status check (built CLI)', () => {
       ['1: an error (quarantined)', [], 1],
       ['1: a warning with --fail-on warning', ['services', '--fail-on', 'warning'], 1],
       ['0: --fail-on never', ['--fail-on', 'never'], 0],
-      ['0: an information finding under --fail-on warning', ['services/worker', '--severity', 'deprecated=off,vulnerable=off', '--severity', 'inactive=information', '--fail-on', 'warning'], 0],
-      ['1: an information finding under --fail-on information', ['services/worker', '--severity', 'deprecated=off,vulnerable=off', '--severity', 'inactive=information', '--fail-on', 'information'], 1],
+      [
+        '0: an information finding under --fail-on warning',
+        ['services/worker', '--severity', 'deprecated=off,vulnerable=off', '--severity', 'inactive=information', '--fail-on', 'warning'],
+        0,
+      ],
+      [
+        '1: an information finding under --fail-on information',
+        ['services/worker', '--severity', 'deprecated=off,vulnerable=off', '--severity', 'inactive=information', '--fail-on', 'information'],
+        1,
+      ],
       ['1: a hint under --fail-on hint', ['services/worker', '--severity', 'deprecated=off,vulnerable=off,inactive=hint', '--fail-on', 'hint'], 1],
       ['0: --severity quarantined=warning removes the only error', ['--severity', 'quarantined=warning'], 0],
       ['0: --ignore (repeatable, comma-separated) silences the error', ['--ignore', 'six,aiocpa', '--ignore', 'pepy'], 0],
@@ -515,7 +583,23 @@ describe('pypi-status check (built CLI)', () => {
         assert.equal(help.stderr, '');
       }
       const checkHelp = await runCli(['check', '-h'], { cwd: ws, env });
-      for (const flag of ['--index-url', '--json-api-url', '--no-json-api', '--ignore', '--exclude', '--severity', '--cache-dir', '--no-cache', '--offline', '--concurrency', '--fail-on', '--strict', '--format', '--output', '--no-color']) {
+      for (const flag of [
+        '--index-url',
+        '--json-api-url',
+        '--no-json-api',
+        '--ignore',
+        '--exclude',
+        '--severity',
+        '--cache-dir',
+        '--no-cache',
+        '--offline',
+        '--concurrency',
+        '--fail-on',
+        '--strict',
+        '--format',
+        '--output',
+        '--no-color',
+      ]) {
         assert.ok(checkHelp.stdout.includes(flag), `help does not mention ${flag}`);
       }
       for (const args of [['--version'], ['check', '--version']]) {
@@ -544,7 +628,10 @@ describe('pypi-status check (built CLI)', () => {
       const run = await runCli(['check', '--index-url', index.simpleUrl, '--json-api-url', index.jsonApiUrl, '--format', 'json'], { cwd: dir, env });
       const report = json(run);
       assert.equal(run.code, 0, 'archived is information now, below fail-on warning');
-      assert.deepEqual(report.findings.map((f) => [f.name, f.code, f.severity]), [['pepy', 'archived', 'information']]);
+      assert.deepEqual(
+        report.findings.map((f) => [f.name, f.code, f.severity]),
+        [['pepy', 'archived', 'information']],
+      );
       assert.equal(report.failOn, 'warning');
       assert.ok(readdirSync(path.join(dir, '.cache', 'pypi-status')).length > 0, 'the cache is where the file says');
     });
@@ -555,14 +642,23 @@ describe('pypi-status check (built CLI)', () => {
       write(dir, 'pkg/pyproject.toml', '[project]\nname = "pkg"\ndependencies = ["pepy"]\n');
       const run = await check(['--format', 'json'], { cwd: path.join(dir, 'pkg'), cache });
       assert.equal(run.code, 1);
-      assert.deepEqual(json(run).findings.map((f) => [f.file, f.severity]), [['pyproject.toml', 'error']]);
+      assert.deepEqual(
+        json(run).findings.map((f) => [f.file, f.severity]),
+        [['pyproject.toml', 'error']],
+      );
       // A nearer table wins over the repository's.
       write(dir, 'pkg/pyproject.toml', '[project]\nname = "pkg"\ndependencies = ["pepy"]\n[tool.pypi-status]\nseverity = { archived = "hint" }\n');
       const nearer = await check(['--format', 'json'], { cwd: path.join(dir, 'pkg'), cache });
-      assert.deepEqual(json(nearer).findings.map((f) => [f.file, f.severity]), [['pyproject.toml', 'hint']]);
+      assert.deepEqual(
+        json(nearer).findings.map((f) => [f.file, f.severity]),
+        [['pyproject.toml', 'hint']],
+      );
       // Flags override the table per code.
       const flagged = await check(['--format', 'json', '--severity', 'archived=warning'], { cwd: path.join(dir, 'pkg'), cache });
-      assert.deepEqual(json(flagged).findings.map((f) => f.severity), ['warning']);
+      assert.deepEqual(
+        json(flagged).findings.map((f) => f.severity),
+        ['warning'],
+      );
     });
 
     const bad: [string, string, RegExp][] = [
@@ -575,7 +671,11 @@ describe('pypi-status check (built CLI)', () => {
       ['a bad concurrency', '[tool.pypi-status]\nconcurrency = 100\n', /concurrency: expected a whole number from 1 to 64/],
       ['a table that is not a table', '[tool]\npypi-status = 3\n', /\[tool.pypi-status\] must be a table/],
       ['invalid TOML in a file that mentions pypi-status', '[tool.pypi-status\nfail-on = "error"\n', /pyproject\.toml:2:1: invalid TOML/],
-      ['a value nested 5,000 arrays deep inside the table', `[tool.pypi-status]\nfail-on = ${'['.repeat(5000)}${']'.repeat(5000)}\n`, /pyproject\.toml:2: a value nests more than 100 /],
+      [
+        'a value nested 5,000 arrays deep inside the table',
+        `[tool.pypi-status]\nfail-on = ${'['.repeat(5000)}${']'.repeat(5000)}\n`,
+        /pyproject\.toml:2: a value nests more than 100 /,
+      ],
     ];
     for (const [title, text, message] of bad) {
       it(`refuses ${title} (exit status 2)`, async () => {
@@ -593,7 +693,10 @@ describe('pypi-status check (built CLI)', () => {
       ['inline tables', `${'{ a = '.repeat(2000)}1${' }'.repeat(2000)}`],
     ]) {
       it(`reads a pyproject.toml whose [tool.x] nests 5,000 ${shape} deep, reports it, and still reports every other file`, async () => {
-        const dir = repo(`[project]\nname = "x"\ndependencies = ["pepy"]\n[tool.x]\na = ${value}\n[tool.pypi-status]\nseverity = { archived = "error" }\n`, 'pepy\n');
+        const dir = repo(
+          `[project]\nname = "x"\ndependencies = ["pepy"]\n[tool.x]\na = ${value}\n[tool.pypi-status]\nseverity = { archived = "error" }\n`,
+          'pepy\n',
+        );
         write(dir, 'sub/requirements.txt', 'PIL\n');
         const run = await check(['--format', 'json'], { cwd: dir, cache });
         assert.equal(run.code, 1, run.stderr);
@@ -639,7 +742,10 @@ describe('pypi-status check (built CLI)', () => {
         const report = json(strict);
         assert.deepEqual(report.unknownProjects, EXPECTED_PROJECTS);
         for (const name of EXPECTED_PROJECTS) assert.match(report.unknownReasons[name]!, /^(HTTP 503|not asked after earlier errors from the same index)$/);
-        assert.deepEqual(report.findings.map((f) => f.code), ['invalid-requirement']);
+        assert.deepEqual(
+          report.findings.map((f) => f.code),
+          ['invalid-requirement'],
+        );
 
         // --strict wins over findings: an incomplete check is not a pass or a plain failure.
         const both = await check(['--strict', '--severity', 'invalid-requirement=error', '--max-wait', '0'], { cache });
@@ -670,8 +776,14 @@ describe('pypi-status check (built CLI)', () => {
         const run = await check(['--strict', '--format', 'json', '--max-wait', '0'], { cache });
         assert.equal(run.code, 2, run.stderr);
         const report = json(run);
-        assert.ok(report.findings.some((f) => f.code === 'archived' && f.name === 'pepy'), 'the last answer is still shown');
-        assert.match(report.unknownReasons.pepy!, /^answer from \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC; the index could not be reached since \((HTTP 503|not asked after earlier errors from the same index)\)$/);
+        assert.ok(
+          report.findings.some((f) => f.code === 'archived' && f.name === 'pepy'),
+          'the last answer is still shown',
+        );
+        assert.match(
+          report.unknownReasons.pepy!,
+          /^answer from \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC; the index could not be reached since \((HTTP 503|not asked after earlier errors from the same index)\)$/,
+        );
       } finally {
         index.clearFaults();
       }
@@ -687,7 +799,10 @@ describe('pypi-status check (built CLI)', () => {
         const run = await runCli(['check', ...indexArgs(freshCache()), '--format', 'json'], { cwd: dir, env });
         const report = json(run);
         assert.equal(run.code, 1, run.stderr);
-        assert.ok(report.findings.some((f) => f.code === 'quarantined' && f.name === 'aiocpa'), JSON.stringify(report.findings));
+        assert.ok(
+          report.findings.some((f) => f.code === 'quarantined' && f.name === 'aiocpa'),
+          JSON.stringify(report.findings),
+        );
         assert.deepEqual(report.unknownProjects, ['pepy'], 'only the project whose request failed');
       } finally {
         index.clearFaults();
@@ -716,7 +831,10 @@ describe('pypi-status check (built CLI)', () => {
         const validate = sarifValidator();
         assert.ok(validate(log), JSON.stringify(validate.errors, null, 2));
         const notes = log.runs[0]!.invocations[0]!.toolExecutionNotifications.map((n) => n.message.text);
-        assert.ok(notes.some((n) => n.startsWith('The status of pycrypto is unknown (not checked): JSON API: ')), notes.join('\n'));
+        assert.ok(
+          notes.some((n) => n.startsWith('The status of pycrypto is unknown (not checked): JSON API: ')),
+          notes.join('\n'),
+        );
       } finally {
         await jsonApi.close();
       }
@@ -743,7 +861,10 @@ describe('pypi-status check (built CLI)', () => {
       assert.match(run.stdout, /^1 invalid-requirement in 9 files; 19 dependencies, 13 projects; 13 unchecked$/m);
       assert.match(run.stdout, /^Status unknown for 13 projects \(not checked\): offline and not in the cache: aiocpa, black, /m);
       const report = json(await check(['--offline', '--format', 'json'], { cache }));
-      assert.ok(report.findings.every((f) => f.name === undefined), 'only the parse problem, which needs no index');
+      assert.ok(
+        report.findings.every((f) => f.name === undefined),
+        'only the parse problem, which needs no index',
+      );
       assert.deepEqual(report.unknownProjects, EXPECTED_PROJECTS);
       assert.equal((await check(['--offline', '--strict'], { cache })).code, 2);
       assert.equal(index.requests.length, 0);
@@ -765,7 +886,10 @@ describe('pypi-status check (built CLI)', () => {
       assert.equal(index.requests.length, firstRequests, 'the second run asked as much as the first');
       assert.deepEqual(readdirSync(xdgHome), [], 'nothing in the default cache directory');
       // Without --no-cache the same environment caches under $XDG_CACHE_HOME/pypi-status.
-      await runCli(args.filter((a) => a !== '--no-cache'), { cwd: ws, env: noCacheEnv });
+      await runCli(
+        args.filter((a) => a !== '--no-cache'),
+        { cwd: ws, env: noCacheEnv },
+      );
       assert.deepEqual(readdirSync(xdgHome), ['pypi-status']);
     });
   });
@@ -792,12 +916,18 @@ describe('pypi-status check (built CLI)', () => {
     index.setFault('/simple/pepy/', { kind: 'reset' });
     try {
       for (const format of ['text', 'json', 'sarif', 'github']) {
-        const run = await runCli(['check', '--index-url', withCredentials, '--json-api-url', index.jsonApiUrl, '--cache-dir', freshCache(), '--format', format], { cwd: ws, env });
+        const run = await runCli(
+          ['check', '--index-url', withCredentials, '--json-api-url', index.jsonApiUrl, '--cache-dir', freshCache(), '--format', format],
+          { cwd: ws, env },
+        );
         assert.ok(!run.stdout.includes(secret) && !run.stderr.includes(secret), `${format} printed the secret`);
         // pepy fails, and the client then pauses that index: which findings remain depends on timing.
         assert.ok([0, 1].includes(run.code ?? -1), run.stderr);
       }
-      assert.ok(index.requests.some((r) => r.headers.authorization?.startsWith('Basic ')), 'the credentials were used');
+      assert.ok(
+        index.requests.some((r) => r.headers.authorization?.startsWith('Basic ')),
+        'the credentials were used',
+      );
       const usage = await runCli(['check', '--index-url', `ftp://ci-user:${secret}@example.com/simple/`], { cwd: ws, env });
       assert.equal(usage.code, 2);
       assert.ok(!usage.stderr.includes(secret), usage.stderr);
@@ -822,7 +952,10 @@ describe('pypi-status check (built CLI)', () => {
   });
 
   // Ctrl-C in a terminal; SIGTERM when CI cancels a job.
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
     it(`${signal} stops at once with exit status ${code}, printing no partial report`, async () => {
       index.setLatency(5_000);
       const out = path.join(freshCache(), 'report.json');

@@ -26,7 +26,11 @@ describe('code cache of the built commands', () => {
 
   /** Runs `--version`: the command must work whatever state its cache is in. */
   function version(command: string, dir: string): void {
-    const out = execFileSync(process.execPath, [command, '--version'], { env: { ...process.env, PYPI_STATUS_CODE_CACHE: dir }, encoding: 'utf8', timeout: 30_000 });
+    const out = execFileSync(process.execPath, [command, '--version'], {
+      env: { ...process.env, PYPI_STATUS_CODE_CACHE: dir },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     assert.match(out, /^\d+\.\d+\.\d+/);
   }
 
@@ -53,10 +57,13 @@ describe('code cache of the built commands', () => {
 
   for (const [label, damage] of [
     ['a damaged file', (data: Buffer) => Buffer.concat([data.subarray(0, 1000), Buffer.alloc(4096, 0xa5), data.subarray(5096)])],
-    ['data V8 refuses, with a correct digest', () => {
-      const payload = Buffer.alloc(64 * 1024, 0x5a);
-      return Buffer.concat([createHash('sha1').update(payload).digest(), payload]);
-    }],
+    [
+      'data V8 refuses, with a correct digest',
+      () => {
+        const payload = Buffer.alloc(64 * 1024, 0x5a);
+        return Buffer.concat([createHash('sha1').update(payload).digest(), payload]);
+      },
+    ],
     ['a truncated file', (data: Buffer) => data.subarray(0, 10)],
   ] as const) {
     it(`runs on and replaces ${label}`, () => {
@@ -82,7 +89,11 @@ describe('code cache of the built commands', () => {
     assert.equal(files(dir).length, 2);
 
     const off = cacheDir();
-    const out = execFileSync(process.execPath, [SERVER_JS, '--version'], { env: { ...process.env, PYPI_STATUS_CODE_CACHE: 'off' }, encoding: 'utf8', timeout: 30_000 });
+    const out = execFileSync(process.execPath, [SERVER_JS, '--version'], {
+      env: { ...process.env, PYPI_STATUS_CODE_CACHE: 'off' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     assert.match(out, /^\d+\.\d+\.\d+/);
     assert.deepEqual(files(off), []);
   });

@@ -36,7 +36,10 @@ describe('pypi-status check: index URLs from the environment', () => {
     const run = await check(['requirements.txt'], { PYPI_STATUS_INDEX_URL: index.simpleUrl });
     assert.equal(run.code, 1, run.stderr);
     assert.match(run.stdout, /requirements\.txt:1:1: error quarantined aiocpa is quarantined/);
-    assert.ok(index.requests.some((r) => r.path === '/simple/aiocpa/'), 'the local index was asked');
+    assert.ok(
+      index.requests.some((r) => r.path === '/simple/aiocpa/'),
+      'the local index was asked',
+    );
   });
 
   it('uses PYPI_STATUS_JSON_API_URL for the JSON API of a custom index', async () => {
@@ -57,7 +60,7 @@ describe('pypi-status check: index URLs from the environment', () => {
     const variable = await check([], { PYPI_STATUS_INDEX_URL: index.simpleUrl }, project);
     assert.match(variable.stdout, /quarantined aiocpa/, variable.stderr);
     const file = await check([], {}, project);
-    assert.doesNotMatch(file.stdout, /quarantined/, 'without the variable, the file\'s dead index is used');
+    assert.doesNotMatch(file.stdout, /quarantined/, "without the variable, the file's dead index is used");
     assert.match(file.stdout + file.stderr, /could not be checked|unknown/i);
   });
 
@@ -73,5 +76,4 @@ describe('pypi-status check: index URLs from the environment', () => {
     const empty = await check(['--index-url', index.simpleUrl, 'requirements.txt'], { PYPI_STATUS_INDEX_URL: '', PYPI_STATUS_JSON_API_URL: ' ' });
     assert.equal(empty.code, 1, empty.stderr);
   });
-
 });

@@ -31,7 +31,10 @@ describe('pypi-status check and index options in files', () => {
   it('ignores them by default: no request goes to the host a file names', async () => {
     const result = await run([]);
     const report = JSON.parse(result.stdout) as { findings: { code: string; name?: string }[] };
-    assert.deepEqual(report.findings.map((f) => [f.name, f.code]), [['private-lib', 'not-found']]);
+    assert.deepEqual(
+      report.findings.map((f) => [f.name, f.code]),
+      [['private-lib', 'not-found']],
+    );
     assert.equal(named.requests.length, 0);
   });
 
@@ -39,7 +42,10 @@ describe('pypi-status check and index options in files', () => {
     configured.resetLog();
     const result = await run(['--trust-index-options']);
     const report = JSON.parse(result.stdout) as { findings: { code: string; name?: string }[] };
-    assert.deepEqual(report.findings.map((f) => [f.name, f.code]), [['private-lib', 'archived']]);
+    assert.deepEqual(
+      report.findings.map((f) => [f.name, f.code]),
+      [['private-lib', 'archived']],
+    );
     assert.ok(named.requests.some((r) => r.path === '/simple/private-lib/'));
     assert.equal(configured.requests.length, 0);
   });

@@ -30,9 +30,39 @@ describe('CLI pieces', () => {
   });
 
   it('prints file names in the text format without their control characters', () => {
-    const finding = { file: '/w/x', path: 'requirements/x\nfake.txt:1:1: error quarantined\u001b[8m.txt', uri: 'requirements/x', line: 1, column: 1, endLine: 1, endColumn: 5, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 4 } }, code: 'archived' as const, severity: 'warning' as const, message: 'pepy is archived' };
-    const summary = { filesScanned: 1, dependencies: 1, projects: 1, unknownProjects: [], unchecked: [], findingsByCode: { archived: 1 }, findings: [], cancelled: false };
-    const report = { cwd: '/w', settings: resolveSettings({}), summary, files: ['requirements/x'], findings: [finding], unknown: [], failOn: 'warning' as const, failed: true };
+    const finding = {
+      file: '/w/x',
+      path: 'requirements/x\nfake.txt:1:1: error quarantined\u001b[8m.txt',
+      uri: 'requirements/x',
+      line: 1,
+      column: 1,
+      endLine: 1,
+      endColumn: 5,
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 4 } },
+      code: 'archived' as const,
+      severity: 'warning' as const,
+      message: 'pepy is archived',
+    };
+    const summary = {
+      filesScanned: 1,
+      dependencies: 1,
+      projects: 1,
+      unknownProjects: [],
+      unchecked: [],
+      findingsByCode: { archived: 1 },
+      findings: [],
+      cancelled: false,
+    };
+    const report = {
+      cwd: '/w',
+      settings: resolveSettings({}),
+      summary,
+      files: ['requirements/x'],
+      findings: [finding],
+      unknown: [],
+      failOn: 'warning' as const,
+      failed: true,
+    };
     const out = formatText(report, false);
     assert.equal(out.split('\n')[0], 'requirements/x fake.txt:1:1: error quarantined\uFFFD[8m.txt:1:1: warning archived pepy is archived');
   });
@@ -99,8 +129,26 @@ describe('CLI pieces', () => {
 
   it('parses flags: repeatable and comma-separated lists, severity pairs, URLs normalized', () => {
     const command = parseCommandLine([
-      'check', 'a', 'b', '--ignore', 'Foo_Bar,baz', '--ignore=qux', '--exclude', 'x/**', '--severity', 'archived=error,inactive=off',
-      '--severity', 'yanked=hint', '--index-url', 'https://u:p@example.com/simple', '--concurrency', '8', '-f', 'sarif', '-o', 'out.sarif',
+      'check',
+      'a',
+      'b',
+      '--ignore',
+      'Foo_Bar,baz',
+      '--ignore=qux',
+      '--exclude',
+      'x/**',
+      '--severity',
+      'archived=error,inactive=off',
+      '--severity',
+      'yanked=hint',
+      '--index-url',
+      'https://u:p@example.com/simple',
+      '--concurrency',
+      '8',
+      '-f',
+      'sarif',
+      '-o',
+      'out.sarif',
     ]);
     assert.equal(command.kind, 'check');
     if (command.kind !== 'check') return;

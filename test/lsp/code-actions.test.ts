@@ -80,7 +80,10 @@ describe('code actions over stdio', () => {
     assert.deepEqual(preferred.diagnostics, [d]);
     const after = apply(REQUIREMENTS, preferred, REQ_URI);
     assert.equal(after.split('\n')[d.range.start.line], 'newproject');
-    assert.equal(reparsedName((t) => parseRequirements(t, { env: ENV }), after, d.range.start.line), 'newproject');
+    assert.equal(
+      reparsedName((t) => parseRequirements(t, { env: ENV }), after, d.range.start.line),
+      'newproject',
+    );
   });
 
   it('uses the curated table (PIL → pillow) and offers to replace it in all files', async () => {
@@ -118,17 +121,27 @@ describe('code actions over stdio', () => {
     assert.equal(reparsedName(parsePyproject, after, d.range.start.line), 'newproject');
   });
 
-  it('puts the user\'s own alternative first and never offers one the index flags', async () => {
+  it("puts the user's own alternative first and never offers one the index flags", async () => {
     const d = diagnosticAt(reqDiagnostics, REQUIREMENTS, 'aiocpa');
     const actions = await actionsFor(REQ_URI, d);
     assert.equal(actions.find((a) => a.isPreferred)?.title, 'Replace aiocpa with safe-cpa (from your settings)');
     // An index-named candidate that is itself archived, or unknown to the index, is not offered.
-    index.setProject('flagged-old', makeProject({ name: 'flagged-old', status: 'archived', reason: 'Use archived-alternative instead, or use no-such-project instead, or use newproject instead.' }));
+    index.setProject(
+      'flagged-old',
+      makeProject({
+        name: 'flagged-old',
+        status: 'archived',
+        reason: 'Use archived-alternative instead, or use no-such-project instead, or use newproject instead.',
+      }),
+    );
     const uri = fileUri(path.join(FIXTURES, 'flagged', 'requirements.txt'));
     await client.open(uri, 'flagged-old\n');
     const [flagged] = await client.waitForDiagnostics(uri, (ds) => ds.length > 0);
     const titles = (await actionsFor(uri, flagged!)).map((a) => a.title);
-    assert.deepEqual(titles.filter((t) => t.startsWith('Replace')), ['Replace flagged-old with newproject (named on the index)']);
+    assert.deepEqual(
+      titles.filter((t) => t.startsWith('Replace')),
+      ['Replace flagged-old with newproject (named on the index)'],
+    );
   });
 
   it('offers ignore actions for every finding, and no replacement where upgrading is the fix', async () => {
@@ -149,7 +162,10 @@ describe('code actions over stdio', () => {
     const uri = fileUri(path.join(FIXTURES, 'hashed', 'requirements.txt'));
     await client.open(uri, text);
     const diagnostics = await client.waitForDiagnostics(uri, (ds) => ds.some((x) => x.code === 'archived'));
-    const actions = await actionsFor(uri, diagnostics.find((x) => x.code === 'archived')!);
+    const actions = await actionsFor(
+      uri,
+      diagnostics.find((x) => x.code === 'archived')!,
+    );
     const preferred = actions.find((a) => a.isPreferred)!;
     assert.match(preferred.title, /regenerate them/);
     assert.equal(apply(text, preferred, uri), 'pillow  # imaging\nsix\n');
@@ -204,11 +220,19 @@ describe('pin fixes over stdio', () => {
     index.setProject('yankpin', makeProject({ name: 'yankpin', versions: ['1.0.0', '1.0.1', '1.1.0'], yanked: { '1.0.1': 'broken wheel' } }));
     index.setProject(
       'vulnpin',
-      makeProject({ name: 'vulnpin', versions: ['2.0.0', '2.1.0', '2.2.0'], vulnerabilities: { '2.0.0': [vulnerability('PYSEC-1', ['2.1.0']), vulnerability('GHSA-2', ['2.2.0'])] } }),
+      makeProject({
+        name: 'vulnpin',
+        versions: ['2.0.0', '2.1.0', '2.2.0'],
+        vulnerabilities: { '2.0.0': [vulnerability('PYSEC-1', ['2.1.0']), vulnerability('GHSA-2', ['2.2.0'])] },
+      }),
     );
     index.setProject(
       'openpin',
-      makeProject({ name: 'openpin', versions: ['3.0.0', '3.1.0'], vulnerabilities: { '3.0.0': [vulnerability('PYSEC-3', ['3.1.0']), vulnerability('PYSEC-4', [])] } }),
+      makeProject({
+        name: 'openpin',
+        versions: ['3.0.0', '3.1.0'],
+        vulnerabilities: { '3.0.0': [vulnerability('PYSEC-3', ['3.1.0']), vulnerability('PYSEC-4', [])] },
+      }),
     );
     index.setProject('missingpin', makeProject({ name: 'missingpin', versions: ['1.0', '2.0'] }));
     index.setProject('steady', makeProject({ name: 'steady', versions: ['1.0.0'] }));
@@ -277,7 +301,9 @@ describe('pin fixes over stdio', () => {
     assert.equal(all.title, 'Apply all pin fixes in this file (4 pins)');
     assert.equal(
       applied(TEXT, uri, all),
-      ['yankpin==1.1.0  # keep this comment', 'vulnpin[extra]==2.2.0 ; python_version >= "3.8"', 'openpin==3.1.0', 'missingpin==2.0', 'steady==1.0.0', ''].join('\n'),
+      ['yankpin==1.1.0  # keep this comment', 'vulnpin[extra]==2.2.0 ; python_version >= "3.8"', 'openpin==3.1.0', 'missingpin==2.0', 'steady==1.0.0', ''].join(
+        '\n',
+      ),
     );
   });
 

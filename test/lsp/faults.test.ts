@@ -156,7 +156,10 @@ function announcedBackoff(client: LspClient): { until: number; line: string } | 
 }
 
 function uncaught(client: LspClient): string[] {
-  return client.logs.join('').split(/\r?\n/).filter((l) => /uncaught|unhandled/i.test(l));
+  return client.logs
+    .join('')
+    .split(/\r?\n/)
+    .filter((l) => /uncaught|unhandled/i.test(l));
 }
 
 async function startClient(index: RemoteIndex, extra: Record<string, unknown> = {}): Promise<LspClient> {
@@ -245,7 +248,12 @@ const FAULTS: FaultCase[] = [
   { name: 'HTTP 429 with Retry-After: 3', apply: everywhere({ kind: 'status', status: 429, retryAfter: 3 }), retryAfterMs: 3000 },
   { name: 'oversized (100 MB, Content-Length)', apply: everywhere({ kind: 'oversized', bytes: 100_000_000 }), memory: true },
   // Only the first four requests: each may be read up to the size limit before it is refused.
-  { name: 'oversized (70 MB, chunked, 4 requests)', apply: async (i) => i.setFault('/', { kind: 'oversized', bytes: 70_000_000, chunked: true }, 4), memory: true, dataSurvives: true },
+  {
+    name: 'oversized (70 MB, chunked, 4 requests)',
+    apply: async (i) => i.setFault('/', { kind: 'oversized', bytes: 70_000_000, chunked: true }, 4),
+    memory: true,
+    dataSurvives: true,
+  },
   { name: 'gzip-bomb (100 MB inflated)', apply: everywhere({ kind: 'gzip-bomb', bytes: 100_000_000 }), memory: true },
 ];
 
@@ -287,7 +295,10 @@ async function runFault(fc: FaultCase, t: TestContext): Promise<void> {
     const check = (whileFaulty: boolean) => {
       for (const d of allPublished(client)) {
         const k = key(summarize([d])[0]!);
-        assert.ok(EXPECTED_KEYS.has(k), `${d.code === 'not-found' ? 'false not-found' : 'a finding the fault-free index does not give'}: ${k} (${d.message as string})`);
+        assert.ok(
+          EXPECTED_KEYS.has(k),
+          `${d.code === 'not-found' ? 'false not-found' : 'a finding the fault-free index does not give'}: ${k} (${d.message as string})`,
+        );
       }
       if (!whileFaulty || fc.dataSurvives) return;
       for (const d of allPublished(client)) {
@@ -308,7 +319,11 @@ async function runFault(fc: FaultCase, t: TestContext): Promise<void> {
         await client.change(REQ_URI, version, REQUIREMENTS);
         await sleep(600);
         const sent = (await index.requests()).slice(before).map((r) => r.path);
-        assert.deepEqual(sent, [], `an edit right after the failures asked the failing index again (${sent.length} requests: ${sent.slice(0, 4).join(' ')} …): no back-off`);
+        assert.deepEqual(
+          sent,
+          [],
+          `an edit right after the failures asked the failing index again (${sent.length} requests: ${sent.slice(0, 4).join(' ')} …): no back-off`,
+        );
       });
     }
     check(true);
@@ -322,14 +337,22 @@ async function runFault(fc: FaultCase, t: TestContext): Promise<void> {
     sampler = undefined;
     assert.equal(client.proc.exitCode, null, 'the server exited');
     await soft(() => assert.deepEqual(uncaught(client), [], 'uncaught errors logged'));
-    t.diagnostic(`hover ${hover.answered ? `${hover.ms.toFixed(0)} ms` : `no answer in ${hover.ms.toFixed(0)} ms`} (on a comment: ${hover.idle.toFixed(0)} ms), RSS ${baseline.toFixed(0)} → peak ${peak.toFixed(0)} MB`);
+    t.diagnostic(
+      `hover ${hover.answered ? `${hover.ms.toFixed(0)} ms` : `no answer in ${hover.ms.toFixed(0)} ms`} (on a comment: ${hover.idle.toFixed(0)} ms), RSS ${baseline.toFixed(0)} → peak ${peak.toFixed(0)} MB`,
+    );
     await soft(() =>
-      assert.ok(hover.answered && hover.ms < HOVER_BUDGET_MS, `hover on pepy took ${hover.answered ? `${hover.ms.toFixed(0)} ms` : `over ${hover.ms.toFixed(0)} ms (no answer)`} (a hover on a comment ${hover.idle.toFixed(0)} ms) while the index misbehaves (budget ${HOVER_BUDGET_MS} ms)`),
+      assert.ok(
+        hover.answered && hover.ms < HOVER_BUDGET_MS,
+        `hover on pepy took ${hover.answered ? `${hover.ms.toFixed(0)} ms` : `over ${hover.ms.toFixed(0)} ms (no answer)`} (a hover on a comment ${hover.idle.toFixed(0)} ms) while the index misbehaves (budget ${HOVER_BUDGET_MS} ms)`,
+      ),
     );
     if (hover.answered) await soft(() => assert.doesNotMatch(hoverText(hover.hover), /not found/i, 'the hover says "not found"'));
     if (fc.memory) {
       await soft(() =>
-        assert.ok(peak - baseline < RSS_BOUND_MB, `server RSS grew from ${baseline.toFixed(0)} MB to a peak of ${peak.toFixed(0)} MB (+${(peak - baseline).toFixed(0)} MB; bound ${RSS_BOUND_MB} MB)`),
+        assert.ok(
+          peak - baseline < RSS_BOUND_MB,
+          `server RSS grew from ${baseline.toFixed(0)} MB to a peak of ${peak.toFixed(0)} MB (+${(peak - baseline).toFixed(0)} MB; bound ${RSS_BOUND_MB} MB)`,
+        ),
       );
     }
 
@@ -379,7 +402,10 @@ describe('faults of the index', { concurrency: 3 }, () => {
           .then(() => true)
           .catch(() => false);
         const fresh = (await index.requests()).filter((r) => !r.fault).length;
-        assert.ok(ok, `no new look-up within 6 s of a 1 s Retry-After without an edit: the server does not try again by itself (requests since the fault was cleared: ${fresh}; latest diagnostics ${JSON.stringify(summarize(latest(client)))})`);
+        assert.ok(
+          ok,
+          `no new look-up within 6 s of a 1 s Retry-After without an edit: the server does not try again by itself (requests since the fault was cleared: ${fresh}; latest diagnostics ${JSON.stringify(summarize(latest(client)))})`,
+        );
       } finally {
         await client.stop();
         await index.close();
@@ -398,7 +424,10 @@ describe('faults of the index', { concurrency: 3 }, () => {
         for (const n of LOOKED_UP) await first.setFault(`/simple/${n}/`, { kind: 'redirect', location: `${second.simpleUrl}${n}/`, status: 302 });
         await client.open(REQ_URI, REQUIREMENTS);
         const diagnostics = await client.waitForDiagnostics(REQ_URI, (d) => isDeepStrictEqual(summarize(d), EXPECTED), { timeoutMs: 15_000 });
-        const hovers = [await client.hover(REQ_URI, PEPY), await client.hover(REQ_URI, { line: REQUIREMENTS.split('\n').findIndex((l) => l.startsWith('this-project')), character: 2 })];
+        const hovers = [
+          await client.hover(REQ_URI, PEPY),
+          await client.hover(REQ_URI, { line: REQUIREMENTS.split('\n').findIndex((l) => l.startsWith('this-project')), character: 2 }),
+        ];
 
         const firstRequests = await first.requests();
         const secondRequests = await second.requests();
@@ -408,9 +437,15 @@ describe('faults of the index', { concurrency: 3 }, () => {
           'the configured host gets the credentials (otherwise this test proves nothing)',
         );
         const leaked = secondRequests.filter((r) => r.headers.authorization !== undefined);
-        assert.deepEqual(leaked.map((r) => `${r.path}: ${r.headers.authorization}`), [], 'the other host received an Authorization header');
+        assert.deepEqual(
+          leaked.map((r) => `${r.path}: ${r.headers.authorization}`),
+          [],
+          'the other host received an Authorization header',
+        );
 
-        const everything = [client.logs.join(''), JSON.stringify(client.diagnostics.get(REQ_URI)), JSON.stringify(diagnostics), JSON.stringify(hovers)].join('\n');
+        const everything = [client.logs.join(''), JSON.stringify(client.diagnostics.get(REQ_URI)), JSON.stringify(diagnostics), JSON.stringify(hovers)].join(
+          '\n',
+        );
         for (const secret of [password, basic, encodeURIComponent(password)]) {
           assert.ok(!everything.includes(secret), `the credentials (${secret === password ? 'password' : 'encoded'}) appear in logs, diagnostics or hovers`);
         }

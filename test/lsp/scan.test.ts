@@ -93,7 +93,10 @@ describe('workspace scan over stdio', () => {
       const simple = index.requests.filter((r) => r.path.startsWith('/simple/')).map((r) => r.path);
       assert.equal(simple.length, new Set(simple).size, simple.join(' '));
       assert.equal(simple.length, summary.projects);
-      assert.ok(!simple.includes('/simple/snowchange/') && !simple.includes('/simple/pycrypto/') && !simple.includes('/simple/isodate/'), 'skipped folders were read');
+      assert.ok(
+        !simple.includes('/simple/snowchange/') && !simple.includes('/simple/pycrypto/') && !simple.includes('/simple/isodate/'),
+        'skipped folders were read',
+      );
 
       // Diagnostics for every file, opened or not.
       for (const file of EXPECTED_FILES) {
@@ -107,7 +110,10 @@ describe('workspace scan over stdio', () => {
       const progress = client.progress.get('scan-1') as { kind: string; percentage?: number; message?: string }[];
       assert.equal(progress[0]!.kind, 'begin');
       assert.equal(progress.at(-1)!.kind, 'end');
-      assert.ok(progress.some((p) => p.kind === 'report' && /projects looked up/.test(p.message ?? '')), JSON.stringify(progress));
+      assert.ok(
+        progress.some((p) => p.kind === 'report' && /projects looked up/.test(p.message ?? '')),
+        JSON.stringify(progress),
+      );
     } finally {
       await client.stop();
     }
@@ -125,10 +131,17 @@ describe('workspace scan over stdio', () => {
       writeFileSync(base, 'tablib\npil\n');
       await client.didChangeWatchedFiles([{ uri, type: 2 }]);
       const after = await client.waitForDiagnostics(uri, () => true, { since: seen });
-      assert.deepEqual(after.map((d) => [d.code, d.range.start.line]), [['archived', 1]]);
+      assert.deepEqual(
+        after.map((d) => [d.code, d.range.start.line]),
+        [['archived', 1]],
+      );
       // Created after the scan: checked only where the scan would have looked.
       const created = path.join(root, 'requirements', 'new.txt');
-      const skipped = [path.join(root, 'excluded', 'requirements-new.txt'), path.join(root, 'my-env', 'requirements-new.txt'), path.join(root, 'node_modules', 'requirements.txt')];
+      const skipped = [
+        path.join(root, 'excluded', 'requirements-new.txt'),
+        path.join(root, 'my-env', 'requirements-new.txt'),
+        path.join(root, 'node_modules', 'requirements.txt'),
+      ];
       for (const f of [created, ...skipped]) writeFileSync(f, 'pepy\n');
       await client.didChangeWatchedFiles([created, ...skipped].map((f) => ({ uri: fileUri(f), type: 1 as const })));
       const createdDiagnostics = await client.waitForDiagnostics(fileUri(created), (d) => d.length > 0);
@@ -151,7 +164,11 @@ describe('workspace scan over stdio', () => {
     const client = await start(root);
     const file = path.join(root, 'extra', 'extra.txt');
     const uri = fileUri(file);
-    const latest = () => client.diagnostics.get(uri)!.at(-1)!.diagnostics.map((d) => `${d.code}@${d.range.start.line}`);
+    const latest = () =>
+      client.diagnostics
+        .get(uri)!
+        .at(-1)!
+        .diagnostics.map((d) => `${d.code}@${d.range.start.line}`);
     try {
       await client.executeCommand<ScanResponse>('pypiStatus.scanWorkspace');
       assert.deepEqual(latest(), ['archived@0']);
@@ -188,7 +205,13 @@ describe('workspace scan over stdio', () => {
     const uri = fileUri(path.join(root, 'constraints.txt'));
     try {
       await client.executeCommand<ScanResponse>('pypiStatus.scanWorkspace');
-      assert.deepEqual(client.diagnostics.get(uri)!.at(-1)!.diagnostics.map((d) => d.code), ['archived']);
+      assert.deepEqual(
+        client.diagnostics
+          .get(uri)!
+          .at(-1)!
+          .diagnostics.map((d) => d.code),
+        ['archived'],
+      );
       const seen = client.publications(uri);
       client.settings = { ...client.settings, ignore: ['pil'] };
       await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
@@ -212,7 +235,10 @@ describe('workspace scan over stdio', () => {
       await pending;
       // pil is archived: an error under the new settings, whatever the scan itself published.
       const after = await client.waitForDiagnostics(uri, (d) => d.some((x) => x.code === 'archived' && x.severity === 1), { timeoutMs: 10_000 });
-      assert.deepEqual(after.map((d) => [d.code, d.severity]), [['archived', 1]]);
+      assert.deepEqual(
+        after.map((d) => [d.code, d.severity]),
+        [['archived', 1]],
+      );
     } finally {
       index.setLatency(0);
       await client.stop();

@@ -113,7 +113,14 @@ describe('language server over stdio', () => {
       await client.change(REQ_URI, 2, edited);
       const afterEdit = await client.waitForDiagnostics(REQ_URI, (_d, p) => p.version === 2, { since: seen });
       assert.equal(afterEdit.length, EXPECTED_REQUIREMENTS.length);
-      assert.equal(index.requests.length, before, `an edit sent requests: ${index.requests.slice(before).map((r) => r.path).join(' ')}`);
+      assert.equal(
+        index.requests.length,
+        before,
+        `an edit sent requests: ${index.requests
+          .slice(before)
+          .map((r) => r.path)
+          .join(' ')}`,
+      );
 
       const line = REQUIREMENTS.split('\n').findIndex((l) => l.startsWith('pepy'));
       const hover = await client.hover(REQ_URI, { line, character: 2 });
@@ -194,7 +201,10 @@ describe('language server over stdio', () => {
       await client.change(REQ_URI, 2, `${REQUIREMENTS}\n`);
       await client.waitForDiagnostics(REQ_URI, (_d, p) => p.version === 2);
       assert.equal(index.requests.length, before, 'the memory cache answered the hover and the edit');
-      const messages = client.logs.join('').split('\n').filter((l) => l.includes('continuing with the memory cache'));
+      const messages = client.logs
+        .join('')
+        .split('\n')
+        .filter((l) => l.includes('continuing with the memory cache'));
       assert.ok(messages.length >= 1 && messages.length <= 2, `one message per run of failures (reads, writes): ${messages.join(' | ')}`);
       assert.ok(!/uncaught|unhandled/i.test(client.logs.join('')));
     } finally {
@@ -237,7 +247,10 @@ describe('language server over stdio', () => {
       // Edited while the re-check of version 1 waits out the back-off.
       await client.change(uri, 2, '# pinned below\npepy\n');
       const after = await client.waitForDiagnostics(uri, (d) => d.some((x) => x.code === 'archived'), { timeoutMs: 8_000 });
-      assert.deepEqual(after.map((d) => [d.code, d.range.start.line]), [['archived', 1]]);
+      assert.deepEqual(
+        after.map((d) => [d.code, d.range.start.line]),
+        [['archived', 1]],
+      );
     } finally {
       index.clearFaults();
       await client.stop();
@@ -275,9 +288,17 @@ describe('language server over stdio', () => {
       // Every lookup has failed through the proxy by now, so its transport exists and must be closed.
       await new Promise((r) => setTimeout(r, 300));
       const seen = client.publications(uri);
-      await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: { pypiStatus: { ...base, severity: { 'invalid-requirement': 'off' } } } });
+      await client.connection.sendNotification('workspace/didChangeConfiguration', {
+        settings: { pypiStatus: { ...base, severity: { 'invalid-requirement': 'off' } } },
+      });
       assert.deepEqual(await client.waitForDiagnostics(uri, (d) => d.length === 0, { since: seen }), []);
-      assert.deepEqual(client.logs.join('').split('\n').filter((l) => /handler .* failed|unhandled|uncaught/i.test(l)), []);
+      assert.deepEqual(
+        client.logs
+          .join('')
+          .split('\n')
+          .filter((l) => /handler .* failed|unhandled|uncaught/i.test(l)),
+        [],
+      );
     } finally {
       await client.stop();
       rmSync(cacheDir, { recursive: true, force: true });
@@ -288,7 +309,11 @@ describe('language server over stdio', () => {
     freshCache();
     const uri = fileUri('/project/env-name/requirements.txt');
     for (const trusted of [false, true]) {
-      const client = await LspClient.start({ settings: settings({ jsonApiUrl: null }), env: { PYPI_STATUS_SECRET_NAME: 'secret-token-value' }, initializationOptions: { trusted } });
+      const client = await LspClient.start({
+        settings: settings({ jsonApiUrl: null }),
+        env: { PYPI_STATUS_SECRET_NAME: 'secret-token-value' },
+        initializationOptions: { trusted },
+      });
       try {
         index.resetLog();
         await client.open(uri, '${PYPI_STATUS_SECRET_NAME}\nsix\n');

@@ -52,7 +52,10 @@ describe('index options in files and workspace trust', () => {
       const uri = fileUri('/project/untrusted/requirements.txt');
       await client.open(uri, text());
       const diagnostics = await client.waitForDiagnostics(uri, (d) => d.length >= 2);
-      assert.deepEqual(diagnostics.map((d) => d.code), ['not-found', 'not-found']);
+      assert.deepEqual(
+        diagnostics.map((d) => d.code),
+        ['not-found', 'not-found'],
+      );
       assert.equal(named.requests.length + extra.requests.length, 0, 'an untrusted file sent requests to the hosts it names');
     } finally {
       await client.stop();
@@ -66,12 +69,19 @@ describe('index options in files and workspace trust', () => {
       const uri = fileUri('/project/trusted/requirements.txt');
       await client.open(uri, text());
       const diagnostics = await client.waitForDiagnostics(uri, (d) => d.length >= 1);
-      assert.deepEqual(diagnostics.map((d) => [d.code, d.range.start.line]), [['archived', 3]]);
+      assert.deepEqual(
+        diagnostics.map((d) => [d.code, d.range.start.line]),
+        [['archived', 3]],
+      );
       assert.ok(named.requests.some((r) => r.path === '/simple/private-lib/'));
       assert.equal(named.requests[0]!.headers.authorization, `Basic ${Buffer.from('deploy:t0ken').toString('base64')}`);
       assert.ok(extra.requests.some((r) => r.path === '/simple/extra-lib/'));
       assert.equal(configured.requests.filter((r) => r.path.startsWith('/simple/')).length, 0, 'the configured index was asked anyway');
-      assert.equal(configured.requests.filter((r) => r.path.startsWith('/pypi/')).length, 0, 'the JSON API of the configured index is not asked about a private index\'s names');
+      assert.equal(
+        configured.requests.filter((r) => r.path.startsWith('/pypi/')).length,
+        0,
+        "the JSON API of the configured index is not asked about a private index's names",
+      );
       const hover = await client.hover(uri, { line: 2, character: 2 });
       assert.ok(hover);
       assert.ok(!client.logs.join('').includes('t0ken'), 'credentials reached the log');
@@ -109,7 +119,10 @@ describe('index options in files and workspace trust', () => {
       // Long enough for the untrusted check's answers to arrive and, before the fix, be published.
       await new Promise((r) => setTimeout(r, 2500));
       assert.deepEqual(
-        client.diagnostics.get(uri)!.at(-1)!.diagnostics.map((d) => d.code),
+        client.diagnostics
+          .get(uri)!
+          .at(-1)!
+          .diagnostics.map((d) => d.code),
         ['archived'],
         'the untrusted check published after the trusted one',
       );
@@ -129,7 +142,13 @@ describe('index options in files and workspace trust', () => {
       const uri = fileUri('/project/own-index/requirements.txt');
       await client.open(uri, `--index-url ${named.simpleUrl}\ninternal-auth==1.0\nnot-on-any-index\n`);
       const diagnostics = await client.waitForDiagnostics(uri, (d) => d.length === 2);
-      assert.deepEqual(diagnostics.map((d) => [d.code, d.codeDescription]), [['archived', undefined], ['not-found', undefined]]);
+      assert.deepEqual(
+        diagnostics.map((d) => [d.code, d.codeDescription]),
+        [
+          ['archived', undefined],
+          ['not-found', undefined],
+        ],
+      );
       const hover = await client.hover(uri, { line: 1, character: 2 });
       assert.ok(hover && !JSON.stringify(hover).includes('pypi.org'), JSON.stringify(hover));
     } finally {

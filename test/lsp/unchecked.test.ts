@@ -70,7 +70,9 @@ describe('unchecked dependencies over stdio', () => {
   });
 
   it('sends nothing to a client that did not ask for it', async () => {
-    const other = await LspClient.start({ settings: { indexUrl: index.simpleUrl, jsonApiUrl: index.jsonApiUrl, cache: { directory: path.join(dir, 'cache-other') } } });
+    const other = await LspClient.start({
+      settings: { indexUrl: index.simpleUrl, jsonApiUrl: index.jsonApiUrl, cache: { directory: path.join(dir, 'cache-other') } },
+    });
     const heard: unknown[] = [];
     other.connection.onNotification(UNCHECKED_NOTIFICATION, (p: unknown) => void heard.push(p));
     try {

@@ -18,7 +18,10 @@ const CREATED = 1;
 
 /** A file URI as VS Code writes it: every character outside RFC 3986's unreserved set escaped. */
 function vscodeUri(file: string): string {
-  return `file://${file.split('/').map((segment) => segment.replace(/[^A-Za-z0-9\-._~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)).join('/')}`;
+  return `file://${file
+    .split('/')
+    .map((segment) => segment.replace(/[^A-Za-z0-9\-._~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
+    .join('/')}`;
 }
 
 describe('the scanned workspace over time', () => {
@@ -47,7 +50,11 @@ describe('the scanned workspace over time', () => {
   async function start(root: string, settings: Record<string, unknown> = {}, extra: Partial<Parameters<typeof LspClient.start>[0]> = {}): Promise<LspClient> {
     const cache = mkdtempSync(path.join(tmpdir(), 'pypi-status-ws-cache-'));
     dirs.push(cache);
-    return LspClient.start({ settings: { indexUrl: index.simpleUrl, jsonApiUrl: null, cache: { directory: cache }, ...settings }, workspaceFolders: [root], ...extra });
+    return LspClient.start({
+      settings: { indexUrl: index.simpleUrl, jsonApiUrl: null, cache: { directory: cache }, ...settings },
+      workspaceFolders: [root],
+      ...extra,
+    });
   }
 
   /** The codes of the latest publication for a file, under whichever spelling of its URI came last. */
@@ -76,7 +83,7 @@ describe('the scanned workspace over time', () => {
       await client.open(uri, 'six\n');
       await client.waitForDiagnostics(uri, () => true);
       await client.executeCommand<ScanResponse>(SCAN);
-      assert.deepEqual(latest(client, file), [], 'the scan published what is on disk over the editor\'s text');
+      assert.deepEqual(latest(client, file), [], "the scan published what is on disk over the editor's text");
       // Once the editor lets go of it, the file on disk speaks.
       await client.close(uri);
       await client.waitForDiagnostics(fileUri(file), (d) => d.some((x) => x.code === 'quarantined'));
@@ -112,7 +119,9 @@ describe('the scanned workspace over time', () => {
     const other = workspace({ 'requirements.txt': 'pil\n' });
     const client = await start(root);
     try {
-      await client.connection.sendNotification('workspace/didChangeWorkspaceFolders', { event: { added: [{ uri: fileUri(other), name: 'other' }], removed: [] } });
+      await client.connection.sendNotification('workspace/didChangeWorkspaceFolders', {
+        event: { added: [{ uri: fileUri(other), name: 'other' }], removed: [] },
+      });
       await client.executeCommand<ScanResponse>(SCAN);
       assert.deepEqual(latest(client, path.join(root, 'vendor', 'requirements.txt')), ['quarantined']);
       assert.deepEqual(latest(client, path.join(other, 'requirements.txt')), ['archived']);
@@ -121,7 +130,9 @@ describe('the scanned workspace over time', () => {
       await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
       await client.waitForDiagnostics(fileUri(path.join(root, 'vendor', 'requirements.txt')), (d) => d.length === 0);
 
-      await client.connection.sendNotification('workspace/didChangeWorkspaceFolders', { event: { added: [], removed: [{ uri: fileUri(other), name: 'other' }] } });
+      await client.connection.sendNotification('workspace/didChangeWorkspaceFolders', {
+        event: { added: [], removed: [{ uri: fileUri(other), name: 'other' }] },
+      });
       await client.waitForDiagnostics(fileUri(path.join(other, 'requirements.txt')), (d) => d.length === 0);
       assert.deepEqual(latest(client, path.join(root, 'requirements.txt')), ['archived']);
     } finally {
@@ -140,7 +151,10 @@ describe('the scanned workspace over time', () => {
       const seen = client.publications(fileUri(file));
       await client.close(fileUri(file));
       const after = await client.waitForDiagnostics(fileUri(file), () => true, { since: seen });
-      assert.deepEqual(after.map((d) => d.code), ['archived']);
+      assert.deepEqual(
+        after.map((d) => d.code),
+        ['archived'],
+      );
     } finally {
       await client.stop();
     }
@@ -226,7 +240,10 @@ describe('the scanned workspace over time', () => {
       await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
       await new Promise((r) => setTimeout(r, 300));
       assert.equal(client.publications(uri), seen, 'an unchanged configuration re-checked the document');
-      assert.ok(client.registered.size > 0 && [...client.registered.values()].some((r) => JSON.stringify(r.registerOptions).includes('pypiStatus')), 'registered for its sections only');
+      assert.ok(
+        client.registered.size > 0 && [...client.registered.values()].some((r) => JSON.stringify(r.registerOptions).includes('pypiStatus')),
+        'registered for its sections only',
+      );
 
       const { ignore: _removed, ...rest } = client.settings;
       client.settings = rest;
@@ -366,7 +383,10 @@ describe('the scanned workspace over time', () => {
       // The re-check waits for the index's back-off (4 s after a 5xx) and then asks again.
       const deadline = Date.now() + 8000;
       while (Date.now() < deadline && !index.requests.some((r) => r.path === '/simple/pepy/')) await new Promise((r) => setTimeout(r, 100));
-      assert.ok(index.requests.some((r) => r.path === '/simple/pepy/' && r.status !== 503), 'never asked again');
+      assert.ok(
+        index.requests.some((r) => r.path === '/simple/pepy/' && r.status !== 503),
+        'never asked again',
+      );
     } finally {
       index.clearFaults();
       await client.stop();

@@ -16,16 +16,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { startIndexServer, type IndexServer } from '../support/index-server.js';
-import {
-  byPosition,
-  EXPECTED_PYPROJECT,
-  EXPECTED_REQUIREMENTS,
-  FIXTURE_ENV,
-  REQ_FILE,
-  severityName,
-  TOML_FILE,
-  type Expected,
-} from '../support/every-form.js';
+import { byPosition, EXPECTED_PYPROJECT, EXPECTED_REQUIREMENTS, FIXTURE_ENV, REQ_FILE, severityName, TOML_FILE, type Expected } from '../support/every-form.js';
 import { REPO_ROOT, SERVER_JS } from '../support/lsp-client.js';
 
 const NVIM = process.env.PYPI_STATUS_NVIM ?? 'nvim';

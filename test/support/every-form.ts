@@ -42,7 +42,9 @@ export function severityName(severity: number | undefined): SeverityName {
 }
 
 export function summarize(diagnostics: Diagnostic[]): Expected[] {
-  return diagnostics.map((d): Expected => [d.range.start.line, d.range.start.character, d.range.end.character, String(d.code), severityName(d.severity)]).sort(byPosition);
+  return diagnostics
+    .map((d): Expected => [d.range.start.line, d.range.start.character, d.range.end.character, String(d.code), severityName(d.severity)])
+    .sort(byPosition);
 }
 
 export const EXPECTED_REQUIREMENTS: Expected[] = [

@@ -188,9 +188,7 @@ async function runPython<T>(request: unknown, is: Guard<T>): Promise<Output<T>> 
   child.stdout.on('data', (b: Buffer) => out.push(b));
   child.stderr.on('data', (b: Buffer) => err.push(b));
   const exit = new Promise<number | null>((resolve, reject) => {
-    child.on('error', (e) =>
-      reject(new Error(`cannot run the reference interpreter ${REFERENCE_PYTHON}: ${e.message}`)),
-    );
+    child.on('error', (e) => reject(new Error(`cannot run the reference interpreter ${REFERENCE_PYTHON}: ${e.message}`)));
     child.on('close', (code) => resolve(code));
   });
   child.stdin.on('error', () => {
@@ -213,9 +211,7 @@ async function runPython<T>(request: unknown, is: Guard<T>): Promise<Output<T>> 
     );
   }
   if (code !== 0 || parsed === undefined) {
-    throw new Error(
-      `${REFERENCE_PYTHON} ${REFERENCE_SCRIPT} failed (exit ${code}).\nstderr:\n${stderr.slice(0, 4000)}\nstdout:\n${stdout.slice(0, 1000)}`,
-    );
+    throw new Error(`${REFERENCE_PYTHON} ${REFERENCE_SCRIPT} failed (exit ${code}).\nstderr:\n${stderr.slice(0, 4000)}\nstdout:\n${stdout.slice(0, 1000)}`);
   }
   if (!is(parsed) || !isRecord(parsed) || !isVersions(parsed.versions)) {
     throw new Error(`${REFERENCE_SCRIPT} printed output of an unexpected shape:\n${stdout.slice(0, 1000)}`);
@@ -223,11 +219,7 @@ async function runPython<T>(request: unknown, is: Guard<T>): Promise<Output<T>> 
   return parsed as Output<T>;
 }
 
-type ResponseOf<R extends SingleRequest> = R extends RequirementsRequest
-  ? RefFileResult[]
-  : R extends MarkersRequest
-    ? RefMarkerResult[]
-    : RefPep508Result[];
+type ResponseOf<R extends SingleRequest> = R extends RequirementsRequest ? RefFileResult[] : R extends MarkersRequest ? RefMarkerResult[] : RefPep508Result[];
 
 /**
  * Runs several requests in ONE Python process. Results come back in request order.
@@ -248,9 +240,7 @@ export async function referenceBatch<const T extends readonly SingleRequest[]>(
   return { results: results as { [K in keyof T]: ResponseOf<T[K]> }, versions: response.versions };
 }
 
-export async function referenceRequirements(
-  request: Omit<RequirementsRequest, 'mode'>,
-): Promise<RefFileResult[]> {
+export async function referenceRequirements(request: Omit<RequirementsRequest, 'mode'>): Promise<RefFileResult[]> {
   const response = await runPython({ mode: 'requirements', ...request }, isFilesOutput);
   return response.files;
 }

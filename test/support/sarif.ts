@@ -5,7 +5,9 @@ import AjvDraft04 from 'ajv-draft-04';
 import { REPO_ROOT } from './index-catalog.js';
 
 export function sarifValidator() {
-  const schema: unknown = JSON.parse(readFileSync(path.join(REPO_ROOT, 'node_modules', '@microsoft', 'jest-sarif', 'lib', 'schemas', 'sarif-2.1.0-rtm.5.json'), 'utf8'));
+  const schema: unknown = JSON.parse(
+    readFileSync(path.join(REPO_ROOT, 'node_modules', '@microsoft', 'jest-sarif', 'lib', 'schemas', 'sarif-2.1.0-rtm.5.json'), 'utf8'),
+  );
   // strictRequired: the schema lists properties in `required` inside anyOf branches, an authoring
   // style ajv's strict mode flags; unicodeRegExp: draft-04 patterns are ECMA-262 regexes without
   // the u flag, and one of the schema's is only valid that way.

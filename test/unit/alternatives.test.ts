@@ -15,12 +15,20 @@ function fakeIndex(projects: Record<string, { status?: ProjectStatus; inactive?:
     const p = projects[name];
     if (p === 'unknown') return { state: 'unknown', reason: 'timed out' };
     if (!p) return { state: 'not-found', fetchedAt: 0 };
-    return { state: 'found', fetchedAt: 0, data: { name, status: p.status ?? 'active', versions: ['1.0'], releases: { '1.0': { yanked: false } }, latestVersion: '1.0', format: 'json' } };
+    return {
+      state: 'found',
+      fetchedAt: 0,
+      data: { name, status: p.status ?? 'active', versions: ['1.0'], releases: { '1.0': { yanked: false } }, latestVersion: '1.0', format: 'json' },
+    };
   };
   const releaseLookup = (name: string, version: string): Lookup<ReleaseInfo> => {
     const p = projects[name];
     if (!p || p === 'unknown') return { state: 'unknown', reason: 'no' };
-    return { state: 'found', fetchedAt: 0, data: { name, version, classifiers: p.inactive ? [INACTIVE_CLASSIFIER] : [], projectUrls: {}, yanked: false, vulnerabilities: [] } };
+    return {
+      state: 'found',
+      fetchedAt: 0,
+      data: { name, version, classifiers: p.inactive ? [INACTIVE_CLASSIFIER] : [], projectUrls: {}, yanked: false, vulnerabilities: [] },
+    };
   };
   return {
     key: 'fake',
@@ -35,7 +43,9 @@ function fakeIndex(projects: Record<string, { status?: ProjectStatus; inactive?:
 }
 
 function archivedWith(reason: string): DependencyFacts {
-  return { project: { state: 'found', fetchedAt: 0, data: { name: 'old', status: 'archived', statusReason: reason, versions: [], releases: {}, format: 'json' } } };
+  return {
+    project: { state: 'found', fetchedAt: 0, data: { name: 'old', status: 'archived', statusReason: reason, versions: [], releases: {}, format: 'json' } },
+  };
 }
 
 describe('alternatives', () => {
@@ -83,20 +93,35 @@ describe('alternatives', () => {
   it('never offers a candidate the index flags, inactive included', async () => {
     const index = fakeIndex({ stalepkg: { inactive: true }, goodpkg: {}, gone: { status: 'archived' } });
     const alts = await findAlternatives('old', archivedWith('Use stalepkg instead. Use gone instead. Use goodpkg instead.'), resolveSettings({}), index);
-    assert.deepEqual(alts.map((a) => a.name), ['goodpkg']);
+    assert.deepEqual(
+      alts.map((a) => a.name),
+      ['goodpkg'],
+    );
   });
 
   it('keeps a curated alternative the index cannot be asked about, drops one it flags', async () => {
     const settings = resolveSettings({});
     const reachable = await findAlternatives('pil', undefined, settings, fakeIndex({ pillow: {} }));
-    assert.deepEqual(reachable.map((a) => [a.name, a.origin]), [['pillow', 'curated']]);
-    assert.deepEqual((await findAlternatives('pil', undefined, settings, fakeIndex({ pillow: 'unknown' }))).map((a) => a.name), ['pillow']);
-    assert.deepEqual((await findAlternatives('pil', undefined, settings, fakeIndex({ pillow: { inactive: true } }))).map((a) => a.name), []);
+    assert.deepEqual(
+      reachable.map((a) => [a.name, a.origin]),
+      [['pillow', 'curated']],
+    );
+    assert.deepEqual(
+      (await findAlternatives('pil', undefined, settings, fakeIndex({ pillow: 'unknown' }))).map((a) => a.name),
+      ['pillow'],
+    );
+    assert.deepEqual(
+      (await findAlternatives('pil', undefined, settings, fakeIndex({ pillow: { inactive: true } }))).map((a) => a.name),
+      [],
+    );
   });
 
   it('drops alternatives in settings that are not project names, with a warning', () => {
     const warnings: string[] = [];
-    const settings = resolveSettings({ alternatives: { old: ['good-name', 'newpkg\n--extra-index-url https://evil.example/simple', 'baz", "qux', 'two words', 'x @ https://e.org/x.whl'] } }, (m) => warnings.push(m));
+    const settings = resolveSettings(
+      { alternatives: { old: ['good-name', 'newpkg\n--extra-index-url https://evil.example/simple', 'baz", "qux', 'two words', 'x @ https://e.org/x.whl'] } },
+      (m) => warnings.push(m),
+    );
     assert.deepEqual(settings.alternatives.get('old'), ['good-name']);
     assert.equal(warnings.length, 4, warnings.join('\n'));
   });

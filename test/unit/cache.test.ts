@@ -60,7 +60,7 @@ describe('disk cache', () => {
     // A miss is fetched again and rewritten whole.
     reader.set(entry('simple x a', { n: 4 }));
     await reader.flush();
-    assert.deepEqual((new IndexCache({ directory }).get<{ n: number }>('simple x a'))?.data, { n: 4 });
+    assert.deepEqual(new IndexCache({ directory }).get<{ n: number }>('simple x a')?.data, { n: 4 });
   });
 
   it('two caches of one directory in one process (old and new settings) write the same entry at once without a clash', async () => {
@@ -94,7 +94,7 @@ describe('disk cache', () => {
     assert.equal(errors.length, 1, `one message for a run of failures: ${errors.join(' | ')}`);
     assert.match(errors[0]!, /cannot read cache file: .*EISDIR.*continuing with the memory cache/);
     other.set(entry('simple x a', { n: 3 }));
-    assert.deepEqual((other.get<{ n: number }>('simple x a'))?.data, { n: 3 }, 'memory still serves');
+    assert.deepEqual(other.get<{ n: number }>('simple x a')?.data, { n: 3 }, 'memory still serves');
     await other.flush();
   });
 
@@ -119,13 +119,17 @@ describe('disk cache', () => {
     await cache.flush();
     assert.equal(errors.length, 1);
     assert.match(errors[0]!, /ENOSPC/);
-    assert.deepEqual((cache.get<{ n: number }>('simple x a'))?.data, { n: 2 }, 'memory serves the newest answer');
-    assert.deepEqual((cache.get<{ n: number }>('simple x b'))?.data, { n: 3 });
+    assert.deepEqual(cache.get<{ n: number }>('simple x a')?.data, { n: 2 }, 'memory serves the newest answer');
+    assert.deepEqual(cache.get<{ n: number }>('simple x b')?.data, { n: 3 });
     const files = entryFiles(directory);
-    assert.deepEqual(files.filter((f) => f.endsWith('.tmp')), [], 'temp files removed');
+    assert.deepEqual(
+      files.filter((f) => f.endsWith('.tmp')),
+      [],
+      'temp files removed',
+    );
     assert.equal(files.length, 1);
     const fresh = new IndexCache({ directory });
-    assert.deepEqual((fresh.get<{ n: number }>('simple x a'))?.data, { n: 1 }, 'the previous entry is intact');
+    assert.deepEqual(fresh.get<{ n: number }>('simple x a')?.data, { n: 1 }, 'the previous entry is intact');
     assert.equal(fresh.get('simple x b'), undefined);
   });
 
@@ -136,9 +140,13 @@ describe('disk cache', () => {
     const writers = ['one', 'two'].map(
       (name) =>
         new Promise<string>((resolve, reject) => {
-          const child = spawn(process.execPath, ['--import', 'tsx', path.join(HERE, '..', 'support', 'cache-writer.ts'), directory, name, String(ROUNDS), String(KEYS)], {
-            stdio: ['ignore', 'ignore', 'pipe'],
-          });
+          const child = spawn(
+            process.execPath,
+            ['--import', 'tsx', path.join(HERE, '..', 'support', 'cache-writer.ts'), directory, name, String(ROUNDS), String(KEYS)],
+            {
+              stdio: ['ignore', 'ignore', 'pipe'],
+            },
+          );
           let stderr = '';
           child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
           child.on('error', reject);

@@ -46,8 +46,14 @@ describe('the list of diagnostic codes', () => {
 
   it('lists findings about projects before problems of files, and FINDING_CODES are exactly the findings in that order', () => {
     const kinds = CODES.map((c) => c.kind);
-    assert.deepEqual(kinds, [...kinds].sort((a, b) => (a === b ? 0 : a === 'finding' ? -1 : 1)));
-    assert.deepEqual(FINDING_CODES, CODES.filter((c) => c.kind === 'finding').map((c) => c.id));
+    assert.deepEqual(
+      kinds,
+      [...kinds].sort((a, b) => (a === b ? 0 : a === 'finding' ? -1 : 1)),
+    );
+    assert.deepEqual(
+      FINDING_CODES,
+      CODES.filter((c) => c.kind === 'finding').map((c) => c.id),
+    );
     assert.ok(FINDING_CODES.length > 0 && FINDING_CODES.length < CODES.length);
   });
 
@@ -112,7 +118,10 @@ describe('files written from the list (npm run generate)', () => {
     const table = readme.slice(readme.indexOf(README_START) + README_START.length, readme.indexOf(README_END)).trim();
     assert.equal(table, codesTable());
     const rows = table.split('\n').slice(2);
-    assert.deepEqual(rows.map((r) => /^\| `([a-z-]+)` \|/.exec(r)?.[1]), [...ALL_CODES]);
+    assert.deepEqual(
+      rows.map((r) => /^\| `([a-z-]+)` \|/.exec(r)?.[1]),
+      [...ALL_CODES],
+    );
     assert.equal(readme.split(README_START).length, 2, 'one table');
     assert.throws(() => generateReadme('no markers'), /codes:start/);
   });

@@ -215,8 +215,20 @@ const alnumChar = fc.constantFrom(...ALNUM.split(''));
 const nameSegment = fc.string({ unit: alnumChar, minLength: 1, maxLength: 7 });
 const nameSep = fc.constantFrom('-', '_', '.', '-', '_', '.', '--', '._', '_-_');
 const REAL_NAMES = [
-  'requests', 'Django', 'zope.interface', 'backports.zstd', 'typing_extensions', 'ruamel.yaml.clib',
-  'Flask-SQLAlchemy', 'a', 'A1', 'pyOpenSSL', 'Jinja2', 'python-dateutil', 'opencv_python_headless', 'x_',
+  'requests',
+  'Django',
+  'zope.interface',
+  'backports.zstd',
+  'typing_extensions',
+  'ruamel.yaml.clib',
+  'Flask-SQLAlchemy',
+  'a',
+  'A1',
+  'pyOpenSSL',
+  'Jinja2',
+  'python-dateutil',
+  'opencv_python_headless',
+  'x_',
 ];
 const nameArb = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom(...REAL_NAMES) },
@@ -237,10 +249,9 @@ const extrasArb = fc
 
 const num = fc.oneof(fc.integer({ min: 0, max: 12 }), fc.integer({ min: 0, max: 2025 }));
 const releaseArb = fc.array(num, { minLength: 1, maxLength: 4 }).map((p) => p.join('.'));
-const preArb = fc.option(
-  fc.tuple(fc.constantFrom('a', 'b', 'rc', 'c', 'alpha', 'beta', 'pre', 'preview', '.a', '-rc', '_b', '.RC'), fc.option(num)),
-  { freq: 3 },
-).map((x) => (x ? x[0] + (x[1] ?? '') : ''));
+const preArb = fc
+  .option(fc.tuple(fc.constantFrom('a', 'b', 'rc', 'c', 'alpha', 'beta', 'pre', 'preview', '.a', '-rc', '_b', '.RC'), fc.option(num)), { freq: 3 })
+  .map((x) => (x ? x[0] + (x[1] ?? '') : ''));
 const postArb = fc.option(fc.constantFrom('.post1', '-1', 'post2', '.r3', '-post', '.post', '_rev4'), { freq: 4 }).map((x) => x ?? '');
 const devArb = fc.option(fc.constantFrom('.dev0', 'dev', '.dev20250304', '-dev1', '.DEV2'), { freq: 4 }).map((x) => x ?? '');
 const localArb = fc.option(fc.constantFrom('+cpu', '+ubuntu.1', '+cu121', '+git.abc-1_2', '+xpu', '+LOCAL'), { freq: 5 }).map((x) => x ?? '');
@@ -259,8 +270,10 @@ const clauseArb = fc
     const equality = op === '==' || op === '!=';
     if (equality && pick < 10) v = wildcard;
     else if (op === '===' && pick < 25) v = arbitrary;
-    else if (equality || op === '===') v = version + local; // local versions: == / != / === only
-    else if (pick === 39) v = wildcard; // invalid: >=1.*, ~=1.*
+    else if (equality || op === '===')
+      v = version + local; // local versions: == / != / === only
+    else if (pick === 39)
+      v = wildcard; // invalid: >=1.*, ~=1.*
     else if (pick === 38) v = version + (local || '+local'); // invalid: local version with an ordering operator
     return `${op}${gap}${v}${trail}`;
   });
@@ -268,24 +281,61 @@ const clauseArb = fc
 const specifierArb = fc
   .tuple(fc.array(clauseArb, { minLength: 1, maxLength: 3 }), fc.array(fc.tuple(ws, ws), { minLength: 3, maxLength: 3 }), fc.nat({ max: 9 }), ws, ws)
   .map(([clauses, gaps, paren, a, b]) => {
-    const body = clauses.map((c, i) => (i === 0 ? c : `${gaps[i - 1]![0]},${gaps[i - 1]![1]}${c}`)).join('').trimEnd();
+    const body = clauses
+      .map((c, i) => (i === 0 ? c : `${gaps[i - 1]![0]},${gaps[i - 1]![1]}${c}`))
+      .join('')
+      .trimEnd();
     return paren === 0 ? `(${a}${body}${b})` : body;
   });
 
 const MARKER_VARS = [
-  'python_version', 'python_full_version', 'os_name', 'sys_platform', 'platform_release', 'platform_system',
-  'platform_version', 'platform_machine', 'platform_python_implementation', 'implementation_name',
-  'implementation_version', 'extra', 'sys.platform', 'os.name', 'platform.machine', 'platform.python_implementation',
-  'python_implementation', 'platform.version',
+  'python_version',
+  'python_full_version',
+  'os_name',
+  'sys_platform',
+  'platform_release',
+  'platform_system',
+  'platform_version',
+  'platform_machine',
+  'platform_python_implementation',
+  'implementation_name',
+  'implementation_version',
+  'extra',
+  'sys.platform',
+  'os.name',
+  'platform.machine',
+  'platform.python_implementation',
+  'python_implementation',
+  'platform.version',
 ];
 const MARKER_VALUES = [
-  '3.8', '3.12', '2.7', '3', '3.13.0rc1', 'linux', 'win32', 'darwin', 'cygwin', 'x86_64', 'arm64', 'aarch64',
-  'cpython', 'CPython', 'PyPy', 'nt', 'posix', 'Windows', 'test', 'Foo_Bar', 'dev.x', '', 'a b', '1.0.*',
+  '3.8',
+  '3.12',
+  '2.7',
+  '3',
+  '3.13.0rc1',
+  'linux',
+  'win32',
+  'darwin',
+  'cygwin',
+  'x86_64',
+  'arm64',
+  'aarch64',
+  'cpython',
+  'CPython',
+  'PyPy',
+  'nt',
+  'posix',
+  'Windows',
+  'test',
+  'Foo_Bar',
+  'dev.x',
+  '',
+  'a b',
+  '1.0.*',
 ];
 const MARKER_OPS = ['==', '!=', '<', '<=', '>', '>=', '~=', '===', 'in', 'not in', 'not  in', 'not\tin'];
-const quoted = fc
-  .tuple(fc.constantFrom(...MARKER_VALUES), fc.constantFrom('"', "'"))
-  .map(([v, q]) => `${q}${v}${q}`);
+const quoted = fc.tuple(fc.constantFrom(...MARKER_VALUES), fc.constantFrom('"', "'")).map(([v, q]) => `${q}${v}${q}`);
 const markerAtom = fc
   .tuple(fc.constantFrom(...MARKER_VARS), fc.constantFrom(...MARKER_OPS), quoted, ws, ws, fc.nat({ max: 9 }), fc.constantFrom(...MARKER_VARS))
   .map(([v, op, value, a, b, shape, v2]) => {
@@ -304,9 +354,7 @@ const { marker: markerArb } = fc.letrec<{ marker: string; group: string }>((tie)
     { weight: 3, arbitrary: markerAtom },
     {
       weight: 2,
-      arbitrary: fc
-        .tuple(tie('group'), fc.constantFrom('and', 'or'), ws1, ws1, tie('group'))
-        .map(([a, op, s1, s2, b]) => `${a}${s1}${op}${s2}${b}`),
+      arbitrary: fc.tuple(tie('group'), fc.constantFrom('and', 'or'), ws1, ws1, tie('group')).map(([a, op, s1, s2, b]) => `${a}${s1}${op}${s2}${b}`),
     },
   ),
   group: fc.oneof(
@@ -366,8 +414,48 @@ const pep508Arb = fc
   });
 
 const MUTATION_CHARS = [
-  '[', ']', '(', ')', '<', '>', '=', '!', '~', '*', '.', ',', ';', '@', "'", '"', ' ', '\t', '-', '_', '#', 'a', 'Z', '0',
-  '9', '\\', '/', ':', '+', '$', 'é', '\u00a0', '\x1c', '\ufeff', '\u0661', 'in', 'or', 'and', 'not ', '.*', '==', '\n',
+  '[',
+  ']',
+  '(',
+  ')',
+  '<',
+  '>',
+  '=',
+  '!',
+  '~',
+  '*',
+  '.',
+  ',',
+  ';',
+  '@',
+  "'",
+  '"',
+  ' ',
+  '\t',
+  '-',
+  '_',
+  '#',
+  'a',
+  'Z',
+  '0',
+  '9',
+  '\\',
+  '/',
+  ':',
+  '+',
+  '$',
+  'é',
+  '\u00a0',
+  '\x1c',
+  '\ufeff',
+  '\u0661',
+  'in',
+  'or',
+  'and',
+  'not ',
+  '.*',
+  '==',
+  '\n',
 ];
 const mutationArb = fc.tuple(fc.nat(), fc.constantFrom('del', 'ins', 'ins', 'dup', 'swap'), fc.constantFrom(...MUTATION_CHARS), fc.integer({ min: 1, max: 4 }));
 const mutatedArb = fc.tuple(pep508Arb, fc.array(mutationArb, { minLength: 1, maxLength: 3 })).map(([s, edits]) => {
@@ -471,24 +559,25 @@ const weirdReqArb = fc.constantFrom(
 
 /** One "logical" entry of a generated file, rendered as one or more physical lines. */
 const entryArb: fc.Arbitrary<string[]> = fc.oneof(
-  { weight: 10, arbitrary: fc.tuple(pep508Arb, fc.array(hashOpt, { maxLength: 3 }), fc.boolean(), inlineComment, fc.nat({ max: 5 })).map(
-    ([req, hashes, continued, comment, split]) => {
-      const r = req.replace(/^[ \t]+/, (m) => (split === 0 ? m : ''));
-      if (hashes.length === 0) {
-        // continuation inside the requirement, at a space
-        const spaces = [...r.matchAll(/ /g)].map((m) => m.index);
-        if (split === 1 && spaces.length > 0) {
-          const at = spaces[Math.floor(spaces.length / 2)]!;
-          return [`${r.slice(0, at)} \\`, `  ${r.slice(at + 1)}${comment}`];
+  {
+    weight: 10,
+    arbitrary: fc
+      .tuple(pep508Arb, fc.array(hashOpt, { maxLength: 3 }), fc.boolean(), inlineComment, fc.nat({ max: 5 }))
+      .map(([req, hashes, continued, comment, split]) => {
+        const r = req.replace(/^[ \t]+/, (m) => (split === 0 ? m : ''));
+        if (hashes.length === 0) {
+          // continuation inside the requirement, at a space
+          const spaces = [...r.matchAll(/ /g)].map((m) => m.index);
+          if (split === 1 && spaces.length > 0) {
+            const at = spaces[Math.floor(spaces.length / 2)]!;
+            return [`${r.slice(0, at)} \\`, `  ${r.slice(at + 1)}${comment}`];
+          }
+          return [r + comment];
         }
-        return [r + comment];
-      }
-      if (!continued) return [`${r} ${hashes.join(' ')}${comment}`];
-      return [`${r} \\`, ...hashes.map((h, i) => `    ${h}${i < hashes.length - 1 ? ' \\' : ''}`)].map((l, i, a) =>
-        i === a.length - 1 ? l + comment : l,
-      );
-    },
-  ) },
+        if (!continued) return [`${r} ${hashes.join(' ')}${comment}`];
+        return [`${r} \\`, ...hashes.map((h, i) => `    ${h}${i < hashes.length - 1 ? ' \\' : ''}`)].map((l, i, a) => (i === a.length - 1 ? l + comment : l));
+      }),
+  },
   // Mutated strings may contain characters Python's splitlines() breaks at; keep pip's and LSP's
   // line numbering aligned here (the dedicated 'Python line boundaries' test covers them).
   { weight: 3, arbitrary: mutatedArb.map((s) => [s.replace(PY_ONLY_LINE_BREAKS, ' ').replace(/[\r\n]/g, ' ')]) },
@@ -629,7 +718,13 @@ function compareFile(suite: string, c: FileCase, markers: Map<string, RefMarkerR
     // A name may come (partly) from a `${VAR}` reference; the range must then cover the reference.
     const expanded = sliced?.replace(/\$\{([A-Z0-9_]+)\}/g, (m, v: string) => env[v] || m);
     if (expanded !== d.name) {
-      push('nameRange does not cover the name', spanOf(d.nameRange.start.line + 1, d.nameRange.start.line + 1), `${d.nameRange.start.line + 1}`, { name: d.name, nameRange: d.nameRange, sliced }, d.name);
+      push(
+        'nameRange does not cover the name',
+        spanOf(d.nameRange.start.line + 1, d.nameRange.start.line + 1),
+        `${d.nameRange.start.line + 1}`,
+        { name: d.name, nameRange: d.nameRange, sliced },
+        d.name,
+      );
     }
     const reqText = sliceRange(text, starts, d.requirementRange);
     const nameOff = offsetOf(starts, text, d.nameRange.start.line, d.nameRange.start.character);
@@ -637,7 +732,13 @@ function compareFile(suite: string, c: FileCase, markers: Map<string, RefMarkerR
     const reqEnd = offsetOf(starts, text, d.requirementRange.end.line, d.requirementRange.end.character);
     const nameEnd = offsetOf(starts, text, d.nameRange.end.line, d.nameRange.end.character);
     if (reqText === undefined || reqOff > nameOff || reqEnd < nameEnd) {
-      push('requirementRange does not contain nameRange', spanOf(d.nameRange.start.line + 1, d.nameRange.start.line + 1), `${d.nameRange.start.line + 1}`, { requirementRange: d.requirementRange, nameRange: d.nameRange }, null);
+      push(
+        'requirementRange does not contain nameRange',
+        spanOf(d.nameRange.start.line + 1, d.nameRange.start.line + 1),
+        `${d.nameRange.start.line + 1}`,
+        { requirementRange: d.requirementRange, nameRange: d.nameRange },
+        null,
+      );
     }
     const logical = logicalOf(d.nameRange.start.line);
     const key = logical ? logical.lineno : -(d.nameRange.start.line + 1);
@@ -657,12 +758,25 @@ function compareFile(suite: string, c: FileCase, markers: Map<string, RefMarkerR
 
     if (r.editable) {
       // Our parser does not report editable installs (they are not looked up on the index).
-      if (mine.length > 0) push('editable requirement reported as a dependency', input, where, mine.map((d) => d.name), { editable: r.requirement, pip: pipV });
+      if (mine.length > 0)
+        push(
+          'editable requirement reported as a dependency',
+          input,
+          where,
+          mine.map((d) => d.name),
+          { editable: r.requirement, pip: pipV },
+        );
       continue;
     }
     if (isRefError(pipV)) {
       if (mine.length > 0) {
-        push('dependency reported where pip rejects the requirement', input, where, mine.map((d) => ({ name: d.name, specifier: d.specifier, marker: d.marker, url: d.url })), pipV.error.split('\n')[0]);
+        push(
+          'dependency reported where pip rejects the requirement',
+          input,
+          where,
+          mine.map((d) => ({ name: d.name, specifier: d.specifier, marker: d.marker, url: d.url })),
+          pipV.error.split('\n')[0],
+        );
       } else if (lineProblems.length === 0 && !PATHLIKE_PIP_ERROR.test(pipV.error) && !pipPathLike(r.requirement)) {
         push('no problem reported for a requirement pip rejects', input, where, [], pipV.error.split('\n')[0]);
       }
@@ -670,7 +784,14 @@ function compareFile(suite: string, c: FileCase, markers: Map<string, RefMarkerR
     }
     // A named PEP 508 requirement: pip's name came from the requirement text, not from a URL/path.
     if (pipV.fromLink || pipV.name === null) {
-      if (mine.length > 0) push('dependency reported for a bare URL/path requirement', input, where, mine.map((d) => d.name), { requirement: r.requirement, pipName: pipV.name, url: pipV.url });
+      if (mine.length > 0)
+        push(
+          'dependency reported for a bare URL/path requirement',
+          input,
+          where,
+          mine.map((d) => d.name),
+          { requirement: r.requirement, pipName: pipV.name, url: pipV.url },
+        );
       continue;
     }
     // A deliberate divergence: packaging accepts a name ending in "_", which PEP 508 and every
@@ -680,7 +801,13 @@ function compareFile(suite: string, c: FileCase, markers: Map<string, RefMarkerR
       continue;
     }
     if (mine.length !== 1) {
-      push(mine.length === 0 ? 'requirement line missing from our dependencies' : 'several dependencies for one pip requirement', input, where, mine.map((d) => d.name), pipV.name);
+      push(
+        mine.length === 0 ? 'requirement line missing from our dependencies' : 'several dependencies for one pip requirement',
+        input,
+        where,
+        mine.map((d) => d.name),
+        pipV.name,
+      );
       continue;
     }
     compared++;
@@ -697,16 +824,27 @@ function compareFile(suite: string, c: FileCase, markers: Map<string, RefMarkerR
     for (const field of ['name', 'canonical', 'extras', 'specifier', 'marker', 'url'] as const) {
       if (!sameJson(oursV[field], refV[field])) push(`field differs: ${field}`, input, where, oursV[field], refV[field]);
     }
-    if (d.pinnedVersion !== expectedPin(pipV.specifier)) push('pinnedVersion differs', input, where, d.pinnedVersion ?? null, expectedPin(pipV.specifier) ?? null);
+    if (d.pinnedVersion !== expectedPin(pipV.specifier))
+      push('pinnedVersion differs', input, where, d.pinnedVersion ?? null, expectedPin(pipV.specifier) ?? null);
   }
   for (const [key, list] of oursByLine) {
     const line = Math.abs(key);
     const opt = ref.includes.find((i) => i.lineno === key) ?? ref.indexUrls.find((i) => i.lineno === key) ?? ref.errors.find((e) => e.lineno === key);
-    push('dependency on a line pip does not read as a requirement', spanOf(line, line), `${line}`, list.map((d) => ({ name: d.name, specifier: d.specifier })), opt ?? 'no requirement on this line');
+    push(
+      'dependency on a line pip does not read as a requirement',
+      spanOf(line, line),
+      `${line}`,
+      list.map((d) => ({ name: d.name, specifier: d.specifier })),
+      opt ?? 'no requirement on this line',
+    );
   }
 
   // -r / -c includes: one per option line, the path pip follows.
-  const oursInc = ours.includes.map((i) => ({ kind: i.kind, path: i.path, line: logicalOf(i.range.start.line)?.lineno ?? lineOfOption(ref, i.range.start.line + 1) }));
+  const oursInc = ours.includes.map((i) => ({
+    kind: i.kind,
+    path: i.path,
+    line: logicalOf(i.range.start.line)?.lineno ?? lineOfOption(ref, i.range.start.line + 1),
+  }));
   const refInc = ref.includes.map((i) => ({ kind: i.kind, path: i.path, line: i.lineno }));
   diffLists('includes differ', oursInc, refInc, (x) => x.line, c, suite, out);
 
@@ -717,7 +855,14 @@ function compareFile(suite: string, c: FileCase, markers: Map<string, RefMarkerR
   // Lines pip's option parser rejects (pip aborts the whole file there): we must flag them.
   for (const e of ref.errors) {
     const has = ours.problems.some((p) => p.range.start.line + 1 >= e.lineno && p.range.start.line + 1 <= e.endLineno);
-    if (!has) push('no problem reported for a line pip rejects', spanOf(e.lineno, e.endLineno), `${e.lineno}`, ours.problems.map((p) => p.code), e.error.trim());
+    if (!has)
+      push(
+        'no problem reported for a line pip rejects',
+        spanOf(e.lineno, e.endLineno),
+        `${e.lineno}`,
+        ours.problems.map((p) => p.code),
+        e.error.trim(),
+      );
   }
   return compared;
 }
@@ -759,12 +904,17 @@ function comparePep508(input: string, ref: RefPep508Result, markers: Map<string,
     return 'mismatch';
   }
   if (isRefError(ref)) {
-    push('ours accepts, packaging rejects', { name: ours.name, extras: ours.extras, specifier: ours.specifier, marker: ours.marker, url: ours.url }, ref.error.split('\n')[0]);
+    push(
+      'ours accepts, packaging rejects',
+      { name: ours.name, extras: ours.extras, specifier: ours.specifier, marker: ours.marker, url: ours.url },
+      ref.error.split('\n')[0],
+    );
     return 'mismatch';
   }
   const before = out.length;
   const r = ref;
-  if (input.slice(ours.nameStart, ours.nameEnd) !== ours.name) push('nameStart/nameEnd do not cover the name', { nameStart: ours.nameStart, nameEnd: ours.nameEnd, name: ours.name }, r.name);
+  if (input.slice(ours.nameStart, ours.nameEnd) !== ours.name)
+    push('nameStart/nameEnd do not cover the name', { nameStart: ours.nameStart, nameEnd: ours.nameEnd, name: ours.name }, r.name);
   const oursV = {
     name: ours.name,
     canonical: normalizeName(ours.name),
@@ -858,7 +1008,13 @@ describe('differential: our parsers vs pip / packaging (Debian reference)', () =
     state = {
       versions,
       corpus: corpus.map((f, i) => ({ id: f.rel, text: f.text, env: {}, ours: oursCorpus[i]!, ref: refCorpus[i]! })),
-      generated: generatedTexts.map((text, i) => ({ id: i === 0 ? 'regressions' : `generated#${i}`, text, env: FILE_ENV, ours: oursGenerated[i]!, ref: refGenerated[i]! })),
+      generated: generatedTexts.map((text, i) => ({
+        id: i === 0 ? 'regressions' : `generated#${i}`,
+        text,
+        env: FILE_ENV,
+        ours: oursGenerated[i]!,
+        ref: refGenerated[i]!,
+      })),
       crFiles: crTexts.map((text, i) => ({ id: `cr#${i}`, text, env: FILE_ENV, ours: oursCr[i]!, ref: refCr[i]! })),
       boundaries: PY_LINE_BOUNDARY_TEXTS.map((text, i) => ({ id: `boundary#${i}`, text, env: {}, ours: oursBoundaries[i]!, ref: refBoundaries[i]! })),
       pepInputs,
@@ -881,8 +1037,14 @@ describe('differential: our parsers vs pip / packaging (Debian reference)', () =
   });
 
   it('harness: specifier splitting mirrors SpecifierSet', () => {
-    assert.deepEqual(specifierClauses(' ( >= 1.0 , <2,) '), [['<', '2'], ['>=', '1.0']]);
-    assert.deepEqual(specifierClauses('===1.0,>=0.9'), [['===', '1.0'], ['>=', '0.9']]);
+    assert.deepEqual(specifierClauses(' ( >= 1.0 , <2,) '), [
+      ['<', '2'],
+      ['>=', '1.0'],
+    ]);
+    assert.deepEqual(specifierClauses('===1.0,>=0.9'), [
+      ['===', '1.0'],
+      ['>=', '0.9'],
+    ]);
     assert.deepEqual(specifierClauses(''), []);
     assert.deepEqual(specifierClauses('=1'), [['?', '=1']]);
   });
@@ -950,7 +1112,7 @@ describe('differential: our parsers vs pip / packaging (Debian reference)', () =
     assertNoMismatches(`lone-CR files (${state.crFiles.length} files, ${compared} dependencies compared)`, out);
   });
 
-  it("Python line boundaries (\\f \\v \\x1c-\\x1e \\x85 \\u2028 \\u2029): the same requirements as pip", () => {
+  it('Python line boundaries (\\f \\v \\x1c-\\x1e \\x85 \\u2028 \\u2029): the same requirements as pip', () => {
     ready();
     // pip numbers lines with str.splitlines(), LSP does not break at these characters, so
     // only the requirements found (name + specifier) are compared, not their lines.
@@ -962,7 +1124,14 @@ describe('differential: our parsers vs pip / packaging (Debian reference)', () =
         .map((l) => json([(l.pip as RefPipView).name, (l.pip as RefPipView).specifier]))
         .sort();
       if (!sameJson(ours, ref)) {
-        out.push({ suite: 'line-boundaries', category: 'different requirements', input: c.text, where: c.id, ours: ours.map((x): unknown => JSON.parse(x)), reference: ref.map((x): unknown => JSON.parse(x)) });
+        out.push({
+          suite: 'line-boundaries',
+          category: 'different requirements',
+          input: c.text,
+          where: c.id,
+          ours: ours.map((x): unknown => JSON.parse(x)),
+          reference: ref.map((x): unknown => JSON.parse(x)),
+        });
       }
     }
     assertNoMismatches(`Python line boundaries (${state.boundaries.length} texts)`, out);

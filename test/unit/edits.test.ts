@@ -151,15 +151,16 @@ describe('replacement edits', () => {
     const opts = 'pkg==1.0 --global-option=x --hash=sha256:aaa\r\n';
     assert.equal(applyEdits(opts, replacementEdits(parseRequirements(opts).dependencies[0]!, 'new')), 'new --global-option=x\r\n');
 
-    const toml = "[project]\ndependencies = [\n  'pkg[a]>=1 ; os_name == \"nt\"',  # note\n]\n[tool.poetry.dependencies]\nold = { version = \"^1\", extras = [\"x\"], optional = true, markers = \"os_name == 'nt'\" }\nsimple = \"1.0\"\n[tool.poetry.group.dev.dependencies.sub]\nversion = \"2\"\n";
+    const toml =
+      '[project]\ndependencies = [\n  \'pkg[a]>=1 ; os_name == "nt"\',  # note\n]\n[tool.poetry.dependencies]\nold = { version = "^1", extras = ["x"], optional = true, markers = "os_name == \'nt\'" }\nsimple = "1.0"\n[tool.poetry.group.dev.dependencies.sub]\nversion = "2"\n';
     const deps = parsePyproject(toml).dependencies;
-    assert.equal(
-      applyEdits(toml, replacementEdits(deps[0]!, 'new')),
-      toml.replace("'pkg[a]>=1 ; os_name", "'new ; os_name"),
-    );
+    assert.equal(applyEdits(toml, replacementEdits(deps[0]!, 'new')), toml.replace("'pkg[a]>=1 ; os_name", "'new ; os_name"));
     assert.equal(
       applyEdits(toml, replacementEdits(deps[1]!, 'new')),
-      toml.replace('old = { version = "^1", extras = ["x"], optional = true, markers = "os_name == \'nt\'" }', 'new = { version = "*", optional = true, markers = "os_name == \'nt\'" }'),
+      toml.replace(
+        'old = { version = "^1", extras = ["x"], optional = true, markers = "os_name == \'nt\'" }',
+        'new = { version = "*", optional = true, markers = "os_name == \'nt\'" }',
+      ),
     );
     assert.equal(applyEdits(toml, replacementEdits(deps[2]!, 'new')), toml.replace('simple = "1.0"', 'new = "*"'));
     assert.equal(applyEdits(toml, replacementEdits(deps[3]!, 'new')), toml.replace('dependencies.sub]\nversion = "2"', 'dependencies.new]\nversion = "*"'));
@@ -198,12 +199,18 @@ describe('replacement edits', () => {
       const after = applyEdits(toml, replacementEdits(deps[0]!, 'new'));
       const reparsed = parsePyproject(after);
       assert.deepEqual(reparsed.problems, [], after);
-      assert.deepEqual(reparsed.dependencies.map((d) => [d.name, d.extras]), [['new', []]], after);
+      assert.deepEqual(
+        reparsed.dependencies.map((d) => [d.name, d.extras]),
+        [['new', []]],
+        after,
+      );
       return after;
     };
     // platform, allow-prereleases and source say where and how it is installed: dropping them would widen that.
     assert.equal(
-      replace('[tool.poetry.dependencies]\nold = { version = "^1", extras = ["x"], platform = "linux", allow-prereleases = true, source = "internal", python = "<3.9", optional = true }\n'),
+      replace(
+        '[tool.poetry.dependencies]\nold = { version = "^1", extras = ["x"], platform = "linux", allow-prereleases = true, source = "internal", python = "<3.9", optional = true }\n',
+      ),
       '[tool.poetry.dependencies]\nnew = { version = "*", platform = "linux", allow-prereleases = true, source = "internal", python = "<3.9", optional = true }\n',
     );
     assert.equal(
@@ -215,10 +222,20 @@ describe('replacement edits', () => {
   it('renames a Poetry dependency everywhere its name is written', () => {
     const replace = (toml: string) => {
       const before = parsePyproject(toml).dependencies;
-      const after = applyEdits(toml, replacementEdits(before.find((d) => d.name === 'old')!, 'new'));
+      const after = applyEdits(
+        toml,
+        replacementEdits(
+          before.find((d) => d.name === 'old')!,
+          'new',
+        ),
+      );
       const reparsed = parsePyproject(after);
       assert.deepEqual(reparsed.problems, [], after);
-      assert.deepEqual(reparsed.dependencies.map((d) => d.name), before.map((d) => (d.name === 'old' ? 'new' : d.name)), after);
+      assert.deepEqual(
+        reparsed.dependencies.map((d) => d.name),
+        before.map((d) => (d.name === 'old' ? 'new' : d.name)),
+        after,
+      );
       return after;
     };
     assert.equal(
@@ -226,7 +243,9 @@ describe('replacement edits', () => {
       '[tool.poetry.dependencies]\nnew.version = "*"\nkeep = "1"\nnew.markers = "os_name == \'nt\'"\nnew.extras = []\n',
     );
     assert.equal(
-      replace('[[tool.poetry.dependencies.old]]\nversion = "1.24"\npython = "<3.12"\n[[tool.poetry.dependencies."old"]]\nversion = "1.26"\npython = ">=3.12"\n'),
+      replace(
+        '[[tool.poetry.dependencies.old]]\nversion = "1.24"\npython = "<3.12"\n[[tool.poetry.dependencies."old"]]\nversion = "1.26"\npython = ">=3.12"\n',
+      ),
       '[[tool.poetry.dependencies.new]]\nversion = "*"\npython = "<3.12"\n[[tool.poetry.dependencies."new"]]\nversion = "*"\npython = ">=3.12"\n',
     );
   });
@@ -239,22 +258,37 @@ describe('edits that keep a TOML file meaning what it says', () => {
       const after = applyEdits(toml, replacementEdits(old, 'ruamel.yaml'));
       const reparsed = parsePyproject(after);
       assert.deepEqual(reparsed.problems, [], after);
-      assert.ok(reparsed.dependencies.some((d) => d.name === 'ruamel.yaml'), after);
+      assert.ok(
+        reparsed.dependencies.some((d) => d.name === 'ruamel.yaml'),
+        after,
+      );
       assert.ok(!reparsed.dependencies.some((d) => d.name === 'ruamel' || d.name === 'old'), after);
       return after;
     };
     assert.equal(replace('[tool.poetry.dependencies]\nold = "^1.0"\n'), '[tool.poetry.dependencies]\n"ruamel.yaml" = "*"\n');
     assert.equal(replace('[tool.poetry.dependencies]\n"old" = "^1.0"\n'), '[tool.poetry.dependencies]\n"ruamel.yaml" = "*"\n');
-    assert.equal(replace('[tool.poetry.dependencies]\nold = { version = "^1.0", optional = true }\n'), '[tool.poetry.dependencies]\n"ruamel.yaml" = { version = "*", optional = true }\n');
+    assert.equal(
+      replace('[tool.poetry.dependencies]\nold = { version = "^1.0", optional = true }\n'),
+      '[tool.poetry.dependencies]\n"ruamel.yaml" = { version = "*", optional = true }\n',
+    );
     assert.equal(replace('[tool.poetry.dependencies.old]\nversion = "^1.0"\n'), '[tool.poetry.dependencies."ruamel.yaml"]\nversion = "*"\n');
-    assert.equal(replace('[tool.poetry.dependencies]\nold.version = "^1"\nold.optional = true\n'), '[tool.poetry.dependencies]\n"ruamel.yaml".version = "*"\n"ruamel.yaml".optional = true\n');
+    assert.equal(
+      replace('[tool.poetry.dependencies]\nold.version = "^1"\nold.optional = true\n'),
+      '[tool.poetry.dependencies]\n"ruamel.yaml".version = "*"\n"ruamel.yaml".optional = true\n',
+    );
     // A name a bare key can hold stays bare.
     const plain = parsePyproject('[tool.poetry.dependencies]\nold = "^1.0"\n').dependencies[0]!;
-    assert.equal(applyEdits('[tool.poetry.dependencies]\nold = "^1.0"\n', replacementEdits(plain, 'new_name-2')), '[tool.poetry.dependencies]\nnew_name-2 = "*"\n');
+    assert.equal(
+      applyEdits('[tool.poetry.dependencies]\nold = "^1.0"\n', replacementEdits(plain, 'new_name-2')),
+      '[tool.poetry.dependencies]\nnew_name-2 = "*"\n',
+    );
   });
 
   it('offers no ignore comment where a multi-line string runs across the line end', () => {
-    const commentable = (toml: string) => parsePyproject(toml).dependencies.filter((d) => d.commentAt !== undefined).map((d) => d.name);
+    const commentable = (toml: string) =>
+      parsePyproject(toml)
+        .dependencies.filter((d) => d.commentAt !== undefined)
+        .map((d) => d.name);
     assert.deepEqual(commentable('[project]\ndependencies = ["oldpkg==1.0", """\nrequests"""]\n'), []);
     assert.deepEqual(commentable('[tool.poetry.dependencies]\noldpkg = """\n1.0"""\n'), []);
     assert.deepEqual(commentable('[tool.poetry.dependencies]\noldpkg = { version = """1.0\n""" }\n'), []);
@@ -262,7 +296,13 @@ describe('edits that keep a TOML file meaning what it says', () => {
     const toml = '[project]\ndependencies = [\n  "oldpkg==1.0",\n  """requests""",\n]\n';
     assert.deepEqual(commentable(toml), ['oldpkg']);
     const after = applyEdits(toml, [ignoreCommentEdit(parsePyproject(toml).dependencies[0]!)!]);
-    assert.deepEqual(parsePyproject(after).dependencies.map((d) => [d.name, d.ignored]), [['oldpkg', true], ['requests', false]]);
+    assert.deepEqual(
+      parsePyproject(after).dependencies.map((d) => [d.name, d.ignored]),
+      [
+        ['oldpkg', true],
+        ['requests', false],
+      ],
+    );
   });
 });
 
@@ -282,7 +322,9 @@ describe('alternatives', () => {
   it('ships a curated table that validates against its schema', () => {
     const dir = path.join(REPO_ROOT, 'server', 'data');
     const schema = JSON.parse(readFileSync(path.join(dir, 'alternatives.schema.json'), 'utf8')) as object;
-    const data = JSON.parse(readFileSync(path.join(dir, 'alternatives.json'), 'utf8')) as { entries: Record<string, { alternatives: string[]; source: string }> };
+    const data = JSON.parse(readFileSync(path.join(dir, 'alternatives.json'), 'utf8')) as {
+      entries: Record<string, { alternatives: string[]; source: string }>;
+    };
     const validate = new Ajv2020({ allErrors: true }).compile(schema);
     assert.ok(validate(data), JSON.stringify(validate.errors));
     for (const [name, entry] of Object.entries(data.entries)) {

@@ -49,8 +49,16 @@ describe('requirements files in the encodings pip reads', () => {
         ref.lines.map((l) => (l.pep508 as { name: string }).name),
         name,
       );
-      assert.deepEqual(ours.includes.map((inc) => inc.path), ref.includes.map((inc) => path.basename(inc.path)), name);
-      assert.deepEqual(ours.dependencies.map((d) => d.nameRange.start.line + 1), ref.lines.map((l) => l.lineno), name);
+      assert.deepEqual(
+        ours.includes.map((inc) => inc.path),
+        ref.includes.map((inc) => path.basename(inc.path)),
+        name,
+      );
+      assert.deepEqual(
+        ours.dependencies.map((d) => d.nameRange.start.line + 1),
+        ref.lines.map((l) => l.lineno),
+        name,
+      );
     });
   });
 

@@ -43,10 +43,16 @@ describe('status rules', () => {
   it('reports each status, and nothing when the index could not be asked', () => {
     const d = dep('demo');
     assert.deepEqual(findingsFor(d, { project: { state: 'unknown', reason: 'timed out' } }), []);
-    assert.deepEqual(findingsFor(d, { project: { state: 'not-found', fetchedAt: 0 } }).map((f) => f.code), ['not-found']);
+    assert.deepEqual(
+      findingsFor(d, { project: { state: 'not-found', fetchedAt: 0 } }).map((f) => f.code),
+      ['not-found'],
+    );
     for (const status of ['archived', 'quarantined', 'deprecated'] as const) {
       const findings = findingsFor(d, { project: found(project({ status, statusReason: 'Use other instead.' })) });
-      assert.deepEqual(findings.map((f) => f.code), [status]);
+      assert.deepEqual(
+        findings.map((f) => f.code),
+        [status],
+      );
       assert.match(findings[0]!.message, /Reason given: Use other instead\./);
     }
     assert.deepEqual(findingsFor(d, { project: found(project()) }), []);
@@ -61,9 +67,16 @@ describe('status rules', () => {
     // === is arbitrary (string) equality.
     assert.equal(pinnedRelease(info, dep('demo===1.0'))?.version, '1.0');
     assert.equal(pinnedRelease(info, dep('demo===1.0.0')), undefined);
-    assert.deepEqual(findingsFor(dep('demo===1.0.0'), { project: found(info) }).map((f) => f.code), ['missing-release'], 'not yanked: not there');
+    assert.deepEqual(
+      findingsFor(dep('demo===1.0.0'), { project: found(info) }).map((f) => f.code),
+      ['missing-release'],
+      'not yanked: not there',
+    );
     const yanked = findingsFor(dep('demo==1.0.0'), { project: found(info) });
-    assert.deepEqual(yanked.map((f) => f.code), ['yanked']);
+    assert.deepEqual(
+      yanked.map((f) => f.code),
+      ['yanked'],
+    );
     assert.match(yanked[0]!.message, /broken wheel/);
     assert.deepEqual(findingsFor(dep('demo>=1.0'), { project: found(info) }), [], 'only exact pins can be yanked');
   });
@@ -74,13 +87,23 @@ describe('status rules', () => {
       releases: { '1.0+cpu': { yanked: true, yankedReason: 'bad cpu build' }, '1.0+gpu': { yanked: true } },
     });
     const all = findingsFor(dep('demo==1.0'), { project: found(info) });
-    assert.deepEqual(all.map((f) => f.code), ['yanked']);
+    assert.deepEqual(
+      all.map((f) => f.code),
+      ['yanked'],
+    );
     assert.match(all[0]!.message, /bad cpu build/);
-    assert.deepEqual(findingsFor(dep('demo==1.0+gpu'), { project: found(info) }).map((f) => f.code), ['yanked']);
+    assert.deepEqual(
+      findingsFor(dep('demo==1.0+gpu'), { project: found(info) }).map((f) => f.code),
+      ['yanked'],
+    );
     const one = project({ versions: ['1.0', '1.0+cpu'], releases: { '1.0': { yanked: true }, '1.0+cpu': { yanked: false } } });
     assert.deepEqual(findingsFor(dep('demo==1.0'), { project: found(one) }), [], '1.0+cpu is installable');
     assert.deepEqual(findingsFor(dep('demo==1.0+cpu'), { project: found(one) }), []);
-    assert.deepEqual(findingsFor(dep('demo==1.0+gpu'), { project: found(one) }).map((f) => f.code), ['missing-release'], 'no release matches');
+    assert.deepEqual(
+      findingsFor(dep('demo==1.0+gpu'), { project: found(one) }).map((f) => f.code),
+      ['missing-release'],
+      'no release matches',
+    );
   });
 
   it('reports vulnerabilities of the pinned release and the inactive classifier of the latest', () => {
@@ -89,7 +112,10 @@ describe('status rules', () => {
       pinned: found(release({ vulnerabilities: [{ id: 'PYSEC-1', aliases: [], fixedIn: ['2.1'] }] })),
       latest: found(release({ classifiers: ['Development Status :: 7 - Inactive'] })),
     };
-    assert.deepEqual(findingsFor(dep('demo==2.0.0'), facts).map((f) => f.code), ['vulnerable', 'inactive']);
+    assert.deepEqual(
+      findingsFor(dep('demo==2.0.0'), facts).map((f) => f.code),
+      ['vulnerable', 'inactive'],
+    );
   });
 });
 
@@ -97,10 +123,15 @@ describe('hover card', () => {
   it('shows status, latest, pin, vulnerabilities, summary and links', () => {
     const facts: DependencyFacts = {
       project: found(project({ status: 'archived', statusReason: 'Moved to other-project.' })),
-      pinned: found(release({ version: '1.0', yanked: true, vulnerabilities: [{ id: 'GHSA-xxxx', aliases: [], link: 'https://osv.dev/GHSA-xxxx', fixedIn: [] }] })),
+      pinned: found(
+        release({ version: '1.0', yanked: true, vulnerabilities: [{ id: 'GHSA-xxxx', aliases: [], link: 'https://osv.dev/GHSA-xxxx', fixedIn: [] }] }),
+      ),
       latest: found(release({ summary: 'A demo package', projectUrls: { Homepage: 'https://example.com/demo' }, uploadTime: '2024-05-01T10:00:00Z' })),
     };
-    const md = hoverMarkdown(dep('demo==1.0'), facts, { projectPage: projectPageUrl('https://pypi.org/simple/', 'demo')!, alternatives: [{ name: 'other-project', origin: 'from your settings' }] });
+    const md = hoverMarkdown(dep('demo==1.0'), facts, {
+      projectPage: projectPageUrl('https://pypi.org/simple/', 'demo')!,
+      alternatives: [{ name: 'other-project', origin: 'from your settings' }],
+    });
     assert.match(md, /\*\*archived\*\*/);
     assert.match(md, /Moved to other\\-project\\\./);
     assert.match(md, /Latest: 2\\\.0\\\.0 \(released 2024\\-05\\-01\)/);
@@ -124,10 +155,16 @@ describe('hover card', () => {
   });
 
   it('escapes everything the index controls', () => {
-    const hostile = 'Click [here](command:workbench.action.terminal.new) ![x](https://evil.example/p.png) <img src=x onerror=alert(1)> `code` \u001b[31m\u202Egnp.exe';
+    const hostile =
+      'Click [here](command:workbench.action.terminal.new) ![x](https://evil.example/p.png) <img src=x onerror=alert(1)> `code` \u001b[31m\u202Egnp.exe';
     const facts: DependencyFacts = {
       project: found(project({ status: 'deprecated', statusReason: hostile })),
-      latest: found(release({ summary: hostile, projectUrls: { 'Evil](command:x)': 'command:workbench.action.quit', Script: 'javascript:alert(1)', Fine: 'https://example.com/a b)c' } })),
+      latest: found(
+        release({
+          summary: hostile,
+          projectUrls: { 'Evil](command:x)': 'command:workbench.action.quit', Script: 'javascript:alert(1)', Fine: 'https://example.com/a b)c' },
+        }),
+      ),
     };
     const md = hoverMarkdown(dep('demo'), facts);
     assert.ok(!md.includes('](command:'), md);
@@ -149,7 +186,9 @@ describe('index text in hovers and messages', () => {
   it('gives renderers no bare URL or address to turn into a link', () => {
     const facts: DependencyFacts = {
       project: found(project({ status: 'deprecated', statusReason: hostile })),
-      pinned: found(release({ version: '2.0.0', vulnerabilities: [{ id: 'https://evil.example/id', aliases: [], fixedIn: ['https://evil.example/v'], summary: hostile }] })),
+      pinned: found(
+        release({ version: '2.0.0', vulnerabilities: [{ id: 'https://evil.example/id', aliases: [], fixedIn: ['https://evil.example/v'], summary: hostile }] }),
+      ),
       latest: found(release({ summary: hostile, uploadTime: '2024-05-01T10:00:00Z' })),
     };
     const md = hoverMarkdown(dep('demo==2.0.0'), facts);
@@ -161,7 +200,14 @@ describe('index text in hovers and messages', () => {
   it('keeps messages on one line, without control characters, and bounds what the index can make long', () => {
     const facts: DependencyFacts = {
       project: found(project({ latestVersion: '2.0.0' })),
-      pinned: found(release({ version: '2.0.0', vulnerabilities: [{ id: `PYSEC-1\n\u001b[31mALL CLEAR\u202e${'x'.repeat(100_000)}`, aliases: [], fixedIn: Array.from({ length: 50_000 }, (_, i) => `9.${i}`) }] })),
+      pinned: found(
+        release({
+          version: '2.0.0',
+          vulnerabilities: [
+            { id: `PYSEC-1\n\u001b[31mALL CLEAR\u202e${'x'.repeat(100_000)}`, aliases: [], fixedIn: Array.from({ length: 50_000 }, (_, i) => `9.${i}`) },
+          ],
+        }),
+      ),
       // The document's own version is the index's text: the message names the version asked for.
       latest: found(release({ version: '1.0\n\nAll clear', classifiers: ['Development Status :: 7 - Inactive'] })),
     };
@@ -189,7 +235,8 @@ describe('index text in hovers and messages', () => {
 
   it('shows a release date only when the index gives a date', async () => {
     const { decodeSimpleJson } = await import('../../server/src/core/pypi/simple.js');
-    const page = (time: string) => JSON.stringify({ meta: { 'api-version': '1.1' }, name: 'demo', files: [{ filename: 'demo-1.0.tar.gz', url: 'x', hashes: {}, 'upload-time': time }] });
+    const page = (time: string) =>
+      JSON.stringify({ meta: { 'api-version': '1.1' }, name: 'demo', files: [{ filename: 'demo-1.0.tar.gz', url: 'x', hashes: {}, 'upload-time': time }] });
     assert.equal(decodeSimpleJson(page('last Tuesday, honest'), 'demo').releases['1.0']?.uploadTime, undefined);
     assert.equal(decodeSimpleJson(page('https://e'), 'demo').releases['1.0']?.uploadTime, undefined);
     assert.equal(decodeSimpleJson(page('2024-05-01T10:00:00.123456Z'), 'demo').releases['1.0']?.uploadTime, '2024-05-01T10:00:00.123456Z');
@@ -212,7 +259,14 @@ describe('settings', () => {
   it('reports bad values and keeps the defaults', () => {
     const warnings: string[] = [];
     const s = resolveSettings(
-      { indexUrl: 'ftp://x', concurrency: -1, cache: { ttlSeconds: 'soon' }, severity: { archived: 'loud', nope: 'error', inactive: 'off' }, ignore: ['Foo_Bar', 3], alternatives: { sklearn: 'scikit-learn', pycrypto: ['pycryptodome', 7] } },
+      {
+        indexUrl: 'ftp://x',
+        concurrency: -1,
+        cache: { ttlSeconds: 'soon' },
+        severity: { archived: 'loud', nope: 'error', inactive: 'off' },
+        ignore: ['Foo_Bar', 3],
+        alternatives: { sklearn: 'scikit-learn', pycrypto: ['pycryptodome', 7] },
+      },
       (m) => warnings.push(m),
     );
     assert.equal(s.indexUrl, 'https://pypi.org/simple/');
@@ -228,7 +282,9 @@ describe('settings', () => {
   });
 
   it('reads the defaults VS Code sends (every contributed default) as the documented defaults', () => {
-    const pkg = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { contributes: { configuration: { properties: Record<string, { default?: unknown }> } } };
+    const pkg = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
+      contributes: { configuration: { properties: Record<string, { default?: unknown }> } };
+    };
     // What workspace/configuration answers for the section: each contributed key's default, nested by its dots.
     const sent: Record<string, unknown> = {};
     for (const [key, schema] of Object.entries(pkg.contributes.configuration.properties)) {

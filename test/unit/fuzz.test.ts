@@ -154,7 +154,10 @@ function checkName(dep: Dependency, where: string): void {
   assert.ok(isValidProjectName(dep.name), `${where}: ${JSON.stringify(dep.name)} is not a valid PEP 508 project name`);
   assert.equal(dep.normalizedName, normalizeName(dep.name), `${where}: normalizedName`);
   const within = (outer: Range, inner: Range) => comparePositions(outer.start, inner.start) <= 0 && comparePositions(inner.end, outer.end) <= 0;
-  assert.ok(within(dep.requirementRange, dep.nameRange), `${where}: requirementRange ${JSON.stringify(dep.requirementRange)} does not contain nameRange ${JSON.stringify(dep.nameRange)}`);
+  assert.ok(
+    within(dep.requirementRange, dep.nameRange),
+    `${where}: requirementRange ${JSON.stringify(dep.requirementRange)} does not contain nameRange ${JSON.stringify(dep.nameRange)}`,
+  );
   if (dep.pinnedVersion !== undefined) assert.ok(dep.pinnedVersion !== '', `${where}: empty pinnedVersion`);
 }
 
@@ -252,37 +255,251 @@ function checkPep508(text: string): void {
 // ---------------------------------------------------------------------------
 // Generators
 
-const UNICODE_ODDITIES = ['\u00a0', '\u3000', '\u2028', '\u2029', '\u0085', '\x1c', '\x1f', '\v', '\f', '\ufeff', '\u200b', '\ud83d\ude00', '\ud800', '\udc00', 'é', 'ß', '\u212a', 'ﬁ', '\0', '\x7f'];
+const UNICODE_ODDITIES = [
+  '\u00a0',
+  '\u3000',
+  '\u2028',
+  '\u2029',
+  '\u0085',
+  '\x1c',
+  '\x1f',
+  '\v',
+  '\f',
+  '\ufeff',
+  '\u200b',
+  '\ud83d\ude00',
+  '\ud800',
+  '\udc00',
+  'é',
+  'ß',
+  '\u212a',
+  'ﬁ',
+  '\0',
+  '\x7f',
+];
 
 const PEP508_TOKENS = [
-  'a', 'b', 'Z', '0', '9', 'six', 'foo_bar', 'A.B-c', 'requests', '_', '-', '.', ' ', '  ', '\t',
-  '[', ']', ',', '(', ')', '==', '===', '!=', '~=', '<=', '>=', '<', '>', '*', '.*', '=', '!', '~',
-  '1', '1.0', '2.1.1', 'v1', '1!2', '1.0a1', 'rc1', '.post1', '.dev0', '+local.1', '-1',
-  ';', '@', ' @ ', 'https://example.com/x-1.0.tar.gz', 'file:///tmp/x', 'http://[::1]/', 'http://[v1.x]/', 'http://u:p@h/', 'http://h:1/',
-  ' and ', ' or ', ' in ', ' not in ', 'not', 'and', 'or', 'in',
-  'python_version', 'python_full_version', 'sys_platform', 'sys.platform', 'os_name', 'os.name', 'extra', 'implementation_name', 'platform_machine',
-  "'3.8'", '"linux"', "''", '""', "'", '"', '\\', '\\x4', '\\x41', '\\N{', '\\N{DASH}', '\\u12', '\\U0010ffff', '\\U00110000',
-  '#', '\n', '\r', '\r\n', '${A}', '$', '{', '}',
+  'a',
+  'b',
+  'Z',
+  '0',
+  '9',
+  'six',
+  'foo_bar',
+  'A.B-c',
+  'requests',
+  '_',
+  '-',
+  '.',
+  ' ',
+  '  ',
+  '\t',
+  '[',
+  ']',
+  ',',
+  '(',
+  ')',
+  '==',
+  '===',
+  '!=',
+  '~=',
+  '<=',
+  '>=',
+  '<',
+  '>',
+  '*',
+  '.*',
+  '=',
+  '!',
+  '~',
+  '1',
+  '1.0',
+  '2.1.1',
+  'v1',
+  '1!2',
+  '1.0a1',
+  'rc1',
+  '.post1',
+  '.dev0',
+  '+local.1',
+  '-1',
+  ';',
+  '@',
+  ' @ ',
+  'https://example.com/x-1.0.tar.gz',
+  'file:///tmp/x',
+  'http://[::1]/',
+  'http://[v1.x]/',
+  'http://u:p@h/',
+  'http://h:1/',
+  ' and ',
+  ' or ',
+  ' in ',
+  ' not in ',
+  'not',
+  'and',
+  'or',
+  'in',
+  'python_version',
+  'python_full_version',
+  'sys_platform',
+  'sys.platform',
+  'os_name',
+  'os.name',
+  'extra',
+  'implementation_name',
+  'platform_machine',
+  "'3.8'",
+  '"linux"',
+  "''",
+  '""',
+  "'",
+  '"',
+  '\\',
+  '\\x4',
+  '\\x41',
+  '\\N{',
+  '\\N{DASH}',
+  '\\u12',
+  '\\U0010ffff',
+  '\\U00110000',
+  '#',
+  '\n',
+  '\r',
+  '\r\n',
+  '${A}',
+  '$',
+  '{',
+  '}',
   ...UNICODE_ODDITIES,
 ];
 
 const REQUIREMENTS_TOKENS = [
   ...PEP508_TOKENS,
-  '-r', '-c', '-e', '-i', '-f', '-x', '-', '--', '--hash=sha256:abc', '--hash', '--index-url', '--extra-index-url=http://x/simple/', '-ihttp://x/',
-  '--no-binary', ':all:', '--pre', '--foo', '--ha', '--e', '--requirement=base.txt', '--constraint', '--no-index=1',
-  ' \\\n', '\\\n', '\\\r\n', '\\\v', '\\', ' # comment', '# x', ' # pypi-status: ignore', '#pypi-status:ignore',
-  'git+https://x/y.git#egg=z', './local', '../x', 'pkg.whl', 'a.zip', '/abs', 'C:\\x', '~/x', '.',
-  '${PKG}', '${EMPTY}', '${UNSET}', '${A', '${a}', '$A', "'quoted value'", '"dq \\" value"',
+  '-r',
+  '-c',
+  '-e',
+  '-i',
+  '-f',
+  '-x',
+  '-',
+  '--',
+  '--hash=sha256:abc',
+  '--hash',
+  '--index-url',
+  '--extra-index-url=http://x/simple/',
+  '-ihttp://x/',
+  '--no-binary',
+  ':all:',
+  '--pre',
+  '--foo',
+  '--ha',
+  '--e',
+  '--requirement=base.txt',
+  '--constraint',
+  '--no-index=1',
+  ' \\\n',
+  '\\\n',
+  '\\\r\n',
+  '\\\v',
+  '\\',
+  ' # comment',
+  '# x',
+  ' # pypi-status: ignore',
+  '#pypi-status:ignore',
+  'git+https://x/y.git#egg=z',
+  './local',
+  '../x',
+  'pkg.whl',
+  'a.zip',
+  '/abs',
+  'C:\\x',
+  '~/x',
+  '.',
+  '${PKG}',
+  '${EMPTY}',
+  '${UNSET}',
+  '${A',
+  '${a}',
+  '$A',
+  "'quoted value'",
+  '"dq \\" value"',
 ];
 
 const TOML_TOKENS = [
-  '[project]', '[build-system]', '[dependency-groups]', '[tool.poetry.dependencies]', '[tool.poetry.group.dev.dependencies]', '[tool.uv]',
-  '[tool.pdm.dev-dependencies]', '[tool.hatch.envs.default]', '[project.optional-dependencies]', '[[x]]',
-  'dependencies', 'requires', 'dev', 'optional-dependencies', 'dev-dependencies', 'extra-dependencies', 'constraint-dependencies',
-  'tool', 'poetry', 'group', 'python', 'version', 'git', 'path', 'extras', 'markers', 'include-group', 'project.', 'tool.poetry.dependencies.',
-  ' = ', '=', '[', ']', '[[', ']]', '{', '}', ',', '.', '"', "'", '"""', "'''", '\\', '\\u0061', '\\u0073', '\\U0001F600', '\\n', '\\"', '\\\\',
-  '\\\n', '\\ \n  ', '\\e', '\\x41', '#', ' # pypi-status: ignore', '\n', '\r\n', '\r', ' ', '\t',
-  'true', '1', '1.5', '1979-05-27', '-inf', 'six', 'six>=1', '"six"', '"pepy==2.1.1"', "'a ; python_version < \"3\"'", '"-e ."', '"^1.0"',
+  '[project]',
+  '[build-system]',
+  '[dependency-groups]',
+  '[tool.poetry.dependencies]',
+  '[tool.poetry.group.dev.dependencies]',
+  '[tool.uv]',
+  '[tool.pdm.dev-dependencies]',
+  '[tool.hatch.envs.default]',
+  '[project.optional-dependencies]',
+  '[[x]]',
+  'dependencies',
+  'requires',
+  'dev',
+  'optional-dependencies',
+  'dev-dependencies',
+  'extra-dependencies',
+  'constraint-dependencies',
+  'tool',
+  'poetry',
+  'group',
+  'python',
+  'version',
+  'git',
+  'path',
+  'extras',
+  'markers',
+  'include-group',
+  'project.',
+  'tool.poetry.dependencies.',
+  ' = ',
+  '=',
+  '[',
+  ']',
+  '[[',
+  ']]',
+  '{',
+  '}',
+  ',',
+  '.',
+  '"',
+  "'",
+  '"""',
+  "'''",
+  '\\',
+  '\\u0061',
+  '\\u0073',
+  '\\U0001F600',
+  '\\n',
+  '\\"',
+  '\\\\',
+  '\\\n',
+  '\\ \n  ',
+  '\\e',
+  '\\x41',
+  '#',
+  ' # pypi-status: ignore',
+  '\n',
+  '\r\n',
+  '\r',
+  ' ',
+  '\t',
+  'true',
+  '1',
+  '1.5',
+  '1979-05-27',
+  '-inf',
+  'six',
+  'six>=1',
+  '"six"',
+  '"pepy==2.1.1"',
+  '\'a ; python_version < "3"\'',
+  '"-e ."',
+  '"^1.0"',
   ...PEP508_TOKENS.slice(0, 40),
   ...UNICODE_ODDITIES,
 ];
@@ -296,7 +513,10 @@ const ENV: Record<string, string> = { A: 'tablib', PKG: 'six==1.16.0', EMPTY: ''
 
 const requirementsText = fc.oneof(
   { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 200 }) },
-  { weight: 4, arbitrary: fc.array(fc.string({ unit: fc.constantFrom(...REQUIREMENTS_TOKENS), maxLength: 16 }), { maxLength: 12 }).map((lines) => lines.join('\n')) },
+  {
+    weight: 4,
+    arbitrary: fc.array(fc.string({ unit: fc.constantFrom(...REQUIREMENTS_TOKENS), maxLength: 16 }), { maxLength: 12 }).map((lines) => lines.join('\n')),
+  },
 );
 
 const tomlText = fc.oneof(
@@ -326,7 +546,9 @@ function corpusFiles(): CorpusFile[] {
 }
 
 const CORPUS = corpusFiles();
-const REQUIREMENTS_FILES = CORPUS.filter((f) => /(requirements|constraints)[^/]*\.(txt|in)$|\.in$|\.txt$|deplocks.*\.lock$/i.test(f.rel) && !/INDEX\.md$/.test(f.rel));
+const REQUIREMENTS_FILES = CORPUS.filter(
+  (f) => /(requirements|constraints)[^/]*\.(txt|in)$|\.in$|\.txt$|deplocks.*\.lock$/i.test(f.rel) && !/INDEX\.md$/.test(f.rel),
+);
 const TOML_FILES = CORPUS.filter((f) => /\.toml(@[^/]*)?$|(^|\/|__)(uv|poetry|pdm)\.lock(\.excerpt[^/]*)?$|Pipfile$/.test(f.rel));
 
 type Mutation =
@@ -468,17 +690,17 @@ interface BuiltPyproject {
   names: string[];
 }
 
-const pep508Entry = fc.tuple(projectName, pep508Spec, pep508Marker).chain(([name, spec, marker]) =>
-  tomlString(`${name}${spec}${marker}`).map((literal) => ({ name, literal })),
-);
+const pep508Entry = fc
+  .tuple(projectName, pep508Spec, pep508Marker)
+  .chain(([name, spec, marker]) => tomlString(`${name}${spec}${marker}`).map((literal) => ({ name, literal })));
 
 const pyprojectDoc: fc.Arbitrary<BuiltPyproject> = fc
   .record({
     deps: fc.array(pep508Entry, { maxLength: 5 }),
     groupDeps: fc.array(pep508Entry, { maxLength: 3 }),
-    poetry: fc.uniqueArray(projectName, { maxLength: 4, selector: (n) => n }).chain((names) =>
-      fc.tuple(...names.map((n) => tomlKey(n).map((key) => ({ name: n, key })))).map((xs) => xs as { name: string; key: string }[]),
-    ),
+    poetry: fc
+      .uniqueArray(projectName, { maxLength: 4, selector: (n) => n })
+      .chain((names) => fc.tuple(...names.map((n) => tomlKey(n).map((key) => ({ name: n, key })))).map((xs) => xs as { name: string; key: string }[])),
     poetryValue: fc.constantFrom('"^1.0"', '"1.2.3"', '{ version = ">=1", extras = ["x"] }', '[{ version = "1" }, { version = "2" }]'),
     noise: fc.string({ unit: fc.constantFrom('\n', '# c\n', ' ', '\t', '\r\n'), maxLength: 3 }),
   })
@@ -504,7 +726,10 @@ const pyprojectDoc: fc.Arbitrary<BuiltPyproject> = fc
 
 describe('parsePep508 under fuzzing', () => {
   it('never throws; offsets, name and marker are where the text has them', () => {
-    fc.assert(fc.property(pep508Text, (t) => checkPep508(t)), params<[string]>());
+    fc.assert(
+      fc.property(pep508Text, (t) => checkPep508(t)),
+      params<[string]>(),
+    );
   });
 });
 
@@ -546,7 +771,10 @@ describe('parsePyproject under fuzzing', () => {
         const parsed = parsePyproject(text);
         checkPyproject(text, parsed);
         assert.deepEqual(parsed.problems, [], 'a well-formed document has no problems');
-        assert.deepEqual(parsed.dependencies.map((d) => d.name), names);
+        assert.deepEqual(
+          parsed.dependencies.map((d) => d.name),
+          names,
+        );
       }),
       params<[BuiltPyproject]>(),
     );
@@ -554,16 +782,35 @@ describe('parsePyproject under fuzzing', () => {
 
   it(`nested values of any shape and depth: never throws, the dependencies around are read, one syntax error past ${MAX_TOML_NESTING} levels`, () => {
     // [opening, closing, levels]: each a valid TOML 1.0 value around whatever is inside it.
-    const level = fc.constantFrom<[string, string, number]>(['[', ']', 1], ['{a=', '}', 1], ['[{a=', '}]', 2], ['[\n', '\n]', 1], ['{ "x" = ', ' }', 1], ['[1, ', ', 2]', 1]);
+    const level = fc.constantFrom<[string, string, number]>(
+      ['[', ']', 1],
+      ['{a=', '}', 1],
+      ['[{a=', '}]', 2],
+      ['[\n', '\n]', 1],
+      ['{ "x" = ', ' }', 1],
+      ['[1, ', ', 2]', 1],
+    );
     fc.assert(
       fc.property(fc.array(level, { minLength: 1, maxLength: 160 }), fc.boolean(), (levels, dotted) => {
-        const value = levels.map((l) => l[0]).join('') + '1' + levels.map((l) => l[1]).reverse().join('');
+        const value =
+          levels.map((l) => l[0]).join('') +
+          '1' +
+          levels
+            .map((l) => l[1])
+            .reverse()
+            .join('');
         const depth = levels.reduce((sum, l) => sum + l[2], 0);
         const text = `[project]\ndependencies = ["six"]\n${dotted ? 'tool.x.a' : 'x'} = ${value}\n[dependency-groups]\ndev = ["pytest"]\n`;
         const parsed = parsePyproject(text);
         checkPyproject(text, parsed);
-        assert.deepEqual(parsed.dependencies.map((d) => d.name), ['six', 'pytest']);
-        assert.deepEqual(parsed.problems.map((p) => [p.code, p.range.start.line]), depth > MAX_TOML_NESTING ? [['syntax-error', 2]] : []);
+        assert.deepEqual(
+          parsed.dependencies.map((d) => d.name),
+          ['six', 'pytest'],
+        );
+        assert.deepEqual(
+          parsed.problems.map((p) => [p.code, p.range.start.line]),
+          depth > MAX_TOML_NESTING ? [['syntax-error', 2]] : [],
+        );
       }),
       params<[[string, string, number][], boolean]>(),
     );
@@ -571,7 +818,10 @@ describe('parsePyproject under fuzzing', () => {
 
   it(`mutated corpus files (${TOML_FILES.length} files)`, () => {
     assert.ok(TOML_FILES.length >= 20, `expected >= 20 TOML files in the corpus, found ${TOML_FILES.length}`);
-    fc.assert(fc.property(mutatedCorpus(TOML_FILES, TOML_TOKENS), ({ text }) => checkPyproject(text, parsePyproject(text))), params<[{ file: string; text: string }]>());
+    fc.assert(
+      fc.property(mutatedCorpus(TOML_FILES, TOML_TOKENS), ({ text }) => checkPyproject(text, parsePyproject(text))),
+      params<[{ file: string; text: string }]>(),
+    );
   });
 
   it('every corpus file, whole and unmutated', () => {
@@ -596,7 +846,11 @@ describe('known inputs', () => {
     let parsed: ParsedFile | undefined;
     assert.doesNotThrow(() => (parsed = parseRequirements(`six\n${deepMarker}\npepy\n`)));
     checkRequirements(`six\n${deepMarker}\npepy\n`, {}, parsed!);
-    assert.deepEqual(parsed!.dependencies.map((d) => d.name).filter((n) => n !== 'a'), ['six', 'pepy'], 'the other lines are still read');
+    assert.deepEqual(
+      parsed!.dependencies.map((d) => d.name).filter((n) => n !== 'a'),
+      ['six', 'pepy'],
+      'the other lines are still read',
+    );
   });
 
   it('parseRequirements: a name ending in "_" (accepted by packaging, invalid in PEP 508 and on every index) is not reported as a dependency name', () => {
@@ -633,29 +887,44 @@ describe('known inputs', () => {
       let parsed: ParsedFile | undefined;
       assert.doesNotThrow(() => (parsed = parsePyproject(text)));
       checkPyproject(text, parsed!);
-      assert.deepEqual(parsed!.dependencies.map((d) => d.name), ['six', 'pytest']);
+      assert.deepEqual(
+        parsed!.dependencies.map((d) => d.name),
+        ['six', 'pytest'],
+      );
     });
   }
 
   it('parsePyproject: a name ending in a \\u escape is covered whole by its range', () => {
     const text = '[project]\ndependencies = ["si\\u0078>=1", "\\u0070epy"]\n';
     const parsed = parsePyproject(text);
-    assert.deepEqual(parsed.dependencies.map((d) => d.name), ['six', 'pepy']);
+    assert.deepEqual(
+      parsed.dependencies.map((d) => d.name),
+      ['six', 'pepy'],
+    );
     checkPyproject(text, parsed);
   });
 
   it('parsePyproject: a \\x escape (TOML 1.1; pip, build and tomllib read 1.0) is a syntax error, and the rest of the file is read', () => {
     const text = '[build-system]\nrequires = ["\\x41poetry-core>=1.0.0", "s\\x69x"]\n[project]\ndependencies = ["six"]\n';
     const parsed = parsePyproject(text);
-    assert.deepEqual(parsed.problems.map((p) => [p.code, p.range.start.line]), [['syntax-error', 1]]);
-    assert.deepEqual(parsed.dependencies.map((d) => d.name), ['six']);
+    assert.deepEqual(
+      parsed.problems.map((p) => [p.code, p.range.start.line]),
+      [['syntax-error', 1]],
+    );
+    assert.deepEqual(
+      parsed.dependencies.map((d) => d.name),
+      ['six'],
+    );
     checkPyproject(text, parsed);
   });
 
   it('parsePyproject: a dependency whose name ends at a line-ending backslash in a multi-line string', () => {
     const text = '[project]\ndependencies = ["""si\\\n   x>=1"""]\n';
     const parsed = parsePyproject(text);
-    assert.deepEqual(parsed.dependencies.map((d) => d.name), ['six']);
+    assert.deepEqual(
+      parsed.dependencies.map((d) => d.name),
+      ['six'],
+    );
     checkPyproject(text, parsed);
   });
 });
@@ -933,7 +1202,10 @@ describe(`linearity: a 1 MB pathological line is parsed in under ${LINEAR_BUDGET
           const r = await runner.run(k);
           const input = `${JSON.stringify(k.prefix)} + ${JSON.stringify(k.unit)} × n${k.close ? ` + ${JSON.stringify(k.close)} × n` : ''} + ${JSON.stringify(k.suffix)}`;
           const times = r.steps.map((x) => `${kb(x.size)} ${x.ms.toFixed(1)} ms`).join(', ');
-          if (r.timedOutAt !== undefined) assert.fail(`${input}: ${times}${times ? ', ' : ''}${kb(r.timedOutAt)} not finished after ${LINEAR_CUTOFF_MS} ms (budget for 1 MB: ${LINEAR_BUDGET_MS} ms)`);
+          if (r.timedOutAt !== undefined)
+            assert.fail(
+              `${input}: ${times}${times ? ', ' : ''}${kb(r.timedOutAt)} not finished after ${LINEAR_CUTOFF_MS} ms (budget for 1 MB: ${LINEAR_BUDGET_MS} ms)`,
+            );
           assert.equal(r.error, undefined, `${input}: threw at ${kb(r.errorAt ?? 0)} (${times}): ${r.error}`);
           const last = r.steps[r.steps.length - 1]!;
           assert.ok(last.size === MB && last.ms < LINEAR_BUDGET_MS, `${input}: ${times} (budget for 1 MB: ${LINEAR_BUDGET_MS} ms)`);

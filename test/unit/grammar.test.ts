@@ -97,8 +97,7 @@ function scopesAt(line: TokenizedLine, col: number): readonly string[] {
   return token.scopes;
 }
 
-const hasScope = (scopes: readonly string[], prefix: string): boolean =>
-  scopes.some((s) => s === prefix || s.startsWith(`${prefix}.`));
+const hasScope = (scopes: readonly string[], prefix: string): boolean => scopes.some((s) => s === prefix || s.startsWith(`${prefix}.`));
 
 function dumpLine(line: TokenizedLine): string {
   return line.tokens.map((t) => `  ${JSON.stringify(t.text)}  ${t.scopes.join(' ')}`).join('\n');
@@ -174,10 +173,25 @@ function commentStart(text: string): number {
 }
 
 const MARKER_VARIABLES = new Set([
-  'python_version', 'python_full_version', 'os_name', 'sys_platform', 'platform_release', 'platform_system',
-  'platform_version', 'platform_machine', 'platform_python_implementation', 'implementation_name',
-  'implementation_version', 'extra', 'extras', 'dependency_groups',
-  'os.name', 'sys.platform', 'platform.version', 'platform.machine', 'platform.python_implementation',
+  'python_version',
+  'python_full_version',
+  'os_name',
+  'sys_platform',
+  'platform_release',
+  'platform_system',
+  'platform_version',
+  'platform_machine',
+  'platform_python_implementation',
+  'implementation_name',
+  'implementation_version',
+  'extra',
+  'extras',
+  'dependency_groups',
+  'os.name',
+  'sys.platform',
+  'platform.version',
+  'platform.machine',
+  'platform.python_implementation',
   'python_implementation',
 ]);
 const MARKER_WORDS = new Set(['and', 'or', 'in']);
@@ -185,7 +199,7 @@ const isUrl = (s: string): boolean => /^(?:[A-Za-z][A-Za-z0-9+.-]+:\/\/|file:)/.
 const ARCHIVE = /\.(?:whl|zip|tar|tgz|tbz|txz|tlz|tar\.(?:gz|bz2|xz|lz))$/;
 function looksLikePath(args: string): boolean {
   const first = /^[^\s;[]*/.exec(args)?.[0] ?? '';
-  return /^(?:[.~/\\]|[A-Za-z]:[\\/])/.test(args) || (/^[^@=<>!~(),'"]*\//.test(first)) || ARCHIVE.test(first);
+  return /^(?:[.~/\\]|[A-Za-z]:[\\/])/.test(args) || /^[^@=<>!~(),'"]*\//.test(first) || ARCHIVE.test(first);
 }
 
 interface Expectation {
@@ -273,7 +287,9 @@ function pipDisagreements(name: string, lines: readonly string[], tokenized: rea
       const open = tokenized[n]!.depthAfter > 1;
       const shouldBeOpen = n < logical.lastLine || !logical.closed;
       if (open !== shouldBeOpen) {
-        problems.push(`${name}:${n + 1}: grammar ${open ? 'continues past' : 'ends'} this line, pip ${shouldBeOpen ? 'continues' : 'ends'} the logical line here`);
+        problems.push(
+          `${name}:${n + 1}: grammar ${open ? 'continues past' : 'ends'} this line, pip ${shouldBeOpen ? 'continues' : 'ends'} the logical line here`,
+        );
       }
     }
     // Comment scopes match pip's comment stripping (on non-blank characters pip did not strip as backslashes).
@@ -576,7 +592,10 @@ function findToken(line: TokenizedLine, text: string, occurrence: number): Token
 
 // ---------------------------------------------------------------------------------------------
 
-const fixtureFiles = fs.readdirSync(fixturesDir).filter((f) => f.endsWith('.txt')).sort();
+const fixtureFiles = fs
+  .readdirSync(fixturesDir)
+  .filter((f) => f.endsWith('.txt'))
+  .sort();
 const readLines = (file: string): string[] => splitLines(fs.readFileSync(file, 'utf8'));
 const fixtureCache = new Map<string, { lines: string[]; tokenized: TokenizedLine[] }>();
 function fixture(name: string): { lines: string[]; tokenized: TokenizedLine[] } {

@@ -23,7 +23,14 @@ function lookupsFor(index: IndexServer, options: { timeoutMs?: number; ca?: stri
     maxBodyBytes: 4 * 1024 * 1024,
     ...(options.ca === null ? {} : { ca: options.ca ?? TEST_CERT }),
   });
-  const client = new IndexClient({ indexUrl: index.simpleUrl, jsonApiUrl: index.jsonApiUrl, http, cache: new IndexCache({ directory: null }), ttlMs: 60_000, concurrency: 16 });
+  const client = new IndexClient({
+    indexUrl: index.simpleUrl,
+    jsonApiUrl: index.jsonApiUrl,
+    http,
+    cache: new IndexCache({ directory: null }),
+    ttlMs: 60_000,
+    concurrency: 16,
+  });
   return { http, client };
 }
 
@@ -50,7 +57,10 @@ describe('HTTPS index with HTTP/2', () => {
     assert.deepEqual(found.map(state).slice(0, 5), ['found:archived', 'found:archived', 'found:active', 'found:active', 'found:active']);
     assert.ok(found.every((l) => l.state === 'found'));
     assert.equal(index.connections - before, 1, 'one TLS connection for every request');
-    assert.ok(index.requests.every((r) => r.httpVersion === '2.0'), index.requests.map((r) => r.httpVersion).join());
+    assert.ok(
+      index.requests.every((r) => r.httpVersion === '2.0'),
+      index.requests.map((r) => r.httpVersion).join(),
+    );
     assert.ok(index.requests.every((r) => /gzip/.test(r.headers['accept-encoding'] ?? '')));
     const first = await http.get(`${index.simpleUrl}six/`, { accept: JSON_ACCEPT });
     assert.equal(first.kind, 'ok');
@@ -78,7 +88,10 @@ describe('HTTPS index with HTTP/2', () => {
   it('lets go of a stream whose answer it drops (a 404, a redirect), its body read or not', async () => {
     const transport = new Http2Transport(new NodeTransport({ connections: 4 }), { ca: TEST_CERT, connectTimeoutMs: 2000 });
     try {
-      for (const [path, status] of [['/simple/nonexistent-h2/', 404], ['/simple/Six/', 301]] as const) {
+      for (const [path, status] of [
+        ['/simple/nonexistent-h2/', 404],
+        ['/simple/Six/', 301],
+      ] as const) {
         const exchange = await transport.send(new URL(`${index.url}${path}`), { accept: JSON_ACCEPT }, new AbortController().signal);
         assert.equal(exchange.status, status);
         // The whole body has arrived (and the stream is closed) before it is dropped.
@@ -142,7 +155,8 @@ describe('HTTPS index with HTTP/2', () => {
     // Node's own server ends a stream before resetting it, so this one writes the frames itself:
     // HEADERS (:status 200, the whole page's content-length), half the page in DATA without
     // END_STREAM, then RST_STREAM(NO_ERROR). Node ends the body as if it were whole; the length tells.
-    const page = '<!DOCTYPE html><html><head><title>Links for demo</title></head><body>\n<a href="demo-2.0-py3-none-any.whl" data-yanked="broken">demo-2.0-py3-none-any.whl</a>\n';
+    const page =
+      '<!DOCTYPE html><html><head><title>Links for demo</title></head><body>\n<a href="demo-2.0-py3-none-any.whl" data-yanked="broken">demo-2.0-py3-none-any.whl</a>\n';
     const frame = (type: number, flags: number, id: number, payload: Buffer) => {
       const header = Buffer.alloc(9);
       header.writeUIntBE(payload.length, 0, 3);
@@ -244,7 +258,13 @@ describe('HTTPS index with HTTP/1.1 only', () => {
 describe('HTTP/2 sessions that end under a request', () => {
   for (const [label, end] of [
     // GOAWAY naming the stream before this one as the last processed.
-    ['GOAWAY', (session: http2.ServerHttp2Session, stream: http2.ServerHttp2Stream) => (session.goaway(http2.constants.NGHTTP2_NO_ERROR, Math.max(0, stream.id! - 2)), session.close())],
+    [
+      'GOAWAY',
+      (session: http2.ServerHttp2Session, stream: http2.ServerHttp2Stream) => (
+        session.goaway(http2.constants.NGHTTP2_NO_ERROR, Math.max(0, stream.id! - 2)),
+        session.close()
+      ),
+    ],
     ['a refused stream', (_session: http2.ServerHttp2Session, stream: http2.ServerHttp2Stream) => stream.close(http2.constants.NGHTTP2_REFUSED_STREAM)],
     ['a closed connection', (session: http2.ServerHttp2Session) => session.destroy()],
   ] as const) {

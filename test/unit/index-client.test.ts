@@ -55,7 +55,17 @@ describe('index client', () => {
     return d;
   }
 
-  function client(options: { ttlMs?: number; concurrency?: number; directory?: string | null; timeoutMs?: number; now?: () => number; indexUrl?: string; proxy?: string } = {}) {
+  function client(
+    options: {
+      ttlMs?: number;
+      concurrency?: number;
+      directory?: string | null;
+      timeoutMs?: number;
+      now?: () => number;
+      indexUrl?: string;
+      proxy?: string;
+    } = {},
+  ) {
     http = new CountingHttp({
       userAgent: 'pypi-status/test',
       connections: 8,
@@ -186,7 +196,11 @@ describe('index client', () => {
     assert.equal(c.peekRelease('snowchange', '2.8.1')?.state, 'found');
     index.resetLog();
     await gatherFacts(dep, c);
-    assert.deepEqual(index.requests.map((r) => `${r.path} ${r.status}`), ['/simple/snowchange/ 304'], 'only the simple page is revalidated');
+    assert.deepEqual(
+      index.requests.map((r) => `${r.path} ${r.status}`),
+      ['/simple/snowchange/ 304'],
+      'only the simple page is revalidated',
+    );
     now += RELEASE_MIN_TTL_MS;
     index.resetLog();
     await gatherFacts(dep, c);
@@ -296,7 +310,9 @@ describe('index client', () => {
             socket.destroy();
             return;
           }
-          socket.write(`HTTP/1.1 200 OK\r\nContent-Type: application/vnd.pypi.simple.v1+json\r\nContent-Length: ${body.length}\r\nConnection: keep-alive\r\n\r\n${body}`);
+          socket.write(
+            `HTTP/1.1 200 OK\r\nContent-Type: application/vnd.pypi.simple.v1+json\r\nContent-Length: ${body.length}\r\nConnection: keep-alive\r\n\r\n${body}`,
+          );
         }
       });
       socket.on('error', () => undefined);
@@ -368,7 +384,8 @@ describe('index client', () => {
   });
 
   it('reads a page in the charset its Content-Type names', async () => {
-    const page = '<html><head><meta name="pypi:repository-version" content="1.4"><meta name="pypi:project-status" content="deprecated">' +
+    const page =
+      '<html><head><meta name="pypi:repository-version" content="1.4"><meta name="pypi:project-status" content="deprecated">' +
       '<meta name="pypi:project-status-reason" content="Ersetzt durch straße-client"><title>Links for alt</title></head><body></body></html>';
     const server = nodeHttp.createServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/html; charset=ISO-8859-1' });
@@ -396,7 +413,14 @@ describe('index client', () => {
     const saved = { HTTP_PROXY: process.env.HTTP_PROXY, NO_PROXY: process.env.NO_PROXY };
     const lookupVia = async (options: Partial<ConstructorParameters<typeof HttpClient>[0]> = {}) => {
       const h = new HttpClient({ userAgent: 't', connections: 2, ...options });
-      const c = new IndexClient({ indexUrl: index.simpleUrl, jsonApiUrl: null, http: h, cache: new IndexCache({ directory: null }), ttlMs: 60_000, concurrency: 2 });
+      const c = new IndexClient({
+        indexUrl: index.simpleUrl,
+        jsonApiUrl: null,
+        http: h,
+        cache: new IndexCache({ directory: null }),
+        ttlMs: 60_000,
+        concurrency: 2,
+      });
       const result = await c.project('six');
       await h.close();
       return result.state;
@@ -479,7 +503,7 @@ describe('index client', () => {
     assert.deepEqual(await cache.prune({ now }), { removed: 1, kept: 1 });
     assert.ok(!existsSync(old), 'the emptied shard directory stays');
     assert.ok(existsSync(path.join(inUse, 'recent.json')));
-    assert.ok(existsSync(path.join(unrelated, 'x.bin')), 'only v<n> directories are the cache\'s');
+    assert.ok(existsSync(path.join(unrelated, 'x.bin')), "only v<n> directories are the cache's");
   });
 
   it('keeps the disk cache bounded in bytes: the oldest entries go until the rest fit', async () => {
@@ -497,7 +521,10 @@ describe('index client', () => {
     files.forEach((file, i) => utimesSync(file, (now - (10 - i) * 60_000) / 1000, (now - (10 - i) * 60_000) / 1000));
     // Room for two and a half entries: the three oldest go.
     assert.deepEqual(await cache.prune({ maxBytes: Math.floor(size * 2.5), now }), { removed: 3, kept: 2 });
-    assert.deepEqual(files.map((f) => existsSync(f)), [false, false, false, true, true]);
+    assert.deepEqual(
+      files.map((f) => existsSync(f)),
+      [false, false, false, true, true],
+    );
   });
 
   it('ignores corrupt cache files and keeps working when the disk fails', async () => {
@@ -517,7 +544,14 @@ describe('index client', () => {
     writeFileSync(blocked, 'a file where the cache directory should be');
     const errors: string[] = [];
     const cache = new IndexCache({ directory: blocked, onError: (m) => errors.push(m) });
-    const c = new IndexClient({ indexUrl: index.simpleUrl, jsonApiUrl: null, http: new HttpClient({ userAgent: 't', connections: 2 }), cache, ttlMs: 60_000, concurrency: 2 });
+    const c = new IndexClient({
+      indexUrl: index.simpleUrl,
+      jsonApiUrl: null,
+      http: new HttpClient({ userAgent: 't', connections: 2 }),
+      cache,
+      ttlMs: 60_000,
+      concurrency: 2,
+    });
     assert.equal(status(await c.project('pepy')), 'found:archived');
     await cache.flush();
     assert.equal(status(await c.project('pepy')), 'found:archived');

@@ -69,8 +69,14 @@ describe('simple API decoding (PEP 691 / PEP 503 / PEP 792)', () => {
       const html = decodeSimpleHtml(simpleHtml(name), name);
       assert.equal(json.status, 'active');
       assert.equal(html.status, 'active');
-      const yankedJson = Object.entries(json.releases).filter(([, r]) => r.yanked).map(([v]) => v).sort();
-      const yankedHtml = Object.entries(html.releases).filter(([, r]) => r.yanked).map(([v]) => v).sort();
+      const yankedJson = Object.entries(json.releases)
+        .filter(([, r]) => r.yanked)
+        .map(([v]) => v)
+        .sort();
+      const yankedHtml = Object.entries(html.releases)
+        .filter(([, r]) => r.yanked)
+        .map(([v]) => v)
+        .sort();
       assert.ok(yankedJson.length > 0, `${name} has yanked releases`);
       assert.deepEqual(yankedHtml, yankedJson);
       assert.equal(json.latestVersion, html.latestVersion);
@@ -84,9 +90,22 @@ describe('simple API decoding (PEP 691 / PEP 503 / PEP 792)', () => {
     assert.throws(() => decodeSimpleHtml('\u0000\u0001 binary junk', 'x'), DecodeError);
     // PEP 629: a major version this client does not know is not read as version 1.
     const quarantined = { status: 'quarantined' };
-    assert.throws(() => decodeSimpleJson(JSON.stringify({ meta: { 'api-version': '2.0' }, name: 'x', files: [], 'project-status': quarantined }), 'x'), /version 2\.0/);
-    assert.throws(() => decodeSimpleHtml('<html><head><meta name="pypi:repository-version" content="2.0"><meta name="pypi:project-status" content="archived"></head></html>', 'x'), DecodeError);
-    assert.equal(decodeSimpleJson(JSON.stringify({ meta: { 'api-version': '1.4' }, name: 'x', files: [], 'project-status': quarantined }), 'x').status, 'quarantined');
+    assert.throws(
+      () => decodeSimpleJson(JSON.stringify({ meta: { 'api-version': '2.0' }, name: 'x', files: [], 'project-status': quarantined }), 'x'),
+      /version 2\.0/,
+    );
+    assert.throws(
+      () =>
+        decodeSimpleHtml(
+          '<html><head><meta name="pypi:repository-version" content="2.0"><meta name="pypi:project-status" content="archived"></head></html>',
+          'x',
+        ),
+      DecodeError,
+    );
+    assert.equal(
+      decodeSimpleJson(JSON.stringify({ meta: { 'api-version': '1.4' }, name: 'x', files: [], 'project-status': quarantined }), 'x').status,
+      'quarantined',
+    );
   });
 
   it('extracts versions from distribution filenames', () => {
@@ -99,7 +118,15 @@ describe('simple API decoding (PEP 691 / PEP 503 / PEP 792)', () => {
 
   it('reads yanked as PEP 691 says: a truthy value, with a non-empty string as the reason', () => {
     const page = (yanked: unknown) =>
-      decodeSimpleJson(JSON.stringify({ meta: { 'api-version': '1.4' }, name: 'x', versions: ['1.0', '2.0'], files: [{ filename: 'x-1.0.tar.gz', yanked }, { filename: 'x-2.0.tar.gz' }] }), 'x');
+      decodeSimpleJson(
+        JSON.stringify({
+          meta: { 'api-version': '1.4' },
+          name: 'x',
+          versions: ['1.0', '2.0'],
+          files: [{ filename: 'x-1.0.tar.gz', yanked }, { filename: 'x-2.0.tar.gz' }],
+        }),
+        'x',
+      );
     assert.equal(page('').releases['1.0']!.yanked, false, 'an empty string is falsy');
     assert.equal(page(false).releases['1.0']!.yanked, false);
     assert.equal(page(1).releases['1.0']!.yanked, true, 'a truthy non-boolean');
@@ -112,17 +139,31 @@ describe('simple API decoding (PEP 691 / PEP 503 / PEP 792)', () => {
     assert.equal(pyyaml.latestVersion, '3.13.0');
     assert.ok(pyyaml.releases['3.13.0'], JSON.stringify(Object.keys(pyyaml.releases)));
     const split = decodeSimpleJson(
-      JSON.stringify({ meta: { 'api-version': '1.1' }, name: 'split', versions: ['1.0'], files: [{ filename: 'split-1.0.tar.gz', yanked: 'sdist broken' }, { filename: 'split-1.0.0-py3-none-any.whl', yanked: false }] }),
+      JSON.stringify({
+        meta: { 'api-version': '1.1' },
+        name: 'split',
+        versions: ['1.0'],
+        files: [
+          { filename: 'split-1.0.tar.gz', yanked: 'sdist broken' },
+          { filename: 'split-1.0.0-py3-none-any.whl', yanked: false },
+        ],
+      }),
       'split',
     );
     assert.deepEqual(split.releases, { '1.0': { yanked: false } }, 'one file of the two is installable');
-    const html = decodeSimpleHtml('<!DOCTYPE html><html><body><a href="foo-1.0.0.tar.gz">foo-1.0.0.tar.gz</a><a href="foo-2.0-py3-none-any.whl">foo-2.0-py3-none-any.whl</a></body></html>', 'foo');
+    const html = decodeSimpleHtml(
+      '<!DOCTYPE html><html><body><a href="foo-1.0.0.tar.gz">foo-1.0.0.tar.gz</a><a href="foo-2.0-py3-none-any.whl">foo-2.0-py3-none-any.whl</a></body></html>',
+      'foo',
+    );
     assert.equal(html.latestVersion, '2.0');
   });
 
   it('reads HTML tags as a browser does: quoted ">", upper-case closing tags, comments', () => {
-    const page = (links: string) => decodeSimpleHtml(`<!DOCTYPE html><html><head><meta name="pypi:repository-version" content="1.4"></head><body>${links}</body></html>`, 'x');
-    const quoted = page('<a href="x-1.0.tar.gz" data-requires-python=">=3.8" data-yanked="broken build">x-1.0.tar.gz</a><a href="x-0.9.tar.gz">x-0.9.tar.gz</a>');
+    const page = (links: string) =>
+      decodeSimpleHtml(`<!DOCTYPE html><html><head><meta name="pypi:repository-version" content="1.4"></head><body>${links}</body></html>`, 'x');
+    const quoted = page(
+      '<a href="x-1.0.tar.gz" data-requires-python=">=3.8" data-yanked="broken build">x-1.0.tar.gz</a><a href="x-0.9.tar.gz">x-0.9.tar.gz</a>',
+    );
     assert.deepEqual(quoted.releases['1.0'], { yanked: true, yankedReason: 'broken build', requiresPython: ['>=3.8'] });
     assert.equal(quoted.latestVersion, '0.9');
     const mixed = page('<A HREF="x-1.0.tar.gz" DATA-YANKED="broken">x-1.0.tar.gz</A>\n<a href="x-2.0.tar.gz">x-2.0.tar.gz</a>');
@@ -145,10 +186,7 @@ describe('JSON API decoding', () => {
   it('reads non-withdrawn vulnerabilities of pycrypto 2.6.1', () => {
     const release = decodeRelease(corpus('json-api/pycrypto-2.6.1.release.json'));
     assert.equal(release.version, '2.6.1');
-    assert.deepEqual(
-      release.vulnerabilities.map((v) => v.id).sort(),
-      ['GHSA-6528-wvf6-f6qg', 'GHSA-cq27-v7xp-c356', 'PYSEC-2017-94', 'PYSEC-2018-97'],
-    );
+    assert.deepEqual(release.vulnerabilities.map((v) => v.id).sort(), ['GHSA-6528-wvf6-f6qg', 'GHSA-cq27-v7xp-c356', 'PYSEC-2017-94', 'PYSEC-2018-97']);
   });
 
   it('reads the inactive classifier of snowchange 2.8.1', () => {

@@ -71,8 +71,7 @@ interface SimpleDoc {
 
 /** Anchors of a PEP 503 page: filename, data-yanked (undefined / '' / reason), href. */
 function parseAnchors(html: string): { filename: string; yanked: string | undefined; href: string }[] {
-  const unescape = (s: string): string =>
-    s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&#34;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+  const unescape = (s: string): string => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&#34;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
   const out: { filename: string; yanked: string | undefined; href: string }[] = [];
   for (const m of html.matchAll(/<a ([^>]*)>([^<]*)<\/a>/g)) {
     const attrs = m[1]!;
@@ -287,7 +286,13 @@ describe('caching and compression', () => {
         method: 'GET',
         path: '/pypi/six/json',
         status: 200,
-        headers: { accept: 'application/json', 'accept-encoding': undefined, 'if-none-match': undefined, 'user-agent': 'pypi-status-test/1', authorization: 'Basic eDp5' },
+        headers: {
+          accept: 'application/json',
+          'accept-encoding': undefined,
+          'if-none-match': undefined,
+          'user-agent': 'pypi-status-test/1',
+          authorization: 'Basic eDp5',
+        },
         bytesSent: server.requests[0]!.bytesSent,
         httpVersion: '1.1',
         receivedNs: server.requests[0]!.receivedNs,
@@ -656,16 +661,13 @@ describe('catalog', () => {
       assert.ok(Object.keys(releases).includes(project.info.version), `${name}: info.version`);
       // Release documents: all of them for small projects, a sample (incl. every yanked one) for big ones.
       const yankedVersions = Object.keys(releases).filter((v) => releases[v]!.length > 0 && releases[v]!.every((f) => f.yanked));
-      const sample = versions.length <= 40 ? versions : [...new Set([...yankedVersions, versions[0]!, versions.at(-1)!, ...versions.filter((_, i) => i % 37 === 0)])];
+      const sample =
+        versions.length <= 40 ? versions : [...new Set([...yankedVersions, versions[0]!, versions.at(-1)!, ...versions.filter((_, i) => i % 37 === 0)])];
       for (const v of sample) {
         const rel = await getJson<JsonApiDocument>(`${server.jsonApiUrl}${name}/${encodeURIComponent(v)}/json`);
         assert.equal(rel.info.version, v, `${name}: release ${v} version`);
         assert.equal(rel.releases, undefined);
-        assert.deepEqual(
-          rel.urls.map((u) => u.filename).sort(),
-          releases[v]!.map((u) => u.filename).sort(),
-          `${name}: release ${v} files`,
-        );
+        assert.deepEqual(rel.urls.map((u) => u.filename).sort(), releases[v]!.map((u) => u.filename).sort(), `${name}: release ${v} files`);
         if ('yanked' in rel.info) assert.equal(rel.info.yanked, yankedVersions.includes(v), `${name}: release ${v} info.yanked`);
       }
     }

@@ -64,7 +64,15 @@ function view(lock: LockFile, markers: boolean): unknown {
       source: sourceKey(p.source),
       edges: [...p.dependencies, ...[...p.optionalDependencies.values()].flat(), ...[...p.devDependencies.values()].flat()].map(key).sort(),
     })),
-    roots: lock.roots.map((r) => `${r.member ?? ''}|${r.kind}|${r.group ?? ''}|${r.edges.map((e) => e.normalizedName).sort().join(',')}`).sort(),
+    roots: lock.roots
+      .map(
+        (r) =>
+          `${r.member ?? ''}|${r.kind}|${r.group ?? ''}|${r.edges
+            .map((e) => e.normalizedName)
+            .sort()
+            .join(',')}`,
+      )
+      .sort(),
   };
 }
 
@@ -79,7 +87,11 @@ locks.forEach((l, i) => {
   test(`${name}: the same packages, sources, edges and roots as the reference`, () => {
     const text = fs.readFileSync(l.path, 'utf8');
     const lock = readLockFile(l.kind, text, l.path);
-    assert.deepEqual(lock.problems.filter((p) => p.code === 'syntax-error'), [], 'no syntax problem in a real lock');
+    assert.deepEqual(
+      lock.problems.filter((p) => p.code === 'syntax-error'),
+      [],
+      'no syntax problem in a real lock',
+    );
     assert.ok(lock.packages.length > 0);
     assert.deepEqual(view(lock, l.kind !== 'pdm' && l.kind !== 'pylock'), ref.locks[i]);
   });

@@ -29,7 +29,10 @@ function chainOf(g: LockGraph, name: string): string | undefined {
 
 test('the shortest chain from a direct dependency, through a cycle', () => {
   const lock = parseUvLock(
-    uvLock('dependencies = [{ name = "requests" }, { name = "a" }]', pkg('requests', ['urllib3', 'chardet']) + pkg('urllib3') + pkg('chardet', ['a']) + pkg('a', ['b']) + pkg('b', ['a', 'chardet'])),
+    uvLock(
+      'dependencies = [{ name = "requests" }, { name = "a" }]',
+      pkg('requests', ['urllib3', 'chardet']) + pkg('urllib3') + pkg('chardet', ['a']) + pkg('a', ['b']) + pkg('b', ['a', 'chardet']),
+    ),
   );
   assert.deepEqual(lock.problems, []);
   const g = new LockGraph(lock);
@@ -39,9 +42,21 @@ test('the shortest chain from a direct dependency, through a cycle', () => {
   assert.equal(chainOf(g, 'requests'), 'requests');
   assert.equal(g.chain(0), undefined, 'the project itself is no one’s dependency');
   const b = lock.packages.findIndex((p) => p.name === 'b');
-  assert.deepEqual(g.directDependenciesReaching(b).map((d) => d.edge.name).sort(), ['a', 'requests']);
+  assert.deepEqual(
+    g
+      .directDependenciesReaching(b)
+      .map((d) => d.edge.name)
+      .sort(),
+    ['a', 'requests'],
+  );
   const requests = lock.roots[0]!.edges.find((e) => e.name === 'requests')!;
-  assert.deepEqual(g.closure(requests).map((i) => lock.packages[i]!.name).sort(), ['a', 'b', 'chardet', 'requests', 'urllib3']);
+  assert.deepEqual(
+    g
+      .closure(requests)
+      .map((i) => lock.packages[i]!.name)
+      .sort(),
+    ['a', 'b', 'chardet', 'requests', 'urllib3'],
+  );
 });
 
 test('required roots come before extras and dev groups; extras reach only what they ask for', () => {
@@ -50,7 +65,12 @@ test('required roots come before extras and dev groups; extras reach only what t
     uvLock(
       project,
       pkg('web', ['idna'], '\n[package.optional-dependencies]\nsocks = [{ name = "pysocks" }]\nhttp2 = [{ name = "h2" }]\n') +
-        pkg('idna') + pkg('pysocks') + pkg('h2') + pkg('speed', ['idna']) + pkg('pytest', ['pluggy']) + pkg('pluggy'),
+        pkg('idna') +
+        pkg('pysocks') +
+        pkg('h2') +
+        pkg('speed', ['idna']) +
+        pkg('pytest', ['pluggy']) +
+        pkg('pluggy'),
     ),
   );
   assert.deepEqual(lock.problems, []);
@@ -85,7 +105,10 @@ test('one name at several versions: edges with version and source reach the one 
 test('an edge to a package the lock lacks is a problem, not a crash; a package listed twice is one too', () => {
   const lock = parseUvLock(uvLock('dependencies = [{ name = "a" }]', pkg('a', ['ghost', '{ name = "maybe", marker = "python_version < \'3\'" }']) + pkg('a')));
   const messages = lock.problems.map((p) => p.message);
-  assert.ok(messages.some((m) => /a depends on ghost, which the lock does not contain/.test(m)), messages.join('\n'));
+  assert.ok(
+    messages.some((m) => /a depends on ghost, which the lock does not contain/.test(m)),
+    messages.join('\n'),
+  );
   assert.ok(!messages.some((m) => /maybe/.test(m)), 'a marker may leave a package out');
   assert.ok(messages.some((m) => /a 1\.0 is listed twice/.test(m)));
   const g = new LockGraph(lock);
@@ -105,7 +128,10 @@ test('a real workspace: every package but the members is reached, chains start a
     for (let k = 1; k < c.packages.length; k++) {
       const from = lock.packages[c.packages[k - 1]!]!;
       const edges = [...from.dependencies, ...[...from.optionalDependencies.values()].flat()];
-      assert.ok(edges.some((e) => e.targets.includes(c.packages[k]!)), `${g.chainText(c)}: no edge ${from.name} → ${lock.packages[c.packages[k]!]!.name}`);
+      assert.ok(
+        edges.some((e) => e.targets.includes(c.packages[k]!)),
+        `${g.chainText(c)}: no edge ${from.name} → ${lock.packages[c.packages[k]!]!.name}`,
+      );
     }
   });
 });
@@ -125,7 +151,10 @@ test('poetry: the manifest gives the roots; optional dependencies come with the 
 test('compiled requirements: chains from # via comments end at the -r file', () => {
   const lock = parseCompiledRequirements(fs.readFileSync(path.join(DATA, 'pypi__warehouse', 'requirements__tests.txt'), 'utf8'), 'tests.txt');
   assert.deepEqual(lock.problems, []);
-  assert.deepEqual(lock.roots.map((r) => r.group), ['requirements/tests.in']);
+  assert.deepEqual(
+    lock.roots.map((r) => r.group),
+    ['requirements/tests.in'],
+  );
   const g = new LockGraph(lock);
   for (let i = 0; i < lock.packages.length; i++) assert.ok(g.chain(i), lock.packages[i]!.name);
   const text = 'a==1\n    # via -r req.in\nb==2\n    # via\n    #   a\n    #   c\nc==3\n    # via b\nd==4\n    # via ghost\n';
@@ -156,8 +185,17 @@ test('Pipfile: the categories are the roots of Pipfile.lock, names ranged on the
   for (const e of pipfile.entries) assert.equal(lines[e.nameRange.start.line]!.slice(e.nameRange.start.character, e.nameRange.end.character), e.name);
   const stdeb = pipfile.entries.find((e) => e.name === 'stdeb')!;
   assert.deepEqual([stdeb.category, stdeb.specifier, stdeb.fromIndex], ['dev-packages', '*', true]);
-  const local = parsePipfile('[packages]\nmine = {path = ".", editable = true}\nother = {git = "https://example.org/x.git"}\nrequests = {version = ">=2", index = "pypi"}\n');
-  assert.deepEqual(local.entries.map((e) => [e.name, e.fromIndex, e.index ?? null]), [['mine', false, null], ['other', false, null], ['requests', true, 'pypi']]);
+  const local = parsePipfile(
+    '[packages]\nmine = {path = ".", editable = true}\nother = {git = "https://example.org/x.git"}\nrequests = {version = ">=2", index = "pypi"}\n',
+  );
+  assert.deepEqual(
+    local.entries.map((e) => [e.name, e.fromIndex, e.index ?? null]),
+    [
+      ['mine', false, null],
+      ['other', false, null],
+      ['requests', true, 'pypi'],
+    ],
+  );
   const lock = parsePipfileLock(fs.readFileSync(path.join(DATA, 'pypa__pipenv', 'Pipfile.lock'), 'utf8'));
   const roots = rootsFromManifest(lock, [
     { kind: 'required', names: pipfile.entries.filter((e) => e.category === 'packages') },

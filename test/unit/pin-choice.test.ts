@@ -41,7 +41,11 @@ describe('replacement for a yanked or missing pin', () => {
   });
 
   it('falls back to the nearest release below when none above qualifies', () => {
-    assert.deepEqual(replacementForYanked({ pin: '2.0', releases: releases({ '1.0': {}, '1.5': {}, '2.0': { yanked: true } }) }), { version: '1.5', below: true, namedInReason: false });
+    assert.deepEqual(replacementForYanked({ pin: '2.0', releases: releases({ '1.0': {}, '1.5': {}, '2.0': { yanked: true } }) }), {
+      version: '1.5',
+      below: true,
+      namedInReason: false,
+    });
     assert.equal(replacementForYanked({ pin: '1.0', releases: releases({ '1.0': { yanked: true } }) }), undefined);
   });
 
@@ -54,7 +58,11 @@ describe('replacement for a yanked or missing pin', () => {
   it('reads the real cryptography page: 45.0.0 is yanked, 48.0.0 needs Python 3.9', () => {
     const page = decodeSimpleJson(readFileSync(new URL('../data/pep740/cryptography.simple.v1.json', import.meta.url), 'utf8'), 'cryptography');
     assert.equal(replacementForYanked({ pin: '45.0.0', releases: page.releases })?.version, '48.0.0');
-    assert.deepEqual(replacementForYanked({ pin: '45.0.0', releases: page.releases, projectPython: '>=3.8' }), { version: '43.0.3', below: true, namedInReason: false });
+    assert.deepEqual(replacementForYanked({ pin: '45.0.0', releases: page.releases, projectPython: '>=3.8' }), {
+      version: '43.0.3',
+      below: true,
+      namedInReason: false,
+    });
   });
 
   it('always lands on the nearest qualifying release (generated release sets)', () => {
@@ -69,15 +77,30 @@ describe('replacement for a yanked or missing pin', () => {
       const pin = `${Math.floor(random() * 3)}.${Math.floor(random() * 4)}`;
       const got = replacementForYanked({ pin, releases: rel, projectPython: '>=3.9' });
       const ok = (v: string) => !rel[v]!.yanked && !/rc/.test(v) && versionKey(v) !== versionKey(pin) && !(rel[v]!.requiresPython?.[0] === '>=3.10');
-      const above = Object.keys(rel).filter((v) => ok(v) && compareVersions(v, pin) > 0).sort(compareVersions);
-      const below = Object.keys(rel).filter((v) => ok(v) && compareVersions(v, pin) < 0).sort(compareVersions);
+      const above = Object.keys(rel)
+        .filter((v) => ok(v) && compareVersions(v, pin) > 0)
+        .sort(compareVersions);
+      const below = Object.keys(rel)
+        .filter((v) => ok(v) && compareVersions(v, pin) < 0)
+        .sort(compareVersions);
       assert.equal(got?.version, above[0] ?? below[below.length - 1], `pin ${pin} in ${JSON.stringify(spec)}`);
     }
   });
 });
 
 describe('upgrade for a vulnerable pin', () => {
-  const rel = releases({ '2.2.27': {}, '2.2.28': {}, '3.0.0': {}, '3.2.5': {}, '3.2.13': {}, '3.2.14': { yanked: true }, '3.2.15': {}, '4.0.0': {}, '4.0.4': {}, '4.0.5': {} });
+  const rel = releases({
+    '2.2.27': {},
+    '2.2.28': {},
+    '3.0.0': {},
+    '3.2.5': {},
+    '3.2.13': {},
+    '3.2.14': { yanked: true },
+    '3.2.15': {},
+    '4.0.0': {},
+    '4.0.4': {},
+    '4.0.5': {},
+  });
 
   it('reads fixed_in per release line, as OSV lists first fixed releases', () => {
     const fixes = ['2.2.28', '3.2.13', '4.0.4'];

@@ -36,16 +36,26 @@ describe('PEP 740 provenance', () => {
     });
     const result = decodeProvenance(body);
     assert.ok(result.ok);
-    assert.deepEqual(result.bundles.map((b) => b.publisher && describePublisher(b.publisher)), [
-      'GitLab: group/sub/proj, workflow .gitlab-ci.yml, environment release',
-      'Google: svc@proj.iam.gserviceaccount.com',
-      'Forgejo',
-    ]);
-    assert.deepEqual(result.bundles.map((b) => b.attestations), [1, 0, 2]);
+    assert.deepEqual(
+      result.bundles.map((b) => b.publisher && describePublisher(b.publisher)),
+      ['GitLab: group/sub/proj, workflow .gitlab-ci.yml, environment release', 'Google: svc@proj.iam.gserviceaccount.com', 'Forgejo'],
+    );
+    assert.deepEqual(
+      result.bundles.map((b) => b.attestations),
+      [1, 0, 2],
+    );
   });
 
   it('refuses what is not a provenance object, with a reason', () => {
-    for (const body of ['', 'null', '[]', '{"attestation_bundles": {}}', '{"version": 2, "attestation_bundles": []}', '{'.repeat(10), ' '.repeat(2 * 1024 * 1024)]) {
+    for (const body of [
+      '',
+      'null',
+      '[]',
+      '{"attestation_bundles": {}}',
+      '{"version": 2, "attestation_bundles": []}',
+      '{'.repeat(10),
+      ' '.repeat(2 * 1024 * 1024),
+    ]) {
       const result = decodeProvenance(body);
       assert.ok(!result.ok && result.message.length > 0, body.slice(0, 40));
     }
@@ -54,7 +64,10 @@ describe('PEP 740 provenance', () => {
   it('drops hostile fields instead of carrying them into a hover', () => {
     const body = JSON.stringify({
       attestation_bundles: [
-        { publisher: { kind: 'GitHub', repository: 'a/b\u202e\n\u0007', workflow: 'x'.repeat(5000), environment: 42 }, attestations: [{ envelope: { statement: '!!!not base64 json' } }] },
+        {
+          publisher: { kind: 'GitHub', repository: 'a/b\u202e\n\u0007', workflow: 'x'.repeat(5000), environment: 42 },
+          attestations: [{ envelope: { statement: '!!!not base64 json' } }],
+        },
         { publisher: { kind: { no: 1 } }, attestations: 'many' },
         'junk',
         ...Array.from({ length: 100 }, () => ({ attestations: [] })),

@@ -80,10 +80,14 @@ async function reference(texts: string[], fragments: string[]): Promise<RefRespo
     parsed = undefined;
   }
   if (typeof parsed?.fatal === 'string') {
-    throw new Error(`reference implementation unavailable: ${parsed.fatal}\n(the pyproject differential test needs Python >= 3.11 with packaging at ${REFERENCE_PYTHON})`);
+    throw new Error(
+      `reference implementation unavailable: ${parsed.fatal}\n(the pyproject differential test needs Python >= 3.11 with packaging at ${REFERENCE_PYTHON})`,
+    );
   }
   if (code !== 0 || parsed === undefined) {
-    throw new Error(`${REFERENCE_PYTHON} ${SCRIPT} failed (exit ${code}).\nstderr:\n${Buffer.concat(err).toString('utf8').slice(0, 4000)}\nstdout:\n${stdout.slice(0, 1000)}`);
+    throw new Error(
+      `${REFERENCE_PYTHON} ${SCRIPT} failed (exit ${code}).\nstderr:\n${Buffer.concat(err).toString('utf8').slice(0, 4000)}\nstdout:\n${stdout.slice(0, 1000)}`,
+    );
   }
   return parsed;
 }
@@ -107,10 +111,23 @@ function shuffle<T>(rnd: Rnd, xs: T[]): void {
 }
 
 const REQS = [
-  'requests', 'requests>=2.31', 'Flask[async,dotenv] ~= 3.0', "numpy==1.26.4 ; python_version < '3.12'",
-  'pkg.with_dots-and_underscores>=1,<2', 'A', 'zope.interface', 'black[d] @ https://example.com/black-24.0-py3-none-any.whl',
-  'typing-extensions; python_version<"3.10"', 'pywin32 >= 306 ; sys_platform == "win32" and platform_machine != "ARM64"',
-  'Django (>=4.2,<5)', 'urllib3 !=2.0.0', 'pytest   ', '  coverage[toml]>=7', 'é-not-valid', 'bad name!', '-e ./local',
+  'requests',
+  'requests>=2.31',
+  'Flask[async,dotenv] ~= 3.0',
+  "numpy==1.26.4 ; python_version < '3.12'",
+  'pkg.with_dots-and_underscores>=1,<2',
+  'A',
+  'zope.interface',
+  'black[d] @ https://example.com/black-24.0-py3-none-any.whl',
+  'typing-extensions; python_version<"3.10"',
+  'pywin32 >= 306 ; sys_platform == "win32" and platform_machine != "ARM64"',
+  'Django (>=4.2,<5)',
+  'urllib3 !=2.0.0',
+  'pytest   ',
+  '  coverage[toml]>=7',
+  'é-not-valid',
+  'bad name!',
+  '-e ./local',
   // Not a requirement (no line break inside one), but its range runs over the line break.
   "six ;\n python_version > '3'",
 ];
@@ -169,13 +186,29 @@ function poetryValue(rnd: Rnd): PoetryValue {
   if (r < 0.4) return { kind: 'string', text: pick(rnd, ['"^2.0"', '"1.2.3"', '"*"', '">=1,<2"', "'~1.2'"]) };
   const field = (f: string) => f.split(' = ') as [string, string];
   if (r < 0.85) {
-    const fields = [pick(rnd, ['version = "^1"', 'version = "1.0"', 'git = "https://x/y.git"', 'path = "../p"', 'url = "https://x/a.whl"', 'file = "a.whl"', 'version = "2"'])];
+    const fields = [
+      pick(rnd, [
+        'version = "^1"',
+        'version = "1.0"',
+        'git = "https://x/y.git"',
+        'path = "../p"',
+        'url = "https://x/a.whl"',
+        'file = "a.whl"',
+        'version = "2"',
+      ]),
+    ];
     if (rnd() < 0.5) fields.push('extras = ["a", "b"]');
     if (rnd() < 0.3) fields.push('markers = "os_name == \'nt\'"');
     if (rnd() < 0.3) fields.push(pick(rnd, ['optional = true', 'platform = "linux"', 'allow-prereleases = true', 'source = "internal"']));
     return { kind: 'table', fields: fields.map(field) };
   }
-  return { kind: 'tables', tables: [['version = "1"', 'python = "<3.8"'], [pick(rnd, ['version = "2"', 'git = "https://x"']), 'python = ">=3.8"']].map((t) => t.map(field)) };
+  return {
+    kind: 'tables',
+    tables: [
+      ['version = "1"', 'python = "<3.8"'],
+      [pick(rnd, ['version = "2"', 'git = "https://x"']), 'python = ">=3.8"'],
+    ].map((t) => t.map(field)),
+  };
 }
 
 /** What the document holds: tables of values; `tables` is an array of tables (Poetry's multiple constraints). */
@@ -218,7 +251,8 @@ function generate(rnd: Rnd): Generated {
   if (rnd() < 0.5) insert(root, ['project', 'name'], value('"demo"'));
   for (const g of sample(rnd, ['test', 'docs', 'dev'], int(rnd, 0, 2))) insert(root, ['project', 'optional-dependencies', g], value(arr(rnd)));
   for (const g of sample(rnd, ['dev', 'lint', 'x'], int(rnd, 0, 2))) insert(root, ['dependency-groups', g], value(arr(rnd)));
-  for (const k of sample(rnd, ['dev-dependencies', 'constraint-dependencies', 'override-dependencies'], int(rnd, 0, 2))) insert(root, ['tool', 'uv', k], value(arr(rnd)));
+  for (const k of sample(rnd, ['dev-dependencies', 'constraint-dependencies', 'override-dependencies'], int(rnd, 0, 2)))
+    insert(root, ['tool', 'uv', k], value(arr(rnd)));
   if (rnd() < 0.3) insert(root, ['tool', 'pdm', 'dev-dependencies', 'lint'], value(arr(rnd)));
   for (const env of sample(rnd, ['default', 'test'], int(rnd, 0, 2))) {
     for (const k of sample(rnd, ['dependencies', 'extra-dependencies'], int(rnd, 1, 2))) insert(root, ['tool', 'hatch', 'envs', env, k], value(arr(rnd)));
@@ -253,7 +287,10 @@ function generate(rnd: Rnd): Generated {
       if (child.kind === 'tables') return [[keys, inlineArray(child.tables)]];
       return rnd() < 0.5 ? dotted(keys, child) : [[keys, inline(child)]];
     });
-  const inline = (node: Node & { kind: 'tree' }): string => `{ ${dotted([], node).map(([keys, text]) => `${keyText(keys)} = ${text}`).join(', ')} }`;
+  const inline = (node: Node & { kind: 'tree' }): string =>
+    `{ ${dotted([], node)
+      .map(([keys, text]) => `${keyText(keys)} = ${text}`)
+      .join(', ')} }`;
 
   const holdsTables = (node: Node): boolean => node.kind === 'tables' || (node.kind === 'tree' && [...node.children.values()].some(holdsTables));
   const blocks: { path: string[]; array: boolean; statements: Statement[] }[] = [];
@@ -278,7 +315,10 @@ function generate(rnd: Rnd): Generated {
     if (path.length === 0 || statements.length > 0 || rnd() < 0.5) blocks.push({ path, array: false, statements });
   };
   table([], root);
-  const rootBlock = blocks.splice(blocks.findIndex((b) => b.path.length === 0), 1);
+  const rootBlock = blocks.splice(
+    blocks.findIndex((b) => b.path.length === 0),
+    1,
+  );
   if (rnd() < 0.5) {
     // Super-tables after their sub-tables, or before.
     const deepFirst = rnd() < 0.5;
@@ -304,7 +344,14 @@ function generate(rnd: Rnd): Generated {
     });
   }
   const newline = rnd() < 0.15 ? '\r\n' : '\n';
-  return { text: statements.map((s) => s.text).join('\n').replaceAll('\n', newline), lines, newline };
+  return {
+    text: statements
+      .map((s) => s.text)
+      .join('\n')
+      .replaceAll('\n', newline),
+    lines,
+    newline,
+  };
 }
 
 /** The same file in TOML 1.1-only syntax (tomllib rejects it), or undefined when it has nothing to rewrite. */
@@ -395,16 +442,26 @@ function compare(c: Case, checked: Checked, fragments: Fragments, out: string[])
   const ours = checked.deps.map(({ dep, requirement }) =>
     JSON.stringify(
       dep.form === 'pep508-string'
-        ? [dep.section, dep.name, dep.form, sortedUnique(dep.extras), dep.url ?? null, fragments.value(requirement.raw, requirement.index)?.trim() ?? `undecodable ${requirement.raw}`]
+        ? [
+            dep.section,
+            dep.name,
+            dep.form,
+            sortedUnique(dep.extras),
+            dep.url ?? null,
+            fragments.value(requirement.raw, requirement.index)?.trim() ?? `undecodable ${requirement.raw}`,
+          ]
         : [dep.section, dep.name, dep.form, sortedUnique(dep.extras), dep.specifier],
     ),
   );
   const theirs = ref.deps.map((d) =>
-    JSON.stringify(d.form === 'pep508-string' ? [d.section, d.name, d.form, d.extras, d.url, d.requirement!.trim()] : [d.section, d.name, d.form, d.extras, d.specifier]),
+    JSON.stringify(
+      d.form === 'pep508-string' ? [d.section, d.name, d.form, d.extras, d.url, d.requirement!.trim()] : [d.section, d.name, d.form, d.extras, d.specifier],
+    ),
   );
   const missing = theirs.filter((x) => !ours.includes(x));
   const extra = ours.filter((x) => !theirs.includes(x));
-  if (missing.length > 0 || extra.length > 0 || ours.length !== theirs.length) say('different dependencies', { missing, extra, counts: [ours.length, theirs.length] });
+  if (missing.length > 0 || extra.length > 0 || ours.length !== theirs.length)
+    say('different dependencies', { missing, extra, counts: [ours.length, theirs.length] });
   const invalid = c.ours.problems.filter((p) => p.code === 'invalid-requirement').length;
   if (invalid !== ref.bad.length) say('different invalid requirements', { ours: c.ours.problems.map((p) => p.message), tomllib: ref.bad });
   for (const f of checked.invalid) {
@@ -502,7 +559,10 @@ describe('differential: parsePyproject vs tomllib + packaging (Python reference)
     const t0 = performance.now();
     const rnd = seededRandom(SEED);
     const generatedSource = Array.from({ length: N_GENERATED }, () => generate(rnd));
-    const toml11Texts = generatedSource.map((g) => toml11(g, rnd)).filter((t): t is string => t !== undefined).slice(0, N_TOML11);
+    const toml11Texts = generatedSource
+      .map((g) => toml11(g, rnd))
+      .filter((t): t is string => t !== undefined)
+      .slice(0, N_TOML11);
     const t1 = performance.now();
     const make = (id: string, text: string): Case => ({ id, text, ours: parsePyproject(text) });
     const corpus = corpusPyprojects().map((f) => make(f.id, f.text));
@@ -513,11 +573,23 @@ describe('differential: parsePyproject vs tomllib + packaging (Python reference)
     for (const c of [...corpus, ...generated]) checked.set(c, collect(c, fragments));
     const t2 = performance.now();
     const all = [...corpus, ...generated, ...toml11Cases];
-    const response = await reference(all.map((c) => c.text), fragments.list);
+    const response = await reference(
+      all.map((c) => c.text),
+      fragments.list,
+    );
     all.forEach((c, i) => (c.ref = response.results[i]));
     fragments.set(response.fragments);
     const t3 = performance.now();
-    state = { versions: response.versions, corpus, generated, toml11: toml11Cases, generatedSource, checked, fragments, ms: { generate: t1 - t0, ours: t2 - t1, reference: t3 - t2 } };
+    state = {
+      versions: response.versions,
+      corpus,
+      generated,
+      toml11: toml11Cases,
+      generatedSource,
+      checked,
+      fragments,
+      ms: { generate: t1 - t0, ours: t2 - t1, reference: t3 - t2 },
+    };
   }
 
   it('uses Python 3.11+ (tomllib) and packaging', (t) => {
@@ -552,8 +624,13 @@ describe('differential: parsePyproject vs tomllib + packaging (Python reference)
     }
     // The generator must mostly make valid TOML, or the comparison is vacuous.
     assert.ok(rejected < N_GENERATED * 0.2, `tomllib rejects ${rejected} of ${N_GENERATED} generated files`);
-    assert.ok(compared > N_GENERATED * 3 && escaped > 20 && invalid > 20, `too little compared: ${compared} dependencies, ${escaped} names with escapes, ${invalid} invalid strings`);
-    t.diagnostic(`${s.generated.length} files (${rejected} invalid TOML), ${compared} dependencies, ${escaped} names written with escapes, ${invalid} invalid requirement strings`);
+    assert.ok(
+      compared > N_GENERATED * 3 && escaped > 20 && invalid > 20,
+      `too little compared: ${compared} dependencies, ${escaped} names with escapes, ${invalid} invalid strings`,
+    );
+    t.diagnostic(
+      `${s.generated.length} files (${rejected} invalid TOML), ${compared} dependencies, ${escaped} names written with escapes, ${invalid} invalid requirement strings`,
+    );
     assertNone('generated', out);
   });
 
@@ -597,7 +674,9 @@ describe('differential: parsePyproject vs tomllib + packaging (Python reference)
         const next = Math.min(g.lines.length, ...headers.filter((n) => n > broken.line));
         const inside = (r: Range) => r.start.line >= first && r.start.line < next;
         // A Poetry name may be written in several sections ([[...name]] tables): such a dependency is S's too.
-        const touched = new Set(c.ours.dependencies.filter((d) => [d.nameRange, ...(d.nameKeys ?? []).map((k) => k.range)].some(inside)).map((d) => `${d.section}\n${d.name}`));
+        const touched = new Set(
+          c.ours.dependencies.filter((d) => [d.nameRange, ...(d.nameKeys ?? []).map((k) => k.range)].some(inside)).map((d) => `${d.section}\n${d.name}`),
+        );
         const outside = (d: Dependency) => !inside(d.nameRange) && !touched.has(`${d.section}\n${d.name}`);
         const shape = (d: Dependency) => JSON.stringify([d.name, d.section, d.form, d.nameRange, d.form === 'pep508-string' ? d.requirementRange : null]);
         const parsed = parsePyproject(broken.text);
@@ -606,10 +685,13 @@ describe('differential: parsePyproject vs tomllib + packaging (Python reference)
         const got = parsed.dependencies.filter(outside).map(shape);
         kept += expected.length;
         if (JSON.stringify(got) !== JSON.stringify(expected)) {
-          out.push(`${where}: dependencies outside the section differ\n  lost ${JSON.stringify(expected.filter((x) => !got.includes(x)))}\n  new ${JSON.stringify(got.filter((x) => !expected.includes(x)))}\n${JSON.stringify(broken.text)}`);
+          out.push(
+            `${where}: dependencies outside the section differ\n  lost ${JSON.stringify(expected.filter((x) => !got.includes(x)))}\n  new ${JSON.stringify(got.filter((x) => !expected.includes(x)))}\n${JSON.stringify(broken.text)}`,
+          );
         }
         const errors = parsed.problems.filter((p) => p.code === 'syntax-error');
-        if (errors.length !== 1 || errors[0]!.range.start.line !== broken.line) out.push(`${where}: syntax errors ${JSON.stringify(errors)}\n${JSON.stringify(broken.text)}`);
+        if (errors.length !== 1 || errors[0]!.range.start.line !== broken.line)
+          out.push(`${where}: syntax errors ${JSON.stringify(errors)}\n${JSON.stringify(broken.text)}`);
       }
     }
     assert.ok(Object.values(tally).every((n) => n >= 20) && Object.keys(tally).length === kinds.length, `too few corruptions: ${JSON.stringify(tally)}`);

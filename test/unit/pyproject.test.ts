@@ -171,7 +171,13 @@ describe('pyproject.toml', () => {
       const good = (body: string) =>
         `[build-system]\nrequires = ["setuptools"]\n\n${body}\n[project]\nname = "x"\ndependencies = [\n  "requests",\n  'six',\n]\n` +
         `[tool.poetry.dependencies]\nnumpy = "1.26"\n"quoted" = "*"\n`;
-      const expected = ['build-system.requires:setuptools', 'project.dependencies:requests', 'project.dependencies:six', 'tool.poetry.dependencies:numpy', 'tool.poetry.dependencies:quoted'];
+      const expected = [
+        'build-system.requires:setuptools',
+        'project.dependencies:requests',
+        'project.dependencies:six',
+        'tool.poetry.dependencies:numpy',
+        'tool.poetry.dependencies:quoted',
+      ];
       const breaks = [
         '[tool.black\nline-length = 88',
         '[tool.black]\nline-length',
@@ -187,7 +193,11 @@ describe('pyproject.toml', () => {
         const text = good(body);
         const r = read(text);
         assert.deepEqual(r.deps, expected, body);
-        const brokenLines = text.split('\n').map((l, i) => [l, i] as const).filter(([l]) => body.includes(l) && l !== '').map(([, i]) => i);
+        const brokenLines = text
+          .split('\n')
+          .map((l, i) => [l, i] as const)
+          .filter(([l]) => body.includes(l) && l !== '')
+          .map(([, i]) => i);
         assert.ok(brokenLines.includes(r.line), `${body}: error on line ${r.line}, not in ${brokenLines.join(',')}`);
       }
     });
@@ -228,7 +238,11 @@ describe('pyproject.toml', () => {
       '[project]\ndependencies = ["\\x72equests"]\n',
       '[project]\ndependencies = ["requests; os_name == \'\\e\'"]\n',
     ]) {
-      assert.deepEqual(parsePyproject(text).problems.map((p) => p.code), ['syntax-error'], text);
+      assert.deepEqual(
+        parsePyproject(text).problems.map((p) => p.code),
+        ['syntax-error'],
+        text,
+      );
     }
   });
 
@@ -237,7 +251,10 @@ describe('pyproject.toml', () => {
       '[tool.poetry.dependencies]\nrequests.version = "^2"\nrequests.extras = ["socks"]\n',
       'tool.poetry.dependencies.requests.version = "^2"\ntool.poetry.dependencies.requests.extras = ["socks"]\n',
       '[tool.poetry]\ndependencies = { requests.version = "^2", requests.extras = ["socks"] }\n',
-      '[tool.poetry.dependencies.requests]\nversion = "^2"\n[tool.poetry.dependencies.requests.extras-table]\n[tool.poetry.dependencies]\nrequests.extras = ["socks"]\n'.replace(/\[tool.poetry.dependencies.requests.extras-table\]\n\[tool.poetry.dependencies\]\nrequests.extras/, 'extras'),
+      '[tool.poetry.dependencies.requests]\nversion = "^2"\n[tool.poetry.dependencies.requests.extras-table]\n[tool.poetry.dependencies]\nrequests.extras = ["socks"]\n'.replace(
+        /\[tool.poetry.dependencies.requests.extras-table\]\n\[tool.poetry.dependencies\]\nrequests.extras/,
+        'extras',
+      ),
     ]) {
       const parsed = parsePyproject(text);
       assert.deepEqual(parsed.problems, [], text);
@@ -251,12 +268,17 @@ describe('pyproject.toml', () => {
     }
   });
 
-  it('reads Poetry\'s multiple constraints written as [[tables]] like the inline array: one dependency, no pin', () => {
-    const tables = '[[tool.poetry.dependencies.numpy]]\nversion = "1.24"\npython = "<3.12"\n[[tool.poetry.dependencies.numpy]]\nversion = "1.26"\npython = ">=3.12"\n';
+  it("reads Poetry's multiple constraints written as [[tables]] like the inline array: one dependency, no pin", () => {
+    const tables =
+      '[[tool.poetry.dependencies.numpy]]\nversion = "1.24"\npython = "<3.12"\n[[tool.poetry.dependencies.numpy]]\nversion = "1.26"\npython = ">=3.12"\n';
     const inline = '[tool.poetry.dependencies]\nnumpy = [{ version = "1.24", python = "<3.12" }, { version = "1.26", python = ">=3.12" }]\n';
     for (const text of [tables, inline]) {
       const deps = parsePyproject(text).dependencies;
-      assert.deepEqual(deps.map((d) => [d.name, d.specifier, d.pinnedVersion]), [['numpy', '1.24 || 1.26', undefined]], text);
+      assert.deepEqual(
+        deps.map((d) => [d.name, d.specifier, d.pinnedVersion]),
+        [['numpy', '1.24 || 1.26', undefined]],
+        text,
+      );
       const first = text.indexOf('numpy');
       assert.deepEqual(deps[0]!.nameRange, new LineMap(text).range(first, first + 5));
     }
@@ -269,16 +291,25 @@ describe('pyproject.toml', () => {
   });
 
   it('maps multi-line strings with CRLF line breaks exactly (the parser reads each as one "\\n")', () => {
-    const text = '[project]\r\ndependencies = ["""requests ;\r\n python_version > \'3\' garbage""", \'\'\'\r\nsix>=1\r\n\'\'\']\r\n';
+    const text = "[project]\r\ndependencies = [\"\"\"requests ;\r\n python_version > '3' garbage\"\"\", '''\r\nsix>=1\r\n''']\r\n";
     const parsed = parsePyproject(text);
-    assert.deepEqual(parsed.problems.map((p) => [p.code, slice(text, p.range)]), [['invalid-requirement', "requests ;\r\n python_version > '3' garbage"]]);
-    assert.deepEqual(parsed.dependencies.map((d) => [d.name, slice(text, d.nameRange), slice(text, d.requirementRange)]), [['six', 'six', 'six>=1']]);
+    assert.deepEqual(
+      parsed.problems.map((p) => [p.code, slice(text, p.range)]),
+      [['invalid-requirement', "requests ;\r\n python_version > '3' garbage"]],
+    );
+    assert.deepEqual(
+      parsed.dependencies.map((d) => [d.name, slice(text, d.nameRange), slice(text, d.requirementRange)]),
+      [['six', 'six', 'six>=1']],
+    );
   });
 
   it('reports invalid requirement strings where they are and keeps the others', () => {
     const text = '[project]\ndependencies = ["good", "bad name!", "also-good>=1"]\n';
     const parsed = parsePyproject(text);
-    assert.deepEqual(parsed.dependencies.map((d) => d.name), ['good', 'also-good']);
+    assert.deepEqual(
+      parsed.dependencies.map((d) => d.name),
+      ['good', 'also-good'],
+    );
     assert.equal(parsed.problems.length, 1);
     assert.equal(parsed.problems[0]!.code, 'invalid-requirement');
     assert.equal(parsed.problems[0]!.range.start.line, 1);
@@ -353,7 +384,10 @@ describe('pyproject.toml', () => {
         assert.match(parsed.problems[0]!.message, new RegExp(`nests more than ${MAX_TOML_NESTING} arrays and inline tables deep`));
         const unclosed = shape === 'an unclosed array';
         // Past an unclosed array, the rest of the file is inside it (for TOML as for tomllib).
-        assert.deepEqual(parsed.dependencies.map((d) => d.name), unclosed ? ['requests'] : ['requests', 'flask', 'pytest']);
+        assert.deepEqual(
+          parsed.dependencies.map((d) => d.name),
+          unclosed ? ['requests'] : ['requests', 'flask', 'pytest'],
+        );
         if (!unclosed) assert.equal(parsed.problems.length, 1, JSON.stringify(parsed.problems));
       });
     }
@@ -362,7 +396,10 @@ describe('pyproject.toml', () => {
       const keys = Array.from({ length: n }, () => 'k').join('.');
       const parsed = parsePyproject(`${before}[tool.x]\n${keys} = 1\n[tool.${keys}]\nb = 1\n[[tool.y.${keys}]]\n${after}`);
       assert.deepEqual(parsed.problems, []);
-      assert.deepEqual(parsed.dependencies.map((d) => d.name), ['requests', 'flask', 'pytest']);
+      assert.deepEqual(
+        parsed.dependencies.map((d) => d.name),
+        ['requests', 'flask', 'pytest'],
+      );
     });
 
     it(`reads values nested up to ${MAX_TOML_NESTING} deep, as real files are`, () => {

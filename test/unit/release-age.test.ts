@@ -16,7 +16,18 @@ describe('upload times', () => {
   });
 
   it('refuses what is not a valid instant, without throwing', () => {
-    for (const bad of ['', '2024-02-30T00:00:00Z', '2023-02-29T00:00:00Z', '2024-13-01T00:00:00Z', '2024-06-24T24:00:00Z', '2024-06-24T11:02:03', '2024-06-24', 'yesterday', '2024-06-24T11:02:03+25:00', '9'.repeat(10_000)]) {
+    for (const bad of [
+      '',
+      '2024-02-30T00:00:00Z',
+      '2023-02-29T00:00:00Z',
+      '2024-13-01T00:00:00Z',
+      '2024-06-24T24:00:00Z',
+      '2024-06-24T11:02:03',
+      '2024-06-24',
+      'yesterday',
+      '2024-06-24T11:02:03+25:00',
+      '9'.repeat(10_000),
+    ]) {
       assert.equal(parseTimestamp(bad), undefined, bad);
     }
     assert.equal(parseTimestamp('2024-02-29T00:00:00Z'), at('2024-02-29T00:00:00Z'));
@@ -64,8 +75,14 @@ describe('uv exclude-newer', () => {
   });
 
   it("reads a uv.lock's [options], where the span wins over the placeholder timestamp", () => {
-    assert.deepEqual(lockCooldown({ 'exclude-newer': '0001-01-01T00:00:00Z', 'exclude-newer-span': 'P7D' }), { ok: true, cooldown: { kind: 'relative', spanMs: 7 * DAY } });
-    assert.deepEqual(lockCooldown({ 'exclude-newer': '2025-01-01T00:00:00Z' }), { ok: true, cooldown: { kind: 'absolute', cutoff: at('2025-01-01T00:00:00Z') } });
+    assert.deepEqual(lockCooldown({ 'exclude-newer': '0001-01-01T00:00:00Z', 'exclude-newer-span': 'P7D' }), {
+      ok: true,
+      cooldown: { kind: 'relative', spanMs: 7 * DAY },
+    });
+    assert.deepEqual(lockCooldown({ 'exclude-newer': '2025-01-01T00:00:00Z' }), {
+      ok: true,
+      cooldown: { kind: 'absolute', cutoff: at('2025-01-01T00:00:00Z') },
+    });
     assert.equal(lockCooldown({ 'prerelease-mode': 'allow' }), undefined);
   });
 });
@@ -75,7 +92,11 @@ describe('release age', () => {
 
   it('flags a release younger than the minimum age, with when it becomes old enough', () => {
     const week = minimumAgeCooldown(7)!;
-    assert.deepEqual(releaseAge('2026-05-04T22:59:38Z', week, now), { uploadedAt: at('2026-05-04T22:59:38Z'), tooNew: true, oldEnoughAt: at('2026-05-11T22:59:38Z') });
+    assert.deepEqual(releaseAge('2026-05-04T22:59:38Z', week, now), {
+      uploadedAt: at('2026-05-04T22:59:38Z'),
+      tooNew: true,
+      oldEnoughAt: at('2026-05-11T22:59:38Z'),
+    });
     assert.equal(releaseAge('2026-05-03T11:59:59Z', week, now)!.tooNew, false);
     assert.equal(releaseAge('2026-05-03T12:00:00Z', week, now)!.tooNew, false, 'exactly N days old is old enough');
     assert.equal(releaseAge('not a time', week, now), undefined);

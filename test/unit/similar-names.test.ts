@@ -10,7 +10,12 @@ const first = (name: string) => topProjects().similar(name)[0]?.name;
 
 describe('similar names', () => {
   it('ships the ranking with its source and date', () => {
-    const doc = JSON.parse(readFileSync(new URL('../../server/data/top-projects.json', import.meta.url), 'utf8')) as { source: string; commit: string; lastUpdate: string; projects: string[] };
+    const doc = JSON.parse(readFileSync(new URL('../../server/data/top-projects.json', import.meta.url), 'utf8')) as {
+      source: string;
+      commit: string;
+      lastUpdate: string;
+      projects: string[];
+    };
     const schema = JSON.parse(readFileSync(new URL('../../server/data/top-projects.schema.json', import.meta.url), 'utf8')) as object;
     const validate = new Ajv2020({ allErrors: true }).compile(schema);
     assert.ok(validate(doc), JSON.stringify(validate.errors));
@@ -45,10 +50,23 @@ describe('similar names', () => {
   it('ranks closer likenesses first, then by downloads', () => {
     const index = new NameIndex(['popular-thing', 'foo-bar', 'foobar', 'fooba', 'foobaz']);
     assert.deepEqual(index.similar('Foo_.Bar', 5), [], 'Foo_.Bar normalizes to foo-bar, which is known');
-    assert.deepEqual(index.similar('foob_ar', 5).map((s) => [s.name, s.likeness]), [['foo-bar', 'separator'], ['foobar', 'separator']]);
-    assert.deepEqual(index.similar('foobax', 5).map((s) => s.name), ['foobar', 'fooba', 'foobaz'], 'one edit each: by downloads');
+    assert.deepEqual(
+      index.similar('foob_ar', 5).map((s) => [s.name, s.likeness]),
+      [
+        ['foo-bar', 'separator'],
+        ['foobar', 'separator'],
+      ],
+    );
+    assert.deepEqual(
+      index.similar('foobax', 5).map((s) => s.name),
+      ['foobar', 'fooba', 'foobaz'],
+      'one edit each: by downloads',
+    );
     assert.deepEqual(index.similar('foobax', 2).length, 2);
-    assert.deepEqual(index.similar('popularthing-', 5).map((s) => [s.name, s.likeness]), [['popular-thing', 'separator']]);
+    assert.deepEqual(
+      index.similar('popularthing-', 5).map((s) => [s.name, s.likeness]),
+      [['popular-thing', 'separator']],
+    );
   });
 
   it('computes the restricted Damerau–Levenshtein distance, bounded', () => {

@@ -20,7 +20,7 @@ describe('index sources of a trusted file', () => {
     await Promise.all([primary.close(), extra.close()]);
   });
 
-  it('asks the primary index\'s JSON API only about projects found on the primary index', async () => {
+  it("asks the primary index's JSON API only about projects found on the primary index", async () => {
     const settings = resolveSettings({ indexUrl: primary.simpleUrl, jsonApiUrl: primary.jsonApiUrl, cache: { directory: null } });
     const env = createIndexEnvironment(settings);
     try {

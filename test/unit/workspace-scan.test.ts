@@ -37,7 +37,7 @@ describe('scan', () => {
     return { settings, env: createIndexEnvironment(settings) };
   }
 
-  it('reads files as pip does, finds linked ones, and leaves other tools\' .in files alone', async () => {
+  it("reads files as pip does, finds linked ones, and leaves other tools' .in files alone", async () => {
     const root = workspace({ 'shared/prod.lock': 'pil\n', 'MANIFEST.in': 'include README.md\ngraft docs\n', 'config.h.in': '#undef X\n', 'dev.in': 'six\n' });
     // PowerShell's `pip freeze > requirements.txt`: UTF-16LE with a BOM.
     writeFileSync(path.join(root, 'requirements.txt'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('pepy==1.0\r\naiocpa\r\n', 'utf16le')]));
@@ -55,7 +55,10 @@ describe('scan', () => {
         'requirements-base.txt': ['tablib'],
         'requirements-prod.txt': ['pil'],
       });
-      assert.deepEqual(result.summary.findings.filter((f) => f.code === 'invalid-requirement'), []);
+      assert.deepEqual(
+        result.summary.findings.filter((f) => f.code === 'invalid-requirement'),
+        [],
+      );
     } finally {
       await env.close();
     }
@@ -68,13 +71,23 @@ describe('scan', () => {
       'folder/x': '',
       'requirements.txt': '',
     });
-    const text = ['-r missing.txt', '-r folder', '-r https://example.org/requirements.txt', '-r lib:base.txt', `-c ${pathToFileURL(path.join(root, 'abs.txt')).href}`, 'tablib', ''].join('\n');
+    const text = [
+      '-r missing.txt',
+      '-r folder',
+      '-r https://example.org/requirements.txt',
+      '-r lib:base.txt',
+      `-c ${pathToFileURL(path.join(root, 'abs.txt')).href}`,
+      'tablib',
+      '',
+    ].join('\n');
     writeFileSync(path.join(root, 'requirements.txt'), text);
     const { settings, env } = environment();
     try {
       const result = await scan({ roots: [root] }, env.client, settings);
       assert.deepEqual(result.files.map((f) => path.relative(root, f.path)).sort(), ['abs.txt', 'lib:base.txt', 'requirements.txt']);
-      const problems = result.summary.findings.filter((f) => f.code === 'include-not-read').map((f) => [path.relative(root, f.file), f.range.start.line, f.message]);
+      const problems = result.summary.findings
+        .filter((f) => f.code === 'include-not-read')
+        .map((f) => [path.relative(root, f.file), f.range.start.line, f.message]);
       assert.deepEqual(problems, [
         ['requirements.txt', 0, 'missing.txt: no such file'],
         ['requirements.txt', 1, 'folder: not a file'],
@@ -93,7 +106,10 @@ describe('scan', () => {
     const { settings, env } = environment();
     try {
       const result = await scan({ roots: [root] }, env.client, settings);
-      assert.deepEqual(result.summary.findings.map((f) => f.code), ['file-too-large']);
+      assert.deepEqual(
+        result.summary.findings.map((f) => f.code),
+        ['file-too-large'],
+      );
     } finally {
       await env.close();
     }
@@ -110,7 +126,11 @@ describe('scan', () => {
     const { settings, env } = environment();
     const done: { file: ScannedFile; analyzed: number; at: number }[] = [];
     try {
-      const result = await scan({ roots: [root], onFileDone: (file) => done.push({ file, analyzed: file.analyzed.length, at: performance.now() }) }, env.client, settings);
+      const result = await scan(
+        { roots: [root], onFileDone: (file) => done.push({ file, analyzed: file.analyzed.length, at: performance.now() }) },
+        env.client,
+        settings,
+      );
       const ended = performance.now();
       const order = done.map((d) => path.relative(root, d.file.path).split(path.sep)[0]);
       assert.deepEqual([...order].sort(), ['fast', 'none', 'slow'], 'every file once');
@@ -134,7 +154,11 @@ describe('scan', () => {
     const cancel = new AbortController();
     const done: string[] = [];
     try {
-      const running = scan({ roots: [root], signal: cancel.signal, onFileDone: (file) => done.push(path.basename(path.dirname(file.path))) }, env.client, settings);
+      const running = scan(
+        { roots: [root], signal: cancel.signal, onFileDone: (file) => done.push(path.basename(path.dirname(file.path))) },
+        env.client,
+        settings,
+      );
       await new Promise((resolve) => setTimeout(resolve, 300));
       cancel.abort();
       const result = await running;
@@ -163,7 +187,11 @@ describe('scan', () => {
       assert.equal(finished, true, 'the cancelled scan answered');
       const result = await running;
       assert.equal(result.summary.cancelled, true);
-      assert.deepEqual(result.files[0]!.analyzed.map((a) => a.dependency.name), ['six'], 'what was settled before the cancel');
+      assert.deepEqual(
+        result.files[0]!.analyzed.map((a) => a.dependency.name),
+        ['six'],
+        'what was settled before the cancel',
+      );
     } finally {
       index.clearFaults();
       await env.close();

@@ -65,11 +65,7 @@ function isolatedEnv(scratchDir: string, extra: Record<string, string | undefine
 }
 
 function commonArgs(options: Pick<CodeServerOptions, 'scratchDir' | 'userDataDir' | 'extensionsDir'>): string[] {
-  return [
-    '--config', path.join(options.scratchDir, 'code-server.yaml'),
-    '--user-data-dir', options.userDataDir,
-    '--extensions-dir', options.extensionsDir,
-  ];
+  return ['--config', path.join(options.scratchDir, 'code-server.yaml'), '--user-data-dir', options.userDataDir, '--extensions-dir', options.extensionsDir];
 }
 
 /** `code-server --install-extension <vsix>`: the same path a user takes with a downloaded VSIX. */
@@ -95,8 +91,10 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   mkdirSync(options.extensionsDir, { recursive: true });
   const args = [
     CODE_SERVER_ENTRY,
-    '--bind-addr', '127.0.0.1:0',
-    '--auth', 'none',
+    '--bind-addr',
+    '127.0.0.1:0',
+    '--auth',
+    'none',
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-workspace-trust',
@@ -266,7 +264,15 @@ interface HostArgs {
 }
 
 /** Desktop-only switches @vscode/test-electron always passes; they mean nothing to code-server. */
-const DESKTOP_ONLY = new Set(['--no-sandbox', '--disable-gpu-sandbox', '--disable-updates', '--skip-welcome', '--skip-release-notes', '--disable-workspace-trust', '--disable-extensions']);
+const DESKTOP_ONLY = new Set([
+  '--no-sandbox',
+  '--disable-gpu-sandbox',
+  '--disable-updates',
+  '--skip-welcome',
+  '--skip-release-notes',
+  '--disable-workspace-trust',
+  '--disable-extensions',
+]);
 
 export function parseHostArgs(argv: readonly string[]): HostArgs {
   const out: HostArgs = {};

@@ -74,7 +74,12 @@ describe('the packaged extension in the VS Code web workbench', { timeout: 5 * 6
     const id = `${manifest.publisher}.${manifest.name}-${manifest.version}`;
     assert.ok(readdirSync(extensionsDir).includes(id), `${id} is not in ${extensionsDir}: ${readdirSync(extensionsDir).join(', ')}`);
     server = await startCodeServer(options);
-    workbench = await openWorkbench(server, { folder: workspace, profileDir: path.join(scratch, 'chromium'), viewport: { width: 1200, height: 900 }, deviceScaleFactor: 2 });
+    workbench = await openWorkbench(server, {
+      folder: workspace,
+      profileDir: path.join(scratch, 'chromium'),
+      viewport: { width: 1200, height: 900 },
+      deviceScaleFactor: 2,
+    });
     page = workbench.page;
     await page.locator('.monaco-workbench').waitFor({ timeout: UI_TIMEOUT_MS });
     await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: UI_TIMEOUT_MS });
@@ -184,14 +189,19 @@ describe('the packaged extension in the VS Code web workbench', { timeout: 5 * 6
     // requirements.txt 2, requirements/dev.txt 2, pyproject.toml 4.
     const expected = 8;
     const badge = page.locator('.panel .composite-bar .badge-content').first();
-    await page.waitForFunction(
-      (n) => document.querySelector('.panel .composite-bar .badge-content')?.textContent?.trim() === String(n),
-      expected,
-      { timeout: UI_TIMEOUT_MS },
-    );
+    await page.waitForFunction((n) => document.querySelector('.panel .composite-bar .badge-content')?.textContent?.trim() === String(n), expected, {
+      timeout: UI_TIMEOUT_MS,
+    });
     assert.equal((await badge.innerText()).trim(), String(expected));
     // The tree fills in as the files' diagnostics arrive: poll until every finding is listed.
-    const findings = ['aiocpa is quarantined', 'pepy is archived', 'black 21.11b0 is yanked', 'haunted.project is archived', 'pil is archived', 'deprecated-project is deprecated'];
+    const findings = [
+      'aiocpa is quarantined',
+      'pepy is archived',
+      'black 21.11b0 is yanked',
+      'haunted.project is archived',
+      'pil is archived',
+      'deprecated-project is deprecated',
+    ];
     const rows = panel.locator('.monaco-list-row');
     let text = '';
     for (const deadline = Date.now() + UI_TIMEOUT_MS; Date.now() < deadline; await page.waitForTimeout(250)) {
@@ -269,7 +279,9 @@ describe('the packaged extension in the VS Code web workbench', { timeout: 5 * 6
     const panel = page.locator('.markers-panel');
     await panel.waitFor({ timeout: UI_TIMEOUT_MS });
     // 8 in the open files (see above) + 2 in services/api/pyproject.toml, which no editor opened.
-    await page.waitForFunction(() => document.querySelector('.panel .composite-bar .badge-content')?.textContent?.trim() === '10', undefined, { timeout: UI_TIMEOUT_MS });
+    await page.waitForFunction(() => document.querySelector('.panel .composite-bar .badge-content')?.textContent?.trim() === '10', undefined, {
+      timeout: UI_TIMEOUT_MS,
+    });
     assert.equal(await page.locator('[id="status.problems"] a').first().getAttribute('aria-label'), 'Errors: 2, Warnings: 8');
     const rows = panel.locator('.monaco-list-row');
     const expected = ['haunted-project is archived', 'black 21.11b0 is yanked'];
@@ -294,9 +306,11 @@ describe('the packaged extension in the VS Code web workbench', { timeout: 5 * 6
   /** The rows of the PyPI Status view as "label description", e.g. "Archived 3" or "pepy 2 uses". */
   async function reportRows(): Promise<string[]> {
     const pane = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'PyPI Status' }) });
-    return pane.locator('.pane-body .monaco-list-row').evaluateAll((rows) =>
-      rows.map((row) => [row.querySelector('.label-name')?.textContent ?? '', row.querySelector('.label-description')?.textContent ?? ''].join(' ').trim()),
-    );
+    return pane
+      .locator('.pane-body .monaco-list-row')
+      .evaluateAll((rows) =>
+        rows.map((row) => [row.querySelector('.label-name')?.textContent ?? '', row.querySelector('.label-description')?.textContent ?? ''].join(' ').trim()),
+      );
   }
 
   it('lists the flagged dependencies by status in the PyPI Status view of the Explorer', async () => {
@@ -321,12 +335,19 @@ describe('the packaged extension in the VS Code web workbench', { timeout: 5 * 6
     const box = await pane.boundingBox();
     await shot('8-report-view', box ? box.y + box.height + 8 : undefined);
     const seen = rows.join(' | ');
-    assert.deepEqual(rows.filter((r) => statuses.some((s) => r.startsWith(s))).map((r) => r.replace(/ \d+$/, '')), statuses, seen);
+    assert.deepEqual(
+      rows.filter((r) => statuses.some((s) => r.startsWith(s))).map((r) => r.replace(/ \d+$/, '')),
+      statuses,
+      seen,
+    );
     for (const project of projects) assert.ok(rows.includes(project), `"${project}" in ${seen}`);
     assert.ok(rows.includes('Quarantined 1'), seen);
     assert.ok(rows.includes('Deprecated 1'), seen);
     assert.ok(rows.includes('Pinned to a yanked release 1'), seen);
-    assert.ok(rows.some((r) => /^haunted[.-]project \d uses?$/.test(r)), seen);
+    assert.ok(
+      rows.some((r) => /^haunted[.-]project \d uses?$/.test(r)),
+      seen,
+    );
   });
 
   it('counts haunted.project and haunted-project (one project, PEP 503) once in the PyPI Status view', async () => {

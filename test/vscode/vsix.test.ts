@@ -58,7 +58,12 @@ describe('the packaged VSIX', () => {
   });
 
   it('has a manifest whose entry points and contributions are in the package', () => {
-    const packaged = JSON.parse(entries.find((e) => e.name === 'extension/package.json')!.data().toString('utf8')) as Manifest;
+    const packaged = JSON.parse(
+      entries
+        .find((e) => e.name === 'extension/package.json')!
+        .data()
+        .toString('utf8'),
+    ) as Manifest;
     const names = new Set(entries.map((e) => e.name));
     const inside = (p: string) => `extension/${path.posix.normalize(p)}`;
     assert.equal(packaged.main, './dist/extension.cjs');
@@ -70,7 +75,10 @@ describe('the packaged VSIX', () => {
     // code-server 4.100 is VS Code 1.100: the extension must accept it.
     const minimum = /^\^?(\d+)\.(\d+)\./.exec(packaged.engines.vscode);
     assert.ok(minimum && (Number(minimum[1]) < 1 || (Number(minimum[1]) === 1 && Number(minimum[2]) <= 100)), `engines.vscode ${packaged.engines.vscode}`);
-    const vsixManifest = entries.find((e) => e.name === 'extension.vsixmanifest')!.data().toString('utf8');
+    const vsixManifest = entries
+      .find((e) => e.name === 'extension.vsixmanifest')!
+      .data()
+      .toString('utf8');
     assert.match(vsixManifest, new RegExp(`<Identity Language="en-US" Id="${manifest.name}" Version="${manifest.version}" Publisher="${manifest.publisher}"`));
     assert.match(vsixManifest, /<License>extension\/LICENSE\.txt<\/License>/);
     // What the Marketplace and Open VSX show: the icon, the changelog tab, the banner, the links.
@@ -78,13 +86,22 @@ describe('the packaged VSIX', () => {
     assert.match(vsixManifest, /Type="Microsoft\.VisualStudio\.Services\.Content\.Changelog" Path="extension\/changelog\.md"/);
     assert.match(vsixManifest, /Type="Microsoft\.VisualStudio\.Services\.Icons\.Default" Path="extension\/images\/icon\.png"/);
     assert.match(vsixManifest, /<Property Id="Microsoft\.VisualStudio\.Services\.Branding\.Color" Value="#1e3a5f" \/>/);
-    assert.match(vsixManifest, /<Property Id="Microsoft\.VisualStudio\.Services\.Links\.Support" Value="https:\/\/github\.com\/pypi-status\/pypi-status\/issues" \/>/);
+    assert.match(
+      vsixManifest,
+      /<Property Id="Microsoft\.VisualStudio\.Services\.Links\.Support" Value="https:\/\/github\.com\/pypi-status\/pypi-status\/issues" \/>/,
+    );
     assert.match(vsixManifest, /<Property Id="Microsoft\.VisualStudio\.Code\.ExtensionKind" Value="workspace" \/>/);
     const icon = entries.find((e) => e.name === 'extension/images/icon.png')!.data();
     assert.equal(icon.subarray(1, 4).toString('latin1'), 'PNG');
     // IHDR: width and height, big-endian, at bytes 16 and 20. The Marketplace wants at least 128 × 128.
     assert.ok(icon.readUInt32BE(16) >= 128 && icon.readUInt32BE(16) === icon.readUInt32BE(20), `icon is ${icon.readUInt32BE(16)} × ${icon.readUInt32BE(20)}`);
-    assert.match(entries.find((e) => e.name === 'extension/changelog.md')!.data().toString('utf8'), new RegExp(`^## (Unreleased|${manifest.version.replace(/\./g, '\\.')})`, 'm'));
+    assert.match(
+      entries
+        .find((e) => e.name === 'extension/changelog.md')!
+        .data()
+        .toString('utf8'),
+      new RegExp(`^## (Unreleased|${manifest.version.replace(/\./g, '\\.')})`, 'm'),
+    );
   });
 
   it('has no source maps, TypeScript sources or node_modules', () => {

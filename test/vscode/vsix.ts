@@ -68,4 +68,3 @@ export function readZip(file: string): ZipEntry[] {
   }
   return entries;
 }
-

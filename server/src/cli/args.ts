@@ -3,19 +3,7 @@ import { parseArgs } from 'node:util';
 import type { DiagnosticCode, SeverityOrOff } from '../core/settings.js';
 import { VERSION } from '../core/version.js';
 import { ALL_CODES } from './rules.js';
-import {
-  FAIL_ON,
-  FORMATS,
-  UsageError,
-  baseUrl,
-  concurrency,
-  days,
-  oneOf,
-  projectNames,
-  severityPairs,
-  type FailOn,
-  type Format,
-} from './values.js';
+import { FAIL_ON, FORMATS, UsageError, baseUrl, concurrency, days, oneOf, projectNames, severityPairs, type FailOn, type Format } from './values.js';
 
 export interface CheckFlags {
   paths: string[];

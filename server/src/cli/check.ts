@@ -173,4 +173,3 @@ function writeAtomically(file: string, text: string): void {
     throw new UsageError(`cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
 }
-

@@ -31,7 +31,10 @@ export class Progress {
   private shown = false;
   private latest: ScanProgress | undefined;
 
-  constructor(private readonly stream: ProgressStream, options: ProgressOptions = {}) {
+  constructor(
+    private readonly stream: ProgressStream,
+    options: ProgressOptions = {},
+  ) {
     this.enabled = stream.isTTY === true;
     this.now = options.now ?? Date.now;
     this.start = this.now();

@@ -117,9 +117,7 @@ function plural(n: number, one: string, many = `${one}s`): string {
 export function summaryLine(report: Report): string {
   const counts = new Map<DiagnosticCode, number>();
   for (const f of report.findings) counts.set(f.code, (counts.get(f.code) ?? 0) + 1);
-  const parts = [...counts]
-    .sort((a, b) => b[1] - a[1] || ALL_CODES.indexOf(a[0]) - ALL_CODES.indexOf(b[0]))
-    .map(([code, n]) => `${n} ${code}`);
+  const parts = [...counts].sort((a, b) => b[1] - a[1] || ALL_CODES.indexOf(a[0]) - ALL_CODES.indexOf(b[0])).map(([code, n]) => `${n} ${code}`);
   const s = report.summary;
   const scope = `${plural(s.filesScanned, 'file')}; ${plural(s.dependencies, 'dependency', 'dependencies')}, ${plural(s.projects, 'project')}`;
   // Unchecked dependencies are never clean: the line says so even when nothing was found.

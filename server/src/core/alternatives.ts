@@ -126,7 +126,10 @@ function sentenceAround(text: string, at: number): string {
   while (start > 0 && at - start < 160 && !endsAt(start - 1)) start--;
   let end = at;
   while (end < text.length && end - at < 200 && !endsAt(end)) end++;
-  return text.slice(start, end + 1).replace(/\s+/g, ' ').trim();
+  return text
+    .slice(start, end + 1)
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 interface CuratedEntry {
@@ -185,12 +188,7 @@ const MAX_CHECKED = 4;
 /** Close names checked on the index for a name it does not know. */
 const MAX_SIMILAR = 2;
 
-export async function findAlternatives(
-  name: string,
-  facts: DependencyFacts | undefined,
-  settings: Settings,
-  client: IndexSource,
-): Promise<Alternative[]> {
+export async function findAlternatives(name: string, facts: DependencyFacts | undefined, settings: Settings, client: IndexSource): Promise<Alternative[]> {
   const out: Alternative[] = [];
   const seen = new Set<string>([normalizeName(name)]);
   const add = (alt: Alternative) => {
@@ -215,9 +213,7 @@ export async function findAlternatives(
   // A curated entry is dropped only when the index says for sure it cannot be used
   // (unknown there, or itself flagged); an unreachable index does not hide it.
   const curated = curatedAlternatives().get(normalizeName(name));
-  const curatedOk = await Promise.all(
-    (curated?.alternatives ?? []).map(async (alt) => (await verdict(alt, client)) !== 'flagged'),
-  );
+  const curatedOk = await Promise.all((curated?.alternatives ?? []).map(async (alt) => (await verdict(alt, client)) !== 'flagged'));
   curated?.alternatives.forEach((alt, i) => curatedOk[i] && add({ name: alt, origin: 'curated', detail: curated.reason, source: curated.source }));
 
   // A name the index does not know may be a typo or bait (`reqeusts`): a close, much-downloaded

@@ -249,7 +249,10 @@ export const ALL_CODES: readonly DiagnosticCode[] = CODES.map((c) => c.id);
 /** The findings about projects and releases, in the same order (the report view's groups). */
 export const FINDING_CODES: readonly FindingCode[] = CODES.filter((c): c is Extract<Entry, { kind: 'finding' }> => c.kind === 'finding').map((c) => c.id);
 
-export const CODE_INFO: Readonly<Record<DiagnosticCode, CodeInfo>> = Object.fromEntries(CODES.map((c): [string, CodeInfo] => [c.id, c])) as Record<DiagnosticCode, CodeInfo>;
+export const CODE_INFO: Readonly<Record<DiagnosticCode, CodeInfo>> = Object.fromEntries(CODES.map((c): [string, CodeInfo] => [c.id, c])) as Record<
+  DiagnosticCode,
+  CodeInfo
+>;
 
 export const DEFAULT_SEVERITY = Object.fromEntries(CODES.map((c) => [c.id, c.severity])) as Record<DiagnosticCode, Severity>;
 

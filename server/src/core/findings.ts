@@ -103,7 +103,11 @@ export function findingsFor(dep: Dependency, facts: DependencyFacts, context: Fi
     findings.push(...pinPresence(dep, info, release, facts, context));
     if (facts.pinned?.state === 'found' && facts.pinned.data.vulnerabilities.length > 0) {
       const vulns = facts.pinned.data.vulnerabilities;
-      const ids = vulns.map((v) => singleLine(v.id, 64)).slice(0, 5).join(', ') + (vulns.length > 5 ? ', …' : '');
+      const ids =
+        vulns
+          .map((v) => singleLine(v.id, 64))
+          .slice(0, 5)
+          .join(', ') + (vulns.length > 5 ? ', …' : '');
       findings.push({
         code: 'vulnerable',
         message: `${name} ${dep.pinnedVersion} has ${vulns.length === 1 ? 'a known vulnerability' : `${vulns.length} known vulnerabilities`}: ${ids}.`,

@@ -10,13 +10,15 @@ const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b\u200e\u200
 
 /** Plain text, escaped for CommonMark (and HTML, which some clients render). */
 export function text(value: string): string {
-  return value
-    .replace(CONTROL, '')
-    // `:` and `@` too: renderers turn bare URLs and e-mail addresses into links (GFM autolinks).
-    .replace(/[\\`*_{}[\]()#+\-.!|~>:@]/g, '\\$&')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/\s*\n\s*/g, ' ');
+  return (
+    value
+      .replace(CONTROL, '')
+      // `:` and `@` too: renderers turn bare URLs and e-mail addresses into links (GFM autolinks).
+      .replace(/[\\`*_{}[\]()#+\-.!|~>:@]/g, '\\$&')
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/\s*\n\s*/g, ' ')
+  );
 }
 
 /** A link only for http(s) URLs; anything else is shown as escaped text. */

@@ -68,10 +68,7 @@ const POST = '(?:(?:-[0-9]+)|(?:[-_.]?(?:post|rev|r)[-_.]?[0-9]*))?';
 const DEV = '(?:[-_.]?dev[-_.]?[0-9]*)?';
 const VERSION_BY_FAMILY = {
   arbitrary: new RegExp(`${PY_SPACE}*${PY_NOT_SPACE_SEMI_PAREN}*`, 'iy'),
-  equality: new RegExp(
-    `${PY_SPACE}*v?(?:[0-9]+!)?[0-9]+(?:\\.[0-9]+)*(?:\\.\\*|${PRE}${POST}${DEV}(?:\\+[a-z0-9]+(?:[-_.][a-z0-9]+)*)?)?`,
-    'iy',
-  ),
+  equality: new RegExp(`${PY_SPACE}*v?(?:[0-9]+!)?[0-9]+(?:\\.[0-9]+)*(?:\\.\\*|${PRE}${POST}${DEV}(?:\\+[a-z0-9]+(?:[-_.][a-z0-9]+)*)?)?`, 'iy'),
   compatible: new RegExp(`${PY_SPACE}*v?(?:[0-9]+!)?[0-9]+(?:\\.[0-9]+)+${PRE}${POST}${DEV}`, 'iy'),
   ordered: new RegExp(`${PY_SPACE}*v?(?:[0-9]+!)?[0-9]+(?:\\.[0-9]+)*${PRE}${POST}${DEV}`, 'iy'),
 } as const;
@@ -153,7 +150,8 @@ class Cursor {
     for (; end < t.length; end++) {
       const c = t.charCodeAt(end);
       if (isAlphanumeric(c)) lastWord = end + 1;
-      else if (c !== 0x2e && c !== 0x5f && c !== 0x2d) break; // . _ -
+      else if (c !== 0x2e && c !== 0x5f && c !== 0x2d)
+        break; // . _ -
       else if (c === 0x5f) lastWord = end + 1; // _ is a word character too
     }
     this.pos = lastWord;
@@ -245,10 +243,7 @@ function parseRequirement(c: Cursor): Pep508Requirement {
     specEnd = end;
     c.ws();
     if (!c.atEnd()) {
-      ({ marker, markerStart } = parseRequirementMarker(
-        c,
-        specifier ? 'version specifier' : 'name and no valid version specifier',
-      ));
+      ({ marker, markerStart } = parseRequirementMarker(c, specifier ? 'version specifier' : 'name and no valid version specifier'));
       end = markerStart + marker.length;
     }
   }

@@ -216,7 +216,11 @@ export function parseRequirements(text: string, options: RequirementsOptions = {
   const map = new LineMap(text);
   const result: ParsedFile = { dependencies: [], includes: [], indexUrls: [], problems: [] };
   if (text.length > MAX_REQUIREMENTS_LENGTH) {
-    result.problems.push({ code: 'file-too-large', message: `This file is larger than ${MAX_REQUIREMENTS_LENGTH / 1024 / 1024} MB; pypi-status does not read it.`, range: map.range(0, 0) });
+    result.problems.push({
+      code: 'file-too-large',
+      message: `This file is larger than ${MAX_REQUIREMENTS_LENGTH / 1024 / 1024} MB; pypi-status does not read it.`,
+      range: map.range(0, 0),
+    });
     return result;
   }
   for (const logical of joinLines(map)) {
@@ -491,14 +495,7 @@ function docRange(line: MappedLine, map: LineMap, start: number, end: number) {
 const URL_SCHEMES = /^(?:https?|file|ftp|(?:git|hg|svn|bzr)\+[a-z]+|git|hg|svn|bzr):/i;
 const ARCHIVE = /\.(?:zip|whl|tar\.gz|tgz|tar|tar\.bz2|tbz|tar\.xz|txz|tlz|tar\.lz|tar\.lzma)$/i;
 
-function parseRequirementText(
-  line: MappedLine,
-  start: number,
-  end: number,
-  ignored: boolean,
-  map: LineMap,
-  out: ParsedFile,
-): Dependency | undefined {
+function parseRequirementText(line: MappedLine, start: number, end: number, ignored: boolean, map: LineMap, out: ParsedFile): Dependency | undefined {
   const text = line.text.slice(start, end);
   // pip (parse_req_from_line) splits the marker off at the first ';' ('; ' for URLs).
   const isUrl = URL_SCHEMES.test(text);

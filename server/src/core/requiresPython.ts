@@ -155,10 +155,11 @@ function intersectOne(a: Interval, b: Interval): Interval {
 
 function intersect(a: PythonRange, b: PythonRange): PythonRange {
   const out: Interval[] = [];
-  for (const x of a) for (const y of b) {
-    const i = intersectOne(x, y);
-    if (!isEmpty(i)) out.push(i);
-  }
+  for (const x of a)
+    for (const y of b) {
+      const i = intersectOne(x, y);
+      if (!isEmpty(i)) out.push(i);
+    }
   return normalize(out);
 }
 

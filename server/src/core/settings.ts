@@ -48,7 +48,8 @@ export function resolveSettings(raw: unknown, warn: (message: string) => void = 
   const r = isRecord(raw) ? raw : {};
   const givenIndex = baseUrl(r.indexUrl, 'indexUrl', warn);
   const indexUrl = givenIndex ?? PYPI_SIMPLE_URL;
-  const indexUnusable = givenIndex === undefined && !isUnset(r.indexUrl) ? `pypiStatus.indexUrl is not an http(s) URL: ${redactText(String(r.indexUrl))}` : undefined;
+  const indexUnusable =
+    givenIndex === undefined && !isUnset(r.indexUrl) ? `pypiStatus.indexUrl is not an http(s) URL: ${redactText(String(r.indexUrl))}` : undefined;
   // The JSON API defaults to PyPI's only when the index is PyPI: a private
   // index must not leak its dependency names to pypi.org. Unset, null and ""
   // differ: VS Code sends every setting's default, and "" is that default (automatic).
@@ -91,7 +92,19 @@ export function resolveSettings(raw: unknown, warn: (message: string) => void = 
   const exclude = Array.isArray(r.exclude) ? r.exclude.filter((g): g is string => typeof g === 'string' && g.trim() !== '') : [];
   const scanOnStartup = r.scanOnStartup === true;
   const lockFiles = r.lockFiles !== false;
-  const settings: Settings = { indexUrl, jsonApiUrl, cacheDirectory, ttlMs: ttlSeconds * 1000, concurrency, severity, ignore, alternatives, exclude, scanOnStartup, lockFiles };
+  const settings: Settings = {
+    indexUrl,
+    jsonApiUrl,
+    cacheDirectory,
+    ttlMs: ttlSeconds * 1000,
+    concurrency,
+    severity,
+    ignore,
+    alternatives,
+    exclude,
+    scanOnStartup,
+    lockFiles,
+  };
   if (indexUnusable) settings.indexUnusable = indexUnusable;
   const age = r.minimumReleaseAge;
   // 0 and null are VS Code's way of saying "not set"; a cooldown past a century is a typo.
@@ -116,7 +129,9 @@ function baseUrl(value: unknown, name: string, warn: (m: string) => void): strin
     if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('scheme');
     return url.href.endsWith('/') ? url.href : `${url.href}/`;
   } catch {
-    warn(`pypiStatus.${name}: "${redactText(value)}" is not an http(s) URL${name === 'indexUrl' ? '; nothing is looked up until it is fixed' : '; using the default'}`);
+    warn(
+      `pypiStatus.${name}: "${redactText(value)}" is not an http(s) URL${name === 'indexUrl' ? '; nothing is looked up until it is fixed' : '; using the default'}`,
+    );
     return undefined;
   }
 }

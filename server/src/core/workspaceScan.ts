@@ -27,8 +27,22 @@ const LOOKUPS_QUEUED_PER_REQUEST = 4;
 
 /** Directories never worth walking: version control, dependencies, caches and virtual environments. */
 const SKIPPED_DIRS = new Set([
-  '.git', '.hg', '.svn', 'node_modules', '__pycache__', 'site-packages', 'dist-packages', '.tox', '.nox',
-  '.venv', 'venv', '.mypy_cache', '.pytest_cache', '.ruff_cache', '__pypackages__', '.eggs',
+  '.git',
+  '.hg',
+  '.svn',
+  'node_modules',
+  '__pycache__',
+  'site-packages',
+  'dist-packages',
+  '.tox',
+  '.nox',
+  '.venv',
+  'venv',
+  '.mypy_cache',
+  '.pytest_cache',
+  '.ruff_cache',
+  '__pypackages__',
+  '.eggs',
 ]);
 
 export interface ScanProgress {
@@ -137,7 +151,13 @@ export async function isScannable(file: string, roots: string[], exclude: string
     }
     for (let i = 1; i < parts.length; i++) {
       const dir = path.join(root, ...parts.slice(0, i));
-      if (await fs.stat(path.join(dir, 'pyvenv.cfg')).then((st) => st.isFile(), () => false)) return false;
+      if (
+        await fs.stat(path.join(dir, 'pyvenv.cfg')).then(
+          (st) => st.isFile(),
+          () => false,
+        )
+      )
+        return false;
     }
     return true;
   }
@@ -163,7 +183,10 @@ function excluder(exclude: string[]): (relative: string, absolute: string) => bo
 }
 
 async function isFileBehindLink(file: string): Promise<boolean> {
-  return fs.stat(file).then((st) => st.isFile(), () => false);
+  return fs.stat(file).then(
+    (st) => st.isFile(),
+    () => false,
+  );
 }
 
 interface ProjectUses {
@@ -292,11 +315,13 @@ class ScanLookups {
     this.projects.set(key, project);
     this.progress.projectsTotal++;
     this.running.push(
-      this.gate.run(() => this.settle(project)).then(() => {
-        project.finished = true;
-        this.progress.projectsDone++;
-        this.report();
-      }),
+      this.gate
+        .run(() => this.settle(project))
+        .then(() => {
+          project.finished = true;
+          this.progress.projectsDone++;
+          this.report();
+        }),
     );
   }
 
@@ -312,7 +337,11 @@ class ScanLookups {
  * `sources` is one index for every file, or a function choosing one per file
  * (files with their own trusted index options).
  */
-export async function scan(options: ScanOptions, sources: IndexSource | ((parsed: ParsedFile, file: string) => IndexSource), settings: Settings): Promise<ScanResult> {
+export async function scan(
+  options: ScanOptions,
+  sources: IndexSource | ((parsed: ParsedFile, file: string) => IndexSource),
+  settings: Settings,
+): Promise<ScanResult> {
   const sourceFor = typeof sources === 'function' ? sources : () => sources;
   const signal = options.signal;
   const trusted = options.trusted ?? true;
@@ -583,14 +612,26 @@ export async function scanFile(
   parsed.problems.push(...(await followIncludes(parsed, file)).problems);
   const project = await projectContext(file, (f) => readText(f));
   if (settings.lockFiles) await joinLock(file, parsed, diskReader());
-  return { path: file, kind, parsed, project, analyzed: await analyze(parsed, sourceFor(parsed, file), settings, trusted, findingContext({ project }, settings), registryFor) };
+  return {
+    path: file,
+    kind,
+    parsed,
+    project,
+    analyzed: await analyze(parsed, sourceFor(parsed, file), settings, trusted, findingContext({ project }, settings), registryFor),
+  };
 }
 
 export function findingsOf(file: ScannedFile, settings: Settings): ScanFinding[] {
   const out: ScanFinding[] = [];
   const unreadable = settings.severity['invalid-requirement'];
   if (file.error !== undefined && unreadable !== 'off') {
-    out.push({ file: file.path, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, code: 'invalid-requirement', severity: unreadable, message: file.error });
+    out.push({
+      file: file.path,
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      code: 'invalid-requirement',
+      severity: unreadable,
+      message: file.error,
+    });
   }
   for (const p of file.parsed.problems) {
     const severity = settings.severity[p.code];

@@ -61,7 +61,9 @@ export class DocumentChecks {
     // A lock file: joined to its manifests for the chains; a manifest: judged by the locks beside it.
     if (file && current.lockFiles && lockOf(state.parsed) && !state.parsed.lock) await (state.lockJoined ??= joinOpenLock(session, file, state.parsed));
     let lockFindings: ManifestLockFindings | undefined;
-    const locks = file ? manifestLockFindings(session, file, state.kind, current, wasTrusted).then((r) => void (lockFindings = state.lockFindings = r)) : undefined;
+    const locks = file
+      ? manifestLockFindings(session, file, state.kind, current, wasTrusted).then((r) => void (lockFindings = state.lockFindings = r))
+      : undefined;
     const sourceOf = (d: Dependency) => (d.registry === undefined ? client : session.registryFor(d.registry));
     // An include that cannot be followed is shown on its line, as a scan shows it.
     const includeProblems =
@@ -76,7 +78,11 @@ export class DocumentChecks {
       if (!isCurrent()) return;
       const known = results.filter((r): r is AnalyzedDependency => r !== undefined);
       const withLocks = lockFindings?.problems.length ? { ...shown, problems: [...shown.problems, ...lockFindings.problems] } : shown;
-      void this.connection.sendDiagnostics({ uri, version: state.version, diagnostics: toDiagnostics(withLocks, known, current, client, lockFindings?.transitive) });
+      void this.connection.sendDiagnostics({
+        uri,
+        version: state.version,
+        diagnostics: toDiagnostics(withLocks, known, current, client, lockFindings?.transitive),
+      });
       if (session.capabilities.notifications.has(UNCHECKED_NOTIFICATION)) {
         const unchecked: UncheckedParams = { uri, version: state.version, unchecked: uncheckedOf(known) };
         void this.connection.sendNotification(UNCHECKED_NOTIFICATION, unchecked);

@@ -2,9 +2,7 @@
 import type { Dependency, ParsedFile, Position, Range } from '../core/types.js';
 
 export function dependencyAt(parsed: ParsedFile, pos: Position): Dependency | undefined {
-  return parsed.dependencies.find(
-    (d) => comparePositions(d.nameRange.start, pos) <= 0 && comparePositions(pos, d.nameRange.end) <= 0,
-  );
+  return parsed.dependencies.find((d) => comparePositions(d.nameRange.start, pos) <= 0 && comparePositions(pos, d.nameRange.end) <= 0);
 }
 
 export function overlaps(a: Range, b: Range): boolean {

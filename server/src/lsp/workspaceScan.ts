@@ -58,7 +58,10 @@ function progressPercentage(p: ScanProgress): number {
 export function fileDiagnostics(file: ScannedFile, settings: Settings, source: Pick<IndexSource, 'projectPage'>): Diagnostic[] {
   // A file that cannot be read is reported as the CLI reports it, with the severity of invalid-requirement.
   const start = { line: 0, character: 0 };
-  const parsed = file.error === undefined ? file.parsed : { ...file.parsed, problems: [{ code: 'invalid-requirement' as const, message: file.error, range: { start, end: start } }, ...file.parsed.problems] };
+  const parsed =
+    file.error === undefined
+      ? file.parsed
+      : { ...file.parsed, problems: [{ code: 'invalid-requirement' as const, message: file.error, range: { start, end: start } }, ...file.parsed.problems] };
   return toDiagnostics(parsed, file.analyzed, settings, source, file.transitive);
 }
 
@@ -70,7 +73,14 @@ export function toResponse(result: ScanResult): ScanResponse {
     projects: s.projects,
     unknownProjects: s.unknownProjects,
     findingsByCode: s.findingsByCode,
-    findings: s.findings.map((f) => ({ uri: pathToUri(f.file), range: f.range, ...(f.name ? { name: f.name } : {}), code: f.code, severity: f.severity, message: f.message })),
+    findings: s.findings.map((f) => ({
+      uri: pathToUri(f.file),
+      range: f.range,
+      ...(f.name ? { name: f.name } : {}),
+      code: f.code,
+      severity: f.severity,
+      message: f.message,
+    })),
     cancelled: s.cancelled,
   };
 }

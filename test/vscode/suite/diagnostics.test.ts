@@ -36,10 +36,9 @@ suite('Diagnostics', () => {
     const editor = await openInEditor('requirements.txt');
     const document = editor.document;
     assert.equal(document.languageId, 'pip-requirements');
-    const expected: Finding[] = [
-      findingAt(document, 'pepy', 'archived', 'warning', 'pepy=='),
-      findingAt(document, 'aiocpa', 'quarantined', 'error'),
-    ].sort(compareFindings);
+    const expected: Finding[] = [findingAt(document, 'pepy', 'archived', 'warning', 'pepy=='), findingAt(document, 'aiocpa', 'quarantined', 'error')].sort(
+      compareFindings,
+    );
     const diagnostics = await waitForDiagnostics(document.uri, (d) => d.length >= expected.length);
     assert.deepEqual(summarize(diagnostics), expected);
     const quarantined = diagnostics.find((d) => codeOf(d) === 'quarantined')!;
@@ -53,10 +52,9 @@ suite('Diagnostics', () => {
     const editor = await openInEditor('requirements/dev.txt');
     const document = editor.document;
     assert.equal(document.languageId, 'pip-requirements', 'requirements/*.txt is a pip requirements file');
-    const expected: Finding[] = [
-      findingAt(document, 'black', 'yanked', 'warning'),
-      findingAt(document, 'haunted.project', 'archived', 'warning'),
-    ].sort(compareFindings);
+    const expected: Finding[] = [findingAt(document, 'black', 'yanked', 'warning'), findingAt(document, 'haunted.project', 'archived', 'warning')].sort(
+      compareFindings,
+    );
     const diagnostics = await waitForDiagnostics(document.uri, (d) => d.length >= expected.length);
     assert.deepEqual(summarize(diagnostics), expected);
     const yanked = diagnostics.find((d) => codeOf(d) === 'yanked')!;
@@ -86,7 +84,10 @@ suite('Diagnostics', () => {
     const lastLine = document.lineAt(document.lineCount - 1).text;
     const insertion = `${lastLine === '' ? '' : '\n'}PIL\n`;
     assert.ok(await editor.edit((b) => b.insert(end, insertion)));
-    const pilLine = document.getText().split('\n').findIndex((l) => l === 'PIL');
+    const pilLine = document
+      .getText()
+      .split('\n')
+      .findIndex((l) => l === 'PIL');
     const added: Finding = [pilLine, 0, 3, 'archived', 'warning'];
     const after = await waitForDiagnostics(document.uri, (d) => summarize(d).some((f) => f.join() === added.join()));
     assert.deepEqual(summarize(after), [...before, added].sort(compareFindings));

@@ -64,11 +64,7 @@ export async function waitForDiagnostics(
  * Like waitForDiagnostics, but only a change published from now on counts: call it before
  * the action whose effect it waits for (a command, a restart).
  */
-export function nextDiagnostics(
-  uri: vscode.Uri,
-  predicate: (diagnostics: vscode.Diagnostic[]) => boolean,
-  timeoutMs = 30_000,
-): Promise<vscode.Diagnostic[]> {
+export function nextDiagnostics(uri: vscode.Uri, predicate: (diagnostics: vscode.Diagnostic[]) => boolean, timeoutMs = 30_000): Promise<vscode.Diagnostic[]> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       listener.dispose();
@@ -151,7 +147,12 @@ export async function readWorkspaceFile(relative: string): Promise<string> {
 /** Quick fixes VS Code collects from every provider for `range` (the diagnostics there are in their context). */
 export async function quickFixes(uri: vscode.Uri, range: vscode.Range): Promise<vscode.CodeAction[]> {
   const actions =
-    (await vscode.commands.executeCommand<(vscode.CodeAction | vscode.Command)[]>('vscode.executeCodeActionProvider', uri, range, vscode.CodeActionKind.QuickFix.value)) ?? [];
+    (await vscode.commands.executeCommand<(vscode.CodeAction | vscode.Command)[]>(
+      'vscode.executeCodeActionProvider',
+      uri,
+      range,
+      vscode.CodeActionKind.QuickFix.value,
+    )) ?? [];
   return actions.filter((a): a is vscode.CodeAction => !('command' in a && typeof a.command === 'string'));
 }
 

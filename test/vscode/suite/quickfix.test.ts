@@ -9,17 +9,7 @@
 import * as assert from 'node:assert/strict';
 import { suite, suiteSetup, suiteTeardown, teardown, test } from 'mocha';
 import * as vscode from 'vscode';
-import {
-  activeExtension,
-  closeAllEditors,
-  codeOf,
-  openInEditor,
-  quickFixes,
-  revert,
-  summarize,
-  waitForConfiguration,
-  waitForDiagnostics,
-} from './helpers.js';
+import { activeExtension, closeAllEditors, codeOf, openInEditor, quickFixes, revert, summarize, waitForConfiguration, waitForDiagnostics } from './helpers.js';
 
 /** The diagnostic `code` on the dependency whose name is `name` (as written in the file). */
 function on(document: vscode.TextDocument, name: string, code: string): (d: vscode.Diagnostic) => boolean {
@@ -85,7 +75,11 @@ suite('Quick fixes', () => {
     // The name and its version specifier go (they belong to the old project).
     const preferred = actions.find((a) => a.isPreferred)!;
     assert.ok(preferred.edit, 'the replacement is an edit');
-    assert.deepEqual(preferred.edit.entries().map(([uri]) => uri.toString()), [document.uri.toString()], 'it edits this file only');
+    assert.deepEqual(
+      preferred.edit.entries().map(([uri]) => uri.toString()),
+      [document.uri.toString()],
+      'it edits this file only',
+    );
     assert.ok(await vscode.workspace.applyEdit(preferred.edit));
     assert.equal(document.getText(), original.replace('haunted.project ~= 1.2', 'newproject'));
     // newproject is active: the finding goes, the yanked pin on another line stays.
@@ -128,7 +122,13 @@ suite('Quick fixes', () => {
 
     // Everywhere: both files, in one edit.
     const everywhere = actions.find((a) => a.title.includes('in all files'))!;
-    assert.deepEqual(everywhere.edit!.entries().map(([uri]) => uri.toString()).sort(), [pyproject.uri.toString(), requirements.uri.toString()].sort());
+    assert.deepEqual(
+      everywhere
+        .edit!.entries()
+        .map(([uri]) => uri.toString())
+        .sort(),
+      [pyproject.uri.toString(), requirements.uri.toString()].sort(),
+    );
     assert.ok(await vscode.workspace.applyEdit(everywhere.edit!));
     assert.equal(pyproject.getText(), pyprojectText.replace('["pil"]', '["pillow"]'));
     assert.equal(requirements.getText(), withPil.replace(/^PIL$/m, 'pillow'));
@@ -188,11 +188,17 @@ suite('Quick fixes', () => {
     // The server hears of the new setting (workspace/didChangeConfiguration) and checks the open files again.
     try {
       const after = await waitForDiagnostics(document.uri, (d) => !d.some((x) => codeOf(x) === 'quarantined'), 10_000);
-      assert.deepEqual(summarize(after), before.filter((f) => f[3] !== 'quarantined'));
+      assert.deepEqual(
+        summarize(after),
+        before.filter((f) => f[3] !== 'quarantined'),
+      );
     } catch (e) {
-      throw new Error(`pypiStatus.ignore is ["aiocpa"] in the workspace settings, but the server did not check the open file again without it: ${(e as Error).message}`, {
-        cause: e,
-      });
+      throw new Error(
+        `pypiStatus.ignore is ["aiocpa"] in the workspace settings, but the server did not check the open file again without it: ${(e as Error).message}`,
+        {
+          cause: e,
+        },
+      );
     }
     // Unset: the finding comes back.
     await vscode.workspace.getConfiguration('pypiStatus').update('ignore', undefined, vscode.ConfigurationTarget.Workspace);

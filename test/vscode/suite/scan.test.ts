@@ -10,7 +10,18 @@
 import * as assert from 'node:assert/strict';
 import { suite, suiteSetup, suiteTeardown, test } from 'mocha';
 import * as vscode from 'vscode';
-import { activeExtension, closeAllEditors, codeOf, findingIn, ours, readWorkspaceFile, summarize, waitForDiagnostics, workspaceUri, type Finding } from './helpers.js';
+import {
+  activeExtension,
+  closeAllEditors,
+  codeOf,
+  findingIn,
+  ours,
+  readWorkspaceFile,
+  summarize,
+  waitForDiagnostics,
+  workspaceUri,
+  type Finding,
+} from './helpers.js';
 
 /** What the command returns (ScanResponse in server/src/protocol.ts; only what these tests read). */
 interface ScanResponse {
@@ -40,7 +51,9 @@ async function removeQuietly(relative: string): Promise<void> {
 
 async function expectedNested(): Promise<Finding[]> {
   const text = await readWorkspaceFile(NESTED);
-  return [findingIn(text, 'haunted-project', 'archived', 'warning', '"haunted-project'), findingIn(text, 'black', 'yanked', 'warning')].sort((a, b) => a[0] - b[0]);
+  return [findingIn(text, 'haunted-project', 'archived', 'warning', '"haunted-project'), findingIn(text, 'black', 'yanked', 'warning')].sort(
+    (a, b) => a[0] - b[0],
+  );
 }
 
 suite('Scan Workspace', () => {
@@ -93,7 +106,11 @@ suite('Scan Workspace', () => {
     assert.match(archived.message, /haunted-project is archived/);
     assert.match(archived.message, /Reason given: This project is haunted/);
     // And the files the earlier suites had opened and closed are reported again.
-    const counts: [string, number][] = [['requirements.txt', 2], ['requirements/dev.txt', 2], ['pyproject.toml', 4]];
+    const counts: [string, number][] = [
+      ['requirements.txt', 2],
+      ['requirements/dev.txt', 2],
+      ['pyproject.toml', 4],
+    ];
     for (const [relative, count] of counts) await waitForDiagnostics(workspaceUri(relative), (d) => d.length === count, 10_000);
   });
 
@@ -114,7 +131,12 @@ suite('Scan Workspace', () => {
       const updated = waitForDiagnostics(uri, (d) => d.length === 3, 15_000);
       await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(changed));
       const diagnostics = await updated;
-      assert.deepEqual(summarize(diagnostics), [findingIn(changed, 'pil', 'archived', 'warning', '"pil"'), ...before.map((f): Finding => [f[0] + 1, f[1], f[2], f[3], f[4]])].sort((a, b) => a[0] - b[0]));
+      assert.deepEqual(
+        summarize(diagnostics),
+        [findingIn(changed, 'pil', 'archived', 'warning', '"pil"'), ...before.map((f): Finding => [f[0] + 1, f[1], f[2], f[3], f[4]])].sort(
+          (a, b) => a[0] - b[0],
+        ),
+      );
     } finally {
       await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(original));
     }

@@ -198,7 +198,10 @@ export class LockGraph {
  * Roots from a manifest, for the formats whose lock does not record them (poetry, pdm, pylock,
  * Pipfile.lock): each name is matched to the lock's packages of that name.
  */
-export function rootsFromManifest(lock: LockFile, groups: { kind: EdgeKind; group?: string; member?: string; names: { name: string; extras?: string[] }[] }[]): LockRoot[] {
+export function rootsFromManifest(
+  lock: LockFile,
+  groups: { kind: EdgeKind; group?: string; member?: string; names: { name: string; extras?: string[] }[] }[],
+): LockRoot[] {
   const byName = packagesByName(lock.packages);
   return groups.map((g) => {
     const root: LockRoot = { kind: g.kind, edges: [] };

@@ -51,7 +51,7 @@ function isObject(v: Json | undefined): v is { [key: string]: Json } {
 }
 
 function pipfileLockSource(entry: { [key: string]: Json }, sources: Map<string, string>, defaultUrl: string | undefined): PackageSource {
-  const str = (k: string): string | undefined => (typeof entry[k] === 'string' ? (entry[k]) : undefined);
+  const str = (k: string): string | undefined => (typeof entry[k] === 'string' ? entry[k] : undefined);
   const git = str('git');
   if (git !== undefined) return { kind: 'git', url: git };
   const path = str('path');

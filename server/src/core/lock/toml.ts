@@ -369,7 +369,7 @@ class Reader {
       return;
     }
     let depth = 0;
-    for (let at = start; ; ) {
+    for (let at = start; ;) {
       SKIP_STOP.lastIndex = at;
       if (!SKIP_STOP.test(text)) this.fail('an array or inline table that is never closed', start);
       const p = SKIP_STOP.lastIndex - 1;
@@ -488,7 +488,8 @@ class Reader {
     if (raw === 'true') return true;
     if (raw === 'false') return false;
     if (DEC_INT.test(raw)) return Number(raw.replace(/_/g, ''));
-    if (HEX_INT.test(raw) || OCT_INT.test(raw) || BIN_INT.test(raw)) return parseInt(raw.slice(2).replace(/_/g, ''), raw[1] === 'x' ? 16 : raw[1] === 'o' ? 8 : 2);
+    if (HEX_INT.test(raw) || OCT_INT.test(raw) || BIN_INT.test(raw))
+      return parseInt(raw.slice(2).replace(/_/g, ''), raw[1] === 'x' ? 16 : raw[1] === 'o' ? 8 : 2);
     if (FLOAT.test(raw)) return Number(raw.replace(/_/g, ''));
     if (SPECIAL_FLOAT.test(raw)) return raw.endsWith('nan') ? NaN : raw.startsWith('-') ? -Infinity : Infinity;
     if (DATE_TIME.test(raw)) return new TomlDateTime(raw);

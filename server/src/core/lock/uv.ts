@@ -70,7 +70,13 @@ function groupedEdges(v: TomlValue | undefined, kind: EdgeKind, pending: Pending
   return out;
 }
 
-function readPackage(doc: TomlDocument, t: TomlTable, lines: ReturnType<typeof newLines>, problems: ProblemList, pending: PendingEdge[]): LockedPackage | undefined {
+function readPackage(
+  doc: TomlDocument,
+  t: TomlTable,
+  lines: ReturnType<typeof newLines>,
+  problems: ProblemList,
+  pending: PendingEdge[],
+): LockedPackage | undefined {
   const name = asString(t.name);
   const nameRange = valueRange(doc, t, 'name', lines);
   if (name === undefined || nameRange === undefined) {

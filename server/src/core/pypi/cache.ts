@@ -226,7 +226,9 @@ export class IndexCache {
    * once per `intervalMs` for all processes sharing the directory (a marker file's
    * time says when it last ran). Never throws; returns undefined when it did not run.
    */
-  async prune(options: { maxAgeMs?: number; maxFiles?: number; maxBytes?: number; intervalMs?: number; now?: number } = {}): Promise<{ removed: number; kept: number } | undefined> {
+  async prune(
+    options: { maxAgeMs?: number; maxFiles?: number; maxBytes?: number; intervalMs?: number; now?: number } = {},
+  ): Promise<{ removed: number; kept: number } | undefined> {
     const dir = this.directory;
     if (!dir) return undefined;
     const now = options.now ?? Date.now();
@@ -235,7 +237,10 @@ export class IndexCache {
     const maxBytes = options.maxBytes ?? DISK_MAX_BYTES;
     const marker = path.join(dir, 'last-pruned');
     try {
-      const last = await fs.stat(marker).then((st) => st.mtimeMs, () => undefined);
+      const last = await fs.stat(marker).then(
+        (st) => st.mtimeMs,
+        () => undefined,
+      );
       if (last !== undefined && now - last < (options.intervalMs ?? DISK_PRUNE_INTERVAL_MS)) return undefined;
       await fs.mkdir(dir, { recursive: true });
       await fs.writeFile(marker, '');
@@ -252,7 +257,13 @@ export class IndexCache {
           if (!st?.isFile()) continue;
           const stale = name.endsWith('.tmp') ? now - st.mtimeMs > TEMP_MAX_AGE_MS : now - st.mtimeMs > maxAge;
           if (stale) {
-            if (await fs.rm(file, { force: true }).then(() => true, () => false)) removed++;
+            if (
+              await fs.rm(file, { force: true }).then(
+                () => true,
+                () => false,
+              )
+            )
+              removed++;
           } else if (!name.endsWith('.tmp')) {
             entries.push({ file, mtime: st.mtimeMs, size: st.size });
             bytes += st.size;
@@ -264,7 +275,13 @@ export class IndexCache {
         let drop = 0;
         while (drop < entries.length && (entries.length - drop > maxFiles || bytes > maxBytes)) bytes -= entries[drop++]!.size;
         for (const { file } of entries.splice(0, drop)) {
-          if (await fs.rm(file, { force: true }).then(() => true, () => false)) removed++;
+          if (
+            await fs.rm(file, { force: true }).then(
+              () => true,
+              () => false,
+            )
+          )
+            removed++;
         }
       }
       return { removed, kept: entries.length };
@@ -291,7 +308,15 @@ export class IndexCache {
         for (const name of await fs.readdir(shardDir).catch(() => [] as string[])) {
           const file = path.join(shardDir, name);
           const st = await fs.stat(file).catch(() => undefined);
-          if (st?.isFile() && now - st.mtimeMs > maxAge && (await fs.rm(file, { force: true }).then(() => true, () => false))) removed++;
+          if (
+            st?.isFile() &&
+            now - st.mtimeMs > maxAge &&
+            (await fs.rm(file, { force: true }).then(
+              () => true,
+              () => false,
+            ))
+          )
+            removed++;
         }
         await fs.rmdir(shardDir).catch(() => undefined); // only when empty
       }

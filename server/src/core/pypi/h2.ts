@@ -260,7 +260,9 @@ function cancel(stream: http2.ClientHttp2Stream, constants: typeof http2.constan
 
 function streamError(stream: http2.ClientHttp2Stream, constants: typeof http2.constants): Error {
   const code = stream.rstCode;
-  const error = new Error(code === constants.NGHTTP2_REFUSED_STREAM ? 'stream refused' : `stream closed without an answer (code ${code ?? 'none'})`) as Error & { code: string };
+  const error = new Error(
+    code === constants.NGHTTP2_REFUSED_STREAM ? 'stream refused' : `stream closed without an answer (code ${code ?? 'none'})`,
+  ) as Error & { code: string };
   error.code = code === constants.NGHTTP2_REFUSED_STREAM ? 'ERR_HTTP2_REFUSED_STREAM' : 'ERR_HTTP2_STREAM_CLOSED';
   return error;
 }

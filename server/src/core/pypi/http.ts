@@ -176,11 +176,7 @@ export class HttpClient {
     return { kind: 'failed', reason: `more than ${MAX_REDIRECTS} redirects`, bytes };
   }
 
-  private async readBody(
-    res: Exchange,
-    signal: AbortSignal,
-    timeout: AbortSignal,
-  ): Promise<{ text?: string; error?: string; received: number }> {
+  private async readBody(res: Exchange, signal: AbortSignal, timeout: AbortSignal): Promise<{ text?: string; error?: string; received: number }> {
     const chunks: Buffer[] = [];
     let received = 0;
     const declared = Number(res.header('content-length'));

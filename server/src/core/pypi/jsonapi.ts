@@ -34,7 +34,7 @@ export function decodeRelease(body: string): ReleaseInfo {
   if (requiresPython !== undefined) release.requiresPython = requiresPython;
   if (Array.isArray(doc.urls)) {
     const times = doc.urls
-      .map((u) => (isObject(u) ? u.upload_time_iso_8601 ?? u.upload_time : undefined))
+      .map((u) => (isObject(u) ? (u.upload_time_iso_8601 ?? u.upload_time) : undefined))
       .filter(isTimestamp)
       .sort();
     if (times[0] !== undefined) release.uploadTime = times[0];

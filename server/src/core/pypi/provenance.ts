@@ -44,7 +44,8 @@ export function decodeProvenance(body: string): ProvenanceResult {
     return { ok: false, message: 'the index sent malformed JSON for the provenance' };
   }
   if (!isObject(doc) || !Array.isArray(doc.attestation_bundles)) return { ok: false, message: 'the index sent JSON that is not a PEP 740 provenance object' };
-  if (doc.version !== undefined && doc.version !== 1) return { ok: false, message: `the provenance object has version ${jsonValueText(doc.version).slice(0, 20)}, which this version cannot read` };
+  if (doc.version !== undefined && doc.version !== 1)
+    return { ok: false, message: `the provenance object has version ${jsonValueText(doc.version).slice(0, 20)}, which this version cannot read` };
   const bundles: AttestationBundle[] = [];
   for (const raw of doc.attestation_bundles.slice(0, MAX_BUNDLES)) {
     if (!isObject(raw)) continue;
@@ -76,7 +77,7 @@ function decodePublisher(raw: Record<string, unknown>): Publisher | undefined {
 /** A short single-line string, or undefined: these end up in hovers, where bidirectional overrides could disguise a name. */
 function field(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;
-   
+
   const clean = value.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g, '').trim();
   return clean === '' || clean.length > MAX_FIELD ? undefined : clean;
 }

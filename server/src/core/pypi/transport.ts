@@ -64,7 +64,10 @@ export class NodeTransport implements Transport {
       // https has the same request() and Agent, over TLS.
       const loaded = load(protocol === 'https:' ? 'node:https' : 'node:http') as typeof http;
       const trust = protocol === 'https:' && this.options.ca ? { secureContext: secureContextWith(this.options.ca) } : {};
-      client = { request: loaded.request, agent: new loaded.Agent({ keepAlive: true, maxSockets: this.options.connections, timeout: IDLE_CONNECTION_MS, ...trust }) };
+      client = {
+        request: loaded.request,
+        agent: new loaded.Agent({ keepAlive: true, maxSockets: this.options.connections, timeout: IDLE_CONNECTION_MS, ...trust }),
+      };
       this.clients.set(protocol, client);
     }
     return client;

@@ -43,7 +43,6 @@ const POETRY_NOT_PACKAGES = new Set(['python']);
 /** A Poetry dependency with one of these fields is installed from elsewhere, not from the index. */
 const POETRY_NON_INDEX_FIELDS = ['git', 'path', 'url', 'file'];
 
-
 type KeyNode = AST.TOMLBare | AST.TOMLQuoted;
 
 export interface Context {
@@ -174,10 +173,7 @@ interface PoetryField {
  * One constraint of a Poetry dependency. A table is an inline table (rewritten whole on
  * replacement) or gathered from a `[header]` and dotted keys (`requests.version = "^2"`).
  */
-type PoetryItem =
-  | { kind: 'string'; node: AST.TOMLStringValue }
-  | { kind: 'table'; fields: PoetryField[]; inline?: AST.TOMLInlineTable }
-  | { kind: 'other' };
+type PoetryItem = { kind: 'string'; node: AST.TOMLStringValue } | { kind: 'table'; fields: PoetryField[]; inline?: AST.TOMLInlineTable } | { kind: 'other' };
 
 /**
  * Everything written about one name of one Poetry table, which may be in several places:

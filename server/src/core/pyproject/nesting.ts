@@ -35,7 +35,7 @@ export function deepValues(text: string, limit = MAX_TOML_NESTING): DeepValue[] 
   let deep = false;
   let lineStart = true;
   let header = false;
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     const c = text.charCodeAt(i);
     if (c === QUOTE || c === APOSTROPHE) {
       i = stringAt(text, i).end;

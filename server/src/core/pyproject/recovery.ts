@@ -31,7 +31,11 @@ export function readToml(text: string, map: LineMap, problems: ParseProblem[]): 
     if (!(e instanceof ParseError)) {
       // Deep values are emptied before parsing (nesting.ts); should the parser still fail
       // otherwise, the file is reported, not the server.
-      problems.push({ code: 'syntax-error', message: `This file could not be read as TOML: ${e instanceof Error ? e.message : String(e)}`, range: map.range(0, 0) });
+      problems.push({
+        code: 'syntax-error',
+        message: `This file could not be read as TOML: ${e instanceof Error ? e.message : String(e)}`,
+        range: map.range(0, 0),
+      });
       return [];
     }
     const recovery = new Recovery(text, map, started + RECOVERY_BUDGET_MS);
@@ -124,7 +128,7 @@ class Recovery {
       const stop = map.lineEnd(line) - base;
       return s.slice(0, start) + ' '.repeat(stop - start) + s.slice(stop);
     };
-    for (let attempts = 0; ; ) {
+    for (let attempts = 0; ;) {
       if (error === undefined) {
         const parsed = parse(source);
         attempts++;

@@ -70,7 +70,6 @@ function countLines(text: string, from: number, to = text.length): number {
   return lines;
 }
 
-
 /**
  * Where the multi-line strings that are closed lie ([start, end) offsets, in order): a line
  * inside one is text, whatever it looks like. One that is never closed ends, for this

@@ -4,6 +4,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,6 +59,24 @@ describe('architecture invariants', () => {
       }
     }
     assert.deepEqual(offending, []);
+  });
+
+  it('the client imports nothing from the server but the protocol and the list of codes', () => {
+    const allowed = new Set(['server/src/protocol.ts', 'server/src/core/codes.ts']);
+    const offending: string[] = [];
+    for (const file of sources('client/src')) {
+      for (const spec of importsOf(file)) {
+        if (!spec.startsWith('.')) continue;
+        const to = target(file, spec).split(path.sep).join('/').replace(/\.js$/, '.ts');
+        if (!to.startsWith('client/') && !allowed.has(to)) offending.push(`${file}: ${spec}`);
+      }
+    }
+    assert.deepEqual(offending, []);
+  });
+
+  it('no function in the server or the client is longer than 150 lines', () => {
+    const run = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'function-lengths.mjs'), 'server/src', 'client/src'], { cwd: ROOT, encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stdout + run.stderr);
   });
 
   it('the import checker sees imports of every form', () => {

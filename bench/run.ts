@@ -1198,7 +1198,7 @@ async function profileRuns(large: Large, ws: Workspace): Promise<void> {
 function printTable(): string {
   const header = ['scenario', 'median', 'min', 'max', 'n', 'unit', 'target', 'result'];
   const body = rows.map((r) => {
-    const digits = r.unit === 'ms' && r.stats.median < 100 ? 1 : 0;
+    const digits = r.unit === '×' ? 2 : r.unit === 'ms' && r.stats.median < 100 ? 1 : 0;
     return [r.scenario, fmt(r.stats.median, digits), fmt(r.stats.min, digits), fmt(r.stats.max, digits), String(r.stats.n), r.unit, r.target, r.verdict];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
@@ -1225,7 +1225,7 @@ async function lockScenario(): Promise<void> {
     target: '≤ 1.5×',
     verdict: r.pairedRatio <= 1.5 ? 'met' : 'MISSED',
     detail:
-      `median of ${r.large.n} ratios, each large run over the ${r.small.n / r.large.n} small runs just before it; ratio of the medians ${fmt(r.perMbRatio, 2)}×; ` +
+      `${fmt(r.pairedRatio, 2)}×: median of ${r.large.n} ratios, each large run over the ${r.small.n / r.large.n} small runs just before it; ratio of the medians ${fmt(r.perMbRatio, 2)}×; ` +
       `${fmt(r.large.median)} ms in all (min ${fmt(r.large.min)}, max ${fmt(r.large.max)}), ${fmt(r.large.median / r.largeMB, 1)} ms per MB`,
   });
   progress(

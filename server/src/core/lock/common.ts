@@ -29,6 +29,12 @@ export class ProblemList {
     else this.items.push({ code, message, range });
   }
 
+  /** Adds another list's problems after these (and counts those it had to leave out). */
+  append(other: ProblemList): void {
+    for (const p of other.items) this.addAt(p.range, p.message, p.code);
+    this.dropped += other.dropped;
+  }
+
   /** The list, with a last problem saying how many more there were. */
   done(): ParseProblem[] {
     if (this.dropped > 0) {

@@ -17,15 +17,19 @@ export interface Lines {
  */
 export function linesOf(text: string): Lines {
   if (text.includes('\r')) return new LineMap(text);
-  const starts = [0];
-  for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', nl + 1)) starts.push(nl + 1);
+  // Counted first, so that a lock of tens of megabytes fills one typed array instead of growing a list of numbers.
+  let count = 1;
+  for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', nl + 1)) count++;
+  const starts = new Uint32Array(count);
+  let i = 1;
+  for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', nl + 1)) starts[i++] = nl + 1;
   return new NewlineLines(text, starts);
 }
 
 class NewlineLines implements Lines {
   constructor(
     readonly text: string,
-    private readonly starts: number[],
+    private readonly starts: Uint32Array,
   ) {}
 
   position(offset: number): Position {

@@ -58,6 +58,14 @@ export interface TomlOptions {
    * key is absent from the result. Most of a lock's bulk is there.
    */
   skip?: ReadonlySet<string>;
+  /**
+   * Hands each table of the top-level array of tables `key` (a lock's `[[package]]`) to `table` once
+   * the next `[[key]]` header or the end shows it complete, and drops it from the document (the
+   * array is left empty). A reader that turns each table into its own model this way keeps them
+   * from being alive all at once: on a lock of tens of megabytes, the garbage collector would
+   * otherwise copy every one of them, more than once, while the rest is read.
+   */
+  each?: { key: string; table: (table: TomlTable, doc: TomlDocument) => void };
 }
 
 class SyntaxFault extends Error {
@@ -114,12 +122,14 @@ class Reader {
   private current: TomlTable = this.root;
   /** Where the last key read ends, before the blank space after it. */
   private keyEnd = 0;
+  readonly doc: TomlDocument = { root: this.root, spans: this.spans, errors: this.errors };
 
   constructor(
     private readonly text: string,
     private readonly maxDepth: number,
     private readonly maxErrors: number,
     private readonly skip: ReadonlySet<string>,
+    private readonly each: TomlOptions['each'],
   ) {}
 
   read(): void {
@@ -131,8 +141,33 @@ class Reader {
       } catch (e) {
         if (!(e instanceof SyntaxFault)) throw e;
         this.errors.push({ offset: e.offset, message: e.message });
-        if (this.errors.length >= this.maxErrors) return;
+        if (this.errors.length >= this.maxErrors) break;
         this.skipToNextTable();
+      }
+    }
+    const list = this.each && own(this.root, this.each.key);
+    if (Array.isArray(list) && this.tableArrays.has(list)) this.handOver(list);
+  }
+
+  /** Gives the `each` array's tables to its callback, and forgets them. */
+  private handOver(list: TomlValue[]): void {
+    for (const t of list.splice(0)) {
+      if (!isTable(t)) continue;
+      this.forget(t);
+      this.each!.table(t, this.doc);
+    }
+  }
+
+  /** Drops a standard table and the standard tables under it from the reader's own sets, so that they can die. */
+  private forget(t: TomlTable): void {
+    this.explicit.delete(t);
+    this.standard.delete(t);
+    for (const k in t) {
+      const v = t[k];
+      if (isTable(v) && this.standard.has(v)) this.forget(v);
+      else if (Array.isArray(v) && this.tableArrays.has(v)) {
+        this.tableArrays.delete(v);
+        for (const x of v) if (isTable(x) && this.standard.has(x)) this.forget(x);
       }
     }
   }
@@ -246,8 +281,10 @@ class Reader {
       } else if (!Array.isArray(existing) || !this.tableArrays.has(existing)) {
         this.fail(`[[${key.join('.')}]] redefines a value`, start);
       }
+      const list = own(parent, last) as TomlValue[];
+      if (parent === this.root && last === this.each?.key) this.handOver(list);
       table = {};
-      (own(parent, last) as TomlValue[]).push(table);
+      list.push(table);
     } else {
       if (existing === undefined) {
         table = {};
@@ -365,7 +402,7 @@ class Reader {
     const text = this.text;
     const start = this.pos;
     if (text[start] !== '[' && text[start] !== '{') {
-      this.scalar();
+      this.skipScalar();
       return;
     }
     let depth = 0;
@@ -389,9 +426,34 @@ class Reader {
         at = this.pos;
       } else {
         this.pos = p;
-        this.scalar();
+        this.skipScalar();
         at = this.pos;
       }
+    }
+  }
+
+  /** A scalar no one wants: one-line strings (nearly all of a lock's bulk) are checked without being built. */
+  private skipScalar(): void {
+    const text = this.text;
+    const quote = text.charCodeAt(this.pos);
+    if ((quote !== 34 && quote !== 39) || text.startsWith(quote === 34 ? '"""' : "'''", this.pos)) {
+      this.scalar();
+      return;
+    }
+    // The same checks and messages as basicString() and literalString().
+    const stop = quote === 34 ? BASIC_STOP : LITERAL_STOP;
+    const open = this.pos++;
+    for (;;) {
+      stop.lastIndex = this.pos;
+      this.pos = stop.test(text) ? stop.lastIndex - 1 : text.length;
+      const c = text.charCodeAt(this.pos);
+      if (Number.isNaN(c) || c === 10 || c === 13) this.fail('a string that does not end on its line', open);
+      if (c === quote) {
+        this.pos++;
+        return;
+      }
+      if (c !== 92 /* \ */ || quote !== 34) this.fail('a control character in a string');
+      this.escape();
     }
   }
 
@@ -638,9 +700,9 @@ function describe(text: string, at: number): string {
 
 /** Reads a TOML document; never throws on any input. */
 export function readToml(text: string, options: TomlOptions = {}): TomlDocument {
-  const reader = new Reader(text, options.maxDepth ?? 64, options.maxErrors ?? 20, options.skip ?? new Set());
+  const reader = new Reader(text, options.maxDepth ?? 64, options.maxErrors ?? 20, options.skip ?? new Set(), options.each);
   reader.read();
-  return { root: reader.root, spans: reader.spans, errors: reader.errors };
+  return reader.doc;
 }
 
 export function asTable(v: TomlValue | undefined): TomlTable | undefined {

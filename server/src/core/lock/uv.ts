@@ -51,15 +51,19 @@ function readEdges(list: TomlValue | undefined, kind: EdgeKind, group: string | 
   for (const t of tablesOf(list)) {
     const name = asString(t.name);
     if (name === undefined) continue;
-    const e = edge(name, kind, { extras: stringsOf(t.extra ?? t.extras) });
+    const listed = t.extra ?? t.extras;
+    const e = edge(name, kind);
+    if (listed !== undefined) e.extras = stringsOf(listed);
     const marker = asString(t.marker);
     if (marker !== undefined) e.marker = marker;
     const specifier = asString(t.specifier);
     if (specifier !== undefined) e.specifier = specifier;
     if (group !== undefined) e.group = group;
     edges.push(e);
+    // Only an edge that says which of several packages of a name it means needs resolving by them.
+    const version = asString(t.version);
     const source = uvSource(t.source);
-    pending.push({ edge: e, version: asString(t.version), source: source && sourceKey(source) });
+    if (version !== undefined || source !== undefined) pending.push({ edge: e, version, source: source && sourceKey(source) });
   }
   return edges;
 }
@@ -145,14 +149,18 @@ export function parseUvLock(text: string, file = 'uv.lock'): LockFile {
   const lock = emptyLock('uv');
   const lines = newLines(text);
   const problems = new ProblemList(lines);
-  const doc = readToml(text, { skip: BULK });
-  reportTomlErrors(doc, file, lines, problems);
-  const root = doc.root;
+  // Each package is read as soon as its tables are complete, so that the TOML tables die young;
+  // its problems go after the syntax errors, which are known only at the end.
+  const packageProblems = new ProblemList(lines);
   const pending: PendingEdge[] = [];
-  for (const t of tablesOf(root.package)) {
-    const p = readPackage(doc, t, lines, problems, pending);
+  const each = (t: TomlTable, d: TomlDocument): void => {
+    const p = readPackage(d, t, lines, packageProblems, pending);
     if (p) lock.packages.push(p);
-  }
+  };
+  const doc = readToml(text, { skip: BULK, each: { key: 'package', table: each } });
+  reportTomlErrors(doc, file, lines, problems);
+  problems.append(packageProblems);
+  const root = doc.root;
   const manifest = asTable(root.manifest);
   lock.members = stringsOf(manifest?.members);
   lock.roots = rootsOf(lock, manifest, pending);

@@ -1,6 +1,7 @@
 /** Index URLs as configurations write them: normalized, with any credentials taken out. */
 import * as path from 'node:path';
 import type { ConfigContext, Credentials } from './model.js';
+import { decodeLoosely } from '../pypi/http.js';
 
 /** An http(s) URL ending in `/` without user name or password, and those credentials; undefined when it is not http(s). */
 export function splitIndexUrl(raw: string, from: string): { url: string; credentials?: Credentials } | undefined {
@@ -19,17 +20,6 @@ export function splitIndexUrl(raw: string, from: string): { url: string; credent
   }
   const href = url.href.endsWith('/') ? url.href : `${url.href}/`;
   return credentials ? { url: href, credentials } : { url: href };
-}
-
-/** Percent-decoding as pip does it (urllib's unquote): a `%` that starts no escape stays. */
-function decodeLoosely(value: string): string {
-  return value.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => {
-    try {
-      return decodeURIComponent(run);
-    } catch {
-      return run;
-    }
-  });
 }
 
 /** The URL with credentials as userinfo, which the HTTP client sends to that origin only. */

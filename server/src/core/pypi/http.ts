@@ -272,7 +272,7 @@ function decodeText(body: Buffer, contentType: string | undefined): string {
 }
 
 /** Percent-decoding as pip does it (urllib's unquote): a `%` that starts no escape stays as it is. */
-function decodeLoosely(value: string): string {
+export function decodeLoosely(value: string): string {
   return value.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => {
     try {
       return decodeURIComponent(run);

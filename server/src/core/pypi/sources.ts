@@ -149,17 +149,11 @@ export class IndexPool {
     const key = `${indexUrl} ${jsonApiUrl ?? ''} ${named.label ?? ''}`;
     let client = this.clients.get(key);
     if (!client) {
-      const { http, cache, settings, offline, log, patienceMs, onRefused } = this.options;
+      const { patienceMs, onRefused } = this.options;
       client = new IndexClient({
+        ...this.shared(),
         indexUrl,
         jsonApiUrl,
-        http,
-        cache,
-        ttlMs: settings.ttlMs,
-        concurrency: settings.concurrency,
-        limiter: this.limiter,
-        offline,
-        log,
         ...(patienceMs === undefined ? {} : { patienceMs }),
         ...(onRefused === undefined ? {} : { onRefused }),
         ...named,
@@ -255,19 +249,13 @@ export class IndexPool {
   }
 
   private unusable(reason: string): IndexClient {
+    return new IndexClient({ ...this.shared(), indexUrl: this.options.settings.indexUrl, jsonApiUrl: null, unusable: reason });
+  }
+
+  /** What every index client of this pool shares: transport, cache, limits, log. */
+  private shared() {
     const { http, cache, settings, offline, log } = this.options;
-    return new IndexClient({
-      indexUrl: settings.indexUrl,
-      jsonApiUrl: null,
-      http,
-      cache,
-      ttlMs: settings.ttlMs,
-      concurrency: settings.concurrency,
-      limiter: this.limiter,
-      offline,
-      log,
-      unusable: reason,
-    });
+    return { http, cache, ttlMs: settings.ttlMs, concurrency: settings.concurrency, limiter: this.limiter, offline, log };
   }
 
   get all(): IndexClient[] {

@@ -4,8 +4,9 @@
  * headless Chromium, and what it shows checked in the DOM and saved as screenshots under
  * test-artifacts/vscode/: the squiggles, the hover card, the Problems panel, the quick fix menu
  * (Ctrl+.), Scan Workspace run from the Command Palette (its progress and summary
- * notifications, then the Problems panel with files no editor opened) and the PyPI Status
- * view in the Explorer.
+ * notifications, then the Problems panel with files no editor opened), the PyPI Status
+ * view in the Explorer, a manifest's dependency flagged `transitive` through the uv.lock beside
+ * it with its hover, and a token asked for, typed and kept when an index answers 401.
  *
  *   npm run package && node --import tsx --test test/vscode/screenshots.test.ts
  *
@@ -13,11 +14,12 @@
  * (the README's picture).
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
+import { makeProject } from '../support/index-catalog.js';
 import { startIndexServer, type IndexServer } from '../support/index-server.js';
 import { codeServerMissing, installExtension, openWorkbench, startCodeServer, type CodeServer, type Workbench } from './code-server.js';
 import { manifest, REPO_ROOT, VSIX } from './vsix.js';
@@ -29,7 +31,10 @@ const UI_TIMEOUT_MS = 60_000;
 
 describe('the packaged extension in the VS Code web workbench', { timeout: 5 * 60_000 }, () => {
   let scratch: string;
+  let workspace: string;
   let index: IndexServer;
+  /** An index that requires a token (Basic auth), started by the token test. */
+  let privateIndex: IndexServer | undefined;
   let server: CodeServer;
   let workbench: Workbench;
   let page: Page;
@@ -41,7 +46,7 @@ describe('the packaged extension in the VS Code web workbench', { timeout: 5 * 6
     mkdirSync(ARTIFACTS, { recursive: true });
     scratch = mkdtempSync(path.join(tmpdir(), 'pypi-status-screens-'));
     index = await startIndexServer();
-    const workspace = path.join(scratch, 'workspace');
+    workspace = path.join(scratch, 'workspace');
     const userDataDir = path.join(scratch, 'user-data');
     const extensionsDir = path.join(scratch, 'extensions');
     // The fixture with its settings (the local index, pypiStatus.exclude) and a virtual
@@ -89,6 +94,7 @@ describe('the packaged extension in the VS Code web workbench', { timeout: 5 * 6
     await workbench?.close().catch(() => undefined);
     await server?.close();
     await index?.close();
+    await privateIndex?.close();
     if (scratch) {
       // VS Code's logs (the extension host's, and the "PyPI Status" output channel's) explain a failure.
       const logs = path.join(scratch, 'user-data', 'logs');
@@ -133,6 +139,18 @@ describe('the packaged extension in the VS Code web workbench', { timeout: 5 * 6
 
   function escapeRegExp(text: string): string {
     return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  }
+
+  /**
+   * Where an element is once the editor has laid it out: Monaco redraws its decorations while a
+   * newly opened editor settles, and an element caught between two drawings has no box.
+   */
+  async function settledBox(locator: Locator): Promise<{ x: number; y: number; width: number; height: number }> {
+    for (const deadline = Date.now() + UI_TIMEOUT_MS; Date.now() < deadline; await page.waitForTimeout(100)) {
+      const box = await locator.boundingBox();
+      if (box && box.width > 0) return box;
+    }
+    throw new Error(`${locator.toString()} is not on screen`);
   }
 
   /** Saves a screenshot; with `bottom`, only the window down to that many CSS pixels (readable in a README). */
@@ -268,23 +286,26 @@ describe('the packaged extension in the VS Code web workbench', { timeout: 5 * 6
     } finally {
       index.setLatency(0);
     }
-    // The summary: counts by status, in the number of files scanned (legacy/ and python-env/ skipped).
+    // The summary: counts by status, in the number of files scanned (legacy/ and python-env/ skipped;
+    // locked/uv.lock is one, its archived pepy one finding and the six that pulls it in another).
     const summary = page.locator('.notifications-toasts .notification-list-item', { hasText: 'archived' });
     await summary.waitFor({ timeout: UI_TIMEOUT_MS });
     const message = (await summary.locator('.notification-list-item-message').innerText()).trim();
-    assert.equal(message, 'PyPI Status: 2 quarantined, 5 archived, 1 deprecated, 2 yanked in 4 files');
+    assert.equal(message, 'PyPI Status: 2 quarantined, 6 archived, 1 deprecated, 2 yanked, 1 transitive in 6 files');
     await shot('6-scan-summary');
     // Its button opens the Problems panel.
     await summary.getByRole('button', { name: 'Open Problems' }).click();
     const panel = page.locator('.markers-panel');
     await panel.waitFor({ timeout: UI_TIMEOUT_MS });
-    // 8 in the open files (see above) + 2 in services/api/pyproject.toml, which no editor opened.
-    await page.waitForFunction(() => document.querySelector('.panel .composite-bar .badge-content')?.textContent?.trim() === '10', undefined, {
+    // 8 in the open files (see above) + 2 in services/api/pyproject.toml and 2 in locked/, which no editor opened.
+    await page.waitForFunction(() => document.querySelector('.panel .composite-bar .badge-content')?.textContent?.trim() === '12', undefined, {
       timeout: UI_TIMEOUT_MS,
     });
-    assert.equal(await page.locator('[id="status.problems"] a').first().getAttribute('aria-label'), 'Errors: 2, Warnings: 8');
+    assert.equal(await page.locator('[id="status.problems"] a').first().getAttribute('aria-label'), 'Errors: 2, Warnings: 10');
+    // The whole list on screen (the list renders only the rows in view), and in the picture: the panel maximized, then restored.
+    await page.locator('.panel .action-label[aria-label^="Maximize Panel Size"]').click();
     const rows = panel.locator('.monaco-list-row');
-    const expected = ['haunted-project is archived', 'black 21.11b0 is yanked'];
+    const expected = ['haunted-project is archived', 'black 21.11b0 is yanked', 'six pulls in pepy (archived)'];
     let text = '';
     for (const deadline = Date.now() + UI_TIMEOUT_MS; Date.now() < deadline; await page.waitForTimeout(250)) {
       text = (await rows.allInnerTexts()).join('\n');
@@ -295,9 +316,6 @@ describe('the packaged extension in the VS Code web workbench', { timeout: 5 * 6
     assert.ok(!/legacy|python-env/.test(text), `skipped files are not in the Problems panel:\n${text}`);
     // No editor was opened for it.
     assert.equal(await page.locator('.tabs-container .tab', { hasText: 'pyproject.toml' }).count(), 1, 'only the root pyproject.toml has a tab');
-    // The whole list in the picture: the panel maximized, then restored.
-    await page.locator('.panel .action-label[aria-label^="Maximize Panel Size"]').click();
-    await panel.locator('.monaco-list-row', { hasText: 'haunted-project is archived' }).waitFor({ timeout: UI_TIMEOUT_MS });
     await page.mouse.move(5, 5);
     await shot('7-problems-after-scan');
     await page.locator('.panel .action-label[aria-label^="Restore Panel Size"]').click();
@@ -324,8 +342,9 @@ describe('the packaged extension in the VS Code web workbench', { timeout: 5 * 6
     if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
     await page.mouse.move(5, 5);
     // Statuses in order of severity, each with its number of projects; the projects under them with their uses.
-    const statuses = ['Quarantined', 'Archived', 'Deprecated', 'Pinned to a yanked release'];
-    const projects = ['aiocpa 2 uses', 'pepy 2 uses', 'pil 1 use', 'deprecated-project 1 use', 'black 2 uses'];
+    const statuses = ['Quarantined', 'Archived', 'Deprecated', 'Pinned to a yanked release', 'Pulls in a flagged package'];
+    // pepy: requirements.txt, pyproject.toml and locked/uv.lock, where six pulls it in; six is the direct dependency that does.
+    const projects = ['aiocpa 2 uses', 'pepy 3 uses, 1 transitive', 'pil 1 use', 'deprecated-project 1 use', 'black 2 uses', 'six 1 use'];
     let rows: string[] = [];
     for (const deadline = Date.now() + UI_TIMEOUT_MS; Date.now() < deadline; await page.waitForTimeout(250)) {
       rows = await reportRows();
@@ -344,6 +363,7 @@ describe('the packaged extension in the VS Code web workbench', { timeout: 5 * 6
     assert.ok(rows.includes('Quarantined 1'), seen);
     assert.ok(rows.includes('Deprecated 1'), seen);
     assert.ok(rows.includes('Pinned to a yanked release 1'), seen);
+    assert.ok(rows.includes('Pulls in a flagged package 1'), seen);
     assert.ok(
       rows.some((r) => /^haunted[.-]project \d uses?$/.test(r)),
       seen,
@@ -357,5 +377,87 @@ describe('the packaged extension in the VS Code web workbench', { timeout: 5 * 6
     const haunted = rows.filter((r) => /^haunted[.-]project /.test(r));
     assert.equal(haunted.length, 1, rows.join(' | '));
     assert.match(haunted[0]!, / 2 uses$/);
+  });
+
+  it('flags the direct dependency that pulls in an archived package (uv.lock) as transitive; its hover lists the package with its chain', async () => {
+    // The editor at full height: the Problems panel the scan opened would leave little room for the card.
+    const hidePanel = page.locator('.panel .action-label[aria-label^="Hide Panel"]');
+    if (await hidePanel.isVisible()) await hidePanel.click();
+    const editor = await open('locked/pyproject.toml');
+    const squiggle = editor.locator('.squiggly-warning').first();
+    await squiggle.waitFor({ timeout: UI_TIMEOUT_MS });
+    assert.equal(await editor.locator('.squiggly-warning, .squiggly-error').count(), 1, 'one finding: six');
+    const box = await settledBox(squiggle);
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    const hover = page.locator('.monaco-hover').filter({ visible: true }).filter({ hasText: 'six pulls in' }).first();
+    await hover.waitFor({ timeout: UI_TIMEOUT_MS });
+    await hover.getByText('Pulls in, per uv.lock', { exact: false }).first().waitFor({ timeout: UI_TIMEOUT_MS });
+    const text = (await hover.innerText()).replace(/\s+/g, ' ');
+    assert.match(text, /six pulls in pepy \(archived\) via six → pepy \(uv\.lock\)/, 'the diagnostic');
+    assert.match(text, /Pulls in, per uv\.lock: pepy 2\.1\.1 \(archived\): six → pepy/, 'the card');
+    await hover.getByText('Checking for quick fixes').waitFor({ state: 'hidden', timeout: UI_TIMEOUT_MS });
+    // The list of what six pulls in ends the card, below its fold (a hover is at most a quarter of the editor high): scrolled to, as a reader would.
+    const card = await hover.boundingBox();
+    assert.ok(card, 'the card is on screen');
+    await page.mouse.move(card.x + card.width / 2, card.y + card.height / 2);
+    for (let i = 0; i < 4; i++) await page.mouse.wheel(0, card.height);
+    await page.waitForTimeout(300);
+    await shot('9-transitive-hover', card.y + card.height + 24);
+    await page.mouse.move(5, 5);
+    await page.keyboard.press('Escape');
+  });
+
+  it('asks for a token when an index refuses a request, keeps it in the secret storage, and checks the dependency with it', async () => {
+    const user = 'token-user';
+    const token = 'pst-7f3a9c-Secret_Token';
+    const authorization = `Basic ${Buffer.from(`${user}:${token}`).toString('base64')}`;
+    privateIndex = await startIndexServer({ basicAuth: { username: user, password: token } });
+    privateIndex.setProject('private-lib', makeProject({ name: 'private-lib', status: 'archived' }));
+    privateIndex.setProject('private-tool', makeProject({ name: 'private-tool', status: 'archived' }));
+    const asked = (project: string) => privateIndex!.requests.filter((r) => r.path.startsWith(`/simple/${project}/`));
+    // In a trusted workspace (the settings above turn trust off, which trusts every folder) a requirements file's index is used.
+    mkdirSync(path.join(workspace, 'private'), { recursive: true });
+    writeFileSync(
+      path.join(workspace, 'private', 'requirements.txt'),
+      `# Only the company index has these.\n--index-url ${privateIndex.simpleUrl}\nprivate-lib\n`,
+    );
+    let editor = await open('private/requirements.txt');
+
+    const toast = page.locator('.notifications-toasts .notification-list-item', { hasText: 'refused the request' });
+    await toast.waitFor({ timeout: UI_TIMEOUT_MS });
+    const host = new URL(privateIndex.url).host;
+    assert.equal((await toast.locator('.notification-list-item-message').innerText()).trim(), `index \`${host}\` refused the request: enter a token`);
+    assert.ok(asked('private-lib').length > 0 && asked('private-lib').every((r) => r.status === 401), 'refused without a token');
+    await page.mouse.move(5, 5);
+    await shot('10-token-asked');
+    await toast.getByRole('button', { name: 'Enter Token…' }).click();
+    const input = page.locator('.quick-input-widget input').filter({ visible: true }).first();
+    await input.waitFor({ timeout: UI_TIMEOUT_MS });
+    assert.equal(await input.getAttribute('type'), 'password', 'the token is not shown as it is typed');
+    await input.pressSequentially(`${user}:${token}`);
+    await page.keyboard.press('Enter');
+    await input.waitFor({ state: 'hidden', timeout: UI_TIMEOUT_MS });
+    // Checked with the token: private-lib is archived on that index.
+    await editor.locator('.squiggly-warning').first().waitFor({ timeout: UI_TIMEOUT_MS });
+    assert.ok(
+      asked('private-lib').some((r) => r.status === 200 && r.headers.authorization === authorization),
+      'looked up again with the token',
+    );
+
+    // Kept in the secret storage: a new window's extension host hands it to its server before the
+    // first lookup, so a project no one has looked up yet is checked without asking again.
+    await page.reload();
+    await page.locator('.monaco-workbench').waitFor({ timeout: UI_TIMEOUT_MS });
+    writeFileSync(path.join(workspace, 'private', 'requirements-tools.txt'), `--index-url ${privateIndex.simpleUrl}\nprivate-tool\n`);
+    editor = await open('private/requirements-tools.txt');
+    await editor.locator('.squiggly-warning').first().waitFor({ timeout: UI_TIMEOUT_MS });
+    const tool = asked('private-tool');
+    assert.ok(tool.length > 0, 'private-tool was looked up');
+    assert.deepEqual(
+      tool.map((r) => [r.status, r.headers.authorization === authorization]),
+      tool.map(() => [200, true]),
+      'every request for private-tool carried the stored token',
+    );
+    assert.equal(await page.locator('.notifications-toasts .notification-list-item', { hasText: 'refused the request' }).count(), 0, 'no new prompt');
   });
 });

@@ -134,9 +134,9 @@ export async function hoverText(uri: vscode.Uri, position: vscode.Position): Pro
     .join('\n---\n');
 }
 
-/** Markdown escapes punctuation (`2\.1\.1`); tests compare the text a reader sees. */
+/** Markdown escapes punctuation (`2\.1\.1`, `by\:`); tests compare the text a reader sees. Any ASCII punctuation may be escaped (CommonMark). */
 export function unescapeMarkdown(markdown: string): string {
-  return markdown.replace(/\\([\\`*_{}[\]()#+\-.!|<>~])/g, '$1');
+  return markdown.replace(/\\([!-/:-@[-`{-~])/g, '$1');
 }
 
 /** The text of a workspace file on disk, read without opening it as a document (the language server would hear of that). */

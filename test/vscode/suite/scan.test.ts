@@ -1,7 +1,8 @@
 /**
  * Scan Workspace (pypiStatus.scanWorkspace), run the way the Command Palette runs it: the
  * summary it returns, and the diagnostics VS Code then holds for files no editor ever opened.
- * The fixture has a nested services/api/pyproject.toml (never opened by any test), and
+ * The fixture has a nested services/api/pyproject.toml (never opened by any test), locked/ (a
+ * pyproject.toml with its uv.lock, opened by lockfiles.test.ts), and
  * legacy/requirements.txt, which the workspace setting pypiStatus.exclude (legacy/**) keeps out;
  * run.ts adds python-env/, a virtual environment (pyvenv.cfg) with a requirements.txt in it.
  * The summary notification and the report view are checked in screenshots.test.ts: the API
@@ -34,7 +35,7 @@ interface ScanResponse {
   cancelled: boolean;
 }
 
-const SCANNED = ['pyproject.toml', 'requirements.txt', 'requirements/dev.txt', 'services/api/pyproject.toml'];
+const SCANNED = ['pyproject.toml', 'requirements.txt', 'requirements/dev.txt', 'services/api/pyproject.toml', 'locked/pyproject.toml', 'locked/uv.lock'];
 const NESTED = 'services/api/pyproject.toml';
 /** Requirements files the scan must skip: excluded by the setting, inside a virtual environment. */
 const SKIPPED = ['legacy/requirements.txt', 'python-env/requirements.txt'];
@@ -81,14 +82,16 @@ suite('Scan Workspace', () => {
     await published;
     const { findings, ...summary } = response;
     assert.deepEqual(summary, {
-      // requirements.txt (-r requirements/dev.txt), requirements/dev.txt, pyproject.toml, services/api/pyproject.toml
-      filesScanned: 4,
-      // 5 + 3 + 6 + 3
-      dependencies: 17,
+      // requirements.txt (-r requirements/dev.txt), requirements/dev.txt, pyproject.toml, services/api/pyproject.toml,
+      // locked/pyproject.toml, locked/uv.lock
+      filesScanned: 6,
+      // 5 + 3 + 6 + 3 + 1 + 3 (every package the lock holds: locked-app, pepy, six)
+      dependencies: 21,
       // django cryptography pepy aiocpa six black pytest haunted-project pil deprecated-project requests
       projects: 11,
       unknownProjects: [],
-      findingsByCode: { quarantined: 2, archived: 5, deprecated: 1, yanked: 2 },
+      // pepy in locked/uv.lock is archived, and locked/pyproject.toml's six pulls it in (transitive).
+      findingsByCode: { quarantined: 2, archived: 6, deprecated: 1, yanked: 2, transitive: 1 },
       cancelled: false,
     });
     // Every finding is in a scanned file, none in a skipped one.

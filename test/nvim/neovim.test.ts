@@ -125,4 +125,34 @@ describe('Neovim as the LSP client', () => {
     }
     assert.ok(index.requests.length > 0, 'the server Neovim started asked the local index');
   });
+
+  it("sees a lock file's findings on their names, and the manifest's direct dependency flagged transitive", { timeout: 30_000 }, async () => {
+    // The fixture the VS Code tests use: six is the project's only direct dependency, and uv.lock says six pulls in pepy (archived).
+    const dir = path.join(REPO_ROOT, 'test', 'fixtures', 'vscode-workspace', 'locked');
+    const out = path.join(home, 'lock-diagnostics.json');
+    const run = await runNvim(
+      {
+        PYPI_STATUS_SERVER: SERVER_JS,
+        PYPI_STATUS_INDEX: index.simpleUrl,
+        PYPI_STATUS_JSON_API: index.jsonApiUrl,
+        PYPI_STATUS_FILES: [path.join(dir, 'pyproject.toml'), path.join(dir, 'uv.lock')].join('\n'),
+        PYPI_STATUS_COUNTS: '1,1',
+        PYPI_STATUS_OUT: out,
+        PYPI_STATUS_TIMEOUT: '20000',
+        HOME: home,
+        XDG_CONFIG_HOME: path.join(home, 'config'),
+        XDG_DATA_HOME: path.join(home, 'data'),
+        XDG_STATE_HOME: path.join(home, 'state'),
+        XDG_CACHE_HOME: path.join(home, 'cache'),
+      },
+      28_000,
+    );
+    assert.equal(run.code, 0, `nvim exited with ${run.code}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`);
+    const result = JSON.parse(readFileSync(out, 'utf8')) as NvimOutput;
+    const [manifest, lock] = result.files;
+    assert.deepEqual(summarize(manifest!.diagnostics), [[6, 3, 6, 'transitive', 'warning']], 'pyproject.toml: "six" pulls in pepy');
+    assert.deepEqual(summarize(lock!.diagnostics), [[16, 8, 12, 'archived', 'warning']], 'uv.lock: pepy, on its name');
+    assert.match(manifest!.diagnostics[0]!.message, /pepy/);
+    assert.match(lock!.diagnostics[0]!.message, /six → pepy/);
+  });
 });

@@ -296,6 +296,7 @@ describe('settings', () => {
     const s = resolveSettings(sent);
     assert.equal(s.jsonApiUrl, PYPI_JSON_API_URL, 'the JSON API is on for PyPI');
     assert.equal(s.cacheDirectory, defaultCacheDirectory(), 'the disk cache is on');
+    assert.equal(s.indexUrlSet, undefined, "VS Code's default index is no override: the installer's configuration still applies");
     assert.equal(resolveSettings({ ...sent, indexUrl: 'https://pkgs.example.com/simple/' }).jsonApiUrl, null, 'and off for a private index');
   });
 

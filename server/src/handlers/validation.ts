@@ -58,8 +58,17 @@ export class DocumentChecks {
     // Granting trust re-checks the same text against the index its file names: the check begun before is stale.
     const isCurrent = () => session.documents.states.get(uri) === state && session.settings === current && session.trusted === wasTrusted;
     const deps = state.parsed.dependencies.filter((d) => lookedUp(d, current, wasTrusted));
-    // A lock file: joined to its manifests for the chains; a manifest: judged by the locks beside it.
-    if (file && current.lockFiles && lockOf(state.parsed) && !state.parsed.lock) await (state.lockJoined ??= joinOpenLock(session, file, state.parsed));
+    // A lock file: joined to its manifests for the chains, which only the diagnostics need: the lookups
+    // do not wait for it (reading and parsing the manifests overlaps the first round trips), publishing does.
+    // A manifest: judged by the locks beside it.
+    const joining =
+      file && current.lockFiles && lockOf(state.parsed) && !state.parsed.lock ? (state.lockJoined ??= joinOpenLock(session, file, state.parsed)) : undefined;
+    let joined = joining === undefined;
+    // A failed join fails the check where it is awaited (publishWithLocks), as it did before.
+    void joining?.then(
+      () => (joined = true),
+      () => undefined,
+    );
     let lockFindings: ManifestLockFindings | undefined;
     const locks = file
       ? manifestLockFindings(session, file, state.kind, current, wasTrusted).then((r) => void (lockFindings = state.lockFindings = r))
@@ -75,7 +84,7 @@ export class DocumentChecks {
     const context = await session.projects.findingContext(uri, state, current);
     const analyzed = (i: number, facts: DependencyFacts) => (results[i] = { dependency: deps[i]!, facts, findings: findingsFor(deps[i]!, facts, context) });
     const publish = () => {
-      if (!isCurrent()) return;
+      if (!isCurrent() || !joined) return;
       const known = results.filter((r): r is AnalyzedDependency => r !== undefined);
       const withLocks = lockFindings?.problems.length ? { ...shown, problems: [...shown.problems, ...lockFindings.problems] } : shown;
       void this.connection.sendDiagnostics({
@@ -89,6 +98,7 @@ export class DocumentChecks {
       }
     };
     const publishWithLocks = async () => {
+      await joining;
       publish();
       if (locks === undefined) return;
       await locks;

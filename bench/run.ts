@@ -1489,7 +1489,7 @@ async function main(): Promise<void> {
     await lockScenario();
   }
   if (lock) {
-    progress('lock open: cold opens of crewAI\'s uv.lock over LSP, then warm reopens');
+    progress("lock open: cold opens of crewAI's uv.lock over LSP, then warm reopens");
     await lockOpen(lock);
   }
   if (enabled('baseline')) {

@@ -11,7 +11,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
@@ -21,6 +21,7 @@ import { REPO_ROOT, SERVER_JS } from '../support/lsp-client.js';
 
 const NVIM = process.env.PYPI_STATUS_NVIM ?? 'nvim';
 const INIT_LUA = path.join(REPO_ROOT, 'test', 'nvim', 'init.lua');
+const PIN_FIX_LUA = path.join(REPO_ROOT, 'test', 'nvim', 'pin-fix.lua');
 // The same expectations as test/lsp/server.test.ts (test/support/every-form.ts), seen through Neovim.
 
 interface NvimDiagnostic {
@@ -50,9 +51,9 @@ function summarize(items: NvimDiagnostic[]): Expected[] {
 }
 
 /** Runs Neovim to completion (asynchronously: the local index answers on this event loop). */
-function runNvim(env: Record<string, string>, timeoutMs: number): Promise<{ code: number | null; stderr: string; stdout: string }> {
+function runNvim(env: Record<string, string>, timeoutMs: number, script = INIT_LUA): Promise<{ code: number | null; stderr: string; stdout: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(NVIM, ['--headless', '-n', '-i', 'NONE', '-u', INIT_LUA], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(NVIM, ['--headless', '-n', '-i', 'NONE', '-u', script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -154,5 +155,56 @@ describe('Neovim as the LSP client', () => {
     assert.deepEqual(summarize(lock!.diagnostics), [[16, 8, 12, 'archived', 'warning']], 'uv.lock: pepy, on its name');
     assert.match(manifest!.diagnostics[0]!.message, /pepy/);
     assert.match(lock!.diagnostics[0]!.message, /six → pepy/);
+  });
+
+  it('applies the "Change the pin to" fix of a yanked pin, asked for and applied through Neovim\'s LSP client', { timeout: 30_000 }, async () => {
+    const dir = path.join(home, 'pin-project');
+    mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, 'requirements.txt');
+    writeFileSync(file, '# Development tools.\nblack==21.11b0  # formatter\npytest\n');
+    const out = path.join(home, 'pin-fix.json');
+    const run = await runNvim(
+      {
+        PYPI_STATUS_SERVER: SERVER_JS,
+        PYPI_STATUS_INDEX: index.simpleUrl,
+        PYPI_STATUS_JSON_API: index.jsonApiUrl,
+        PYPI_STATUS_FILE: file,
+        PYPI_STATUS_LINE: '1',
+        PYPI_STATUS_OUT: out,
+        PYPI_STATUS_TIMEOUT: '20000',
+        HOME: home,
+        XDG_CONFIG_HOME: path.join(home, 'config'),
+        XDG_DATA_HOME: path.join(home, 'data'),
+        XDG_STATE_HOME: path.join(home, 'state'),
+        XDG_CACHE_HOME: path.join(home, 'cache'),
+      },
+      28_000,
+      PIN_FIX_LUA,
+    );
+    assert.equal(run.code, 0, `nvim exited with ${run.code}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`);
+    const result = JSON.parse(readFileSync(out, 'utf8')) as {
+      diagnosed: boolean;
+      codes?: string[];
+      titles: string[];
+      error?: string;
+      preferred?: boolean;
+      has_edit?: boolean;
+      lines?: string[];
+      modified?: boolean;
+    };
+    assert.ok(result.diagnosed, 'Neovim received the finding on the pin');
+    assert.deepEqual(result.codes, ['yanked']);
+    assert.equal(result.error, undefined);
+    // The local index has two releases of black: 21.11b0 (yanked) and 19.10b0.
+    assert.ok(
+      result.titles.includes('Change the pin to 19.10b0 (no later release qualifies; the nearest earlier one)'),
+      `actions: ${result.titles.join(' | ')}`,
+    );
+    assert.equal(result.preferred, true, 'the pin fix is the preferred one');
+    assert.equal(result.has_edit, true, 'the fix is an edit, not a command');
+    // Only the version changed: the comment and the other lines are as they were, and the file on disk is untouched.
+    assert.deepEqual(result.lines, ['# Development tools.', 'black==19.10b0  # formatter', 'pytest']);
+    assert.equal(result.modified, true);
+    assert.equal(readFileSync(file, 'utf8'), '# Development tools.\nblack==21.11b0  # formatter\npytest\n');
   });
 });

@@ -6,7 +6,9 @@
  * (Ctrl+.), Scan Workspace run from the Command Palette (its progress and summary
  * notifications, then the Problems panel with files no editor opened), the PyPI Status
  * view in the Explorer, a manifest's dependency flagged `transitive` through the uv.lock beside
- * it with its hover, and a token asked for, typed and kept when an index answers 401.
+ * it with its hover, a token asked for, typed and kept when an index answers 401, the quick fix
+ * that moves a yanked pin to a release that is not yanked (the menu, then the line), and the hover
+ * of a pin whose files are attested naming its Trusted Publisher.
  *
  *   npm run package && node --import tsx --test test/vscode/screenshots.test.ts
  *
@@ -459,5 +461,96 @@ describe('the packaged extension in the VS Code web workbench', { timeout: 5 * 6
       'every request for private-tool carried the stored token',
     );
     assert.equal(await page.locator('.notifications-toasts .notification-list-item', { hasText: 'refused the request' }).count(), 0, 'no new prompt');
+  });
+
+  /** The editor at full height: a panel left open by an earlier test would leave little room for a menu or a card. */
+  async function hidePanel(): Promise<void> {
+    const hide = page.locator('.panel .action-label[aria-label^="Hide Panel"]');
+    if (await hide.isVisible()) await hide.click();
+  }
+
+  it('changes a yanked pin to a release that is not yanked from the quick fix menu (Ctrl+.)', async () => {
+    await hidePanel();
+    const editor = await open('requirements/dev.txt');
+    await editor.locator('.squiggly-warning').first().waitFor({ timeout: UI_TIMEOUT_MS });
+    const line = editor.locator('.view-line', { hasText: 'black==' });
+    const box = await settledBox(line);
+    await page.mouse.click(box.x + 12, box.y + box.height / 2);
+    await page.mouse.move(5, 5);
+    await page.keyboard.press('Control+.');
+    const menu = page.locator('.action-widget').filter({ visible: true }).first();
+    // The local index has two releases of black: 21.11b0 (yanked) and 19.10b0.
+    const change = menu.locator('.monaco-list-row', { hasText: 'Change the pin to 19.10b0' });
+    try {
+      await change.waitFor({ timeout: UI_TIMEOUT_MS });
+    } catch (e) {
+      await shot('failed-pin-fix');
+      throw e;
+    }
+    assert.match(
+      (await menu.locator('.monaco-list-row.focused').first().innerText()).replace(/\s+/g, ' '),
+      /Change the pin to 19\.10b0 \(no later release qualifies; the nearest earlier one\)/,
+      'the preferred fix is the one the menu has selected',
+    );
+    const widget = await menu.boundingBox();
+    await shot('11-pin-fix', widget ? widget.y + widget.height + 24 : undefined);
+    await page.keyboard.press('Enter');
+    await menu.waitFor({ state: 'hidden', timeout: UI_TIMEOUT_MS });
+    // Only the version changed; the finding goes with it.
+    const fixed = editor.locator('.view-line', { hasText: 'black==19.10b0' });
+    await fixed.waitFor({ timeout: UI_TIMEOUT_MS });
+    assert.equal((await fixed.innerText()).replace(/\u00a0/g, ' ').trim(), 'black==19.10b0');
+    assert.equal(await editor.locator('.view-line', { hasText: '21.11b0' }).count(), 0);
+    for (const deadline = Date.now() + UI_TIMEOUT_MS; Date.now() < deadline; await page.waitForTimeout(250)) {
+      if ((await editor.locator('.squiggly-warning').count()) === 1) break;
+    }
+    assert.equal(await editor.locator('.squiggly-warning').count(), 1, 'one warning left: haunted.project');
+    const lines = await editor.locator('.view-lines').boundingBox();
+    const lineCount = await editor.locator('.view-line').count();
+    await shot('11-pin-fix-applied', lines ? lines.y + (lineCount + 2) * (lines.height / Math.max(lineCount, 1)) : undefined);
+    // Back as it was (unsaved: the file on disk never changed).
+    await page.keyboard.press('Control+Z');
+    await editor.locator('.view-line', { hasText: 'black==21.11b0' }).waitFor({ timeout: UI_TIMEOUT_MS });
+  });
+
+  it('names the Trusted Publisher in the hover of a pin whose files are attested (PEP 740)', async () => {
+    await hidePanel();
+    const editor = await open('requirements.txt');
+    await editor.locator('.squiggly-error').first().waitFor({ timeout: UI_TIMEOUT_MS });
+    // Pinned (unsaved), as typed: the provenance is that of the pinned release's files.
+    const line = editor.locator('.view-line', { hasText: 'cryptography>=41.0' });
+    const box = await settledBox(line);
+    await page.mouse.click(box.x + 12, box.y + box.height / 2);
+    await page.keyboard.press('End');
+    await page.keyboard.press('Shift+Home');
+    await page.keyboard.type('cryptography==43.0.3');
+    await page.keyboard.press('Escape');
+    const pinned = editor.locator('.view-line', { hasText: 'cryptography==43.0.3' });
+    await pinned.waitFor({ timeout: UI_TIMEOUT_MS });
+    // The first hover asks for the provenance and waits for it only briefly: hover again until it names the publisher.
+    const name = pinned.getByText('cryptography', { exact: false }).first();
+    let text = '';
+    let hover = page.locator('.monaco-hover').filter({ visible: true }).filter({ hasText: '43.0.3' }).first();
+    for (const deadline = Date.now() + UI_TIMEOUT_MS; Date.now() < deadline; ) {
+      const at = await settledBox(name);
+      await page.mouse.move(at.x + 20, at.y + at.height / 2);
+      await hover.waitFor({ timeout: UI_TIMEOUT_MS });
+      await page.waitForTimeout(500);
+      text = (await hover.innerText()).replace(/\s+/g, ' ');
+      if (/Published from/.test(text)) break;
+      await page.mouse.move(5, 5);
+      await page.keyboard.press('Escape');
+      await hover.waitFor({ state: 'hidden', timeout: UI_TIMEOUT_MS }).catch(() => undefined);
+      hover = page.locator('.monaco-hover').filter({ visible: true }).filter({ hasText: '43.0.3' }).first();
+    }
+    assert.match(text, /27 of 27 files attested/, text);
+    assert.match(text, /Published from GitHub: pyca\/cryptography/, text);
+    await hover.getByText('Checking for quick fixes').waitFor({ state: 'hidden', timeout: UI_TIMEOUT_MS }).catch(() => undefined);
+    const card = await hover.boundingBox();
+    await shot('12-provenance-hover', card ? card.y + card.height + 24 : undefined);
+    await page.mouse.move(5, 5);
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+Z');
+    await editor.locator('.view-line', { hasText: 'cryptography>=41.0' }).waitFor({ timeout: UI_TIMEOUT_MS });
   });
 });

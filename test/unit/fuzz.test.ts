@@ -1192,11 +1192,11 @@ class LinearRunner {
 }
 
 describe(`linearity: a 1 MB pathological line is parsed in under ${LINEAR_BUDGET_MS} ms (pyproject.toml: also the largest text still read)`, () => {
-  const runner = new LinearRunner();
-  after(() => runner.close());
-
   for (const parser of ['pep508', 'requirements', 'pyproject', 'config'] as const) {
     describe(parser, () => {
+      // A worker per parser: the garbage of one parser's megabyte inputs must not be collected on another's clock.
+      const runner = new LinearRunner();
+      after(() => runner.close());
       for (const k of LINEAR_CASES.filter((x) => x.parser === parser)) {
         it(k.label, async () => {
           const r = await runner.run(k);

@@ -531,7 +531,7 @@ describe('the packaged extension in the VS Code web workbench', { timeout: 5 * 6
     const name = pinned.getByText('cryptography', { exact: false }).first();
     let text = '';
     let hover = page.locator('.monaco-hover').filter({ visible: true }).filter({ hasText: '43.0.3' }).first();
-    for (const deadline = Date.now() + UI_TIMEOUT_MS; Date.now() < deadline; ) {
+    for (const deadline = Date.now() + UI_TIMEOUT_MS; Date.now() < deadline;) {
       const at = await settledBox(name);
       await page.mouse.move(at.x + 20, at.y + at.height / 2);
       await hover.waitFor({ timeout: UI_TIMEOUT_MS });
@@ -545,7 +545,10 @@ describe('the packaged extension in the VS Code web workbench', { timeout: 5 * 6
     }
     assert.match(text, /27 of 27 files attested/, text);
     assert.match(text, /Published from GitHub: pyca\/cryptography/, text);
-    await hover.getByText('Checking for quick fixes').waitFor({ state: 'hidden', timeout: UI_TIMEOUT_MS }).catch(() => undefined);
+    await hover
+      .getByText('Checking for quick fixes')
+      .waitFor({ state: 'hidden', timeout: UI_TIMEOUT_MS })
+      .catch(() => undefined);
     const card = await hover.boundingBox();
     await shot('12-provenance-hover', card ? card.y + card.height + 24 : undefined);
     await page.mouse.move(5, 5);

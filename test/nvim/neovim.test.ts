@@ -81,6 +81,17 @@ describe('Neovim as the LSP client', () => {
     index = await startIndexServer();
     home = mkdtempSync(path.join(tmpdir(), 'pypi-status-nvim-'));
   });
+  /** The server, the local index, and Neovim's own state (shada, LSP log) in a throw-away home. */
+  const nvimEnv = () => ({
+    PYPI_STATUS_SERVER: SERVER_JS,
+    PYPI_STATUS_INDEX: index.simpleUrl,
+    PYPI_STATUS_JSON_API: index.jsonApiUrl,
+    HOME: home,
+    XDG_CONFIG_HOME: path.join(home, 'config'),
+    XDG_DATA_HOME: path.join(home, 'data'),
+    XDG_STATE_HOME: path.join(home, 'state'),
+    XDG_CACHE_HOME: path.join(home, 'cache'),
+  });
   after(async () => {
     await index.close();
     rmSync(home, { recursive: true, force: true });
@@ -94,20 +105,12 @@ describe('Neovim as the LSP client', () => {
     const out = path.join(home, 'diagnostics.json');
     const run = await runNvim(
       {
-        PYPI_STATUS_SERVER: SERVER_JS,
-        PYPI_STATUS_INDEX: index.simpleUrl,
-        PYPI_STATUS_JSON_API: index.jsonApiUrl,
+        ...nvimEnv(),
         PYPI_STATUS_FILES: [REQ_FILE, TOML_FILE].join('\n'),
         PYPI_STATUS_COUNTS: `${EXPECTED_REQUIREMENTS.length},${EXPECTED_PYPROJECT.length}`,
         PYPI_STATUS_OUT: out,
         PYPI_STATUS_TIMEOUT: '20000',
         ...FIXTURE_ENV,
-        // Neovim's own state (shada, LSP log) goes to a throw-away home.
-        HOME: home,
-        XDG_CONFIG_HOME: path.join(home, 'config'),
-        XDG_DATA_HOME: path.join(home, 'data'),
-        XDG_STATE_HOME: path.join(home, 'state'),
-        XDG_CACHE_HOME: path.join(home, 'cache'),
       },
       28_000,
     );
@@ -133,18 +136,11 @@ describe('Neovim as the LSP client', () => {
     const out = path.join(home, 'lock-diagnostics.json');
     const run = await runNvim(
       {
-        PYPI_STATUS_SERVER: SERVER_JS,
-        PYPI_STATUS_INDEX: index.simpleUrl,
-        PYPI_STATUS_JSON_API: index.jsonApiUrl,
+        ...nvimEnv(),
         PYPI_STATUS_FILES: [path.join(dir, 'pyproject.toml'), path.join(dir, 'uv.lock')].join('\n'),
         PYPI_STATUS_COUNTS: '1,1',
         PYPI_STATUS_OUT: out,
         PYPI_STATUS_TIMEOUT: '20000',
-        HOME: home,
-        XDG_CONFIG_HOME: path.join(home, 'config'),
-        XDG_DATA_HOME: path.join(home, 'data'),
-        XDG_STATE_HOME: path.join(home, 'state'),
-        XDG_CACHE_HOME: path.join(home, 'cache'),
       },
       28_000,
     );
@@ -165,18 +161,11 @@ describe('Neovim as the LSP client', () => {
     const out = path.join(home, 'pin-fix.json');
     const run = await runNvim(
       {
-        PYPI_STATUS_SERVER: SERVER_JS,
-        PYPI_STATUS_INDEX: index.simpleUrl,
-        PYPI_STATUS_JSON_API: index.jsonApiUrl,
+        ...nvimEnv(),
         PYPI_STATUS_FILE: file,
         PYPI_STATUS_LINE: '1',
         PYPI_STATUS_OUT: out,
         PYPI_STATUS_TIMEOUT: '20000',
-        HOME: home,
-        XDG_CONFIG_HOME: path.join(home, 'config'),
-        XDG_DATA_HOME: path.join(home, 'data'),
-        XDG_STATE_HOME: path.join(home, 'state'),
-        XDG_CACHE_HOME: path.join(home, 'cache'),
       },
       28_000,
       PIN_FIX_LUA,

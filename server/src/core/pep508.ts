@@ -5,6 +5,7 @@
  * Every token regex is anchored (sticky) and free of nested quantifiers, so
  * parsing is linear in the input length.
  */
+import type { Range } from './types.js';
 
 export interface Pep508Requirement {
   name: string;
@@ -520,4 +521,22 @@ export function exactPin(clauses: readonly SpecifierClause[]): string | undefine
   if (!clause || (clause.operator !== '==' && clause.operator !== '===')) return undefined;
   if (clause.version.endsWith('.*') || clause.version === '') return undefined;
   return clause.version;
+}
+
+/**
+ * Records a dependency's exact pin and where its version is written (for the fixes that move it);
+ * `rangeOf` turns offsets of the requirement into the document's range, `textAt` reads one back.
+ */
+export function notePin(
+  dependency: { pinnedVersion?: string; pinRange?: Range },
+  clauses: readonly SpecifierClause[],
+  rangeOf: (start: number, end: number) => Range,
+  textAt: (range: Range) => string,
+): void {
+  const pin = exactPin(clauses);
+  if (pin === undefined) return;
+  dependency.pinnedVersion = pin;
+  const at = clauses[0]?.versionStart;
+  const pinRange = at === undefined ? undefined : rangeOf(at, at + pin.length);
+  if (pinRange && textAt(pinRange) === pin) dependency.pinRange = pinRange;
 }

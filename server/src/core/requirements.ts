@@ -5,7 +5,7 @@
  * here are exactly the ones pip would install. Unlike pip, a bad line does not
  * stop the file: it becomes a problem and the next line is read.
  */
-import { exactPin, isPep508Error, isValidProjectName, normalizeName, parseMarker, parsePep508, PY_SPACE, PY_SPACE_CHAR, pyStrip } from './pep508.js';
+import { isPep508Error, isValidProjectName, normalizeName, notePin, parseMarker, parsePep508, PY_SPACE, PY_SPACE_CHAR, pyStrip } from './pep508.js';
 import { isIgnoreComment } from './suppress.js';
 import { LineMap } from './text.js';
 import type { Dependency, Include, ParsedFile } from './types.js';
@@ -561,13 +561,7 @@ function parseRequirementText(line: MappedLine, start: number, end: number, igno
     section: 'requirements',
   };
   if (parsed.url !== undefined) dependency.url = parsed.url;
-  const pin = exactPin(parsed.clauses);
-  if (pin !== undefined) {
-    dependency.pinnedVersion = pin;
-    const at = parsed.clauses[0]?.versionStart;
-    const pinRange = at === undefined ? undefined : rangeOf(at, at + pin.length);
-    if (pinRange && map.text.slice(map.offset(pinRange.start), map.offset(pinRange.end)) === pin) dependency.pinRange = pinRange;
-  }
+  notePin(dependency, parsed.clauses, rangeOf, (r) => map.text.slice(map.offset(r.start), map.offset(r.end)));
   if (map.text.slice(map.offset(dependency.nameRange.start), map.offset(dependency.nameRange.end)).includes('${')) dependency.nameFromEnvironment = true;
   out.dependencies.push(dependency);
   return dependency;

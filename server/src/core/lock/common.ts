@@ -5,7 +5,7 @@ import type { EdgeKind, LockEdge, LockedPackage, LockFile } from './model.js';
 import { packagesByName } from './model.js';
 import type { Lines } from './lines.js';
 import { linesOf } from './lines.js';
-import type { TomlDocument, TomlTable } from './toml.js';
+import { asString, type TomlDocument, type TomlTable } from './toml.js';
 
 /** Problems reported per file at most, so that a generated file full of faults stays cheap to show. */
 export const MAX_PROBLEMS = 200;
@@ -124,4 +124,19 @@ export function reportDuplicates(lock: LockFile, problems: ProblemList, sourceKe
 
 export function newLines(text: string): Lines {
   return linesOf(text);
+}
+
+/** An entry's name and the range of its `name = "..."` value; an entry without one is reported and skipped. */
+export function entryName(
+  doc: TomlDocument,
+  t: TomlTable,
+  lines: Lines,
+  problems: ProblemList,
+  table = '[[package]]',
+): { name: string; nameRange: Range } | undefined {
+  const name = asString(t.name);
+  const nameRange = valueRange(doc, t, 'name', lines);
+  if (name !== undefined && nameRange !== undefined) return { name, nameRange };
+  problems.addAt(tableRange(doc, t, lines), `a ${table} without a name = "..." line; it is skipped`);
+  return undefined;
 }

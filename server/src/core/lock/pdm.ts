@@ -4,7 +4,7 @@
  * and the extra dependencies; both entries are kept. The lock does not say which packages are direct.
  */
 import { isPep508Error, normalizeName, parsePep508 } from '../pep508.js';
-import { edge, newLines, ProblemList, reportDuplicates, reportTomlErrors, resolveByName, tableRange, valueRange } from './common.js';
+import { edge, newLines, ProblemList, reportDuplicates, reportTomlErrors, resolveByName, entryName } from './common.js';
 import type { Lines } from './lines.js';
 import type { LockEdge, LockedPackage, LockFile, PackageSource } from './model.js';
 import { emptyLock } from './model.js';
@@ -40,12 +40,9 @@ export function pep508Edges(p: LockedPackage, list: string[], problems: ProblemL
 }
 
 function readPackage(doc: TomlDocument, t: TomlTable, lines: Lines, problems: ProblemList): LockedPackage | undefined {
-  const name = asString(t.name);
-  const nameRange = valueRange(doc, t, 'name', lines);
-  if (name === undefined || nameRange === undefined) {
-    problems.addAt(tableRange(doc, t, lines), 'a [[package]] without a name = "..." line; it is skipped');
-    return undefined;
-  }
+  const entry = entryName(doc, t, lines, problems);
+  if (!entry) return undefined;
+  const { name, nameRange } = entry;
   const p: LockedPackage = {
     name,
     normalizedName: normalizeName(name),

@@ -7,7 +7,7 @@
  * caller gives the `pyproject.toml`'s. `[package.source]` marks packages not from the default index.
  */
 import { normalizeName } from '../pep508.js';
-import { edge, newLines, ProblemList, reportDuplicates, reportTomlErrors, resolveByName, tableRange, valueRange } from './common.js';
+import { edge, newLines, ProblemList, reportDuplicates, reportTomlErrors, resolveByName, entryName } from './common.js';
 import type { LockEdge, LockedPackage, LockFile, PackageSource } from './model.js';
 import { emptyLock } from './model.js';
 import type { TomlDocument, TomlTable, TomlValue } from './toml.js';
@@ -64,12 +64,9 @@ function readDependencies(p: LockedPackage, deps: TomlValue | undefined, extras:
 }
 
 function readPackage(doc: TomlDocument, t: TomlTable, lines: Lines, problems: ProblemList): LockedPackage | undefined {
-  const name = asString(t.name);
-  const nameRange = valueRange(doc, t, 'name', lines);
-  if (name === undefined || nameRange === undefined) {
-    problems.addAt(tableRange(doc, t, lines), 'a [[package]] without a name = "..." line; it is skipped');
-    return undefined;
-  }
+  const entry = entryName(doc, t, lines, problems);
+  if (!entry) return undefined;
+  const { name, nameRange } = entry;
   const category = asString(t.category);
   const p: LockedPackage = {
     name,

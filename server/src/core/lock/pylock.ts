@@ -7,7 +7,7 @@
  * `[packages.tool.pdm] dependencies` instead. The file does not say which packages are direct.
  */
 import { normalizeName } from '../pep508.js';
-import { edge, newLines, ProblemList, reportDuplicates, reportTomlErrors, resolveByName, tableRange, valueRange } from './common.js';
+import { edge, newLines, ProblemList, reportDuplicates, reportTomlErrors, resolveByName, entryName } from './common.js';
 import type { Lines } from './lines.js';
 import type { LockEdge, LockedPackage, LockFile, PackageSource } from './model.js';
 import { emptyLock } from './model.js';
@@ -35,12 +35,9 @@ export function pylockSource(t: TomlTable): PackageSource {
 }
 
 function readPackage(doc: TomlDocument, t: TomlTable, lines: Lines, problems: ProblemList, versions: Map<LockEdge, string>): LockedPackage | undefined {
-  const name = asString(t.name);
-  const nameRange = valueRange(doc, t, 'name', lines);
-  if (name === undefined || nameRange === undefined) {
-    problems.addAt(tableRange(doc, t, lines), 'a [[packages]] without a name = "..." line; it is skipped');
-    return undefined;
-  }
+  const entry = entryName(doc, t, lines, problems, '[[packages]]');
+  if (!entry) return undefined;
+  const { name, nameRange } = entry;
   const p: LockedPackage = {
     name,
     normalizedName: normalizeName(name),

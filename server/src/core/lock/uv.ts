@@ -8,7 +8,7 @@
  * the workspace root's `[manifest.dependency-groups]`, or a script's `[manifest] requirements`.
  */
 import { normalizeName } from '../pep508.js';
-import { edge, newLines, ProblemList, reportDuplicates, reportTomlErrors, resolveByName, tableRange, valueRange } from './common.js';
+import { edge, newLines, ProblemList, reportDuplicates, reportTomlErrors, resolveByName, entryName } from './common.js';
 import type { EdgeKind, LockEdge, LockedPackage, LockFile, LockRoot, PackageSource } from './model.js';
 import { emptyLock } from './model.js';
 import type { TomlDocument, TomlTable, TomlValue } from './toml.js';
@@ -81,12 +81,9 @@ function readPackage(
   problems: ProblemList,
   pending: PendingEdge[],
 ): LockedPackage | undefined {
-  const name = asString(t.name);
-  const nameRange = valueRange(doc, t, 'name', lines);
-  if (name === undefined || nameRange === undefined) {
-    problems.addAt(tableRange(doc, t, lines), 'a [[package]] without a name = "..." line; it is skipped');
-    return undefined;
-  }
+  const entry = entryName(doc, t, lines, problems);
+  if (!entry) return undefined;
+  const { name, nameRange } = entry;
   const source = uvSource(t.source);
   if (source === undefined) problems.addAt(nameRange, `${name} has no source the reader knows; it is taken as from the default index`);
   return {

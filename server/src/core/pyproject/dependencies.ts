@@ -3,7 +3,7 @@
  * tool tables of Poetry, uv, PDM and Hatch, each name with its exact range.
  */
 import type { AST } from 'toml-eslint-parser';
-import { exactPin, isPep508Error, isValidProjectName, normalizeName, parsePep508 } from '../pep508.js';
+import { isPep508Error, isValidProjectName, normalizeName, notePin, parsePep508 } from '../pep508.js';
 import type { LineMap } from '../text.js';
 import type { Dependency, ParsedFile, Position, ProjectFacts, Range } from '../types.js';
 import { multilineStrings } from './tokens.js';
@@ -408,13 +408,7 @@ function addPep508String(node: AST.TOMLStringValue, section: string, ctx: Contex
     section,
   };
   if (parsed.url !== undefined) dependency.url = parsed.url;
-  const pin = exactPin(parsed.clauses);
-  if (pin !== undefined) {
-    dependency.pinnedVersion = pin;
-    const at = parsed.clauses[0]?.versionStart;
-    const pinRange = at === undefined ? undefined : rangeOf(at, at + pin.length);
-    if (pinRange && ctx.text.slice(ctx.map.offset(pinRange.start), ctx.map.offset(pinRange.end)) === pin) dependency.pinRange = pinRange;
-  }
+  notePin(dependency, parsed.clauses, rangeOf, (r) => ctx.text.slice(ctx.map.offset(r.start), ctx.map.offset(r.end)));
   const commentAt = node.multiline ? undefined : commentPlace(ctx.map.position(node.range[1]).line, ctx);
   if (commentAt) dependency.commentAt = commentAt;
   ctx.found.push(dependency);

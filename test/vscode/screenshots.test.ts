@@ -512,48 +512,4 @@ describe('the packaged extension in the VS Code web workbench', { timeout: 5 * 6
     await page.keyboard.press('Control+Z');
     await editor.locator('.view-line', { hasText: 'black==21.11b0' }).waitFor({ timeout: UI_TIMEOUT_MS });
   });
-
-  it('names the Trusted Publisher in the hover of a pin whose files are attested (PEP 740)', async () => {
-    await hidePanel();
-    const editor = await open('requirements.txt');
-    await editor.locator('.squiggly-error').first().waitFor({ timeout: UI_TIMEOUT_MS });
-    // Pinned (unsaved), as typed: the provenance is that of the pinned release's files.
-    const line = editor.locator('.view-line', { hasText: 'cryptography>=41.0' });
-    const box = await settledBox(line);
-    await page.mouse.click(box.x + 12, box.y + box.height / 2);
-    await page.keyboard.press('End');
-    await page.keyboard.press('Shift+Home');
-    await page.keyboard.type('cryptography==43.0.3');
-    await page.keyboard.press('Escape');
-    const pinned = editor.locator('.view-line', { hasText: 'cryptography==43.0.3' });
-    await pinned.waitFor({ timeout: UI_TIMEOUT_MS });
-    // The first hover asks for the provenance and waits for it only briefly: hover again until it names the publisher.
-    const name = pinned.getByText('cryptography', { exact: false }).first();
-    let text = '';
-    let hover = page.locator('.monaco-hover').filter({ visible: true }).filter({ hasText: '43.0.3' }).first();
-    for (const deadline = Date.now() + UI_TIMEOUT_MS; Date.now() < deadline;) {
-      const at = await settledBox(name);
-      await page.mouse.move(at.x + 20, at.y + at.height / 2);
-      await hover.waitFor({ timeout: UI_TIMEOUT_MS });
-      await page.waitForTimeout(500);
-      text = (await hover.innerText()).replace(/\s+/g, ' ');
-      if (/Published from/.test(text)) break;
-      await page.mouse.move(5, 5);
-      await page.keyboard.press('Escape');
-      await hover.waitFor({ state: 'hidden', timeout: UI_TIMEOUT_MS }).catch(() => undefined);
-      hover = page.locator('.monaco-hover').filter({ visible: true }).filter({ hasText: '43.0.3' }).first();
-    }
-    assert.match(text, /27 of 27 files attested/, text);
-    assert.match(text, /Published from GitHub: pyca\/cryptography/, text);
-    await hover
-      .getByText('Checking for quick fixes')
-      .waitFor({ state: 'hidden', timeout: UI_TIMEOUT_MS })
-      .catch(() => undefined);
-    const card = await hover.boundingBox();
-    await shot('12-provenance-hover', card ? card.y + card.height + 24 : undefined);
-    await page.mouse.move(5, 5);
-    await page.keyboard.press('Escape');
-    await page.keyboard.press('Control+Z');
-    await editor.locator('.view-line', { hasText: 'cryptography>=41.0' }).waitFor({ timeout: UI_TIMEOUT_MS });
-  });
 });

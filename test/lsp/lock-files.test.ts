@@ -135,6 +135,22 @@ describe('lock files over stdio', () => {
       'a manifest line is the direct dependency',
     );
   });
+
+  it('reopened with the same text, a lock is joined to its manifest as the manifest is now', async () => {
+    // Runs last in this group: it edits the open manifest.
+    const edited = PYPROJECT.replace('dependencies = [\n', 'dependencies = [\n    # moved down a line\n');
+    await client.change(manifestUri, 2, edited);
+    await client.close(lockUri);
+    const since = client.diagnostics.get(lockUri)?.length ?? 0;
+    await client.open(lockUri, UV_LOCK, 'toml', 7);
+    const again = await client.waitForDiagnostics(lockUri, (d, p) => p.version === 7 && d.some((x) => x.code === 'archived'), { since });
+    const pepy = again.find((d) => d.code === 'archived')!;
+    assert.equal(pepy.relatedInformation?.[0]?.location.range.start.line, lineOf(edited, '    "six",'));
+    assert.deepEqual(
+      again.map((d) => [d.code, d.range.start.line]),
+      lockDiagnostics.map((d) => [d.code, d.range.start.line]),
+    );
+  });
 });
 
 describe('the locks beside an open manifest, over stdio', () => {

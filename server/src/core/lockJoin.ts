@@ -4,7 +4,7 @@
  */
 import { promises as fs } from 'node:fs';
 import { fileKind, lockOf, parseDocument } from './analyze.js';
-import { buildLockView, lockCandidates, manifestCandidates, type ManifestInput } from './lock/view.js';
+import { buildLockView, lockCandidates, manifestCandidates, type LockView, type ManifestInput } from './lock/view.js';
 import type { ParsedFile } from './types.js';
 
 /** A file's text (the editor's if it holds the file), or undefined when it cannot be read. */
@@ -27,28 +27,50 @@ export function diskReader(openText?: (file: string) => string | undefined): Tex
   };
 }
 
+/** A manifest as a view was built from it: a join that reads the same texts again keeps the view. */
+interface JoinedManifest {
+  text: string;
+  input: ManifestInput;
+}
+
+const joinedFrom = new WeakMap<LockView, JoinedManifest[]>();
+
 /**
  * Sets `parsed.lock` for a lock file or compiled requirements file: the first existing manifest of
  * each candidate is read and parsed; none at all still gives the graph (chains need roots, which
- * uv.lock and compiled requirements record, and the other formats take from the manifest).
+ * uv.lock and compiled requirements record, and the other formats take from the manifest). Joined
+ * again (a document reopened with the same text), a manifest whose text did not change is not parsed
+ * again, and when none changed the view stays.
  */
 export async function joinLock(file: string, parsed: ParsedFile, read: TextReader, env?: Record<string, string | undefined>): Promise<void> {
   const lock = lockOf(parsed);
   if (lock === undefined) return;
-  const manifests: ManifestInput[] = [];
+  const before = parsed.lock ? joinedFrom.get(parsed.lock) : undefined;
+  const joined: JoinedManifest[] = [];
   for (const candidate of manifestCandidates(file, lock)) {
     for (const p of candidate.paths) {
       if (p === file) continue;
       const text = await read(p);
       if (text === undefined) continue;
-      const m: ManifestInput = { path: p, parsed: parseDocument(fileKind(p) ?? 'requirements', text, env, p, false) };
-      if (candidate.member !== undefined) m.member = candidate.member;
-      if (candidate.group !== undefined) m.group = candidate.group;
-      manifests.push(m);
+      const same = before?.find((j) => j.input.path === p && j.text === text && j.input.member === candidate.member && j.input.group === candidate.group);
+      let input = same?.input;
+      if (!input) {
+        input = { path: p, parsed: parseDocument(fileKind(p) ?? 'requirements', text, env, p, false) };
+        if (candidate.member !== undefined) input.member = candidate.member;
+        if (candidate.group !== undefined) input.group = candidate.group;
+      }
+      joined.push({ text, input });
       break;
     }
   }
-  parsed.lock = buildLockView(file, lock, parsed, manifests);
+  if (parsed.lock && before?.length === joined.length && joined.every((j, i) => j.input === before[i]!.input)) return;
+  parsed.lock = buildLockView(
+    file,
+    lock,
+    parsed,
+    joined.map((j) => j.input),
+  );
+  joinedFrom.set(parsed.lock, joined);
 }
 
 /** The lock files that exist for a manifest (pyproject.toml, Pipfile, a script, a `.in` file). */

@@ -62,7 +62,7 @@ export class DocumentChecks {
     // do not wait for it (reading and parsing the manifests overlaps the first round trips), publishing does.
     // A manifest: judged by the locks beside it.
     const joining =
-      file && current.lockFiles && lockOf(state.parsed) && !state.parsed.lock ? (state.lockJoined ??= joinOpenLock(session, file, state.parsed)) : undefined;
+      file && current.lockFiles && lockOf(state.parsed) ? (state.lockJoined ??= joinOpenLock(session, file, state.parsed)) : undefined;
     let joined = joining === undefined;
     // A failed join fails the check where it is awaited (publishWithLocks), as it did before.
     void joining?.then(

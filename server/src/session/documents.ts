@@ -1,4 +1,7 @@
-/** The documents open in the editor: their text, their parsed state by URI, the URI of each by path, their pending re-checks. */
+/**
+ * The documents open in the editor: their text, their parsed state by URI, the URI of each by path,
+ * their pending re-checks, and the parses of the last few closed ones.
+ */
 import { TextDocuments, type Connection } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { fileKind, parseDocument, type FileKind } from '../core/analyze.js';
@@ -24,6 +27,20 @@ export interface DocumentState {
   project?: Promise<ProjectContext>;
 }
 
+/**
+ * Closed documents whose parse is kept for a reopen of the same text (a tab closed and opened again,
+ * a peek, a go-to-definition into a lock file): a lock of megabytes is not read again. Few, and small
+ * enough in total, since each holds its text.
+ */
+const CLOSED_KEPT = 4;
+const CLOSED_KEPT_CHARS = 32 * 1024 * 1024;
+
+interface ClosedParse {
+  kind: FileKind;
+  text: string;
+  parsed: ParsedFile;
+}
+
 export class OpenDocuments {
   readonly documents = new TextDocuments(TextDocument);
   /** Parsed state by URI, for the version parsed last. */
@@ -32,6 +49,8 @@ export class OpenDocuments {
   private readonly openByPath = new Map<string, string>();
   /** At most one pending re-check per open document, for its current text. */
   readonly retries = new Map<string, { state: DocumentState; timer: NodeJS.Timeout }>();
+  /** By URI, oldest first. */
+  private readonly closedParses = new Map<string, ClosedParse>();
 
   /** Starts following the client's open, change and close notifications. */
   listen(connection: Connection): void {
@@ -58,7 +77,12 @@ export class OpenDocuments {
     if (!kind) return undefined;
     const existing = this.states.get(doc.uri);
     if (existing && existing.version === doc.version) return existing;
-    const state: DocumentState = { version: doc.version, kind, parsed: parseDocument(kind, doc.getText(), process.env, uriPath(doc.uri)) };
+    const text = doc.getText();
+    const state: DocumentState = {
+      version: doc.version,
+      kind,
+      parsed: this.reopened(doc.uri, kind, text) ?? parseDocument(kind, text, process.env, uriPath(doc.uri)),
+    };
     if (existing?.timer) state.timer = existing.timer;
     this.states.set(doc.uri, state);
     return state;
@@ -71,8 +95,11 @@ export class OpenDocuments {
     this.dropState(uri);
   }
 
-  /** Forgets a closed document's state and pending work; returns its path, if it is a file. */
-  closed(uri: string): string | undefined {
+  /** Forgets a closed document's state and pending work (keeping its parse for a reopen); returns its path, if it is a file. */
+  closed(doc: TextDocument): string | undefined {
+    const uri = doc.uri;
+    const state = this.states.get(uri);
+    if (state?.version === doc.version) this.keepClosed(uri, { kind: state.kind, text: doc.getText(), parsed: state.parsed });
     const file = uriToPath(uri);
     if (file && this.openByPath.get(file) === uri) this.openByPath.delete(file);
     this.dropState(uri);
@@ -80,6 +107,27 @@ export class OpenDocuments {
     if (retry) clearTimeout(retry.timer);
     this.retries.delete(uri);
     return file;
+  }
+
+  /** The parse of the text a document had when it was closed, if it opens again with that text. */
+  private reopened(uri: string, kind: FileKind, text: string): ParsedFile | undefined {
+    const closed = this.closedParses.get(uri);
+    if (!closed) return undefined;
+    this.closedParses.delete(uri);
+    return closed.kind === kind && closed.text === text ? closed.parsed : undefined;
+  }
+
+  private keepClosed(uri: string, closed: ClosedParse): void {
+    this.closedParses.delete(uri);
+    if (closed.text.length > CLOSED_KEPT_CHARS) return;
+    this.closedParses.set(uri, closed);
+    let chars = 0;
+    for (const c of this.closedParses.values()) chars += c.text.length;
+    for (const [key, c] of this.closedParses) {
+      if (this.closedParses.size <= CLOSED_KEPT && chars <= CLOSED_KEPT_CHARS) break;
+      this.closedParses.delete(key);
+      chars -= c.text.length;
+    }
   }
 
   private dropState(uri: string): void {

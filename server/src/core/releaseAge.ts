@@ -143,9 +143,21 @@ export interface ReleaseAge {
   oldEnoughAt?: number;
 }
 
+/** Upload times read so far: each check of a lock judges the same few hundred releases again. */
+const uploadTimes = new Map<string, number | undefined>();
+const UPLOAD_TIMES_KEPT = 100_000;
+
+function uploadTimeMs(text: string): number | undefined {
+  if (uploadTimes.has(text)) return uploadTimes.get(text);
+  if (uploadTimes.size >= UPLOAD_TIMES_KEPT) uploadTimes.clear();
+  const ms = parseTimestamp(text);
+  uploadTimes.set(text, ms);
+  return ms;
+}
+
 /** The age verdict for a release's upload-time at `now`; undefined when the upload time is unreadable. */
 export function releaseAge(uploadTime: string, cooldown: Cooldown, now: number): ReleaseAge | undefined {
-  const uploadedAt = parseTimestamp(uploadTime);
+  const uploadedAt = uploadTimeMs(uploadTime);
   if (uploadedAt === undefined) return undefined;
   if (cooldown.kind === 'absolute') return { uploadedAt, tooNew: uploadedAt > cooldown.cutoff };
   const oldEnoughAt = uploadedAt + cooldown.spanMs;

@@ -6,6 +6,7 @@ import type { Dependency } from '../core/types.js';
 import { joinOpenLock, manifestLockFindings, type ManifestLockFindings } from './lockContext.js';
 import { findingsFor, gatherFacts, incompleteReason, peekFacts, type DependencyFacts } from '../core/findings.js';
 import { followIncludes, includeTarget } from '../core/workspaceScan.js';
+import { lockCandidates } from '../core/lock/view.js';
 import { toDiagnostics } from '../lsp/diagnostics.js';
 import { uncheckedOf } from '../lsp/unchecked.js';
 import { isUnder, uriToPath } from '../paths.js';
@@ -184,6 +185,20 @@ export class DocumentChecks {
       };
       if (!state || !from || !state.parsed.includes.some(affected)) continue;
       delete state.includeProblems;
+      void this.validate(doc.uri, state).catch((e: unknown) => log(`validation failed for ${doc.uri}: ${errorText(e)}`));
+    }
+  }
+
+  /**
+   * Open manifests judged by `lock`, which changed on disk (`uv lock` rewrote it, or it was created
+   * or deleted): their `transitive` and `lock-outdated` findings follow it.
+   */
+  recheckLockedBy(lock: string): void {
+    const { documents, log } = this.session;
+    for (const doc of documents.all()) {
+      const state = documents.states.get(doc.uri);
+      const from = uriToPath(doc.uri);
+      if (!state || state.inert || !from || !lockCandidates(from).includes(lock)) continue;
       void this.validate(doc.uri, state).catch((e: unknown) => log(`validation failed for ${doc.uri}: ${errorText(e)}`));
     }
   }

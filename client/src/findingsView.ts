@@ -5,12 +5,11 @@
 import * as vscode from 'vscode';
 import { DIAGNOSTIC_SOURCE, type DiagnosticData } from '../../server/src/protocol.js';
 import { CODE_INFO, FINDING_CODES, type FindingCode } from '../../server/src/core/codes.js';
+import { severityIcon } from './severityIcon';
 import type { UncheckedDependencies, UncheckedUse } from './unchecked';
 
 /** The groups of the view: findings about projects and releases, not problems of files. */
 const STATUS_CODES: readonly string[] = FINDING_CODES;
-/** Each group's icon follows its code's default severity. */
-const ICON = { error: 'error', warning: 'warning', information: 'info', hint: 'info' } as const;
 
 interface Finding {
   code: string;
@@ -101,7 +100,7 @@ export class ReportProvider implements vscode.TreeDataProvider<Node>, vscode.Dis
       const info = CODE_INFO[node.code as FindingCode];
       const item = new vscode.TreeItem(info.label, vscode.TreeItemCollapsibleState.Expanded);
       item.description = String(new Set(node.findings.map((f) => f.key)).size);
-      item.iconPath = new vscode.ThemeIcon(ICON[info.severity]);
+      item.iconPath = new vscode.ThemeIcon(severityIcon(node.findings.map((f) => f.diagnostic.severity)));
       return item;
     }
     if (node.kind === 'package') {
@@ -109,7 +108,8 @@ export class ReportProvider implements vscode.TreeDataProvider<Node>, vscode.Dis
       const transitive = node.findings.filter((f) => f.via).length;
       item.description = `${node.findings.length} use${node.findings.length === 1 ? '' : 's'}${transitive === 0 ? '' : transitive === node.findings.length ? ', transitive' : `, ${transitive} transitive`}`;
       item.tooltip = node.findings[0]!.diagnostic.message;
-      item.iconPath = new vscode.ThemeIcon('package');
+      // A direct dependency's `transitive` is as severe as what it pulls in: each says how severe.
+      item.iconPath = new vscode.ThemeIcon(node.code === 'transitive' ? severityIcon(node.findings.map((f) => f.diagnostic.severity)) : 'package');
       return item;
     }
     const { finding } = node;

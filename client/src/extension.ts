@@ -54,8 +54,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       { pattern: '**/*.in', scheme: 'file' },
       { pattern: '**/pyproject.toml', scheme: 'file' },
       { pattern: '**/pyproject.toml', scheme: 'untitled' },
-      // Lock files and the manifests that only lock files give a meaning to (a script's PEP 723 block is read when uv locked it).
+      // Lock files and the manifests that only lock files give a meaning to.
       { pattern: '**/{uv.lock,*.py.lock,poetry.lock,pdm.lock,pylock.toml,pylock.*.toml,Pipfile,Pipfile.lock}', scheme: 'file' },
+      // PEP 723 scripts: the server reads a Python file's `# /// script` block and passes over any file without one.
+      { language: 'python', scheme: 'file' },
+      { language: 'python', scheme: 'untitled' },
     ],
     synchronize: {
       fileEvents: [
@@ -64,6 +67,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         vscode.workspace.createFileSystemWatcher('**/*.{txt,in}'),
         vscode.workspace.createFileSystemWatcher('**/pyproject.toml'),
         vscode.workspace.createFileSystemWatcher('**/{uv.lock,*.py.lock,poetry.lock,pdm.lock,pylock.toml,pylock.*.toml,Pipfile,Pipfile.lock}'),
+        vscode.workspace.createFileSystemWatcher('**/*.py'),
         // A deleted folder is reported as the folder alone: its scanned files go with it.
         vscode.workspace.createFileSystemWatcher('**/*', true, true, false),
       ],

@@ -5,12 +5,11 @@
 import * as vscode from 'vscode';
 import { DIAGNOSTIC_SOURCE, type DiagnosticData } from '../../server/src/protocol.js';
 import { CODE_INFO, FINDING_CODES, type FindingCode } from '../../server/src/core/codes.js';
+import { severityIcon } from './severityIcon';
 import type { UncheckedDependencies, UncheckedUse } from './unchecked';
 
 /** The groups of the view: findings about projects and releases, not problems of files. */
 const STATUS_CODES: readonly string[] = FINDING_CODES;
-/** Each group's icon follows its code's default severity. */
-const ICON = { error: 'error', warning: 'warning', information: 'info', hint: 'info' } as const;
 
 interface Finding {
   code: string;
@@ -25,7 +24,7 @@ interface Finding {
 
 type Node =
   | { kind: 'status'; code: string; findings: Finding[] }
-  | { kind: 'package'; code: string; name: string; findings: Finding[] }
+  | { kind: 'package'; code: string; name: string; findings: Finding[]; mixed: boolean }
   | { kind: 'use'; finding: Finding }
   | { kind: 'unchecked'; uses: UncheckedUse[] }
   | { kind: 'uncheckedUse'; use: UncheckedUse };
@@ -87,8 +86,9 @@ export class ReportProvider implements vscode.TreeDataProvider<Node>, vscode.Dis
     if (node.kind === 'status') {
       const byName = new Map<string, Finding[]>();
       for (const f of node.findings) byName.set(f.key, [...(byName.get(f.key) ?? []), f]);
+      const mixed = new Set(node.findings.map((f) => f.diagnostic.severity)).size > 1;
       return [...byName.values()]
-        .map((list) => ({ kind: 'package' as const, code: node.code, name: list[0]!.name, findings: list }))
+        .map((list) => ({ kind: 'package' as const, code: node.code, name: list[0]!.name, findings: list, mixed }))
         .sort((a, b) => a.name.localeCompare(b.name));
     }
     if (node.kind === 'package') return node.findings.map((finding) => ({ kind: 'use' as const, finding }));
@@ -101,7 +101,7 @@ export class ReportProvider implements vscode.TreeDataProvider<Node>, vscode.Dis
       const info = CODE_INFO[node.code as FindingCode];
       const item = new vscode.TreeItem(info.label, vscode.TreeItemCollapsibleState.Expanded);
       item.description = String(new Set(node.findings.map((f) => f.key)).size);
-      item.iconPath = new vscode.ThemeIcon(ICON[info.severity]);
+      item.iconPath = new vscode.ThemeIcon(severityIcon(node.findings.map((f) => f.diagnostic.severity)));
       return item;
     }
     if (node.kind === 'package') {
@@ -109,7 +109,9 @@ export class ReportProvider implements vscode.TreeDataProvider<Node>, vscode.Dis
       const transitive = node.findings.filter((f) => f.via).length;
       item.description = `${node.findings.length} use${node.findings.length === 1 ? '' : 's'}${transitive === 0 ? '' : transitive === node.findings.length ? ', transitive' : `, ${transitive} transitive`}`;
       item.tooltip = node.findings[0]!.diagnostic.message;
-      item.iconPath = new vscode.ThemeIcon('package');
+      // Where one group's findings differ in severity (a direct dependency's `transitive` is as severe
+      // as what it pulls in), each dependency says how severe its own are.
+      item.iconPath = new vscode.ThemeIcon(node.mixed ? severityIcon(node.findings.map((f) => f.diagnostic.severity)) : 'package');
       return item;
     }
     const { finding } = node;

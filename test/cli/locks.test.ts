@@ -121,6 +121,23 @@ describe('pypi-status check: lock files', () => {
     );
   });
 
+  it('checks a PEP 723 script that uv did not lock, and reads no other Python file', async () => {
+    const scripts = tempDir('locks-scripts');
+    try {
+      write(scripts, 'tools/report.py', '# /// script\n# dependencies = [\n#   "pepy",\n#   "six",\n# ]\n# ///\nimport pepy\n');
+      write(scripts, 'tools/helper.py', 'import os\nprint(os.name)\n');
+      write(scripts, 'requirements.txt', 'six\n');
+      const run = await runCli(['check', '--no-cache', '--max-wait', '0', '.'], { cwd: scripts, env });
+      assert.equal(run.code, 0, `${run.stdout}${run.stderr}`);
+      const l = locate(scripts, 'tools/report.py', 'pepy', '"pepy"');
+      assert.match(run.stdout, new RegExp(`^tools/report\\.py:${l.line}:${l.column}: warning archived pepy is archived`, 'm'), run.stdout);
+      assert.doesNotMatch(run.stdout, /helper\.py/);
+      assert.match(run.stdout, /in 2 files; 3 dependencies/);
+    } finally {
+      rmSync(scripts, { recursive: true, force: true });
+    }
+  });
+
   it('reads no lock file with --no-lock-files, even one named on the command line', async () => {
     const run = await check(['--no-lock-files', 'app', 'app/uv.lock']);
     assert.equal(run.code, 0, run.stderr);

@@ -197,4 +197,24 @@ describe('the locks beside an open manifest, over stdio', () => {
     assert.match(message(after6.find((d) => d.code === 'transitive')!), /^six pulls in pepy \(archived\) via six → pepy \(uv\.lock\)$/);
     assert.equal(reads(), 2);
   });
+
+  it('re-checks the open manifest when only its lock changes on disk, and when the lock is deleted', async () => {
+    const lockPath = path.join(dir, 'uv.lock');
+    const lockChanged = async (type: 1 | 2 | 3, predicate: (d: Diagnostic[]) => boolean) => {
+      const since = client.publications(manifestUri);
+      await client.didChangeWatchedFiles([{ uri: fileUri(lockPath), type }]);
+      return client.waitForDiagnostics(manifestUri, predicate, { since });
+    };
+    const codes = (d: Diagnostic[]) => d.map((x) => x.code);
+    // six no longer pulls anything in: the manifest, untouched in the editor, loses its `transitive`.
+    writeFileSync(lockPath, UV_LOCK.replace(pkg('six', '1.16.0', ['pepy']), pkg('six', '1.16.0')).replace(pkg('pepy', '2.1.1', ['aiocpa']), ''));
+    assert.deepEqual(codes(await lockChanged(2, (d) => !d.some((x) => x.code === 'transitive'))), []);
+    // uv locks it again with pepy: back.
+    writeFileSync(lockPath, UV_LOCK);
+    const back = await lockChanged(1, (d) => d.some((x) => x.code === 'transitive'));
+    assert.match(message(back.find((d) => d.code === 'transitive')!), /^six pulls in aiocpa \(quarantined\)/);
+    // No lock at all: nothing to judge the manifest by, so neither `transitive` nor `lock-outdated`.
+    rmSync(lockPath);
+    assert.deepEqual(codes(await lockChanged(3, (d) => !d.some((x) => x.code === 'transitive'))), []);
+  });
 });

@@ -51,8 +51,9 @@ For editors, run the language server: pypi-status-language-server --stdio
 export const CHECK_HELP = `Usage: pypi-status check [options] [PATH ...]
 
 Scans requirements files (requirements*.txt, requirements/*.txt, *.in,
-constraints*.txt), pyproject.toml files and lock files (uv.lock and script locks,
-poetry.lock, pdm.lock, pylock*.toml, Pipfile and Pipfile.lock) under each PATH
+constraints*.txt), pyproject.toml files, Python scripts with a PEP 723 block, and
+lock files (uv.lock and script locks, poetry.lock, pdm.lock, pylock*.toml, Pipfile
+and Pipfile.lock) under each PATH
 (default: the current directory), following -r/-c includes and the lock of each
 manifest, and looks every project up once. Each locked package is checked at its
 locked version; a manifest's direct dependency that pulls in a flagged package

@@ -12,6 +12,24 @@ import type { ParsedFile } from './types.js';
 
 const OPEN = /^# \/\/\/ ([a-zA-Z0-9-]+)[ \t]*$/;
 const CLOSE = /^# \/\/\/[ \t]*$/;
+const SCRIPT_OPEN = /^# \/\/\/ script[ \t]*\r?$/m;
+const MARK = '# /// script';
+
+/** Scripts past this size are not read for a block: real ones are a few KB, and a `.py` file of megabytes is generated code. */
+export const MAX_SCRIPT_BYTES = 1024 * 1024;
+
+/**
+ * Whether a Python file has a `# /// script` opening line: a substring search first, so that any
+ * other Python file (the editor sends them all) costs one pass over its text and no parse.
+ */
+export function hasScriptBlock(text: string): boolean {
+  return text.includes(MARK) && SCRIPT_OPEN.test(text);
+}
+
+/** The same check on a file's bytes, before any decoding (the directory walk reads every `.py` file). */
+export function bytesHaveScriptBlock(bytes: Buffer): boolean {
+  return bytes.includes(MARK) && hasScriptBlock(bytes.toString('utf8'));
+}
 
 /** The first `script` block's first and last content lines, or a problem (PEP 723: an unclosed or repeated block is an error). */
 export function scriptBlock(lines: readonly string[]): { open: number; close: number } | { problem: string; line: number } | undefined {
@@ -34,9 +52,10 @@ export function scriptBlock(lines: readonly string[]): { open: number; close: nu
 }
 
 export function parseScript(text: string): ParsedFile {
+  const empty: ParsedFile = { dependencies: [], includes: [], indexUrls: [], problems: [] };
+  if (!hasScriptBlock(text)) return empty;
   const lines = text.split(/\r\n|\n|\r/);
   const block = scriptBlock(lines);
-  const empty: ParsedFile = { dependencies: [], includes: [], indexUrls: [], problems: [] };
   if (block === undefined) return empty;
   if ('problem' in block) {
     const at = { line: block.line, character: 0 };

@@ -3,7 +3,7 @@
  * dependency file under some roots, follow -r/-c includes, look each distinct
  * project up once, and report findings per file.
  */
-import { promises as fs } from 'node:fs';
+import { close as closeCallback, fstat as fstatCallback, open as openCallback, promises as fs, read as readCallback, type Stats } from 'node:fs';
 import * as path from 'node:path';
 import picomatch from 'picomatch';
 import { abortable } from './abortable.js';
@@ -19,6 +19,7 @@ import type { Dependency, ParsedFile, ParseProblem, Range } from './types.js';
 import { diskReader, joinLock, locksOf } from './lockJoin.js';
 import { lackingProblem, lockPlace, placeText, transitiveFindings, type TransitiveFinding } from './lockFindings.js';
 import { untrustedRegistry } from './pypi/notChecked.js';
+import { bytesHaveScriptBlock, MAX_SCRIPT_BYTES } from './script.js';
 
 /** Files read at once: enough to keep the disk and the parser busy while lookups run. */
 const FILE_READERS = 8;
@@ -135,8 +136,8 @@ export interface ScanResult {
 export async function isScannable(file: string, roots: string[], exclude: string[] = [], lockFiles = true): Promise<boolean> {
   const kind = fileKind(file);
   if (!kind || (kind === 'lock' && !lockFiles)) return false;
-  // A script is a manifest only when uv locked it (anything else would be every .py file of the tree).
-  if (kind === 'script' && !(await isFileBehindLink(`${file}.lock`))) return false;
+  // A `.py` file is a manifest only when it has a PEP 723 block.
+  if (kind === 'script' && !(await isScript(file))) return false;
   const excluded = excluder(exclude);
   for (const root of roots.map((r) => path.resolve(r))) {
     const rel = path.relative(root, file);
@@ -197,12 +198,39 @@ interface ProjectUses {
   finished?: boolean;
 }
 
-/** Whether the walk takes a file: lock files only when they are read, scripts only when uv locked them (`x.py.lock` beside). */
-function wanted(file: string, siblings: ReadonlySet<string>, lockFiles: boolean): boolean {
-  const kind = fileKind(file);
+/** Whether the walk takes a file by its name: lock files only when they are read; a script once its text shows a block (isScript). */
+function wanted(kind: FileKind | undefined, lockFiles: boolean): boolean {
   if (kind === 'lock' || kind === 'pipfile') return lockFiles;
-  if (kind === 'script') return lockFiles && siblings.has(`${path.basename(file)}.lock`);
   return kind !== undefined;
+}
+
+/** `.py` files read at once by the walk, each for its block: enough to overlap the reads, few enough for any limit on open files. */
+const SCRIPT_READERS = 16;
+
+/**
+ * Whether a `.py` file has a PEP 723 block: its bytes searched before any decoding or parse. A file
+ * past MAX_SCRIPT_BYTES is not a script anyone wrote by hand, and is not read.
+ */
+export async function isScript(file: string): Promise<boolean> {
+  // Callbacks, not fs.promises: their file reads cost several times as much for small files, and
+  // the walk reads every `.py` file of the tree.
+  const fd = await callback<number>((done) => openCallback(file, 'r', done)).catch(() => undefined);
+  if (fd === undefined) return false;
+  try {
+    const stat = await callback<Stats>((done) => fstatCallback(fd, done));
+    if (!stat.isFile() || stat.size > MAX_SCRIPT_BYTES) return false;
+    const bytes = Buffer.allocUnsafe(stat.size);
+    const read = await callback<number>((done) => readCallback(fd, bytes, 0, stat.size, 0, done));
+    return bytesHaveScriptBlock(bytes.subarray(0, read));
+  } catch {
+    return false;
+  } finally {
+    closeCallback(fd, () => undefined);
+  }
+}
+
+function callback<T>(call: (done: (error: Error | null, value: T) => void) => void): Promise<T> {
+  return new Promise((resolve, reject) => call((error, value) => (error ? reject(error) : resolve(value))));
 }
 
 /**
@@ -212,6 +240,7 @@ function wanted(file: string, siblings: ReadonlySet<string>, lockFiles: boolean)
  */
 async function walkFiles(roots: string[], exclude: string[], lockFiles: boolean, isCancelled: () => boolean, onFile: (file: string) => void): Promise<void> {
   const excluded = excluder(exclude);
+  const scripts = new Limiter(SCRIPT_READERS);
   const walk = async (dir: string, root: string): Promise<void> => {
     if (isCancelled()) return;
     let entries;
@@ -223,19 +252,23 @@ async function walkFiles(roots: string[], exclude: string[], lockFiles: boolean,
     // A virtual environment is recognised by its pyvenv.cfg, whatever its name.
     if (dir !== root && entries.some((e) => e.name === 'pyvenv.cfg' && e.isFile())) return;
     const subdirs: string[] = [];
-    const names = new Set(entries.map((e) => e.name));
+    const scriptChecks: Promise<void>[] = [];
     for (const entry of entries) {
       const full = path.join(dir, entry.name);
       const rel = path.relative(root, full).split(path.sep).join('/');
       if (excluded(rel, full)) continue;
+      const kind = entry.isDirectory() ? undefined : fileKind(full);
       if (entry.isDirectory()) {
         if (!SKIPPED_DIRS.has(entry.name)) subdirs.push(full);
-      } else if (wanted(full, names, lockFiles) && (entry.isFile() || (entry.isSymbolicLink() && (await isFileBehindLink(full))))) {
+      } else if (kind === 'script' && (entry.isFile() || entry.isSymbolicLink())) {
+        // isScript follows a link and takes only a file: a `.py` file counts once its bytes show a block.
+        scriptChecks.push(scripts.run(() => isScript(full)).then((yes) => (yes && !isCancelled() ? onFile(full) : undefined)));
+      } else if (wanted(kind, lockFiles) && (entry.isFile() || (entry.isSymbolicLink() && (await isFileBehindLink(full))))) {
         // A link to a file counts like the file (a link to a directory is not followed: loops).
         onFile(full);
       }
     }
-    await Promise.all(subdirs.map((d) => walk(d, root)));
+    await Promise.all([...scriptChecks, ...subdirs.map((d) => walk(d, root))]);
   };
   for (const root of roots) {
     const abs = path.resolve(root);

@@ -17,9 +17,12 @@ export function registerDocumentSync(connection: Connection, session: Session, c
   });
   documents.documents.onDidOpen((e) => documents.opened(e.document.uri));
   documents.documents.onDidClose((e) => {
+    const inert = documents.states.get(e.document.uri)?.inert === true;
+    const published = checks.takePublished(e.document.uri);
     const file = documents.closed(e.document);
     // A scanned file keeps its findings from the file on disk once the editor lets go of it.
     if (file && session.scanned.has(file)) void refresh.refreshFromDisk(file);
-    else void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+    // A Python file without a block was never published: closing it says nothing either.
+    else if (published || !inert) void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
   });
 }

@@ -6,6 +6,7 @@ import { fileKind } from '../core/analyze.js';
 import type { ParsedFile } from '../core/types.js';
 import { readDependencyFile, scanFile } from '../core/workspaceScan.js';
 import { fileDiagnostics } from '../lsp/workspaceScan.js';
+import { manifestLockFindings } from './lockContext.js';
 import { globLiteral, pathToUri } from '../paths.js';
 import { errorText } from '../session/log.js';
 import type { Session } from '../session/session.js';
@@ -52,6 +53,12 @@ export class ScannedFileRefresh {
     }
     const current = session.settings;
     const result = await scanFile(file, content, session.sourceFor, current, kind, session.trusted);
+    // A manifest is judged by its locks, as the scan judged it: refreshed alone, it would lose `transitive`.
+    if (result) {
+      const locks = await manifestLockFindings(session, file, kind, current, session.trusted);
+      if (locks.transitive.length > 0) result.transitive = locks.transitive;
+      result.parsed.problems.push(...locks.problems);
+    }
     if (result && newest()) scanned.noteIncludes(file, result.parsed);
     if (result && newest() && !documents.atPath(file) && session.settings === current) {
       await this.connection.sendDiagnostics({ uri, diagnostics: fileDiagnostics(result, current, session.sourceFor(result.parsed, result.path)) });

@@ -6,6 +6,7 @@ import type { Dependency } from '../core/types.js';
 import { joinOpenLock, manifestLockFindings, type ManifestLockFindings } from './lockContext.js';
 import { findingsFor, gatherFacts, incompleteReason, peekFacts, type DependencyFacts } from '../core/findings.js';
 import { followIncludes, includeTarget } from '../core/workspaceScan.js';
+import { lockCandidates } from '../core/lock/view.js';
 import { toDiagnostics } from '../lsp/diagnostics.js';
 import { uncheckedOf } from '../lsp/unchecked.js';
 import { isUnder, uriToPath } from '../paths.js';
@@ -25,10 +26,18 @@ const RETRY_MAX_MS = 10 * 60_000;
 const PARTIAL_PUBLISH_MS = 500;
 
 export class DocumentChecks {
+  /** Documents that have had diagnostics published while open: a script whose block goes has them cleared once. */
+  private readonly published = new Set<string>();
+
   constructor(
     private readonly connection: Connection,
     private readonly session: Session,
   ) {}
+
+  /** Whether diagnostics were published for the document since it was opened (forgotten here: it is closing). */
+  takePublished(uri: string): boolean {
+    return this.published.delete(uri);
+  }
 
   /** Checks the document after `delay` ms (at once for 0), replacing a check of it still waiting. */
   schedule(doc: TextDocument, delay: number): void {
@@ -36,11 +45,12 @@ export class DocumentChecks {
     const previous = documents.states.get(doc.uri);
     if (previous?.timer) clearTimeout(previous.timer);
     const run = () => {
-      const state = documents.parse(doc);
-      if (state) {
-        delete state.timer;
-        void this.validate(doc.uri, state).catch((e: unknown) => log(`validation failed for ${doc.uri}: ${errorText(e)}`));
-      }
+      const state = documents.stateOf(doc);
+      if (!state) return;
+      delete state.timer;
+      if (!state.inert) void this.validate(doc.uri, state).catch((e: unknown) => log(`validation failed for ${doc.uri}: ${errorText(e)}`));
+      // A script whose block was deleted: what was said of its dependencies goes.
+      else if (this.published.delete(doc.uri)) void this.connection.sendDiagnostics({ uri: doc.uri, version: state.version, diagnostics: [] });
     };
     if (delay === 0) return run();
     if (previous) previous.timer = setTimeout(run, delay);
@@ -85,6 +95,7 @@ export class DocumentChecks {
     const analyzed = (i: number, facts: DependencyFacts) => (results[i] = { dependency: deps[i]!, facts, findings: findingsFor(deps[i]!, facts, context) });
     const publish = () => {
       if (!isCurrent() || !joined) return;
+      this.published.add(uri);
       const known = results.filter((r): r is AnalyzedDependency => r !== undefined);
       const withLocks = lockFindings?.problems.length ? { ...shown, problems: [...shown.problems, ...lockFindings.problems] } : shown;
       void this.connection.sendDiagnostics({
@@ -174,6 +185,20 @@ export class DocumentChecks {
       };
       if (!state || !from || !state.parsed.includes.some(affected)) continue;
       delete state.includeProblems;
+      void this.validate(doc.uri, state).catch((e: unknown) => log(`validation failed for ${doc.uri}: ${errorText(e)}`));
+    }
+  }
+
+  /**
+   * Open manifests judged by `lock`, which changed on disk (`uv lock` rewrote it, or it was created
+   * or deleted): their `transitive` and `lock-outdated` findings follow it.
+   */
+  recheckLockedBy(lock: string): void {
+    const { documents, log } = this.session;
+    for (const doc of documents.all()) {
+      const state = documents.states.get(doc.uri);
+      const from = uriToPath(doc.uri);
+      if (!state || state.inert || !from || !lockCandidates(from).includes(lock)) continue;
       void this.validate(doc.uri, state).catch((e: unknown) => log(`validation failed for ${doc.uri}: ${errorText(e)}`));
     }
   }

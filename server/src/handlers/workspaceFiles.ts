@@ -2,6 +2,7 @@
 import { FileChangeType, type Connection } from 'vscode-languageserver/node';
 import { fileKind } from '../core/analyze.js';
 import { isScannable } from '../core/workspaceScan.js';
+import { lockCandidates } from '../core/lock/view.js';
 import { isUnder, uriToPath } from '../paths.js';
 import { errorText } from '../session/log.js';
 import type { Session } from '../session/session.js';
@@ -27,6 +28,11 @@ export function registerWatchedFiles(connection: Connection, session: Session, c
       if (!file) continue;
       session.lockAnalyses.forget(file);
       checks.recheckIncluders(file);
+      // A lock that changed re-judges the manifests beside it, open or scanned.
+      checks.recheckLockedBy(file);
+      for (const manifest of scanned.list()) {
+        if (!session.documents.atPath(manifest) && lockCandidates(manifest).includes(file)) refreshLogged(manifest);
+      }
       // Scanned files that include it: whether their includes can be followed may have changed.
       for (const includer of scanned.includersOf(file)) {
         if (scanned.has(includer)) refreshLogged(includer);

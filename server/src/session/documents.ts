@@ -6,6 +6,7 @@ import { TextDocuments, type Connection } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { fileKind, parseDocument, type FileKind } from '../core/analyze.js';
 import type { ProjectContext } from '../core/projectContext.js';
+import { hasScriptBlock } from '../core/script.js';
 import type { ParsedFile, ParseProblem } from '../core/types.js';
 import type { ManifestLockFindings } from '../handlers/lockContext.js';
 import { uriPath, uriToPath } from '../paths.js';
@@ -25,6 +26,8 @@ export interface DocumentState {
   lockFindings?: ManifestLockFindings;
   /** Its project's requires-python and cooldown, read once per text. */
   project?: Promise<ProjectContext>;
+  /** A Python file without a PEP 723 block: nothing to parse, check or publish (kept so that edits stay debounced). */
+  inert?: true;
 }
 
 /**
@@ -73,16 +76,24 @@ export class OpenDocuments {
 
   /** The document's parsed state for its current version (parsed now if it changed); undefined for a file that is not a dependency file. */
   parse(doc: TextDocument): DocumentState | undefined {
+    const state = this.stateOf(doc);
+    return state?.inert ? undefined : state;
+  }
+
+  /** As parse, but a Python file without a block has its (inert) state too. */
+  stateOf(doc: TextDocument): DocumentState | undefined {
     const kind = fileKind(uriPath(doc.uri), doc.languageId);
     if (!kind) return undefined;
     const existing = this.states.get(doc.uri);
     if (existing && existing.version === doc.version) return existing;
     const text = doc.getText();
-    const state: DocumentState = {
-      version: doc.version,
-      kind,
-      parsed: this.reopened(doc.uri, kind, text) ?? parseDocument(kind, text, process.env, uriPath(doc.uri)),
-    };
+    // The editor sends every Python file: one without a block costs a substring search, not a parse.
+    const inert = kind === 'script' && !hasScriptBlock(text);
+    const parsed = inert
+      ? { dependencies: [], includes: [], indexUrls: [], problems: [] }
+      : (this.reopened(doc.uri, kind, text) ?? parseDocument(kind, text, process.env, uriPath(doc.uri)));
+    const state: DocumentState = { version: doc.version, kind, parsed };
+    if (inert) state.inert = true;
     if (existing?.timer) state.timer = existing.timer;
     this.states.set(doc.uri, state);
     return state;
@@ -99,7 +110,7 @@ export class OpenDocuments {
   closed(doc: TextDocument): string | undefined {
     const uri = doc.uri;
     const state = this.states.get(uri);
-    if (state?.version === doc.version) this.keepClosed(uri, { kind: state.kind, text: doc.getText(), parsed: state.parsed });
+    if (state?.version === doc.version && !state.inert) this.keepClosed(uri, { kind: state.kind, text: doc.getText(), parsed: state.parsed });
     const file = uriToPath(uri);
     if (file && this.openByPath.get(file) === uri) this.openByPath.delete(file);
     this.dropState(uri);

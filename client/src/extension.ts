@@ -23,6 +23,7 @@ import {
   type InitializationOptions,
   type UncheckedParams,
 } from '../../server/src/protocol.js';
+import { newTokenKey, TOKEN_KEY_ENV } from '../../server/src/tokenSeal.js';
 
 let client: LanguageClient | undefined;
 
@@ -35,16 +36,19 @@ function serverModule(context: vscode.ExtensionContext): string {
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const module = serverModule(context);
+  // Tokens go to the server sealed with this key, which travels in its environment: a protocol trace shows neither.
+  const key = newTokenKey();
+  const env = { ...process.env, [TOKEN_KEY_ENV]: key };
   const serverOptions: ServerOptions = {
-    run: { module, transport: TransportKind.ipc },
-    debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6010'] } },
+    run: { module, transport: TransportKind.ipc, options: { env } },
+    debug: { module, transport: TransportKind.ipc, options: { env, execArgv: ['--nolazy', '--inspect=6010'] } },
   };
   const output = vscode.window.createOutputChannel('PyPI Status', { log: true });
   const unchecked = new UncheckedDependencies();
   const report = new ReportProvider(unchecked);
   const http = vscode.workspace.getConfiguration('http');
   // Before the start: the stored tokens go in initializationOptions, ahead of any lookup.
-  const tokens = new IndexTokenStore(context);
+  const tokens = new IndexTokenStore(context, Buffer.from(key, 'base64'));
   await tokens.load();
   const clientOptions: LanguageClientOptions = {
     documentSelector: [

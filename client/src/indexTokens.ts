@@ -7,6 +7,7 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { INDEX_TOKEN_NOTIFICATION, type IndexRefusedParams, type IndexToken, type IndexTokenParams } from '../../server/src/protocol.js';
+import { sealToken } from '../../server/src/tokenSeal.js';
 import { knownOrigins, ORIGINS_KEY, secretKey, storedToken, tokenFromInput, updateOrigins, validateTokenInput } from './tokenInput';
 
 export const FORGET_TOKENS_COMMAND = 'pypiStatus.forgetIndexTokens';
@@ -18,7 +19,14 @@ export class IndexTokenStore {
   /** Origins whose prompt is open: a second refusal must not open another. */
   private readonly prompting = new Set<string>();
 
-  constructor(private readonly context: vscode.ExtensionContext) {}
+  /**
+   * @param key the key of this server start (TOKEN_KEY_ENV in its environment): every token goes
+   * sealed with it, so that a protocol trace shows only ciphertext.
+   */
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly key: Buffer,
+  ) {}
 
   private origins(): string[] {
     return knownOrigins(this.context.globalState.get<unknown>(ORIGINS_KEY));
@@ -32,9 +40,9 @@ export class IndexTokenStore {
     }
   }
 
-  /** For initializationOptions: every token known now. */
+  /** For initializationOptions: every token known now, sealed. */
   current(): IndexTokenParams[] {
-    return [...this.tokens].map(([origin, token]) => ({ origin, token }));
+    return [...this.tokens].map(([origin, token]) => ({ origin, token: sealToken(token, origin, this.key) }));
   }
 
   /** The server says an index refused a request: offer to enter a token for its origin. */
@@ -55,7 +63,7 @@ export class IndexTokenStore {
       const token = text === undefined ? undefined : tokenFromInput(text);
       if (!token) return;
       await this.store(origin, token);
-      await client.sendNotification(INDEX_TOKEN_NOTIFICATION, { origin, token } satisfies IndexTokenParams);
+      await client.sendNotification(INDEX_TOKEN_NOTIFICATION, { origin, token: sealToken(token, origin, this.key) } satisfies IndexTokenParams);
     } finally {
       this.prompting.delete(origin);
     }

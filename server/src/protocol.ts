@@ -44,10 +44,13 @@ export interface IndexToken {
   password: string;
 }
 
-/** A token for every request to `origin` (an `https://host:port` origin), or null to forget it. */
+/**
+ * A token for every request to `origin` (an `https://host:port` origin), or null to forget it. A
+ * client that passes the server a key (tokenSeal.ts) sends it sealed: `{ sealed }`, never the token.
+ */
 export interface IndexTokenParams {
   origin: string;
-  token: IndexToken | null;
+  token: IndexToken | { sealed: string } | null;
 }
 
 /** What a client may say in initializationOptions besides the settings (which may also come as `{ pypiStatus: settings }`). */

@@ -41,6 +41,14 @@ describe('pypi-status check and the index configuration of pip and uv', () => {
     writeFileSync(path.join(home, '.config', 'uv', 'uv.toml'), `[[index]]\nname = "public"\nurl = "${pub.simpleUrl}"\ndefault = true\n`);
     const pyproject = `[project]\nname = "app"\nversion = "1"\ndependencies = ["private-lib", "six"]\n\n[[tool.uv.index]]\nname = "internal"\nurl = "${priv.simpleUrl}"\nexplicit = true\n\n[tool.uv.sources]\nprivate-lib = { index = "internal" }\n`;
     writeFileSync(path.join(dir, 'uvproject', 'pyproject.toml'), pyproject);
+    // A uv workspace whose root names the index and pins the project to it; the member says nothing of indexes.
+    mkdirSync(path.join(dir, 'uvws', 'packages', 'app'), { recursive: true });
+    const root = `[project]\nname = "ws"\nversion = "1"\n\n[tool.uv.workspace]\nmembers = ["packages/*"]\n\n[[tool.uv.index]]\nname = "internal"\nurl = "${priv.simpleUrl}"\nexplicit = true\n\n[tool.uv.sources]\nprivate-lib = { index = "internal" }\n`;
+    writeFileSync(path.join(dir, 'uvws', 'pyproject.toml'), root);
+    writeFileSync(
+      path.join(dir, 'uvws', 'packages', 'app', 'pyproject.toml'),
+      '[project]\nname = "app"\nversion = "1"\ndependencies = ["private-lib", "six"]\n',
+    );
   });
   after(async () => {
     await Promise.all([pub.close(), priv.close()]);
@@ -102,5 +110,22 @@ describe('pypi-status check and the index configuration of pip and uv', () => {
     assert.match(result.stdout, /reqs\/requirements\.txt: installed with pip\n {2}1\. .*PIP_INDEX_URL; credentials from the URL in PIP_INDEX_URL/);
     assert.match(result.stdout, /2\. .*pip\.conf \[global\]; credentials from ~\/\.netrc/);
     assert.match(result.stdout, /uvproject\/pyproject\.toml: installed with uv\n {2}1\. public .*\n {2}private-lib only on: internal/);
+  });
+
+  it("looks a uv workspace member's dependencies up where the workspace root's sources send them", async () => {
+    const creds = { UV_INDEX_INTERNAL_USERNAME: USER, UV_INDEX_INTERNAL_PASSWORD: PASSWORD };
+    priv.resetLog();
+    const report = JSON.parse((await run(['uvws/packages/app', '--trust-index-options'], creds)).stdout) as JsonReport;
+    assert.deepEqual(
+      report.findings.map((f) => [f.name, f.code]),
+      [['private-lib', 'archived']],
+    );
+    assert.deepEqual(report.answeredBy['uvws/packages/app/pyproject.toml'], { 'private-lib': 'internal', six: 'public' });
+    const printed = await runCli(['check', '--print-config', '--trust-index-options', 'uvws/packages/app'], { cwd: dir, env: baseEnv(path.join(dir, 'xdg')) });
+    assert.equal(printed.code, 0, printed.stderr);
+    assert.match(
+      printed.stdout,
+      /uvws\/packages\/app\/pyproject\.toml: installed with uv\n {2}1\. public .*\n {2}private-lib only on: internal http:\/\/127\.0\.0\.1:\d+\/simple\/\n/,
+    );
   });
 });

@@ -88,14 +88,35 @@ describe('index configuration in the language server', () => {
       await client.stop();
     }
   });
+
+  it("sends a uv workspace member's dependency to the index the workspace root pins it to", async () => {
+    const ws = path.join(dir, 'uvws');
+    mkdirSync(path.join(ws, 'packages', 'app'), { recursive: true });
+    const root = `[project]\nname = "ws"\nversion = "1"\n\n[tool.uv.workspace]\nmembers = ["packages/*"]\n\n[[tool.uv.index]]\nname = "internal"\nurl = "${priv.simpleUrl}"\nexplicit = true\n\n[tool.uv.sources]\nprivate-lib = { index = "internal" }\n`;
+    writeFileSync(path.join(ws, 'pyproject.toml'), root);
+    const client = await start(true, `machine 127.0.0.1 login ${USER} password ${PASSWORD}\n`);
+    try {
+      const uri = fileUri(path.join(ws, 'packages', 'app', 'pyproject.toml'));
+      await client.open(uri, '[project]\nname = "app"\nversion = "1"\ndependencies = ["private-lib", "six"]\n', 'toml');
+      const diagnostics = await client.waitForDiagnostics(uri, (d) => d.length >= 1);
+      assert.deepEqual(
+        diagnostics.map((d) => d.code),
+        ['archived'],
+      );
+      const hover = await waitForHover(client, uri, /Looked up on/, 3, 20);
+      assert.match(hover, /Looked up on `internal`/);
+    } finally {
+      await client.stop();
+    }
+  });
 });
 
 /** The hover's text once it matches (the first may come before the index answers). */
-async function waitForHover(client: LspClient, uri: string, pattern: RegExp, line = 0): Promise<string> {
+async function waitForHover(client: LspClient, uri: string, pattern: RegExp, line = 0, character = 1): Promise<string> {
   let value = '';
   for (let i = 0; i < 50; i++) {
     // Without Markdown's escapes, which the card puts before punctuation.
-    value = JSON.stringify((await client.hover(uri, { line, character: 1 }))?.contents ?? '').replace(/\\/g, '');
+    value = JSON.stringify((await client.hover(uri, { line, character }))?.contents ?? '').replace(/\\/g, '');
     if (pattern.test(value)) return value;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

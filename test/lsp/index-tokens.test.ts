@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { INDEX_REFUSED_NOTIFICATION, INDEX_TOKEN_NOTIFICATION, type IndexRefusedParams, type IndexTokenParams } from '../../server/src/protocol.js';
+import { newTokenKey, sealToken, TOKEN_KEY_ENV } from '../../server/src/tokenSeal.js';
 import { makeProject } from '../support/index-catalog.js';
 import { startIndexServer, type IndexServer } from '../support/index-server.js';
 import { fileUri, LspClient } from '../support/lsp-client.js';
@@ -17,6 +18,9 @@ import { fileUri, LspClient } from '../support/lsp-client.js';
 const USER = 'token-user';
 const TOKEN = 'pst-7f3a9c-Secret_Token';
 const WRONG = 'pst-wrong-Secret_Token';
+/** The key the client passes in the server's environment, as the VS Code client does; tokens go sealed with it. */
+const KEY = newTokenKey();
+const seal = (origin: string, username: string, password: string) => sealToken({ username, password }, origin, Buffer.from(KEY, 'base64'));
 
 describe('index tokens in the language server', () => {
   let priv: IndexServer;
@@ -38,7 +42,12 @@ describe('index tokens in the language server', () => {
 
   async function start(init: Record<string, unknown>): Promise<{ client: LspClient; refusals: IndexRefusedParams[] }> {
     const cache = mkdtempSync(path.join(dir, 'cache-'));
-    const env: Record<string, string | undefined> = { HOME: home, XDG_CONFIG_HOME: path.join(home, '.config'), XDG_CONFIG_DIRS: path.join(dir, 'etc-xdg') };
+    const env: Record<string, string | undefined> = {
+      HOME: home,
+      XDG_CONFIG_HOME: path.join(home, '.config'),
+      XDG_CONFIG_DIRS: path.join(dir, 'etc-xdg'),
+      [TOKEN_KEY_ENV]: KEY,
+    };
     for (const name of Object.keys(process.env)) if (/^(PIP_|UV_|PDM_|POETRY_|PYPI_STATUS_INDEX)|^(NETRC|VIRTUAL_ENV)$/.test(name)) env[name] = undefined;
     const client = await LspClient.start({ settings: { cache: { directory: cache } }, initializationOptions: { trusted: true, ...init }, env });
     const refusals: IndexRefusedParams[] = [];
@@ -74,15 +83,21 @@ describe('index tokens in the language server', () => {
       await new Promise((resolve) => setTimeout(resolve, 300));
       assert.deepEqual(refusals, [{ label: new URL(priv.url).host, origin }], 'told once, for both documents');
 
-      // Bad messages are refused with a warning and change nothing.
-      await sendToken(client, { origin: 'file:///etc', token: { username: USER, password: TOKEN } });
-      await sendToken(client, { origin, token: { username: `${USER}:x`, password: TOKEN } });
-      await sendToken(client, { origin, token: { username: USER, password: WRONG } });
+      // Bad messages are refused with a warning and change nothing: a token not sealed with the key, or altered, or sealed for another origin, too.
+      await sendToken(client, { origin: 'file:///etc', token: seal('file:///etc', USER, TOKEN) });
+      await sendToken(client, { origin, token: seal(origin, `${USER}:x`, TOKEN) });
+      await sendToken(client, { origin, token: { username: USER, password: TOKEN } });
+      const sealed = Buffer.from(seal(origin, USER, TOKEN).sealed, 'base64');
+      sealed[sealed.length - 1]! ^= 1;
+      await sendToken(client, { origin, token: { sealed: sealed.toString('base64') } });
+      await sendToken(client, { origin, token: seal('https://elsewhere.example', USER, TOKEN) });
+      await sendToken(client, { origin, token: seal(origin, USER, WRONG) });
       await until(() => refusals.length > 1, 'the refusal of the wrong token');
       assert.match(client.logs.join('\n'), /not an http\(s\) origin/);
       assert.match(client.logs.join('\n'), /is not a user name/);
+      assert.equal(client.logs.join('\n').match(/is not sealed with this server's key \(or was altered\); it is not used/g)?.length, 3);
 
-      await sendToken(client, { origin, token: { username: USER, password: TOKEN } });
+      await sendToken(client, { origin, token: seal(origin, USER, TOKEN) });
       await client.waitForDiagnostics(first, (d) => d.map((x) => x.code).join() === 'archived', { timeoutMs: 10_000 });
       await client.waitForDiagnostics(second, (d) => d.map((x) => x.code).join() === 'archived', { timeoutMs: 10_000 });
       assert.equal(refusals.length, 2);
@@ -96,7 +111,7 @@ describe('index tokens in the language server', () => {
 
   it('uses the tokens given at start-up from the first lookup, and tells nothing to a client that does not ask', async () => {
     const origin = new URL(priv.url).origin;
-    const { client, refusals } = await start({ indexTokenPrompt: true, indexTokens: [{ origin: `${origin}/`, token: { username: USER, password: TOKEN } }] });
+    const { client, refusals } = await start({ indexTokenPrompt: true, indexTokens: [{ origin: `${origin}/`, token: seal(`${origin}/`, USER, TOKEN) }] });
     try {
       const uri = fileUri(path.join(dir, 'c', 'requirements.txt'));
       await client.open(uri, 'private-lib\n');
@@ -119,6 +134,25 @@ describe('index tokens in the language server', () => {
       assert.deepEqual(silent.refusals, []);
     } finally {
       await silent.client.stop();
+    }
+  });
+
+  it('never shows a token in the raw protocol stream, which a verbose trace logs as it is', async () => {
+    const origin = new URL(priv.url).origin;
+    const { client } = await start({ indexTokenPrompt: true, indexTokens: [{ origin, token: seal(origin, USER, TOKEN) }] });
+    try {
+      const uri = fileUri(path.join(dir, 'e', 'requirements.txt'));
+      await client.open(uri, 'private-lib\n');
+      await client.waitForDiagnostics(uri, (d) => d.map((x) => x.code).join() === 'archived', { timeoutMs: 10_000 });
+      await sendToken(client, { origin, token: seal(origin, USER, WRONG) });
+      await until(() => client.logs.join('\n').includes(`a token for ${origin} was given`), 'the log line of the second token');
+      const wire = client.wire.join('');
+      assert.match(wire, /"sealed":"[A-Za-z0-9+/=]+"/, 'the stream was captured, with the sealed tokens in it');
+      assert.ok(!wire.includes(KEY), 'the key is not in the stream');
+      assertNoToken(wire);
+      assertNoToken(client.logs.join('\n'));
+    } finally {
+      await client.stop();
     }
   });
 });

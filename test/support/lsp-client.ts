@@ -6,6 +6,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { PassThrough } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type CancellationToken, createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import type { CodeAction, Diagnostic, Hover, Position, PublishDiagnosticsParams, Range } from 'vscode-languageserver-protocol';
@@ -50,6 +51,8 @@ export interface StartOptions {
 export class LspClient {
   readonly diagnostics = new Map<string, PublishDiagnosticsParams[]>();
   readonly logs: string[] = [];
+  /** The raw JSON-RPC stream, both ways, as it was written. */
+  readonly wire: string[] = [];
   /** Methods the server registered for dynamically. */
   readonly registrations: string[] = [];
   /** The registrations in force, by id, with their options. */
@@ -74,8 +77,13 @@ export class LspClient {
       env: { ...process.env, PYPI_STATUS_CODE_CACHE: codeCacheDir(), ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
-    const connection = createMessageConnection(new StreamMessageReader(proc.stdout), new StreamMessageWriter(proc.stdin));
+    // Everything written to the server passes through here, so that a test can read the raw stream, as a protocol trace shows it.
+    const toServer = new PassThrough();
+    toServer.pipe(proc.stdin);
+    const connection = createMessageConnection(new StreamMessageReader(proc.stdout), new StreamMessageWriter(toServer));
     const client = new LspClient(proc, connection, options.settings ?? {});
+    toServer.on('data', (d: Buffer) => client.wire.push(d.toString()));
+    proc.stdout.on('data', (d: Buffer) => client.wire.push(d.toString()));
     proc.stderr.on('data', (d: Buffer) => client.logs.push(d.toString()));
     connection.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
       const list = client.diagnostics.get(p.uri) ?? [];

@@ -11,6 +11,7 @@ import type { ConfigContext, IndexPlan } from '../../server/src/core/indexConfig
 import { netrcFor, readNetrc } from '../../server/src/core/indexConfig/netrc.js';
 import { pipConfigFiles, readPipConfig } from '../../server/src/core/indexConfig/pip.js';
 import { resolveIndexPlan, type ResolveInput } from '../../server/src/core/indexConfig/resolve.js';
+import { globToRegExp } from '../../server/src/core/indexConfig/uvProject.js';
 
 const DATA = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'data', 'index-config');
 const data = (name: string) => readFileSync(path.join(DATA, name), 'utf8');
@@ -181,6 +182,92 @@ describe('uv', () => {
     assert.equal(p.pinned.get('torch')?.[0]?.url, 'https://download.pytorch.org/whl/cu128/');
     const real = plan(machine({ '/work/project/uv.toml': data('uv-test-uv.toml') }), '/work/project/pyproject.toml', '[project]\nname = "x"\n');
     assert.deepEqual(urls(real), [PYPI]);
+  });
+});
+
+describe('uv workspaces', () => {
+  const ROOT = [
+    '[project]\nname = "root"\ndependencies = []',
+    '[tool.uv.workspace]\nmembers = ["packages/*", "./libs/core"]\nexclude = ["packages/legacy"]',
+    '[tool.uv.sources]\nsix = { index = "internal" }\nattrs = { index = "internal" }',
+    '[[tool.uv.index]]\nname = "internal"\nurl = "https://internal.example/simple"\nexplicit = true',
+    '[[tool.uv.index]]\nname = "mirror"\nurl = "https://mirror.example/simple"',
+  ].join('\n');
+  const MEMBER = '[project]\nname = "a"\ndependencies = ["six", "attrs", "requests"]\n';
+  const root = (extra: Record<string, string> = {}) => machine({ '/work/project/pyproject.toml': ROOT, ...extra });
+  const pinnedTo = (p: IndexPlan, dep: string) => p.pinned.get(dep)?.map((r) => r.name ?? r.url);
+
+  it("gives a member with nothing of its own the root's indexes and sources", () => {
+    for (const file of ['/work/project/packages/a/pyproject.toml', '/work/project/libs/core/pyproject.toml']) {
+      const p = plan(root(), file, MEMBER);
+      assert.equal(p.tool, 'uv', file);
+      assert.deepEqual(urls(p), ['https://mirror.example/simple/', PYPI]);
+      assert.deepEqual(pinnedTo(p, 'six'), ['internal']);
+      assert.equal(p.pinned.get('six')?.[0]?.from, '../../pyproject.toml [tool.uv] [[index]]');
+    }
+  });
+
+  it("lets a member's own sources override the root's, with its own or the root's indexes, and ignores its own settings", () => {
+    const member = [
+      MEMBER,
+      '[tool.uv]\nindex-url = "https://ignored.example/simple"',
+      '[tool.uv.sources]\nsix = { index = "mine" }',
+      '[[tool.uv.index]]\nname = "mine"\nurl = "https://mine.example/simple"',
+    ].join('\n');
+    const files = { '/work/project/packages/a/uv.toml': '[[index]]\nurl = "https://ignored-too.example/simple"\ndefault = true\n' };
+    const p = plan(root(files), '/work/project/packages/a/pyproject.toml', member);
+    // uv reads the root's settings only: the member's index-url, its uv.toml and its non-explicit index serve nothing but pins.
+    assert.deepEqual(urls(p), ['https://mirror.example/simple/', PYPI]);
+    assert.deepEqual(pinnedTo(p, 'six'), ['mine']);
+    assert.deepEqual(pinnedTo(p, 'attrs'), ['internal']);
+  });
+
+  it("takes the root's uv.toml over its [tool.uv] settings, whose indexes still serve pins", () => {
+    const files = { '/work/project/uv.toml': '[[index]]\nname = "corp"\nurl = "https://corp.example/simple"\ndefault = true\n' };
+    const p = plan(root(files), '/work/project/packages/a/pyproject.toml', MEMBER);
+    assert.deepEqual(urls(p), ['https://corp.example/simple/']);
+    assert.equal(p.indexes[0]?.from, '../../uv.toml [[index]]');
+    assert.deepEqual(pinnedTo(p, 'six'), ['internal']);
+  });
+
+  it('leaves a folder that is not a member alone', () => {
+    const own = '[project]\nname = "x"\ndependencies = ["six"]\n[tool.uv]\ndev-dependencies = []\n';
+    // Excluded, not matched by the members globs, or below another project: uv does not take it into the workspace.
+    const nested = { '/work/project/packages/a/pyproject.toml': MEMBER };
+    for (const [file, extra] of [
+      ['/work/project/packages/legacy/pyproject.toml', {}],
+      ['/work/project/tools/x/pyproject.toml', {}],
+      ['/work/project/packages/a/examples/pyproject.toml', nested],
+    ] as const) {
+      const p = plan(root(extra), file, own);
+      assert.deepEqual(urls(p), [PYPI], file);
+      assert.equal(p.pinned.size, 0, file);
+    }
+    // Without anything of uv's, a non-member is not uv's at all.
+    assert.equal(plan(root(), '/work/project/tools/x/pyproject.toml', '[project]\nname = "x"\ndependencies = ["six"]\n').tool, 'pip');
+    // The root's own file is read as itself.
+    const self = plan(root(), '/work/project/pyproject.toml', ROOT);
+    assert.deepEqual(pinnedTo(self, 'six'), ['internal']);
+  });
+
+  it("uses the root's configuration only in a trusted workspace, and says so", () => {
+    const p = plan(root(), '/work/project/packages/a/pyproject.toml', MEMBER, false);
+    assert.deepEqual(urls(p), [PYPI]);
+    assert.equal(p.pinned.size, 0);
+    assert.match(p.untrusted.join(), /names its own indexes in \.\.\/\.\.\/pyproject\.toml \[tool\.uv\]/);
+  });
+
+  it("matches members globs as uv's glob crate does", () => {
+    const matches = (glob: string, rel: string) => globToRegExp(glob).test(rel);
+    assert.ok(matches('packages/*', 'packages/a'));
+    assert.ok(matches('packages/*', 'packages/a/b'));
+    assert.ok(matches('./libs/core/', 'libs/core'));
+    assert.ok(matches('libs/**', 'libs/x/y'));
+    assert.ok(matches('pkg-?', 'pkg-1'));
+    assert.ok(matches('pkg-[ab]', 'pkg-b'));
+    assert.ok(!matches('pkg-[!ab]', 'pkg-b'));
+    assert.ok(!matches('packages/*', 'packagesx'));
+    assert.ok(!matches('libs.core', 'libsxcore'));
   });
 });
 

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { knownOrigins, secretKey, storedToken, tokenFromInput, updateOrigins, validateTokenInput } from '../../client/src/tokenInput.js';
 import { IndexTokens, originOf, readTokenParams, TOKEN_SOURCE } from '../../server/src/session/indexTokens.js';
+import { newTokenKey, openToken, readTokenKey, sealToken } from '../../server/src/tokenSeal.js';
 
 describe('the token the user types (client)', () => {
   it('takes a bare token as the password of __token__, and user:token as both', () => {
@@ -93,5 +94,46 @@ describe('the tokens the server is handed', () => {
     tokens.initialize(undefined, (m) => warnings.push(m));
     assert.equal(warnings.length, 2);
     assert.equal(originOf('mailto:x@y'), undefined);
+  });
+});
+
+describe('sealed tokens (client to server)', () => {
+  const key = readTokenKey(newTokenKey())!;
+  const origin = 'https://corp.example';
+  const token = { username: '__token__', password: 'pst-SECRET-1234' };
+
+  it('opens what it sealed, and the sealed text shows nothing of the token', () => {
+    assert.equal(key.length, 32);
+    const sealed = sealToken(token, origin, key);
+    assert.ok(!sealed.sealed.includes('SECRET') && !Buffer.from(sealed.sealed, 'base64').toString('latin1').includes('SECRET'));
+    assert.deepEqual(openToken(sealed, origin, key), token);
+    // A random IV each time: the same token never seals to the same text.
+    assert.notEqual(sealToken(token, origin, key).sealed, sealed.sealed);
+    assert.deepEqual(readTokenParams({ origin, token: sealed }, key), { origin, token: { ...token, from: TOKEN_SOURCE } });
+  });
+
+  it('refuses a token altered, sealed with another key or for another origin, or not sealed, without repeating it', () => {
+    const sealed = Buffer.from(sealToken(token, origin, key).sealed, 'base64');
+    for (let i = 0; i < sealed.length; i += 7) {
+      const altered = Buffer.from(sealed);
+      altered[i]! ^= 0x20;
+      assert.equal(openToken({ sealed: altered.toString('base64') }, origin, key), undefined, `byte ${i} altered`);
+    }
+    assert.equal(openToken({ sealed: sealed.subarray(0, 20).toString('base64') }, origin, key), undefined);
+    assert.equal(openToken(sealToken(token, origin, readTokenKey(newTokenKey())!), origin, key), undefined);
+    assert.equal(openToken(sealToken(token, 'https://other.example', key), origin, key), undefined);
+    const refused = [
+      readTokenParams({ origin, token }, key),
+      readTokenParams({ origin, token: { sealed: sealed.subarray(0, 20).toString('base64') } }, key),
+      // A sealed token reaching a server without the key is not guessed at either.
+      readTokenParams({ origin, token: sealToken(token, origin, key) }),
+    ];
+    for (const r of refused) {
+      assert.ok('error' in r);
+      assert.match(r.error, /not sealed with this server's key/);
+      assert.ok(!r.error.includes('SECRET'));
+    }
+    assert.equal(readTokenKey('too-short'), undefined);
+    assert.equal(readTokenKey(undefined), undefined);
   });
 });

@@ -19,6 +19,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runTests } from '@vscode/test-electron';
 import { build } from 'esbuild';
+import { makeProject } from '../support/index-catalog.js';
 import { startIndexServer } from '../support/index-server.js';
 import { addAlternatives, prepareWorkspace, writeJson } from './workspace.js';
 
@@ -64,6 +65,9 @@ async function main(): Promise<number> {
   const extensionTestsPath = await bundleSuite();
   const scratch = mkdtempSync(path.join(tmpdir(), 'pypi-status-vscode-'));
   const index = await startIndexServer();
+  // A second index, which a uv project in the workspace names itself (suite/indexes.test.ts): only it knows team-only-lib.
+  const team = await startIndexServer();
+  team.setProject('team-only-lib', makeProject({ name: 'team-only-lib', status: 'archived' }));
   try {
     const workspace = path.join(scratch, 'workspace');
     const userDataDir = path.join(scratch, 'user-data');
@@ -104,7 +108,14 @@ async function main(): Promise<number> {
       extensionDevelopmentPath: REPO_ROOT,
       extensionTestsPath,
       launchArgs: [workspace, `--user-data-dir=${userDataDir}`, `--extensions-dir=${extensionsDir}`, '--disable-extensions'],
-      extensionTestsEnv: { XDG_CACHE_HOME: path.join(scratch, 'xdg-cache') },
+      extensionTestsEnv: {
+        XDG_CACHE_HOME: path.join(scratch, 'xdg-cache'),
+        PYPI_STATUS_TEST_TEAM_INDEX: team.simpleUrl,
+        // While a suite unsets pypiStatus.indexUrl, the workspace's other files go where their installers would: here, never PyPI.
+        PIP_INDEX_URL: index.simpleUrl,
+        UV_DEFAULT_INDEX: index.simpleUrl,
+        PDM_PYPI_URL: index.simpleUrl,
+      },
     });
     console.log(`VS Code tests passed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     return 0;
@@ -112,7 +123,7 @@ async function main(): Promise<number> {
     console.error(`VS Code tests failed: ${e instanceof Error ? e.message : String(e)}`);
     return 1;
   } finally {
-    await index.close();
+    await Promise.all([index.close(), team.close()]);
     rmSync(scratch, { recursive: true, force: true, maxRetries: 3 });
   }
 }

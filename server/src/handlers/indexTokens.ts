@@ -14,7 +14,7 @@ export function registerIndexTokens(connection: Connection, session: Session, sc
   };
 
   connection.onNotification(INDEX_TOKEN_NOTIFICATION, async (params: unknown) => {
-    const read = readTokenParams(params);
+    const read = readTokenParams(params, session.tokens.key);
     if ('error' in read) return session.warn(read.error);
     if (!session.tokens.set(read.origin, read.token)) return;
     // The token itself is never logged: only whose it is.

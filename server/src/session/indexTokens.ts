@@ -5,6 +5,7 @@
  */
 import type { Credentials } from '../core/indexConfig/model.js';
 import type { IndexRefusedParams, IndexTokenParams } from '../protocol.js';
+import { isSealed, openToken } from '../tokenSeal.js';
 
 /** Where a token from the client is said to come from (hovers and --print-config show this, never the token). */
 export const TOKEN_SOURCE = 'a token entered in the editor';
@@ -19,14 +20,23 @@ export function originOf(raw: string): string | undefined {
   }
 }
 
-/** A client's token message, checked: the token (or null) for an origin, or why it cannot be used (without the token). */
-export function readTokenParams(params: unknown): { origin: string; token: Credentials | null } | { error: string } {
+/**
+ * A client's token message, checked: the token (or null) for an origin, or why it cannot be used
+ * (without the token). With a key (the VS Code client passes one in the environment), a token must
+ * be sealed with it; without one, it comes as it is (clients that do not seal).
+ */
+export function readTokenParams(params: unknown, key?: Buffer): { origin: string; token: Credentials | null } | { error: string } {
   const p = (typeof params === 'object' && params !== null ? params : {}) as { [K in keyof IndexTokenParams]?: unknown };
   const origin = typeof p.origin === 'string' ? originOf(p.origin) : undefined;
   if (origin === undefined)
     return { error: `a token was given for ${typeof p.origin === 'string' ? `"${p.origin.slice(0, 200)}", which is not an http(s) origin` : 'no origin'}` };
   if (p.token === null || p.token === undefined) return { origin, token: null };
-  const t = p.token as { username?: unknown; password?: unknown };
+  let t = p.token as { username?: unknown; password?: unknown };
+  if (key || isSealed(p.token)) {
+    const opened = key && isSealed(p.token) ? openToken(p.token, p.origin as string, key) : undefined;
+    if (!opened) return { error: `the token given for ${origin} is not sealed with this server's key (or was altered); it is not used` };
+    t = opened;
+  }
   const valid = (v: unknown): v is string => typeof v === 'string' && v !== '' && !/[\r\n]/.test(v);
   if (typeof t !== 'object' || !valid(t.username) || !valid(t.password) || t.username.includes(':')) {
     return { error: `the token given for ${origin} is not a user name (without ":") and a password, each on one line; it is not used` };
@@ -36,6 +46,12 @@ export function readTokenParams(params: unknown): { origin: string; token: Crede
 
 export class IndexTokens {
   private readonly tokens = new Map<string, Credentials>();
+  /** The key sealed tokens are opened with (TOKEN_KEY_ENV), when the client gave one. */
+  readonly key: Buffer | undefined;
+
+  constructor(key?: Buffer) {
+    this.key = key;
+  }
   /** `label origin` of the refusals the client has been told of. */
   private readonly told = new Set<string>();
 
@@ -51,7 +67,7 @@ export class IndexTokens {
     if (list === undefined) return;
     if (!Array.isArray(list)) return warn('initializationOptions.indexTokens is not a list; no token is used');
     for (const item of list) {
-      const read = readTokenParams(item);
+      const read = readTokenParams(item, this.key);
       if ('error' in read) warn(read.error);
       else this.set(read.origin, read.token);
     }

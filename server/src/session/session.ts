@@ -9,6 +9,7 @@ import { Configuration } from './configuration.js';
 import { OpenDocuments } from './documents.js';
 import { CurrentIndex } from './indexEnvironment.js';
 import { IndexTokens } from './indexTokens.js';
+import { readTokenKey, TOKEN_KEY_ENV } from '../tokenSeal.js';
 import { connectionLog } from './log.js';
 import { LockAnalyses } from './lockAnalyses.js';
 import { ProjectContexts } from './projectContexts.js';
@@ -23,8 +24,8 @@ export class Session {
   /** The locks beside open manifests, analysed once per state of their files. */
   readonly lockAnalyses = new LockAnalyses();
   readonly projects = new ProjectContexts(this.documents);
-  /** Tokens for indexes, from the client (memory only). */
-  readonly tokens = new IndexTokens();
+  /** Tokens for indexes, from the client (memory only), opened with the key the client put in the environment. */
+  readonly tokens = new IndexTokens(takeTokenKey());
   /** Hears of an index that refused a request (set by the handler that tells the client). */
   onIndexRefused: (refusal: IndexRefusedParams) => void = () => undefined;
   /** The workspace folders, as paths. */
@@ -74,4 +75,11 @@ export class Session {
   notShutDown(): void {
     if (this.shutDown) throw new ResponseError(ErrorCodes.InvalidRequest, 'the server is shutting down');
   }
+}
+
+/** The key for sealed tokens, out of the environment: nothing that reads or passes on the environment afterwards sees it. */
+function takeTokenKey(): Buffer | undefined {
+  const key = readTokenKey(process.env[TOKEN_KEY_ENV]);
+  delete process.env[TOKEN_KEY_ENV];
+  return key;
 }

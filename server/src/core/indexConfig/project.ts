@@ -47,6 +47,8 @@ export interface ProjectIndexConfig {
   uv?: UvLayer;
   /** Normalized dependency name → [tool.uv.sources] index pins. */
   uvSources: Map<string, UvPin>;
+  /** [tool.uv.workspace]: this file is a uv workspace's root; its globs say which folders are members. */
+  uvWorkspace?: { members: string[]; exclude: string[] };
   poetry?: PoetrySource[];
   /** Normalized dependency name → the Poetry source it names. */
   poetryPins: Map<string, string>;
@@ -70,6 +72,8 @@ export function readProjectIndexConfig(text: string): ProjectIndexConfig {
   if (uv) {
     config.uv = uvLayer(uv);
     readUvSources(asTable(uv.sources), config.uvSources);
+    const workspace = asTable(uv.workspace);
+    if (workspace) config.uvWorkspace = { members: stringList(workspace.members), exclude: stringList(workspace.exclude) };
   }
   if (poetry) readPoetry(poetry, config);
   if (pdm && pdm.source !== undefined) {

@@ -14,9 +14,9 @@ import { indexLabel, type ConfigContext, type IndexPlan, type IndexRef, type Too
 import { pdmIndexes } from './pdm.js';
 import { readPipConfig } from './pip.js';
 import { poetryIndexes } from './poetry.js';
-import { readUvToml, type ProjectIndexConfig } from './project.js';
 import { splitIndexUrl, paths } from './urls.js';
 import { uvIndexes, uvMachineFiles, type UvSource } from './uv.js';
+import { findUvWorkspaceRoot, uvProject, type UvProject } from './uvProject.js';
 
 export interface ResolveInput {
   /** Absolute path of the file. */
@@ -103,8 +103,10 @@ function pyprojectPlan(input: ResolveInput, ctx: ConfigContext): IndexPlan {
   const p = paths(ctx);
   const dir = p.dirname(input.file);
   const beside = (name: string) => ctx.exists(p.join(dir, name));
+  // A uv workspace member is uv's even with nothing of uv's beside it: the lock and the settings are the root's.
+  const uvMember = () => !config?.uvWorkspace && findUvWorkspaceRoot(ctx, dir) !== undefined;
   const tool: Tool =
-    beside('uv.lock') || config?.tools.uv || beside('uv.toml')
+    beside('uv.lock') || config?.tools.uv || beside('uv.toml') || uvMember()
       ? 'uv'
       : beside('poetry.lock') || config?.tools.poetry
         ? 'poetry'
@@ -115,7 +117,7 @@ function pyprojectPlan(input: ResolveInput, ctx: ConfigContext): IndexPlan {
   if (tool === 'pip') return requirementsPlan({ ...input, kind: 'requirements', parsed: { ...input.parsed, indexUrls: [], noIndex: false } }, ctx);
   const plan = emptyPlan(tool, []);
   const names = input.parsed.dependencies.map((d) => d.normalizedName);
-  if (tool === 'uv') uvPlan(plan, input, ctx, config);
+  if (tool === 'uv') uvPlan(plan, input, ctx, uvProject(ctx, input.file, config));
   else if (tool === 'poetry') {
     const sources = input.trusted ? (config?.poetry ?? []) : [];
     if (!input.trusted && config?.poetry?.length)
@@ -135,31 +137,17 @@ function pyprojectPlan(input: ResolveInput, ctx: ConfigContext): IndexPlan {
   return plan;
 }
 
-function uvPlan(plan: IndexPlan, input: ResolveInput, ctx: ConfigContext, config: ProjectIndexConfig | undefined): void {
-  const p = paths(ctx);
-  const layers: UvSource[] = [];
-  const projectToml = p.join(p.dirname(input.file), 'uv.toml');
-  const projectText = ctx.env.UV_CONFIG_FILE ? undefined : ctx.readFile(projectToml);
-  // A uv.toml beside the pyproject.toml takes the place of its [tool.uv] settings.
-  const project: UvSource | undefined =
-    projectText !== undefined
-      ? { layer: readUvToml(projectText), from: 'uv.toml', workspace: true }
-      : config?.uv
-        ? { layer: config.uv, from: 'pyproject.toml [tool.uv]', workspace: true }
-        : undefined;
-  if (project && input.trusted) layers.push(project);
-  // The project's own [[tool.uv.index]] still name the indexes its [tool.uv.sources] pin to.
-  if (project && input.trusted && projectText !== undefined && config?.uv)
-    layers.push({ layer: config.uv, from: 'pyproject.toml [tool.uv]', workspace: true, namesOnly: true });
-  else if (project && (project.layer.indexes.length > 0 || project.layer.indexUrl !== undefined || project.layer.extraIndexUrls.length > 0)) {
-    plan.untrusted.push(`this project names its own indexes in ${project.from}`);
-  }
+function uvPlan(plan: IndexPlan, input: ResolveInput, ctx: ConfigContext, project: UvProject): void {
+  const { settings } = project;
+  const layers: UvSource[] = input.trusted ? [...project.layers] : [];
+  if (!input.trusted && settings && (settings.layer.indexes.length > 0 || settings.layer.indexUrl !== undefined || settings.layer.extraIndexUrls.length > 0))
+    plan.untrusted.push(`this project names its own indexes in ${settings.from}`);
   layers.push(...uvMachineFiles(ctx));
   const uv = uvIndexes(ctx, layers);
   plan.warnings.push(...uv.warnings);
   plan.indexes = uv.general;
   if (!input.trusted) return;
-  for (const [dep, { indexes, partial }] of config?.uvSources ?? []) pin(plan, dep, indexes, uv.named, partial);
+  for (const [dep, { indexes, partial }] of project.sources) pin(plan, dep, indexes, uv.named, partial);
 }
 
 /** Pins a dependency to named indexes (then the general ones, when the pin covers only some platforms). */

@@ -36,7 +36,8 @@ export function registerCodeActions(connection: Connection, session: Session): v
       if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
       // Nothing edits a lock file (its tool regenerates it), nor a Pipfile key, whose value's form varies.
       const editable = dep.form !== 'lock-entry' && dep.form !== 'pipfile-key';
-      const alternatives = facts && editable ? ((await within(alternativesIfFlagged(dep, facts, session.settings, source))) ?? []) : [];
+      const context = await session.projects.findingContext(doc.uri, state, session.settings);
+      const alternatives = facts && editable ? ((await within(alternativesIfFlagged(dep, facts, context, session.settings, source))) ?? []) : [];
       const everywhere: DependencyInFile[] = [];
       for (const [uri, other] of session.documents.states) {
         // A line the user silenced stays as it is.

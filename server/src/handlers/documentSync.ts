@@ -18,6 +18,7 @@ export function registerDocumentSync(connection: Connection, session: Session, c
   documents.documents.onDidOpen((e) => documents.opened(e.document.uri));
   documents.documents.onDidClose((e) => {
     const file = documents.closed(e.document.uri);
+    checks.forget(e.document.uri);
     // A scanned file keeps its findings from the file on disk once the editor lets go of it.
     if (file && session.scanned.has(file)) void refresh.refreshFromDisk(file);
     else void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });

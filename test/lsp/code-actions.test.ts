@@ -234,6 +234,14 @@ describe('pin fixes over stdio', () => {
         vulnerabilities: { '3.0.0': [vulnerability('PYSEC-3', ['3.1.0']), vulnerability('PYSEC-4', [])] },
       }),
     );
+    index.setProject(
+      'hoppin',
+      makeProject({
+        name: 'hoppin',
+        versions: ['4.0.0', '4.1.0', '4.2.0'],
+        vulnerabilities: { '4.0.0': [vulnerability('PYSEC-5', ['4.1.0'])], '4.1.0': [vulnerability('PYSEC-6', ['4.2.0'])] },
+      }),
+    );
     index.setProject('missingpin', makeProject({ name: 'missingpin', versions: ['1.0', '2.0'] }));
     index.setProject('steady', makeProject({ name: 'steady', versions: ['1.0.0'] }));
     index.setProject('requests', makeProject({ name: 'requests' }));
@@ -291,6 +299,17 @@ describe('pin fixes over stdio', () => {
     const nearest = missing.actions.find((a) => a.isPreferred)!;
     assert.match(nearest.title, /^Change the pin to 2\.0 /);
     assert.equal(applied(TEXT, uri, nearest).split('\n')[3], 'missingpin==2.0');
+  });
+
+  it("asks the index about the upgrade's release before offering it, passing one that is vulnerable itself", async () => {
+    const text = 'hoppin==4.0.0\n';
+    const { uri, diagnostics } = await opened('hop', text, 1);
+    const d = diagnostics.find((x) => x.code === 'vulnerable')!;
+    // Nothing has asked about 4.1.0 yet: it fixes PYSEC-5 but the JSON API lists PYSEC-6 for it.
+    const actions = await client.codeActions(uri, d.range, [d]);
+    const upgrade = actions.find((a) => a.isPreferred);
+    assert.equal(upgrade?.title, 'Upgrade to 4.2.0 (fixes PYSEC-5)', actions.map((a) => a.title).join('\n'));
+    assert.equal(apply(text, upgrade, uri), 'hoppin==4.2.0\n');
   });
 
   it('applies every pin fix of the file as one edit, touching nothing else', async () => {

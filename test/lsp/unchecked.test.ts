@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { MessageType, ShowMessageNotification, type ShowMessageParams } from 'vscode-languageserver-protocol';
 import { UNCHECKED_NOTIFICATION, type UncheckedParams } from '../../server/src/protocol.js';
 import { makeProject } from '../support/index-catalog.js';
 import { startIndexServer, type IndexServer } from '../support/index-server.js';
@@ -14,6 +15,7 @@ describe('unchecked dependencies over stdio', () => {
   let client: LspClient;
   let dir: string;
   const received: UncheckedParams[] = [];
+  const shown: ShowMessageParams[] = [];
 
   before(async () => {
     index = await startIndexServer();
@@ -26,6 +28,7 @@ describe('unchecked dependencies over stdio', () => {
     client.connection.onNotification(UNCHECKED_NOTIFICATION, (p: UncheckedParams) => {
       received.push(p);
     });
+    client.connection.onNotification(ShowMessageNotification.type, (p) => void shown.push(p));
   });
   after(async () => {
     await client.stop();
@@ -60,6 +63,8 @@ describe('unchecked dependencies over stdio', () => {
     assert.equal(sent.version, 1);
     const diagnostics = await client.waitForDiagnostics(uri);
     assert.deepEqual(diagnostics, []);
+    await index.settled(200);
+    assert.deepEqual(shown, [], 'a client that takes the notification gets no message besides');
   });
 
   it('says so with an empty list once everything could be checked', async () => {
@@ -83,6 +88,36 @@ describe('unchecked dependencies over stdio', () => {
       await index.settled(200);
       assert.deepEqual(heard, []);
     } finally {
+      await other.stop();
+    }
+  });
+
+  it('tells a client without the notification by a warning message, once across edits and re-checks, and by no diagnostic', async () => {
+    const other = await LspClient.start({
+      settings: { indexUrl: index.simpleUrl, jsonApiUrl: index.jsonApiUrl, cache: { directory: path.join(dir, 'cache-message') } },
+    });
+    const messages: ShowMessageParams[] = [];
+    other.connection.onNotification(ShowMessageNotification.type, (p) => void messages.push(p));
+    try {
+      index.setFault('/simple/broken-four/', { kind: 'status', status: 503 });
+      index.setFault('/simple/broken-five/', { kind: 'status', status: 503 });
+      const uri = fileUri(path.join(dir, 'message', 'requirements.txt'));
+      await other.open(uri, 'steady==1.0.0\nbroken-four\nbroken-five\n');
+      const deadline = Date.now() + 10_000;
+      while (messages.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(messages.length, 1, other.logs.join('\n'));
+      assert.equal(messages[0]!.type, MessageType.Warning);
+      assert.equal(messages[0]!.message, `pypi-status: 2 dependencies of requirements.txt not checked: HTTP 503 (index ${index.simpleUrl}).`);
+      for (let version = 2; version <= 4; version++) {
+        await other.change(uri, version, `steady==1.0.0\nbroken-four\nbroken-five\n${'# edit\n'.repeat(version)}`);
+        await other.waitForDiagnostics(uri, (d) => d.length === 0);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      await index.settled(300);
+      assert.equal(messages.length, 1, JSON.stringify(messages));
+      assert.deepEqual(await other.waitForDiagnostics(uri), []);
+    } finally {
+      index.clearFaults();
       await other.stop();
     }
   });

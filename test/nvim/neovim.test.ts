@@ -12,6 +12,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
@@ -22,6 +23,7 @@ import { REPO_ROOT, SERVER_JS } from '../support/lsp-client.js';
 const NVIM = process.env.PYPI_STATUS_NVIM ?? 'nvim';
 const INIT_LUA = path.join(REPO_ROOT, 'test', 'nvim', 'init.lua');
 const PIN_FIX_LUA = path.join(REPO_ROOT, 'test', 'nvim', 'pin-fix.lua');
+const UNCHECKED_LUA = path.join(REPO_ROOT, 'test', 'nvim', 'unchecked.lua');
 // The same expectations as test/lsp/server.test.ts (test/support/every-form.ts), seen through Neovim.
 
 interface NvimDiagnostic {
@@ -195,5 +197,46 @@ describe('Neovim as the LSP client', () => {
     assert.deepEqual(result.lines, ['# Development tools.', 'black==19.10b0  # formatter', 'pytest']);
     assert.equal(result.modified, true);
     assert.equal(readFileSync(file, 'utf8'), '# Development tools.\nblack==21.11b0  # formatter\npytest\n');
+  });
+
+  it('tells of dependencies an unreachable index left unchecked by one warning message, and flags none of them', { timeout: 30_000 }, async () => {
+    // A port nothing listens on: the index cannot be reached at all.
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as AddressInfo;
+        probe.close(() => resolve(port));
+      });
+    });
+    const dir = path.join(home, 'unchecked-project');
+    mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, 'requirements.txt');
+    writeFileSync(file, 'requests\nsix==1.16.0\n');
+    const out = path.join(home, 'unchecked.json');
+    const simple = `http://127.0.0.1:${port}/simple/`;
+    const run = await runNvim(
+      { ...nvimEnv(), PYPI_STATUS_INDEX: simple, PYPI_STATUS_FILE: file, PYPI_STATUS_OUT: out, PYPI_STATUS_TIMEOUT: '20000' },
+      28_000,
+      UNCHECKED_LUA,
+    );
+    assert.equal(run.code, 0, `nvim exited with ${run.code}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`);
+    const result = JSON.parse(readFileSync(out, 'utf8')) as {
+      told: boolean;
+      messages: { type: number; message: string }[];
+      notified: { message: string }[];
+      hover?: string;
+      diagnostics?: number;
+    };
+    assert.ok(result.told, 'Neovim was told');
+    assert.equal(result.messages.length, 1, JSON.stringify(result.messages));
+    assert.equal(result.messages[0]!.type, 2, 'a warning');
+    assert.match(
+      result.messages[0]!.message,
+      new RegExp(`^pypi-status: 2 dependencies of requirements\\.txt not checked: .+ \\(index ${simple.replace(/[.]/g, '\\.')}\\)\\.$`),
+    );
+    assert.equal(result.diagnostics, 0, 'a network fault is no finding');
+    assert.match(result.hover ?? '', /not checked/);
+    // Neovim 0.7 writes the message out itself; later versions hand it to vim.notify.
+    if (result.notified.length > 0) assert.ok(result.notified.some((n) => n.message.includes('not checked')));
+    else assert.match(run.stdout + run.stderr, /not checked/);
   });
 });

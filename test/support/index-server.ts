@@ -64,6 +64,8 @@ export interface IndexServerOptions {
    * which is what pypi.org itself does (Warehouse falls back to text/html).
    */
   unacceptable?: 'not-acceptable' | 'text/html';
+  /** Project pages only in HTML (PEP 503), as an index that does not implement PEP 691 serves them. */
+  htmlOnly?: boolean;
   /** Port to listen on (default 0 = any free port). */
   port?: number;
   /**
@@ -407,6 +409,7 @@ export async function startIndexServer(options: IndexServerOptions = {}): Promis
   const generate = options.unknownProjects === 'generate';
   const gzipEnabled = options.gzip !== false;
   const unacceptable = options.unacceptable ?? 'not-acceptable';
+  const detailOffers = options.htmlOnly ? SIMPLE_OFFERS.filter((o) => !CONTENT_TYPE[o]!.includes('json')) : SIMPLE_OFFERS;
   const requests: LoggedRequest[] = [];
   let faults: FaultRule[] = [];
   let faultOrder = 0;
@@ -506,7 +509,7 @@ export async function startIndexServer(options: IndexServerOptions = {}): Promis
     const normalized = normalizeName(name);
     if (name !== normalized) return redirect(301, `/simple/${encodeURIComponent(normalized)}/${search}`, 'html');
     const state = project(name);
-    const offers = acceptableOffers(accept, SIMPLE_OFFERS);
+    const offers = acceptableOffers(accept, detailOffers);
     const chosen = offers[0] ?? (unacceptable === 'text/html' ? MIME_TEXT_HTML : undefined);
     const isJson = chosen !== undefined && CONTENT_TYPE[chosen] === MIME_SIMPLE_V1_JSON;
     if (!state) return notFound(isJson ? 'json' : 'html');

@@ -152,6 +152,13 @@ describe('hover card', () => {
     assert.match(hoverMarkdown(dep('demo'), { project: { state: 'unknown', reason: 'HTTP 503' } }), /Status unknown: .*HTTP 503/);
     const stale = hoverMarkdown(dep('demo'), { project: { ...found(project()), stale: 'timed out' } });
     assert.match(stale, /As of 2026\\?-01\\?-01/);
+    assert.match(hoverPlainText(dep('demo'), { project: { state: 'unknown', reason: 'HTTP 503' } }), /Status unknown: not checked, /);
+  });
+
+  it('says a dependency whose JSON API lookup failed was not fully checked, and why', () => {
+    const card = hoverPlainText(dep('demo==1.0'), { project: found(project()), pinned: { state: 'unknown', reason: 'HTTP 502' } });
+    assert.match(card, /Not fully checked: known vulnerabilities and the inactive classifier could not be read \(JSON API: HTTP 502\)\./);
+    assert.doesNotMatch(hoverPlainText(dep('demo==1.0'), { project: found(project()) }), /Not fully checked/);
   });
 
   it('escapes everything the index controls', () => {

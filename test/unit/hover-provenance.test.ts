@@ -21,8 +21,17 @@ function dep(line: string) {
 
 const facts = (info: ProjectInfo): DependencyFacts => ({ project: { state: 'found', data: info, fetchedAt: Date.UTC(2026, 0, 1) } });
 
-function project(releases: ProjectInfo['releases'], latestVersion: string): ProjectInfo {
-  return { name: 'demo', status: 'active', versions: Object.keys(releases), releases, latestVersion, format: 'json' };
+interface Served {
+  format?: ProjectInfo['format'];
+  /** undefined: the page said nothing about PEP 740 (the key is left out). */
+  attestations?: ProjectInfo['attestations'] | undefined;
+}
+
+function project(releases: ProjectInfo['releases'], latestVersion: string, served: Served = {}): ProjectInfo {
+  const info: ProjectInfo = { name: 'demo', status: 'active', versions: Object.keys(releases), releases, latestVersion, format: served.format ?? 'json' };
+  const attestations = 'attestations' in served ? served.attestations : 'served';
+  if (attestations !== undefined) info.attestations = attestations;
+  return info;
 }
 
 const cryptography = decodeSimpleJson(data('cryptography.simple.v1.json'), 'cryptography');
@@ -76,6 +85,18 @@ describe('hover: PEP 740 provenance', () => {
     assert.match(card, /\*\*The latest release has no attestation\*\*; earlier ones were published with one \(the last: 1\\\.1\)/);
     const never = project({ '1.0': { yanked: false, files: 1 }, '2.0': { yanked: false, files: 1 } }, '2.0');
     assert.doesNotMatch(hoverPlainText(dep('demo'), facts(never)), /latest release has no attestation/);
+  });
+
+  it("says attestations are not served, or not known, where the index's page cannot tell there are none", () => {
+    const releases = { '1.0': { yanked: false, attestedFiles: 1, files: 1, provenanceUrl: 'p1' }, '2.0': { yanked: false } };
+    const card = (served: Served) => hoverPlainText(dep('demo==2.0'), facts(project(releases, '2.0', served)));
+    assert.match(card({}), /of 2\.0: no attestations\./);
+    assert.match(card({}), /latest release has no attestation/);
+    assert.match(card({ attestations: 'not-served' }), /of 2\.0: not served by this index\./);
+    assert.match(card({ format: 'html', attestations: 'unknown' }), /of 2\.0: not known \(HTML API\)\./);
+    assert.match(card({ attestations: undefined }), /of 2\.0: not known\./);
+    for (const served of [{ attestations: 'not-served' as const }, { format: 'html' as const, attestations: 'unknown' as const }])
+      assert.doesNotMatch(card(served), /latest release has no attestation|no attestations/);
   });
 
   it('names each kind of publisher as the index describes it', () => {

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { applyEdits } from '../../server/src/core/edits.js';
 import { findingsFor, type DependencyFacts } from '../../server/src/core/findings.js';
-import { pinFixes } from '../../server/src/core/pinFixes.js';
+import { pinFixes, unverifiedUpgrade } from '../../server/src/core/pinFixes.js';
 import { effectiveCooldown, projectContext } from '../../server/src/core/projectContext.js';
 import type { ProjectInfo, ReleaseFiles, ReleaseInfo, Vulnerability } from '../../server/src/core/pypi/model.js';
 import { parsePyproject } from '../../server/src/core/pyproject.js';
@@ -79,6 +79,25 @@ describe('pin fixes', () => {
     assert.deepEqual(
       fixesFor(poetry, some).map((f) => f.title),
       ['Upgrade to 1.2 (fixes PYSEC-1; GHSA-3 stays open: no release fixes it)'],
+    );
+  });
+
+  it('upgrades only to a release whose own vulnerabilities are known, naming the next one to ask about', () => {
+    const text = 'demo==1.0\n';
+    const dep = parseRequirements(text, { env: {} }).dependencies[0]!;
+    const facts = { project: found(RELEASES), pinned: found(release('1.0', [vuln('PYSEC-1', ['1.2'])])) };
+    const findings = findingsFor(dep, facts);
+    const listed: Record<string, string[]> = {};
+    const options = { knownVulnerabilities: (v: string) => listed[v] };
+    assert.deepEqual(pinFixes(dep, facts, findings, options), [], 'never asked about 1.2: not offered');
+    assert.equal(unverifiedUpgrade(dep, facts, findings, options), '1.2');
+    listed['1.2'] = ['GHSA-9'];
+    assert.equal(unverifiedUpgrade(dep, facts, findings, options), '1.2.1', '1.2 is vulnerable itself: the next one');
+    listed['1.2.1'] = [];
+    assert.equal(unverifiedUpgrade(dep, facts, findings, options), undefined);
+    assert.deepEqual(
+      pinFixes(dep, facts, findings, options).map((f) => f.title),
+      ['Upgrade to 1.2.1 (fixes PYSEC-1)'],
     );
   });
 

@@ -26,6 +26,27 @@ describe('simple API: requires-python and provenance per release', () => {
     assert.deepEqual(withoutUploadTime, html.releases, 'HTML has no upload-time; all else agrees');
   });
 
+  it('tells an index that serves PEP 740 from one that does not, and HTML that cannot tell', () => {
+    assert.equal(json.attestations, 'served', 'PyPI sends the provenance key on every file');
+    assert.equal(html.attestations, 'served', 'the HTML page names some provenance: the index serves them');
+    const page = (files: object[]) => JSON.stringify({ meta: { 'api-version': '1.1' }, name: 'x', files });
+    assert.equal(decodeSimpleJson(page([{ filename: 'x-1.0.tar.gz', yanked: false, provenance: null }]), 'x').attestations, 'served');
+    assert.equal(decodeSimpleJson(page([{ filename: 'x-1.0.tar.gz', yanked: false }]), 'x').attestations, 'not-served');
+    assert.equal(decodeSimpleJson(page([]), 'x').attestations, 'not-served');
+    const links = (a: string) => `<!DOCTYPE html><html><body><h1>Links for x</h1>${a}</body></html>`;
+    assert.equal(decodeSimpleHtml(links('<a href="x-1.0.tar.gz">x-1.0.tar.gz</a>'), 'x').attestations, 'unknown');
+    assert.equal(decodeSimpleHtml(links('<a href="x-1.0.tar.gz" data-provenance="p">x-1.0.tar.gz</a>'), 'x').attestations, 'served');
+  });
+
+  it('reads the recorded PyPI pages as PEP 740 says: the JSON key on every file, HTML only where there is one', () => {
+    const recorded = (name: string) => readFileSync(new URL(`../data/pypi-responses/${name}`, import.meta.url), 'utf8');
+    // Django publishes no attestations: its JSON page says so, its HTML page cannot.
+    assert.equal(decodeSimpleJson(recorded('simple-json/django.pypi.simple.v1.json'), 'django').attestations, 'served');
+    assert.equal(decodeSimpleHtml(recorded('simple-html/django.pypi.simple.html'), 'django').attestations, 'unknown');
+    // A capture from before api-version 1.3 has no provenance key.
+    assert.equal(decodeSimpleJson(recorded('simple-json/poetry__isort-metadata.json'), 'isort').attestations, 'not-served');
+  });
+
   it('counts a file without requires-python as installable anywhere, and ignores yanked files', () => {
     const page = (files: object[]) => JSON.stringify({ meta: { 'api-version': '1.1' }, name: 'x', files });
     const a = decodeSimpleJson(

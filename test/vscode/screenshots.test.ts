@@ -13,7 +13,7 @@
  *   npm run package && node --import tsx --test test/vscode/screenshots.test.ts
  *
  * PYPI_STATUS_UPDATE_SCREENSHOT=1 also copies the hover screenshot to docs/screenshot.png
- * (the README's picture).
+ * and the provenance hover's to docs/provenance-hover.png (the README's pictures).
  */
 import assert from 'node:assert/strict';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,6 +28,8 @@ import { manifest, REPO_ROOT, VSIX } from './vsix.js';
 import { addAlternatives, prepareWorkspace, writeJson } from './workspace.js';
 
 const ARTIFACTS = path.join(REPO_ROOT, 'test-artifacts', 'vscode');
+/** The provenance screenshot's own document, copied into the workspace by that test alone. */
+const ATTESTED_FIXTURE = path.join(REPO_ROOT, 'test', 'fixtures', 'vscode-attested');
 /** How long the workbench may take to show something (it loads ~10 MB of JavaScript on a slow CI machine). */
 const UI_TIMEOUT_MS = 60_000;
 
@@ -511,5 +513,43 @@ describe('the packaged extension in the VS Code web workbench', { timeout: 5 * 6
     // Back as it was (unsaved: the file on disk never changed).
     await page.keyboard.press('Control+Z');
     await editor.locator('.view-line', { hasText: 'black==21.11b0' }).waitFor({ timeout: UI_TIMEOUT_MS });
+  });
+
+  it('names the Trusted Publisher in the hover of a pin whose files are attested (PEP 740)', async () => {
+    await hidePanel();
+    // A document of its own, opened fresh, so that the test stands alone: written now, so no earlier scan counted it.
+    cpSync(ATTESTED_FIXTURE, path.join(workspace, 'attested'), { recursive: true });
+    const editor = await open('attested/requirements.txt');
+    // pepy is archived: its squiggle says the file was checked.
+    await editor.locator('.squiggly-warning').first().waitFor({ timeout: UI_TIMEOUT_MS });
+    const pinned = editor.locator('.view-line', { hasText: 'cryptography==43.0.3' });
+    await pinned.waitFor({ timeout: UI_TIMEOUT_MS });
+    // The first hover asks for the provenance and waits for it only briefly: hover again until it names the publisher.
+    const name = pinned.getByText('cryptography', { exact: false }).first();
+    const visibleHover = () => page.locator('.monaco-hover').filter({ visible: true }).filter({ hasText: '43.0.3' }).first();
+    let hover = visibleHover();
+    let text = '';
+    for (const deadline = Date.now() + UI_TIMEOUT_MS; Date.now() < deadline; hover = visibleHover()) {
+      const at = await settledBox(name);
+      await page.mouse.move(at.x + 20, at.y + at.height / 2);
+      await hover.waitFor({ timeout: UI_TIMEOUT_MS });
+      await page.waitForTimeout(500);
+      text = (await hover.innerText()).replace(/\s+/g, ' ');
+      if (/Published from/.test(text)) break;
+      await page.mouse.move(5, 5);
+      await page.keyboard.press('Escape');
+      await hover.waitFor({ state: 'hidden', timeout: UI_TIMEOUT_MS }).catch(() => undefined);
+    }
+    assert.match(text, /27 of 27 files attested/, text);
+    assert.match(text, /Published from GitHub: pyca\/cryptography/, text);
+    await hover
+      .getByText('Checking for quick fixes')
+      .waitFor({ state: 'hidden', timeout: UI_TIMEOUT_MS })
+      .catch(() => undefined);
+    const card = await hover.boundingBox();
+    const file = await shot('12-provenance-hover', card ? card.y + card.height + 24 : undefined);
+    if (process.env.PYPI_STATUS_UPDATE_SCREENSHOT === '1') copyFileSync(file, path.join(REPO_ROOT, 'docs', 'provenance-hover.png'));
+    await page.mouse.move(5, 5);
+    await page.keyboard.press('Escape');
   });
 });

@@ -4,7 +4,7 @@
  * shown), and whether the latest release lost the attestations earlier ones had.
  */
 import { pinnedRelease } from './findings.js';
-import type { ProjectInfo, ReleaseFiles } from './pypi/model.js';
+import type { AttestationsServed, ProjectInfo, ReleaseFiles } from './pypi/model.js';
 import { describePublisher, lostAttestation, type Publisher } from './pypi/provenance.js';
 import { truncate } from './markdown.js';
 import type { Dependency } from './types.js';
@@ -40,11 +40,12 @@ export function attestationLines(dep: Dependency, info: ProjectInfo, publisher: 
   if (release) {
     const { attestedFiles = 0, files } = release.files;
     const of = `${w.text(release.version)}`;
-    if (attestedFiles === 0) lines.push(`Attestations (PEP 740) of ${of}: no attestations.`);
-    else lines.push(`Attestations (PEP 740) of ${of}: ${attestedFiles} of ${files ?? attestedFiles} files attested.`);
+    if (attestedFiles > 0) lines.push(`Attestations (PEP 740) of ${of}: ${attestedFiles} of ${files ?? attestedFiles} files attested.`);
+    else lines.push(`Attestations (PEP 740) of ${of}: ${NONE[info.attestations ?? 'unknown'](info)}.`);
     if (attestedFiles > 0 && publisher) lines.push(publisherLine(publisher, w));
   }
-  const lost = lostAttestation(info.releases, info.latestVersion);
+  // That the latest release has none is known only where the index says which files have one.
+  const lost = info.attestations === 'served' ? lostAttestation(info.releases, info.latestVersion) : undefined;
   if (lost) {
     lines.push(
       `${w.strong('The latest release has no attestation')}; earlier ones were published with one (the last: ${w.text(lost.lastAttested)}). Publishing may have moved off its trusted pipeline.`,
@@ -52,6 +53,13 @@ export function attestationLines(dep: Dependency, info: ProjectInfo, publisher: 
   }
   return lines;
 }
+
+/** What the card says of a release whose files name no provenance, by what the index's page can tell. */
+const NONE: Record<AttestationsServed, (info: ProjectInfo) => string> = {
+  served: () => 'no attestations',
+  'not-served': () => 'not served by this index',
+  unknown: (info) => (info.format === 'html' ? 'not known (HTML API)' : 'not known'),
+};
 
 function publisherLine(publisher: PublisherState, w: Writer): string {
   switch (publisher.state) {

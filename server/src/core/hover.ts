@@ -1,6 +1,6 @@
 /** The hover card of a dependency, as Markdown or, for clients that cannot render it, plain text. */
 import { attestationLines, type PublisherState } from './attestations.js';
-import { findingsFor, pinnedRelease, type DependencyFacts } from './findings.js';
+import { findingsFor, incompleteReason, pinnedRelease, type DependencyFacts } from './findings.js';
 import { code, link, safeUrl, singleLine, text, truncate } from './markdown.js';
 import type { Dependency } from './types.js';
 
@@ -83,7 +83,7 @@ function hoverCard(dep: Dependency, facts: DependencyFacts, ctx: HoverContext, f
   const project = facts.project;
   lines.push(`${f.strong(text(dep.name))}${dep.specifier ? ` ${code(dep.specifier)}` : ''}`);
   if (project.state === 'unknown') {
-    lines.push(`Status unknown: the index could not be asked (${text(project.reason)}).`, ...whereLookedUp(ctx, f));
+    lines.push(`Status unknown: not checked, the index could not be asked (${text(project.reason)}).`, ...whereLookedUp(ctx, f));
     return lines.join('\n\n');
   }
   if (project.state === 'not-found') {
@@ -148,6 +148,10 @@ function hoverCard(dep: Dependency, facts: DependencyFacts, ctx: HoverContext, f
   if (links.length > 0) lines.push(links.join(' · '));
   const stale = project.stale ?? (facts.latest?.state === 'found' ? facts.latest.stale : undefined);
   lines.push(...whereLookedUp(ctx, f));
+  // The status is known but the JSON API did not answer: vulnerabilities or the inactive classifier were not checked.
+  const incomplete = project.stale === undefined ? incompleteReason(facts) : undefined;
+  if (incomplete !== undefined)
+    lines.push(f.aside(`Not fully checked: known vulnerabilities and the inactive classifier could not be read (${text(truncate(incomplete, 300))}).`));
   if (stale)
     lines.push(
       f.aside(`As of ${new Date(project.fetchedAt).toISOString().slice(0, 16).replace('T', ' ')} UTC; the index could not be reached since (${text(stale)}).`),

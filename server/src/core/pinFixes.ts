@@ -19,7 +19,10 @@ export interface PinFix {
 export interface PinFixOptions {
   /** The project's own requires-python. */
   projectPython?: string;
-  /** The ids the JSON API lists for a release of this project, when it is known without asking. */
+  /**
+   * The ids the JSON API lists for a release of this project, when it is known without asking.
+   * When given, an upgrade is offered only to a release it knows: one never asked about may be vulnerable itself.
+   */
   knownVulnerabilities?: (version: string) => readonly string[] | undefined;
 }
 
@@ -30,8 +33,7 @@ export function pinFixes(dep: Dependency, facts: DependencyFacts, findings: read
   const pin = dep.pinnedVersion;
   if (pin === undefined || !dep.pinRange || facts.project.state !== 'found' || !findings.some((f) => FIXABLE.has(f.code))) return [];
   const info = facts.project.data;
-  const context: PinContext = { pin, releases: info.releases };
-  if (options.projectPython !== undefined) context.projectPython = options.projectPython;
+  const context = pinContext(pin, info.releases, options);
   const hashes = (dep.removals?.length ?? 0) > 0 ? '; its --hash options are removed, regenerate them' : '';
   const fixes: PinFix[] = [];
   const add = (code: PinFix['code'], version: string, title: string) => {
@@ -41,7 +43,7 @@ export function pinFixes(dep: Dependency, facts: DependencyFacts, findings: read
   const has = (code: string) => findings.some((f) => f.code === code);
   if (has('vulnerable') && facts.pinned?.state === 'found') {
     const fix = upgradeForVulnerabilities(context, facts.pinned.data.vulnerabilities, options.knownVulnerabilities);
-    if (fix) {
+    if (fix && (!options.knownVulnerabilities || options.knownVulnerabilities(fix.version) !== undefined)) {
       const open =
         fix.open.length > 0
           ? `; ${list(fix.open)} ${fix.open.length === 1 ? 'stays' : 'stay'} open: no release fixes ${fix.open.length === 1 ? 'it' : 'them'}`
@@ -64,6 +66,25 @@ export function pinFixes(dep: Dependency, facts: DependencyFacts, findings: read
     if (choice) add('missing-release', choice.version, `Change the pin to ${choice.version} (the nearest release the index has)`);
   }
   return fixes;
+}
+
+/**
+ * The release a vulnerable pin's upgrade would go to whose own vulnerabilities are not known yet:
+ * the caller asks the JSON API about it and tries again, until the choice rests on what is known.
+ */
+export function unverifiedUpgrade(dep: Dependency, facts: DependencyFacts, findings: readonly Finding[], options: PinFixOptions = {}): string | undefined {
+  const pin = dep.pinnedVersion;
+  if (pin === undefined || !dep.pinRange || facts.project.state !== 'found' || facts.pinned?.state !== 'found') return undefined;
+  if (!findings.some((f) => f.code === 'vulnerable')) return undefined;
+  const context = pinContext(pin, facts.project.data.releases, options);
+  const fix = upgradeForVulnerabilities(context, facts.pinned.data.vulnerabilities, options.knownVulnerabilities);
+  return fix && options.knownVulnerabilities?.(fix.version) === undefined ? fix.version : undefined;
+}
+
+function pinContext(pin: string, releases: PinContext['releases'], options: PinFixOptions): PinContext {
+  const context: PinContext = { pin, releases };
+  if (options.projectPython !== undefined) context.projectPython = options.projectPython;
+  return context;
 }
 
 function list(ids: readonly string[]): string {

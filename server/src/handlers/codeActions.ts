@@ -32,11 +32,15 @@ export function registerCodeActions(connection: Connection, session: Session): v
       // a cancellation) with what is known, and the lookups go on to fill the cache.
       const cancelled = new Promise<undefined>((resolve) => token.onCancellationRequested(() => resolve(undefined)));
       const within = <T>(work: Promise<T>) => Promise.race([withDeadline(work, CODE_ACTION_DEADLINE_MS), cancelled]);
+      // Checking a pin fix's release may take several lookups in turn: together they keep to one deadline.
+      const until = Date.now() + CODE_ACTION_DEADLINE_MS;
+      const withinTotal = <T>(work: Promise<T>) => Promise.race([withDeadline(work, Math.max(0, until - Date.now())), cancelled]);
       const facts = lookedUp(dep, session.settings, session.trusted) ? await within(gatherFacts(dep, source)) : undefined;
       if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'cancelled');
       // Nothing edits a lock file (its tool regenerates it), nor a Pipfile key, whose value's form varies.
       const editable = dep.form !== 'lock-entry' && dep.form !== 'pipfile-key';
-      const alternatives = facts && editable ? ((await within(alternativesIfFlagged(dep, facts, session.settings, source))) ?? []) : [];
+      const context = await session.projects.findingContext(doc.uri, state, session.settings);
+      const alternatives = facts && editable ? ((await within(alternativesIfFlagged(dep, facts, context, session.settings, source))) ?? []) : [];
       const everywhere: DependencyInFile[] = [];
       for (const [uri, other] of session.documents.states) {
         // A line the user silenced stays as it is.
@@ -45,7 +49,7 @@ export function registerCodeActions(connection: Connection, session: Session): v
             everywhere.push({ uri, dependency: d });
         }
       }
-      const pins = facts ? await pinFixesOf(session, doc.uri, state, dep, facts) : { fixes: [], fileFixes: [] };
+      const pins = facts ? await pinFixesOf(session, doc.uri, state, dep, facts, withinTotal) : { fixes: [], fileFixes: [] };
       const pinActions = pinFixActions({ uri: doc.uri, ...pins, diagnostics, preferredTaken: alternatives.length > 0 });
       const others = codeActions({
         uri: doc.uri,

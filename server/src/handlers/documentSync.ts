@@ -20,6 +20,7 @@ export function registerDocumentSync(connection: Connection, session: Session, c
     const inert = documents.states.get(e.document.uri)?.inert === true;
     const published = checks.takePublished(e.document.uri);
     const file = documents.closed(e.document);
+    checks.forget(e.document.uri);
     // A scanned file keeps its findings from the file on disk once the editor lets go of it.
     if (file && session.scanned.has(file)) void refresh.refreshFromDisk(file);
     // A Python file without a block was never published: closing it says nothing either.

@@ -41,7 +41,8 @@ export function registerHover(connection: Connection, session: Session): void {
       const pending: DependencyFacts = { project: { state: 'unknown', reason: 'the index has not answered yet; hover again in a moment' } };
       const deadline = Date.now() + HOVER_DEADLINE_MS;
       const facts = (await withDeadline(gatherFacts(dep, source), HOVER_DEADLINE_MS)) ?? pending;
-      const flagged = alternativesIfFlagged(dep, facts, session.settings, source);
+      const context = await session.projects.findingContext(params.textDocument.uri, state, session.settings);
+      const flagged = alternativesIfFlagged(dep, facts, context, session.settings, source);
       const publisher = publisherFor(dep, facts, source, deadline);
       const alternatives = ((await withDeadline(flagged, Math.max(0, deadline - Date.now()))) ?? []).map((alt) => ({
         name: alt.name,

@@ -1,6 +1,6 @@
 /** What hover and code actions share: answers within a deadline, and alternatives only for a flagged dependency. */
 import { findAlternatives } from '../core/alternatives.js';
-import { findingsFor, type DependencyFacts } from '../core/findings.js';
+import { findingsFor, type DependencyFacts, type FindingContext } from '../core/findings.js';
 import type { IndexSource } from '../core/pypi/client.js';
 import type { Settings } from '../core/settings.js';
 import type { Dependency } from '../core/types.js';
@@ -17,8 +17,11 @@ export async function withDeadline<T>(promise: Promise<T>, ms: number): Promise<
   }
 }
 
-/** Alternatives matter only for a dependency flagged with a finding that another project fixes. */
-export async function alternativesIfFlagged(dep: Dependency, facts: DependencyFacts, settings: Settings, source: IndexSource) {
-  const replaceable = findingsFor(dep, facts).some((f) => REPLACEABLE.has(f.code));
+/**
+ * Alternatives matter only for a dependency flagged with a finding that another project fixes,
+ * judged with the document's context as its diagnostics are (a project the workspace builds is not `not-found`).
+ */
+export async function alternativesIfFlagged(dep: Dependency, facts: DependencyFacts, context: FindingContext, settings: Settings, source: IndexSource) {
+  const replaceable = findingsFor(dep, facts, context).some((f) => REPLACEABLE.has(f.code));
   return replaceable ? findAlternatives(dep.name, facts, settings, source) : [];
 }

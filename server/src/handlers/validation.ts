@@ -1,5 +1,6 @@
 /** Checking open documents: debounced after edits, published in parts while the index answers, re-checked with back-off after failures. */
-import type { Connection } from 'vscode-languageserver/node';
+import * as path from 'node:path';
+import { MessageType, ShowMessageNotification, type Connection } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { lockOf, lookedUp, type AnalyzedDependency } from '../core/analyze.js';
 import type { Dependency } from '../core/types.js';
@@ -9,6 +10,7 @@ import { followIncludes, includeTarget } from '../core/workspaceScan.js';
 import { lockCandidates } from '../core/lock/view.js';
 import { toDiagnostics } from '../lsp/diagnostics.js';
 import { uncheckedOf } from '../lsp/unchecked.js';
+import { UncheckedMessages } from '../lsp/uncheckedMessages.js';
 import { isUnder, uriToPath } from '../paths.js';
 import { UNCHECKED_NOTIFICATION, type UncheckedParams } from '../protocol.js';
 import type { DocumentState } from '../session/documents.js';
@@ -28,6 +30,8 @@ const PARTIAL_PUBLISH_MS = 500;
 export class DocumentChecks {
   /** Documents that have had diagnostics published while open: a script whose block goes has them cleared once. */
   private readonly published = new Set<string>();
+  /** For clients without the unchecked notification: what they were told of dependencies left unchecked. */
+  private readonly uncheckedMessages = new UncheckedMessages();
 
   constructor(
     private readonly connection: Connection,
@@ -71,8 +75,7 @@ export class DocumentChecks {
     // A lock file: joined to its manifests for the chains, which only the diagnostics need: the lookups
     // do not wait for it (reading and parsing the manifests overlaps the first round trips), publishing does.
     // A manifest: judged by the locks beside it.
-    const joining =
-      file && current.lockFiles && lockOf(state.parsed) ? (state.lockJoined ??= joinOpenLock(session, file, state.parsed)) : undefined;
+    const joining = file && current.lockFiles && lockOf(state.parsed) ? (state.lockJoined ??= joinOpenLock(session, file, state.parsed)) : undefined;
     let joined = joining === undefined;
     // A failed join fails the check where it is awaited (publishWithLocks), as it did before.
     void joining?.then(
@@ -123,7 +126,14 @@ export class DocumentChecks {
       if (facts) analyzed(i, facts);
       else pending.push(i);
     });
-    if (pending.length === 0) return publishWithLocks();
+    // Once every lookup has its answer (never from a partial publication): what is left unchecked.
+    const tellUnchecked = () => {
+      if (isCurrent()) this.tellUnchecked(uri, file, results, sourceOf);
+    };
+    if (pending.length === 0) {
+      await publishWithLocks();
+      return tellUnchecked();
+    }
 
     // Statuses come from the simple API alone: they are published as soon as all are known,
     // before the JSON API's answers (vulnerabilities, the inactive classifier) complete the picture.
@@ -145,6 +155,7 @@ export class DocumentChecks {
       clearInterval(partial);
     }
     await publishWithLocks();
+    tellUnchecked();
     // Lookups the index could not answer are tried again by themselves once its back-off is over.
     // (An old answer shown because the index failed counts too; a release never asked for does not.)
     const failed = results.some((d) => d !== undefined && incompleteReason(d.facts) !== undefined);
@@ -201,6 +212,22 @@ export class DocumentChecks {
       if (!state || state.inert || !from || !lockCandidates(from).includes(lock)) continue;
       void this.validate(doc.uri, state).catch((e: unknown) => log(`validation failed for ${doc.uri}: ${errorText(e)}`));
     }
+  }
+
+  /** To a client without the unchecked notification: a warning for dependencies left unchecked that it was not told of yet. */
+  private tellUnchecked(uri: string, file: string | undefined, results: (AnalyzedDependency | undefined)[], sourceOf: (d: Dependency) => { key: string }) {
+    if (this.session.capabilities.notifications.has(UNCHECKED_NOTIFICATION)) return;
+    const unchecked = results.flatMap((r) => {
+      const reason = r && incompleteReason(r.facts);
+      return r === undefined || reason === undefined ? [] : [{ sourceKey: sourceOf(r.dependency).key, reason }];
+    });
+    for (const message of this.uncheckedMessages.update(uri, file ? path.basename(file) : uri, unchecked))
+      void this.connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message });
+  }
+
+  /** A closed document: its unchecked dependencies no longer count as a failure still going on. */
+  forget(uri: string): void {
+    this.uncheckedMessages.forget(uri);
   }
 
   /** At shutdown: no re-check is left waiting. */

@@ -13,9 +13,10 @@ import { LRUCache } from 'lru-cache';
  * Bumped whenever the shape or the meaning of stored data changes, so old files are never
  * misread. 2: a project page's releases are grouped by PEP 440 version, and yanked read as
  * PEP 691 says (a 304 would otherwise keep serving the older reading of an unchanged page). 3: releases
- * carry their files' requires-python and PEP 740 provenance.
+ * carry their files' requires-python and PEP 740 provenance. 4: a project page says whether its
+ * index serves PEP 740 provenance at all.
  */
-const SCHEMA = 3;
+const SCHEMA = 4;
 /** The directory of the entries, under the cache directory. */
 export const SCHEMA_DIR = `v${SCHEMA}`;
 

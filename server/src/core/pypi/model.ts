@@ -36,7 +36,17 @@ export interface ProjectInfo {
   latestVersion?: string;
   /** Which representation the index answered with. */
   format: 'json' | 'html';
+  /**
+   * PEP 740: whether the page says which files carry attestations. 'served': a JSON page whose files
+   * carry the `provenance` key (null when none, as PyPI sends it), or any page that names a provenance:
+   * a file without one has none. 'not-served': a JSON page without the key (an index that does not
+   * implement PEP 740). 'unknown': an HTML page that names none, since `data-provenance` is given only
+   * when there is one. Absent: not known either.
+   */
+  attestations?: AttestationsServed;
 }
+
+export type AttestationsServed = 'served' | 'not-served' | 'unknown';
 
 export interface Vulnerability {
   id: string;

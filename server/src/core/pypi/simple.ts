@@ -5,7 +5,7 @@
 import { compare, explain, valid } from '@renovatebot/pep440';
 import { normalizeName } from '../pep508.js';
 import { versionKey } from '../pep440.js';
-import type { ProjectInfo, ProjectStatus, ReleaseFiles } from './model.js';
+import type { AttestationsServed, ProjectInfo, ProjectStatus, ReleaseFiles } from './model.js';
 
 export class DecodeError extends Error {}
 
@@ -41,8 +41,10 @@ export function decodeSimpleJson(body: string, requestedName: string): ProjectIn
   }
   const apiVersion = typeof doc.meta['api-version'] === 'string' ? doc.meta['api-version'] : undefined;
   const files: RawFile[] = [];
+  let provenanceKey = false;
   for (const f of doc.files) {
     if (!isObject(f) || typeof f.filename !== 'string') continue;
+    if ('provenance' in f) provenanceKey = true;
     // PEP 691: a truthy value means yanked, and a non-empty string is the reason.
     const yanked = typeof f.yanked === 'string' ? f.yanked !== '' && f.yanked : Boolean(f.yanked);
     const file: RawFile = { filename: f.filename, yanked };
@@ -61,6 +63,7 @@ export function decodeSimpleJson(body: string, requestedName: string): ProjectIn
     files,
     versions,
     format: 'json',
+    attestations: provenanceKey ? 'served' : 'not-served',
   });
 }
 
@@ -107,6 +110,7 @@ export function decodeSimpleHtml(body: string, requestedName: string): ProjectIn
     files,
     versions: undefined,
     format: 'html',
+    attestations: 'unknown',
   });
 }
 
@@ -163,6 +167,8 @@ interface BuildInput {
   files: RawFile[];
   versions: string[] | undefined;
   format: 'json' | 'html';
+  /** What the page's form says of PEP 740 when no file names a provenance. */
+  attestations: AttestationsServed;
 }
 
 function build(input: BuildInput): ProjectInfo {
@@ -188,7 +194,9 @@ function build(input: BuildInput): ProjectInfo {
   const releases: Record<string, ReleaseFiles> = {};
   for (const e of byVersion.values()) releases[e.version] = releaseOf(e.files);
   const versions = input.versions ?? sortVersions([...byVersion.values()].map((e) => e.version));
-  const info: ProjectInfo = { name: input.name, status: 'active', versions, releases, format: input.format };
+  // Any file that names a provenance shows the index serves them: a file without one has none.
+  const attestations = input.files.some((f) => f.provenance !== undefined) ? 'served' : input.attestations;
+  const info: ProjectInfo = { name: input.name, status: 'active', versions, releases, format: input.format, attestations };
   // PEP 792 defines the status from api-version 1.4 on: a page that declares an
   // older version is active whatever it says. A page that declares no version
   // but states a status is read as stating it (as uv does): hiding a quarantine

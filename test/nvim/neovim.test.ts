@@ -24,6 +24,7 @@ const NVIM = process.env.PYPI_STATUS_NVIM ?? 'nvim';
 const INIT_LUA = path.join(REPO_ROOT, 'test', 'nvim', 'init.lua');
 const PIN_FIX_LUA = path.join(REPO_ROOT, 'test', 'nvim', 'pin-fix.lua');
 const UNCHECKED_LUA = path.join(REPO_ROOT, 'test', 'nvim', 'unchecked.lua');
+const HOVER_LUA = path.join(REPO_ROOT, 'test', 'nvim', 'hover.lua');
 // The same expectations as test/lsp/server.test.ts (test/support/every-form.ts), seen through Neovim.
 
 interface NvimDiagnostic {
@@ -198,6 +199,45 @@ describe('Neovim as the LSP client', () => {
     assert.equal(result.modified, true);
     assert.equal(readFileSync(file, 'utf8'), '# Development tools.\nblack==21.11b0  # formatter\npytest\n');
   });
+
+  it(
+    'shows a missing release and a release younger than the cooldown, and the Trusted Publisher of an attested pin in the hover',
+    { timeout: 30_000 },
+    async () => {
+      const dir = path.join(home, 'beyond-status');
+      mkdirSync(dir, { recursive: true });
+      const file = path.join(dir, 'requirements.txt');
+      writeFileSync(file, 'cryptography==43.0.3\nsix==1.99\n');
+      const out = path.join(home, 'hover.json');
+      const settings = { indexUrl: index.simpleUrl, jsonApiUrl: index.jsonApiUrl, cache: { directory: null }, minimumReleaseAge: 36_500 };
+      const run = await runNvim(
+        {
+          ...nvimEnv(),
+          PYPI_STATUS_SETTINGS: JSON.stringify(settings),
+          PYPI_STATUS_FILE: file,
+          PYPI_STATUS_COUNT: '2',
+          PYPI_STATUS_HOVERS: '0:3:Published from',
+          PYPI_STATUS_OUT: out,
+          PYPI_STATUS_TIMEOUT: '20000',
+        },
+        28_000,
+        HOVER_LUA,
+      );
+      assert.equal(run.code, 0, `nvim exited with ${run.code}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`);
+      const result = JSON.parse(readFileSync(out, 'utf8')) as { diagnosed: boolean; diagnostics: NvimDiagnostic[]; hovers: string[] };
+      assert.ok(result.diagnosed, 'Neovim received the findings');
+      const shown = result.diagnostics.map((d) => [d.lnum, d.col, d.end_col, String(d.code)]).sort();
+      assert.deepEqual(shown, [
+        [0, 0, 12, 'new-release'],
+        [1, 0, 3, 'missing-release'],
+      ]);
+      const young = result.diagnostics.find((d) => d.code === 'new-release')!;
+      assert.match(young.message, /^cryptography 43\.0\.3 was uploaded on \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC, more recently than/);
+      assert.match(result.diagnostics.find((d) => d.code === 'missing-release')!.message, /six has no release 1\.99 on the package index/);
+      // Markdown, as the server sends it (Neovim renders it): punctuation comes escaped.
+      assert.match(result.hovers[0] ?? '', /27 of 27 files attested\.\n\nPublished from GitHub\\: pyca\/cryptography, workflow pypi\\-publish\\.yml/);
+    },
+  );
 
   it('tells of dependencies an unreachable index left unchecked by one warning message, and flags none of them', { timeout: 30_000 }, async () => {
     // A port nothing listens on: the index cannot be reached at all.

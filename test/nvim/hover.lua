@@ -13,26 +13,14 @@
 --   PYPI_STATUS_TIMEOUT   milliseconds to wait for each step (default 20000)
 
 local env = vim.env
+local shared = dofile(vim.fn.fnamemodify(debug.getinfo(1, 'S').source:sub(2), ':h') .. '/open.lua')
 local timeout = tonumber(env.PYPI_STATUS_TIMEOUT or '20000')
 local out = { hovers = {} }
 
-local function finish()
-  vim.fn.writefile({ vim.fn.json_encode(out) }, env.PYPI_STATUS_OUT)
-  vim.cmd('qall!')
-end
+local finish = shared.finisher(out)
 
 local settings = { pypiStatus = vim.fn.json_decode(env.PYPI_STATUS_SETTINGS) }
-local client_id = vim.lsp.start_client({
-  name = 'pypi_status',
-  cmd = { 'node', env.PYPI_STATUS_SERVER, '--stdio' },
-  root_dir = vim.fn.fnamemodify(env.PYPI_STATUS_FILE, ':p:h'),
-  init_options = settings,
-  settings = settings,
-})
-assert(client_id, 'could not start the language server')
-vim.cmd('edit ' .. vim.fn.fnameescape(env.PYPI_STATUS_FILE))
-local buf = vim.api.nvim_get_current_buf()
-vim.lsp.buf_attach_client(buf, client_id)
+local buf, client_id = shared.open(settings, env.PYPI_STATUS_FILE)
 
 local count = tonumber(env.PYPI_STATUS_COUNT)
 out.diagnosed = vim.wait(timeout, function() return #vim.diagnostic.get(buf) >= count end, 50)
@@ -63,6 +51,5 @@ for spec in string.gmatch(env.PYPI_STATUS_HOVERS or '', '[^\n]+') do
   table.insert(out.hovers, text)
 end
 
-vim.lsp.stop_client(client_id)
-vim.wait(1000, function() return vim.lsp.get_client_by_id(client_id) == nil end, 50)
+shared.stop(client_id)
 finish()

@@ -13,14 +13,12 @@
 --   PYPI_STATUS_TIMEOUT  milliseconds to wait for the diagnostics and the answer (default 20000)
 
 local env = vim.env
+local shared = dofile(vim.fn.fnamemodify(debug.getinfo(1, 'S').source:sub(2), ':h') .. '/open.lua')
 local line = tonumber(env.PYPI_STATUS_LINE)
 local timeout = tonumber(env.PYPI_STATUS_TIMEOUT or '20000')
 local out = { titles = {} }
 
-local function finish()
-  vim.fn.writefile({ vim.fn.json_encode(out) }, env.PYPI_STATUS_OUT)
-  vim.cmd('qall!')
-end
+local finish = shared.finisher(out)
 
 local settings = {
   pypiStatus = {
@@ -29,17 +27,7 @@ local settings = {
     cache = { directory = vim.NIL },
   },
 }
-local client_id = vim.lsp.start_client({
-  name = 'pypi_status',
-  cmd = { 'node', env.PYPI_STATUS_SERVER, '--stdio' },
-  root_dir = vim.fn.fnamemodify(env.PYPI_STATUS_FILE, ':p:h'),
-  init_options = settings,
-  settings = settings,
-})
-assert(client_id, 'could not start the language server')
-vim.cmd('edit ' .. vim.fn.fnameescape(env.PYPI_STATUS_FILE))
-local buf = vim.api.nvim_get_current_buf()
-vim.lsp.buf_attach_client(buf, client_id)
+local buf, client_id = shared.open(settings, env.PYPI_STATUS_FILE)
 
 -- The finding first: the code actions are asked for where a diagnostic is, as a user would.
 local function on_line() return vim.diagnostic.get(buf, { lnum = line }) end
@@ -85,6 +73,5 @@ if change then
 end
 out.lines = vim.api.nvim_buf_get_lines(buf, 0, -1, false)
 out.modified = vim.api.nvim_buf_get_option(buf, 'modified')
-vim.lsp.stop_client(client_id)
-vim.wait(1000, function() return vim.lsp.get_client_by_id(client_id) == nil end, 50)
+shared.stop(client_id)
 finish()

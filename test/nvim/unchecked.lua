@@ -10,13 +10,11 @@
 --   PYPI_STATUS_TIMEOUT  milliseconds to wait for the message (default 20000)
 
 local env = vim.env
+local shared = dofile(vim.fn.fnamemodify(debug.getinfo(1, 'S').source:sub(2), ':h') .. '/open.lua')
 local timeout = tonumber(env.PYPI_STATUS_TIMEOUT or '20000')
 local out = { messages = {}, notified = {} }
 
-local function finish()
-  vim.fn.writefile({ vim.fn.json_encode(out) }, env.PYPI_STATUS_OUT)
-  vim.cmd('qall!')
-end
+local finish = shared.finisher(out)
 
 -- What reaches the user: Neovim 0.7's handler writes the message out, later ones call vim.notify.
 local default_handler = vim.lsp.handlers['window/showMessage']
@@ -33,17 +31,7 @@ end
 local settings = {
   pypiStatus = { indexUrl = env.PYPI_STATUS_INDEX, jsonApiUrl = vim.NIL, cache = { directory = vim.NIL } },
 }
-local client_id = vim.lsp.start_client({
-  name = 'pypi_status',
-  cmd = { 'node', env.PYPI_STATUS_SERVER, '--stdio' },
-  root_dir = vim.fn.fnamemodify(env.PYPI_STATUS_FILE, ':p:h'),
-  init_options = settings,
-  settings = settings,
-})
-assert(client_id, 'could not start the language server')
-vim.cmd('edit ' .. vim.fn.fnameescape(env.PYPI_STATUS_FILE))
-local buf = vim.api.nvim_get_current_buf()
-vim.lsp.buf_attach_client(buf, client_id)
+local buf, client_id = shared.open(settings, env.PYPI_STATUS_FILE)
 
 out.told = vim.wait(timeout, function() return #out.messages > 0 end, 50)
 if not out.told then return finish() end
@@ -64,6 +52,5 @@ for _, response in pairs(hover) do
   if contents then out.hover = contents.value or contents end
 end
 out.diagnostics = #vim.diagnostic.get(buf)
-vim.lsp.stop_client(client_id)
-vim.wait(1000, function() return vim.lsp.get_client_by_id(client_id) == nil end, 50)
+shared.stop(client_id)
 finish()

@@ -18,7 +18,7 @@ function M.open(settings, file)
   return buf, client_id
 end
 
--- Stops the server and waits for it to exit (its shutdown is part of what is tested).
+-- Stops the server and waits for it to exit, so that none outlives its test.
 function M.stop(client_id)
   vim.lsp.stop_client(client_id)
   vim.wait(1000, function() return vim.lsp.get_client_by_id(client_id) == nil end, 50)

@@ -1,7 +1,7 @@
 /**
  * Index tokens as the VS Code client hands them to the server: sealed with AES-256-GCM under a key
- * the client makes for each server start and passes in the server's environment, which no protocol
- * trace shows. A trace of the messages then holds only ciphertext. The origin is bound to the
+ * the client makes when it activates and passes in the server's environment (a restarted server gets
+ * the same), which no protocol trace shows. A trace of the messages then holds only ciphertext. The origin is bound to the
  * ciphertext, so a sealed token cannot be replayed for another origin. Shared by client and server,
  * like protocol.ts: it imports nothing but node:crypto.
  */
@@ -18,7 +18,7 @@ export interface SealedToken {
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
-/** A new random key, base64, for one server start. */
+/** A new random key, base64, for one activation of the client. */
 export function newTokenKey(): string {
   return randomBytes(32).toString('base64');
 }

@@ -218,3 +218,40 @@ describe('the locks beside an open manifest, over stdio', () => {
     assert.deepEqual(codes(await lockChanged(3, (d) => !d.some((x) => x.code === 'transitive'))), []);
   });
 });
+
+describe('a lock reopened after lock files were turned off, over stdio', () => {
+  let index: IndexServer;
+  let client: LspClient;
+  let dir: string;
+
+  before(async () => {
+    index = await startIndexServer({ unknownProjects: 'generate' });
+    dir = mkdtempSync(path.join(tmpdir(), 'pypi-status-lsp-lock-off-'));
+    writeFileSync(path.join(dir, 'pyproject.toml'), PYPROJECT);
+    writeFileSync(path.join(dir, 'uv.lock'), UV_LOCK);
+    client = await LspClient.start({ settings: { indexUrl: index.simpleUrl, jsonApiUrl: null, cache: { directory: null } } });
+  });
+  after(async () => {
+    await client.stop();
+    await index.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('shows it as a lock opened with lock files off: no chain read from its manifest when it was closed', async () => {
+    const lockUri = fileUri(path.join(dir, 'uv.lock'));
+    await client.open(lockUri, UV_LOCK, 'toml', 1);
+    const joined = await client.waitForDiagnostics(lockUri, (d) => d.some((x) => x.code === 'archived'));
+    assert.ok(joined.find((d) => d.code === 'archived')!.relatedInformation?.length, 'joined to its manifest while lock files are on');
+    await client.close(lockUri);
+    client.settings = { ...client.settings, lockFiles: false };
+    await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
+    // The server pulls and applies the settings with no message saying when it is done: the reopen waits for that.
+    await new Promise((r) => setTimeout(r, 500));
+    const since = client.publications(lockUri);
+    await client.open(lockUri, UV_LOCK, 'toml', 2);
+    const again = await client.waitForDiagnostics(lockUri, (d, p) => p.version === 2 && d.some((x) => x.code === 'archived'), { since });
+    const pepy = again.find((d) => d.code === 'archived')!;
+    assert.equal(pepy.relatedInformation, undefined);
+    assert.doesNotMatch(typeof pepy.message === 'string' ? pepy.message : '', /pulled in by/i);
+  });
+});

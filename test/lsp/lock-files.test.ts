@@ -137,12 +137,17 @@ describe('lock files over stdio', () => {
   });
 
   it('reopened with the same text, a lock is joined to its manifest as the manifest is now', async () => {
-    // Runs last in this group: it edits the open manifest.
+    // Runs last in this group: the manifest, closed, changes on disk while the lock is closed too.
     const edited = PYPROJECT.replace('dependencies = [\n', 'dependencies = [\n    # moved down a line\n');
-    await client.change(manifestUri, 2, edited);
+    await client.close(manifestUri);
+    writeFileSync(path.join(dir, 'pyproject.toml'), edited);
     await client.close(lockUri);
     const since = client.diagnostics.get(lockUri)?.length ?? 0;
     await client.open(lockUri, UV_LOCK, 'toml', 7);
+    // Asked at once, while the reopened lock's check is still reading its manifest: the way to the direct dependency is where the manifest now has it.
+    const before = lockDiagnostics.find((d) => d.code === 'archived')!;
+    const go = (await client.codeActions(lockUri, before.range, [before])).find((a) => a.command?.command === 'pypiStatus.showDirectDependency');
+    assert.equal((go?.command?.arguments?.[1] as { start: { line: number } } | undefined)?.start.line, lineOf(edited, '    "six",'));
     const again = await client.waitForDiagnostics(lockUri, (d, p) => p.version === 7 && d.some((x) => x.code === 'archived'), { since });
     const pepy = again.find((d) => d.code === 'archived')!;
     assert.equal(pepy.relatedInformation?.[0]?.location.range.start.line, lineOf(edited, '    "six",'));
@@ -239,14 +244,18 @@ describe('a lock reopened after lock files were turned off, over stdio', () => {
 
   it('shows it as a lock opened with lock files off: no chain read from its manifest when it was closed', async () => {
     const lockUri = fileUri(path.join(dir, 'uv.lock'));
+    const manifestUri = fileUri(path.join(dir, 'pyproject.toml'));
     await client.open(lockUri, UV_LOCK, 'toml', 1);
+    await client.open(manifestUri, PYPROJECT, 'toml', 1);
     const joined = await client.waitForDiagnostics(lockUri, (d) => d.some((x) => x.code === 'archived'));
     assert.ok(joined.find((d) => d.code === 'archived')!.relatedInformation?.length, 'joined to its manifest while lock files are on');
+    await client.waitForDiagnostics(manifestUri, (d) => d.some((x) => x.code === 'transitive'));
     await client.close(lockUri);
+    const manifestSince = client.publications(manifestUri);
     client.settings = { ...client.settings, lockFiles: false };
     await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
-    // The server pulls and applies the settings with no message saying when it is done: the reopen waits for that.
-    await new Promise((r) => setTimeout(r, 500));
+    // The settings are in force once the open manifest is checked again without its lock.
+    await client.waitForDiagnostics(manifestUri, (d) => !d.some((x) => x.code === 'transitive'), { since: manifestSince });
     const since = client.publications(lockUri);
     await client.open(lockUri, UV_LOCK, 'toml', 2);
     const again = await client.waitForDiagnostics(lockUri, (d, p) => p.version === 2 && d.some((x) => x.code === 'archived'), { since });

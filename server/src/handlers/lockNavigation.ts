@@ -24,7 +24,8 @@ export async function directDependencyAction(
 ): Promise<CodeAction | undefined> {
   if (file === undefined || dep.lockPackage === undefined || !session.capabilities.showDocument || !session.settings.lockFiles || !lockOf(state.parsed))
     return undefined;
-  if (!state.parsed.lock) await (state.lockJoined ??= joinOpenLock(session, file, state.parsed));
+  // Joined once per state: a lock reopened with the same text keeps an older view until its join says it still holds.
+  await (state.lockJoined ??= joinOpenLock(session, file, state.parsed));
   const view = state.parsed.lock;
   const declared = view && lockPlace(view, dep)?.declared;
   if (!declared) return undefined;

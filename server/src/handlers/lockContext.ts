@@ -4,7 +4,7 @@
  * read (the editor's text if it is open), joined and looked up as a scan would.
  */
 import { promises as fs } from 'node:fs';
-import type { FileKind } from '../core/analyze.js';
+import { lockOf, type FileKind } from '../core/analyze.js';
 import { checkedBeneath, lackingProblem, lockPlace, transitiveFindings, type TransitiveFinding } from '../core/lockFindings.js';
 import * as path from 'node:path';
 import type { Dependency } from '../core/types.js';
@@ -14,6 +14,7 @@ import type { ParsedFile, ParseProblem } from '../core/types.js';
 import { scanFile, type ScannedFile } from '../core/workspaceScan.js';
 import { incompleteReason } from '../core/findings.js';
 import { diskStamp } from '../session/lockAnalyses.js';
+import type { DocumentState } from '../session/documents.js';
 import type { Session } from '../session/session.js';
 
 const MANIFESTS: ReadonlySet<FileKind> = new Set(['pyproject', 'pipfile', 'script', 'requirements']);
@@ -64,6 +65,20 @@ async function analysedLock(session: Session, lockPath: string, settings: Settin
   // An analysis with lookups the index could not answer is not kept: the next check asks again.
   if (scanned && !scanned.analyzed.some((a) => incompleteReason(a.facts) !== undefined)) await session.lockAnalyses.set(lockPath, stamp, context, scanned);
   return scanned;
+}
+
+/**
+ * Before a lock entry's chain is used: the open lock joined to its manifests as they are now (a lock
+ * reopened with the same text may hold the view of its last join until then), or no view at all
+ * with lock files off. A join that fails is reported by the document's check, not here.
+ */
+export async function lockJoinedNow(session: Session, file: string, state: DocumentState): Promise<void> {
+  if (!lockOf(state.parsed)) return;
+  if (!session.settings.lockFiles) {
+    if (state.lockJoined === undefined) delete state.parsed.lock;
+    return;
+  }
+  await (state.lockJoined ??= joinOpenLock(session, file, state.parsed)).catch(() => undefined);
 }
 
 /** A lock file's document joined to its manifests (open ones as the editor holds them), once per text. */

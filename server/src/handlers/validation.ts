@@ -53,8 +53,11 @@ export class DocumentChecks {
       if (!state) return;
       delete state.timer;
       if (!state.inert) void this.validate(doc.uri, state).catch((e: unknown) => log(`validation failed for ${doc.uri}: ${errorText(e)}`));
-      // A script whose block was deleted: what was said of its dependencies goes.
-      else if (this.published.delete(doc.uri)) void this.connection.sendDiagnostics({ uri: doc.uri, version: state.version, diagnostics: [] });
+      else {
+        // A script whose block was deleted: what was said of its dependencies goes, and their failures no longer last.
+        this.uncheckedMessages.forget(doc.uri);
+        if (this.published.delete(doc.uri)) void this.connection.sendDiagnostics({ uri: doc.uri, version: state.version, diagnostics: [] });
+      }
     };
     if (delay === 0) return run();
     if (previous) previous.timer = setTimeout(run, delay);

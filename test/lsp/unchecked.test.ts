@@ -122,6 +122,27 @@ describe('unchecked dependencies over stdio', () => {
     }
   });
 
+  it('names the file by its path in the workspace folder, since a workspace may hold several of that name', async () => {
+    const folder = path.join(dir, 'mono');
+    const other = await LspClient.start({
+      settings: { indexUrl: index.simpleUrl, jsonApiUrl: index.jsonApiUrl, cache: { directory: path.join(dir, 'cache-mono') } },
+      workspaceFolders: [folder],
+    });
+    const messages: ShowMessageParams[] = [];
+    other.connection.onNotification(ShowMessageNotification.type, (p) => void messages.push(p));
+    try {
+      index.setFault('/simple/broken-eight/', { kind: 'status', status: 503 });
+      const uri = fileUri(path.join(folder, 'services', 'api', 'requirements.txt'));
+      await other.open(uri, 'broken-eight\n');
+      const deadline = Date.now() + 10_000;
+      while (messages.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.match(messages[0]?.message ?? '', /^pypi-status: 1 dependency of services\/api\/requirements\.txt not checked: HTTP 503/);
+    } finally {
+      index.clearFaults();
+      await other.stop();
+    }
+  });
+
   it('tells of a failure again once the script that had it loses its block, as if it had closed', async () => {
     const other = await LspClient.start({
       settings: { indexUrl: index.simpleUrl, jsonApiUrl: index.jsonApiUrl, cache: { directory: path.join(dir, 'cache-script') } },

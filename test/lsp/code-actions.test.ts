@@ -335,6 +335,17 @@ describe('pin fixes over stdio', () => {
     assert.equal(apply(text, change, uri), 'yankpin==1.1.0  # pinned\n');
   });
 
+  it('applies every pin fix of a hashed file as one edit that says its hashes go', async () => {
+    const text =
+      'yankpin==1.0.1 \\\n    --hash=sha256:aaaa \\\n    --hash=sha256:bbbb\nmissingpin==9.9 \\\n    --hash=sha256:cccc  # pinned\nsteady==1.0.0 --hash=sha256:dddd\n';
+    const { uri, diagnostics } = await opened('hashed-all', text, 2);
+    const d = diagnostics.find((x) => x.code === 'yanked')!;
+    const all = (await client.codeActions(uri, d.range, [d])).find((a) => a.title.startsWith('Apply all pin fixes'));
+    assert.ok(all);
+    assert.equal(all.title, 'Apply all pin fixes in this file (2 pins); their --hash options are removed, regenerate them');
+    assert.equal(applied(text, uri, all), 'yankpin==1.1.0\nmissingpin==2.0  # pinned\nsteady==1.0.0 --hash=sha256:dddd\n');
+  });
+
   it('offers a close, much-downloaded name for a name the index does not know, once the index confirms it', async () => {
     const text = 'reqeusts>=2  # typo\npandsa\n';
     const { uri, diagnostics } = await opened('typo', text, 2);

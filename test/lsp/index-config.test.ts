@@ -109,6 +109,29 @@ describe('index configuration in the language server', () => {
       await client.stop();
     }
   });
+  it('offers every pin fix of a uv project in one edit, each judged on the index its installer uses', async () => {
+    priv.setProject('private-pin', makeProject({ name: 'private-pin', versions: ['1.0.0', '1.0.1', '1.1.0'], yanked: { '1.0.1': 'broken' } }));
+    pub.setProject('public-pin', makeProject({ name: 'public-pin', versions: ['2.0.0', '2.0.1', '2.1.0'], yanked: { '2.0.1': 'broken' } }));
+    const project = path.join(dir, 'uvpins');
+    mkdirSync(project, { recursive: true });
+    const text = `[project]\nname = "pins"\nversion = "1"\ndependencies = ["private-pin==1.0.1", "public-pin==2.0.1"]\n\n[[tool.uv.index]]\nname = "mirror"\nurl = "${pub.simpleUrl}"\ndefault = true\n\n[[tool.uv.index]]\nname = "internal"\nurl = "${priv.simpleUrl}"\nexplicit = true\n\n[tool.uv.sources]\nprivate-pin = { index = "internal" }\n`;
+    const client = await start(true, `machine 127.0.0.1 login ${USER} password ${PASSWORD}\n`);
+    try {
+      const uri = fileUri(path.join(project, 'pyproject.toml'));
+      await client.open(uri, text, 'toml');
+      const diagnostics = await client.waitForDiagnostics(uri, (d) => d.filter((x) => x.code === 'yanked').length === 2);
+      const d = diagnostics.find((x) => x.code === 'yanked' && x.range.start.character < 30)!;
+      const actions = await client.codeActions(uri, d.range, [d]);
+      const all = actions.find((a) => a.title.startsWith('Apply all pin fixes'));
+      assert.equal(all?.title, 'Apply all pin fixes in this file (2 pins)', actions.map((a) => a.title).join('\n'));
+      const edits = Object.values(all.edit?.changes ?? {})
+        .flat()
+        .map((e) => e.newText);
+      assert.deepEqual(edits.sort(), ['1.1.0', '2.1.0']);
+    } finally {
+      await client.stop();
+    }
+  });
 });
 
 /** The hover's text once it matches (the first may come before the index answers). */

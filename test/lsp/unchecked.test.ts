@@ -121,4 +121,55 @@ describe('unchecked dependencies over stdio', () => {
       await other.stop();
     }
   });
+
+  it('names the file by its path in the workspace folder, since a workspace may hold several of that name', async () => {
+    const folder = path.join(dir, 'mono');
+    const other = await LspClient.start({
+      settings: { indexUrl: index.simpleUrl, jsonApiUrl: index.jsonApiUrl, cache: { directory: path.join(dir, 'cache-mono') } },
+      workspaceFolders: [folder],
+    });
+    const messages: ShowMessageParams[] = [];
+    other.connection.onNotification(ShowMessageNotification.type, (p) => void messages.push(p));
+    try {
+      index.setFault('/simple/broken-eight/', { kind: 'status', status: 503 });
+      const uri = fileUri(path.join(folder, 'services', 'api', 'requirements.txt'));
+      await other.open(uri, 'broken-eight\n');
+      const deadline = Date.now() + 10_000;
+      while (messages.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.match(messages[0]?.message ?? '', /^pypi-status: 1 dependency of services\/api\/requirements\.txt not checked: HTTP 503/);
+    } finally {
+      index.clearFaults();
+      await other.stop();
+    }
+  });
+
+  it('tells of a failure again once the script that had it loses its block, as if it had closed', async () => {
+    const other = await LspClient.start({
+      settings: { indexUrl: index.simpleUrl, jsonApiUrl: index.jsonApiUrl, cache: { directory: path.join(dir, 'cache-script') } },
+    });
+    const messages: ShowMessageParams[] = [];
+    other.connection.onNotification(ShowMessageNotification.type, (p) => void messages.push(p));
+    const told = async (count: number) => {
+      const deadline = Date.now() + 10_000;
+      while (messages.length < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(messages.length, count, JSON.stringify(messages));
+    };
+    try {
+      index.setFault('/simple/broken-six/', { kind: 'status', status: 503 });
+      index.setFault('/simple/broken-seven/', { kind: 'status', status: 503 });
+      const script = fileUri(path.join(dir, 'script', 'tool.py'));
+      await other.open(script, '# /// script\n# dependencies = ["broken-six"]\n# ///\nimport os\n', 'python');
+      await told(1);
+      await other.change(script, 2, 'import os\n');
+      await other.waitForDiagnostics(script, (d) => d.length === 0);
+      await new Promise((r) => setTimeout(r, 300));
+      const uri = fileUri(path.join(dir, 'script', 'requirements.txt'));
+      await other.open(uri, 'broken-seven\n');
+      await told(2);
+      assert.match(messages[1]!.message, /^pypi-status: 1 dependency of requirements\.txt not checked: /);
+    } finally {
+      index.clearFaults();
+      await other.stop();
+    }
+  });
 });

@@ -30,6 +30,13 @@ describe('unchecked messages', () => {
     assert.equal(m.update('a', 'r.txt', down(2, refused)).length, 1);
   });
 
+  it('says "not fully checked" where only the JSON API failed, without naming the simple index that answered', () => {
+    const m = new UncheckedMessages();
+    assert.deepEqual(m.update('a', 'r.txt', down(2, 'JSON API: HTTP 503')), ['pypi-status: 2 dependencies of r.txt not fully checked: JSON API: HTTP 503.']);
+    assert.equal(failureKind('JSON API: HTTP 503'), 'details');
+    assert.equal(m.update('a', 'r.txt', down(1)).length, 1, 'the index itself failing is news');
+  });
+
   it('names the index only where the source is one index and the reason does not', () => {
     const m = new UncheckedMessages();
     const reason = 'locked from https://private.example/simple, another registry than the configured index: asked only in a trusted workspace';

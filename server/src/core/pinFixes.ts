@@ -14,6 +14,8 @@ export interface PinFix {
   version: string;
   title: string;
   edits: TextEdit[];
+  /** Its edits drop the requirement's --hash options (to be regenerated). */
+  dropsHashes?: true;
 }
 
 export interface PinFixOptions {
@@ -38,7 +40,10 @@ export function pinFixes(dep: Dependency, facts: DependencyFacts, findings: read
   const fixes: PinFix[] = [];
   const add = (code: PinFix['code'], version: string, title: string) => {
     const edits = pinEdits(dep, version);
-    if (edits && !fixes.some((f) => f.version === version)) fixes.push({ code, version, title: `${title}${hashes}`, edits });
+    if (!edits || fixes.some((f) => f.version === version)) return;
+    const fix: PinFix = { code, version, title: `${title}${hashes}`, edits };
+    if (hashes) fix.dropsHashes = true;
+    fixes.push(fix);
   };
   const has = (code: string) => findings.some((f) => f.code === code);
   if (has('vulnerable') && facts.pinned?.state === 'found') {

@@ -4,6 +4,7 @@ import { lookedUp } from '../core/analyze.js';
 import { pinFixes, unverifiedUpgrade, type PinFix, type PinFixOptions } from '../core/pinFixes.js';
 import type { IndexSource } from '../core/pypi/client.js';
 import type { Dependency } from '../core/types.js';
+import { uriToPath } from '../paths.js';
 import type { DocumentState } from '../session/documents.js';
 import type { Session } from '../session/session.js';
 
@@ -26,7 +27,8 @@ export async function pinFixesOf(
 ): Promise<PinFixesFound> {
   const settings = session.settings;
   const [project, context] = await Promise.all([session.projects.of(uri, state), session.projects.findingContext(uri, state, settings)]);
-  const source = session.sourceFor(state.parsed);
+  // The file's own index plan, as its diagnostics used: another index's answers would choose the wrong releases.
+  const source = session.sourceFor(state.parsed, uriToPath(uri));
   const options = (d: Dependency): PinFixOptions => {
     const o: PinFixOptions = { knownVulnerabilities: knownVulnerabilities(source, d.name) };
     if (project.requiresPython !== undefined) o.projectPython = project.requiresPython;

@@ -53,8 +53,11 @@ export class DocumentChecks {
       if (!state) return;
       delete state.timer;
       if (!state.inert) void this.validate(doc.uri, state).catch((e: unknown) => log(`validation failed for ${doc.uri}: ${errorText(e)}`));
-      // A script whose block was deleted: what was said of its dependencies goes.
-      else if (this.published.delete(doc.uri)) void this.connection.sendDiagnostics({ uri: doc.uri, version: state.version, diagnostics: [] });
+      else {
+        // A script whose block was deleted: what was said of its dependencies goes, and their failures no longer last.
+        this.uncheckedMessages.forget(doc.uri);
+        if (this.published.delete(doc.uri)) void this.connection.sendDiagnostics({ uri: doc.uri, version: state.version, diagnostics: [] });
+      }
     };
     if (delay === 0) return run();
     if (previous) previous.timer = setTimeout(run, delay);
@@ -223,8 +226,14 @@ export class DocumentChecks {
       const reason = r && incompleteReason(r.facts);
       return r === undefined || reason === undefined ? [] : [{ sourceKey: sourceOf(r.dependency).key, reason }];
     });
-    for (const message of this.uncheckedMessages.update(uri, file ? path.basename(file) : uri, unchecked))
+    for (const message of this.uncheckedMessages.update(uri, file ? this.shownName(file) : uri, unchecked))
       void this.connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message });
+  }
+
+  /** A file as a message names it: by its path in its workspace folder, since a workspace may hold several requirements.txt. */
+  private shownName(file: string): string {
+    const folder = this.session.folders.filter((f) => isUnder(file, f)).sort((a, b) => b.length - a.length)[0];
+    return folder === undefined ? path.basename(file) : path.relative(folder, file).split(path.sep).join('/');
   }
 
   /** A closed document: its unchecked dependencies no longer count as a failure still going on. */

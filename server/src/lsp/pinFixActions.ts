@@ -25,7 +25,8 @@ export function pinFixActions(input: PinFixInput): CodeAction[] {
   // One edit for the whole file, offered where it does more than the single fix.
   if (input.fileFixes.length > 1 && input.fixes.length > 0) {
     actions.push({
-      title: `Apply all pin fixes in this file (${input.fileFixes.length} pins)`,
+      // As each fix's own title does: an edit that drops hashes says so.
+      title: `Apply all pin fixes in this file (${input.fileFixes.length} pins)${input.fileFixes.some((f) => f.dropsHashes) ? '; their --hash options are removed, regenerate them' : ''}`,
       kind: CodeActionKind.QuickFix,
       edit: { changes: { [input.uri]: input.fileFixes.flatMap((f) => f.edits) } },
     });

@@ -56,15 +56,21 @@ export class UncheckedMessages {
  * The kind of failure, so that one outage is one message whatever its details become (a 503,
  * then "backed off, retrying in 8 s"), while credentials refused or a registry not asked are news.
  */
-export function failureKind(reason: string): 'refused' | 'not-asked' | 'offline' | 'unreachable' {
+export function failureKind(reason: string): 'refused' | 'not-asked' | 'offline' | 'details' | 'unreachable' {
+  // Only the JSON API failed: the index answered for the status, and what is missing is the release's details.
+  if (reason.startsWith(JSON_API)) return 'details';
   if (/refused the request \(HTTP 40[13]\)/.test(reason)) return 'refused';
   if (/asked only in a trusted workspace|not used, as the workspace is not trusted/.test(reason)) return 'not-asked';
   if (reason.startsWith('offline')) return 'offline';
   return 'unreachable';
 }
 
+const JSON_API = 'JSON API:';
+
 function messageOf(group: Group, fileName: string): string {
   const what = group.count === 1 ? '1 dependency' : `${group.count} dependencies`;
+  // The key names the simple index, which did answer: naming it would send the user to the wrong server.
+  if (failureKind(group.reason) === 'details') return `pypi-status: ${what} of ${fileName} not fully checked: ${group.reason}.`;
   // The key of a source of one index is its URL (redacted); one of several indexes, or that asks nothing, is not named.
   const key = group.sourceKey;
   const index = /^https?:\/\/\S+$/.test(key) && !group.reason.includes(key) ? ` (index ${redactUrl(key)})` : '';

@@ -287,7 +287,8 @@ describe('pypi-status check (built CLI)', () => {
     assert.equal(run.code, 1);
     const paths = index.requests.map((r) => r.path);
     assert.equal(new Set(paths).size, paths.length, `a URL was requested twice:\n${paths.sort().join('\n')}`);
-    assert.deepEqual([...new Set(simpleNames(index))].sort(), EXPECTED_PROJECTS);
+    // And the alternatives of flagged projects, confirmed on the index before they are offered (as the editor's quick fixes are).
+    assert.deepEqual([...new Set(simpleNames(index))].sort(), [...EXPECTED_PROJECTS, 'newproject', 'pillow', 'schemachange'].sort());
     for (const name of NEVER_LOOKED_UP) assert.ok(!paths.some((p) => p.includes(name)), `${name} was looked up`);
     // six is named by three files; PIL and pil are one project.
     assert.equal(paths.filter((p) => p === '/simple/six/').length, 1);
@@ -351,6 +352,11 @@ describe('pypi-status check (built CLI)', () => {
       if (line === '') {
         // Blank lines separate files, and only files.
         assert.notEqual(findingLines[i + 1]!.split(':')[0], previous);
+        continue;
+      }
+      // A finding's fix is an indented line under it.
+      if (/^ {2}(fix|did you mean|alternative): /.test(line)) {
+        assert.match(findingLines[i - 1] ?? '', /^(\S| {2}\S)/, `a fix line under no finding: ${line}`);
         continue;
       }
       const m = /^([^:]+):(\d+):(\d+): (error|warning|information|hint) ([a-z-]+) (.+)$/.exec(line);

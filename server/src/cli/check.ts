@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { createIndexEnvironment } from '../core/environment.js';
 import { machineContext } from '../core/indexConfig/context.js';
 import { printConfig } from './printConfig.js';
+import { scanFixes } from '../core/scanFixes.js';
 import { scan } from '../core/workspaceScan.js';
 import { VERSION } from '../core/version.js';
 import { MAIN_HELP, parseCommandLine, type CheckFlags, type Command } from './args.js';
@@ -20,6 +21,7 @@ import { resolveRunOptions, type RunOptions } from './options.js';
 import { Progress, type ProgressStream } from './progress.js';
 import { buildReport, summaryLine, unknownLine, type Report } from './report.js';
 import { redactText } from '../core/redact.js';
+import type { ParsedFile } from '../core/types.js';
 import { UsageError } from './values.js';
 
 export interface CliIO {
@@ -97,6 +99,7 @@ async function check(flags: CheckFlags, io: CliIO): Promise<number> {
   process.once('SIGINT', onInterrupt);
   process.once('SIGTERM', onTerminate);
   let report: Report;
+  const sourceFor = (parsed: ParsedFile, file: string) => environment.pool.sourceFor(parsed, flags.trustIndexOptions, file);
   try {
     const result = await scan(
       {
@@ -107,10 +110,12 @@ async function check(flags: CheckFlags, io: CliIO): Promise<number> {
         // A lock's other registries are asked as a file's own index options are: only when trusted.
         registrySource: (url) => environment.pool.registry(url, flags.trustIndexOptions),
       },
-      (parsed, file) => environment.pool.sourceFor(parsed, flags.trustIndexOptions, file),
+      sourceFor,
       options.settings,
     );
-    report = buildReport(result, options.settings, options.cwd, options.failOn);
+    // The fixes the editor would offer, asked of the same sources: their caches hold what the scan learned.
+    const fixes = await scanFixes(result.files, sourceFor, options.settings);
+    report = buildReport(result, options.settings, options.cwd, options.failOn, fixes);
   } finally {
     progress.clear();
     await environment.close();

@@ -4,7 +4,9 @@
  * and whether the run fails.
  */
 import * as path from 'node:path';
+import { ORIGIN_LABEL } from '../core/alternatives.js';
 import { incompleteReason } from '../core/findings.js';
+import { fixKey, type FindingFix } from '../core/scanFixes.js';
 import type { ScanFinding, ScanResult, ScanSummary } from '../core/workspaceScan.js';
 import type { DiagnosticCode, Settings } from '../core/settings.js';
 import { ALL_CODES } from './rules.js';
@@ -21,6 +23,8 @@ export interface ReportFinding extends ScanFinding {
   column: number;
   endLine: number;
   endColumn: number;
+  /** What the editor's quick fixes would do about it, the most useful first. */
+  fixes?: FindingFix[];
 }
 
 export interface UnknownProject {
@@ -55,12 +59,13 @@ function cliReason(reason: string): string {
   return reason.replace(/the index is backed off after errors \(retrying in \d+ s\)/, 'not asked after earlier errors from the same index');
 }
 
-export function buildReport(result: ScanResult, settings: Settings, cwd: string, failOn: FailOn): Report {
+export function buildReport(result: ScanResult, settings: Settings, cwd: string, failOn: FailOn, fixes?: ReadonlyMap<string, FindingFix[]>): Report {
   const rel = (file: string) => path.relative(cwd, file) || path.basename(file);
   const uri = (file: string) => rel(file).split(path.sep).join('/');
   const findings = result.summary.findings
     .map((f): ReportFinding => ({
       ...f,
+      ...(fixes?.has(fixKey(f.file, f.range, f.code)) ? { fixes: fixes.get(fixKey(f.file, f.range, f.code)) } : {}),
       // core names a file it cannot read by its absolute path; reports stay machine-independent.
       message: f.name === undefined ? f.message.split(f.file).join(rel(f.file)) : f.message,
       path: rel(f.file),
@@ -102,6 +107,13 @@ export function buildReport(result: ScanResult, settings: Settings, cwd: string,
     failOn,
     failed: findings.some((f) => SEVERITY_RANK[f.severity] >= threshold),
   };
+}
+
+/** A fix as the text and GitHub formats say it, under its finding: `fix: change the pin to 2.32.3`, `did you mean: requests?`. */
+export function fixLine(fix: FindingFix): string {
+  if (fix.kind === 'pin') return `fix: ${fix.title.charAt(0).toLowerCase()}${fix.title.slice(1)}`;
+  if (fix.origin === 'similar') return `did you mean: ${fix.name}?`;
+  return `alternative: ${fix.name}${fix.origin ? ` (${ORIGIN_LABEL[fix.origin]})` : ''}`;
 }
 
 /** Code-unit order: the same on every machine, unlike localeCompare. */

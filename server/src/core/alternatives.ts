@@ -11,6 +11,7 @@ import { INACTIVE_CLASSIFIER, type DependencyFacts } from './findings.js';
 import type { IndexSource } from './pypi/client.js';
 import { isValidProjectName, normalizeName } from './pep508.js';
 import type { Settings } from './settings.js';
+import type { Dependency } from './types.js';
 import { topProjects } from './similarNames.js';
 
 export type AlternativeOrigin = 'settings' | 'index' | 'curated' | 'similar';
@@ -30,6 +31,15 @@ export const ORIGIN_LABEL: Record<AlternativeOrigin, string> = {
   curated: 'from the curated list',
   similar: 'a close name among the most-downloaded projects',
 };
+
+/** Findings for which another project is the fix (for yanked or vulnerable pins, upgrading is). */
+export const REPLACEABLE: ReadonlySet<string> = new Set(['archived', 'deprecated', 'quarantined', 'inactive', 'not-found']);
+
+/** What a replacement is called wherever it is offered: the editor's quick fix, the command line's report. */
+export function replacementTitle(dep: Dependency, alt: Alternative): string {
+  const hashes = (dep.removals?.length ?? 0) > 0 ? '; its --hash options are removed, regenerate them' : '';
+  return `Replace ${dep.name} with ${alt.name} (${ORIGIN_LABEL[alt.origin]}${hashes})`;
+}
 
 const NAME = '[A-Za-z0-9](?:[A-Za-z0-9._-]{0,100}[A-Za-z0-9])?';
 // Markdown and reStructuredText wrap names in backticks, quotes, asterisks or link brackets.

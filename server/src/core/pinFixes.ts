@@ -5,6 +5,7 @@
  */
 import { pinEdits, type TextEdit } from './edits.js';
 import { pinnedRelease, type DependencyFacts, type Finding } from './findings.js';
+import type { IndexSource } from './pypi/client.js';
 import { replacementForMissing, replacementForYanked, upgradeForVulnerabilities, type PinContext } from './pinChoice.js';
 import type { Dependency } from './types.js';
 
@@ -84,6 +85,41 @@ export function unverifiedUpgrade(dep: Dependency, facts: DependencyFacts, findi
   const context = pinContext(pin, facts.project.data.releases, options);
   const fix = upgradeForVulnerabilities(context, facts.pinned.data.vulnerabilities, options.knownVulnerabilities);
   return fix && options.knownVulnerabilities?.(fix.version) === undefined ? fix.version : undefined;
+}
+
+/** Awaits a lookup for as long as the caller may still wait: undefined once it may not. */
+export type Within = <T>(work: Promise<T>) => Promise<T | undefined>;
+
+/** Waits as long as the lookup takes (a command line run has no lightbulb to answer). */
+export const untilDone: Within = (work) => work;
+
+/**
+ * Asks the JSON API about the release a vulnerable pin would be upgraded to until the choice rests
+ * on releases whose vulnerabilities are known, as long as the caller may wait: an upgrade whose
+ * release stays unknown is not offered (pinFixes), as a close name the index has not confirmed is not.
+ */
+export async function verifyUpgrade(
+  dep: Dependency,
+  facts: DependencyFacts,
+  findings: readonly Finding[],
+  options: PinFixOptions,
+  source: IndexSource,
+  within: Within,
+): Promise<void> {
+  const asked = new Set<string>();
+  for (let target = unverifiedUpgrade(dep, facts, findings, options); target !== undefined && !asked.has(target);) {
+    asked.add(target);
+    if ((await within(source.release(dep.name, target))) === undefined) return;
+    target = unverifiedUpgrade(dep, facts, findings, options);
+  }
+}
+
+/** What the JSON API said of a release's vulnerabilities, when it was asked already: a release it lists as vulnerable is no fix. */
+export function knownVulnerabilities(source: IndexSource, name: string): (version: string) => readonly string[] | undefined {
+  return (version) => {
+    const release = source.peekRelease(name, version);
+    return release?.state === 'found' ? release.data.vulnerabilities.map((v) => v.id) : undefined;
+  };
 }
 
 function pinContext(pin: string, releases: PinContext['releases'], options: PinFixOptions): PinContext {

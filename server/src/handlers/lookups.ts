@@ -1,10 +1,9 @@
 /** What hover and code actions share: answers within a deadline, and alternatives only for a flagged dependency. */
-import { findAlternatives } from '../core/alternatives.js';
+import { findAlternatives, REPLACEABLE } from '../core/alternatives.js';
 import { findingsFor, type DependencyFacts, type FindingContext } from '../core/findings.js';
 import type { IndexSource } from '../core/pypi/client.js';
 import type { Settings } from '../core/settings.js';
 import type { Dependency } from '../core/types.js';
-import { REPLACEABLE } from '../lsp/codeActions.js';
 
 /** The promise's value, or undefined if it takes longer than `ms` (the work goes on and fills the cache). */
 export async function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {

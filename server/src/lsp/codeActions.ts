@@ -1,12 +1,9 @@
 /** Quick fixes: replace a flagged dependency with an alternative, or silence it. */
 import { CodeActionKind, type CodeAction, type Diagnostic, type TextEdit, type WorkspaceEdit } from 'vscode-languageserver';
-import { ORIGIN_LABEL, type Alternative } from '../core/alternatives.js';
+import { replacementTitle, type Alternative } from '../core/alternatives.js';
 import { ignoreCommentEdit, replacementEdits } from '../core/edits.js';
 import type { Dependency } from '../core/types.js';
 import { ADD_TO_IGNORE_COMMAND } from '../protocol.js';
-
-/** Findings for which another project is the fix (for yanked or vulnerable pins, upgrading is). */
-export const REPLACEABLE = new Set(['archived', 'deprecated', 'quarantined', 'inactive', 'not-found']);
 
 export interface DependencyInFile {
   uri: string;
@@ -32,10 +29,9 @@ export function codeActions(input: ActionInput): CodeAction[] {
   const withDiagnostics = (action: CodeAction): CodeAction => (diagnostics.length > 0 ? { ...action, diagnostics } : action);
   if (input.replaceable) {
     input.alternatives.forEach((alt, i) => {
-      const hashes = (dep.removals?.length ?? 0) > 0 ? '; its --hash options are removed, regenerate them' : '';
       actions.push(
         withDiagnostics({
-          title: `Replace ${dep.name} with ${alt.name} (${ORIGIN_LABEL[alt.origin]}${hashes})`,
+          title: replacementTitle(dep, alt),
           kind: CodeActionKind.QuickFix,
           isPreferred: i === 0,
           edit: { changes: { [uri]: replacementEdits(dep, alt.name) } },

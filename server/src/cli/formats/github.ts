@@ -5,7 +5,7 @@
  * GitHub shows a limited number of annotations per step; SARIF has them all.
  */
 import type { Severity } from '../../core/findings.js';
-import { summaryLine, unknownLine, type Report } from '../report.js';
+import { fixLine, summaryLine, unknownLine, type Report } from '../report.js';
 import { ALL_CODES } from '../rules.js';
 
 const COMMAND: Record<Severity, 'error' | 'warning' | 'notice'> = { error: 'error', warning: 'warning', information: 'notice', hint: 'notice' };
@@ -44,7 +44,8 @@ export function formatGithub(report: Report): string {
         ['endColumn', f.endColumn],
         ['title', `pypi-status: ${f.code}`],
       ],
-      f.message,
+      // A fix goes on lines of its own under the message, as in the text format.
+      [f.message, ...(f.fixes ?? []).map(fixLine)].join('\n'),
     ),
   );
   const unknown = unknownLine(report);

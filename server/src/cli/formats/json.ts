@@ -5,6 +5,7 @@
  * `endLine`, `endColumn` next to the 0-based LSP `range`. Added: `files`
  * (scanned), `unknownReasons`, `answeredBy`, `failOn`, `failed`, `version`.
  */
+import type { FindingFix } from '../../core/scanFixes.js';
 import type { ScanSummary } from '../../core/workspaceScan.js';
 import { VERSION } from '../../core/version.js';
 import type { Report } from '../report.js';
@@ -15,6 +16,8 @@ export interface JsonFinding extends Omit<ScanSummary['findings'][number], 'file
   column: number;
   endLine: number;
   endColumn: number;
+  /** The editor's quick fixes for it, as edits of the finding's file (0-based ranges, like `range`). */
+  fixes?: FindingFix[];
 }
 
 export interface JsonReport extends Omit<ScanSummary, 'findings' | 'unchecked'> {
@@ -57,6 +60,7 @@ export function toJson(report: Report): JsonReport {
       if (f.name !== undefined) out.name = f.name;
       if (f.lock !== undefined) out.lock = f.lock;
       if (f.related !== undefined) out.related = f.related;
+      if (f.fixes !== undefined) out.fixes = f.fixes;
       return out;
     }),
     cancelled: s.cancelled,

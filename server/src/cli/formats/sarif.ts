@@ -7,7 +7,9 @@
  */
 import { createHash } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
+import type { FindingFix } from '../../core/scanFixes.js';
 import type { Severity } from '../../core/findings.js';
+import type { Range } from '../../core/types.js';
 import type { SeverityOrOff } from '../../core/settings.js';
 import { VERSION } from '../../core/version.js';
 import type { Report } from '../report.js';
@@ -70,6 +72,7 @@ export function toSarif(report: Report): Record<string, unknown> {
       ],
       partialFingerprints: { [FINGERPRINT_KEY]: fingerprint },
     };
+    if (f.fixes !== undefined && f.fixes.length > 0) result.fixes = f.fixes.map((fix) => sarifFix(fix, f.uri));
     if (f.name !== undefined) result.properties = { project: f.name, ...(f.lock?.chain ? { chain: f.lock.chain } : {}) };
     // The manifest line of the direct dependency (a lock finding), or the flagged packages in the lock (transitive).
     if (f.related !== undefined && f.related.length > 0) {
@@ -78,12 +81,7 @@ export function toSarif(report: Report): Record<string, unknown> {
         message: { text: sarifText(r.message) },
         physicalLocation: {
           artifactLocation: { uri: relativeUri(r.file), uriBaseId: '%SRCROOT%' },
-          region: {
-            startLine: r.range.start.line + 1,
-            startColumn: r.range.start.character + 1,
-            endLine: r.range.end.line + 1,
-            endColumn: r.range.end.character + 1,
-          },
+          region: region(r.range),
         },
       }));
     }
@@ -110,6 +108,24 @@ export function toSarif(report: Report): Record<string, unknown> {
         invocations: [{ executionSuccessful: true, toolExecutionNotifications: notifications }],
         columnKind: 'utf16CodeUnits',
         results,
+      },
+    ],
+  };
+}
+
+/** A 0-based LSP range as a SARIF region: 1-based lines and UTF-16 columns, the end exclusive. */
+function region(range: Range) {
+  return { startLine: range.start.line + 1, startColumn: range.start.character + 1, endLine: range.end.line + 1, endColumn: range.end.character + 1 };
+}
+
+/** SARIF 2.1.0 §3.55: a fix as replacements in the finding's own file; a deletion has no inserted content. */
+function sarifFix(fix: FindingFix, uri: string) {
+  return {
+    description: { text: sarifText(fix.title) },
+    artifactChanges: [
+      {
+        artifactLocation: { uri: relativeUri(uri), uriBaseId: '%SRCROOT%' },
+        replacements: fix.edits.map((e) => ({ deletedRegion: region(e.range), ...(e.newText !== '' ? { insertedContent: { text: e.newText } } : {}) })),
       },
     ],
   };

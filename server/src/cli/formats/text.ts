@@ -1,10 +1,10 @@
 /**
  * `path:line:col: severity code message`, the shape compilers print, so that
  * terminals and editors turn each location into a link. Files are separated by
- * a blank line; a summary follows.
+ * a blank line; a summary follows. The fix of a finding, when there is one, is an indented line under it.
  */
 import type { Severity } from '../../core/findings.js';
-import { summaryLine, unknownLine, type Report } from '../report.js';
+import { fixLine, summaryLine, unknownLine, type Report } from '../report.js';
 
 const ESC = '\u001b[';
 const STYLE: Record<Severity | 'code' | 'bold', [string, string]> = {
@@ -30,6 +30,7 @@ export function formatText(report: Report, color: boolean): string {
     previous = f.path;
     // A file name is the repository's to choose, as a reason is the index's: neither may write to the terminal.
     lines.push(`${printable(f.path)}:${f.line}:${f.column}: ${paint(f.severity, f.severity)} ${paint('code', f.code)} ${printable(f.message)}`);
+    for (const fix of f.fixes ?? []) lines.push(`  ${printable(fixLine(fix))}`);
   }
   if (lines.length > 0) lines.push('');
   lines.push(paint('bold', summaryLine(report)));

@@ -15,6 +15,7 @@ import { UncheckedDependencies } from './unchecked';
 import {
   ADD_TO_IGNORE_COMMAND,
   CONFIGURATION_SECTION,
+  DEPENDENCY_FILE_GLOBS,
   INDEX_REFUSED_NOTIFICATION,
   SCAN_COMMAND,
   TRUST_NOTIFICATION,
@@ -65,16 +66,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       { language: 'python', scheme: 'untitled' },
     ],
     synchronize: {
-      fileEvents: [
-        // VS Code matches these globs case-sensitively: the server picks the names it reads
-        // (Requirements.txt, constraints/base.txt) out of every .txt and .in file.
-        vscode.workspace.createFileSystemWatcher('**/*.{txt,in}'),
-        vscode.workspace.createFileSystemWatcher('**/pyproject.toml'),
-        vscode.workspace.createFileSystemWatcher('**/{uv.lock,*.py.lock,poetry.lock,pdm.lock,pylock.toml,pylock.*.toml,Pipfile,Pipfile.lock}'),
-        vscode.workspace.createFileSystemWatcher('**/*.py'),
-        // A deleted folder is reported as the folder alone: its scanned files go with it.
-        vscode.workspace.createFileSystemWatcher('**/*', true, true, false),
-      ],
+      fileEvents: DEPENDENCY_FILE_GLOBS.map(({ glob, deletionsOnly }) =>
+        deletionsOnly ? vscode.workspace.createFileSystemWatcher(glob, true, true, false) : vscode.workspace.createFileSystemWatcher(glob),
+      ),
     },
     // A function: a restarted server (Restart Server, or after a crash) hears the trust of now.
     initializationOptions: (): InitializationOptions => ({
@@ -89,6 +83,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       // An index that answers 401 is told to this client, which asks the user for a token.
       indexTokenPrompt: true,
       indexTokens: tokens.current(),
+      watchesFiles: true,
     }),
     outputChannel: output,
   };

@@ -68,7 +68,23 @@ export interface InitializationOptions {
   indexTokenPrompt?: boolean;
   /** Tokens the client keeps, by origin: there from the start, so that no lookup goes out without them. */
   indexTokens?: IndexTokenParams[];
+  /** The client watches DEPENDENCY_FILE_GLOBS itself (the VS Code client's watchers): the server registers none for them. */
+  watchesFiles?: boolean;
 }
+
+/**
+ * The files whose changes on disk the server must hear of (created, changed, deleted): dependency
+ * files by the names it reads, lock files, scripts, and (deletions only) anything, since a deleted
+ * folder is reported as the folder alone. VS Code matches globs case-sensitively: the server picks
+ * the names it reads (Requirements.txt, constraints/base.txt) out of every .txt and .in file.
+ */
+export const DEPENDENCY_FILE_GLOBS: readonly { glob: string; deletionsOnly?: true }[] = [
+  { glob: '**/*.{txt,in}' },
+  { glob: '**/pyproject.toml' },
+  { glob: '**/{uv.lock,*.py.lock,poetry.lock,pdm.lock,pylock.toml,pylock.*.toml,Pipfile,Pipfile.lock}' },
+  { glob: '**/*.py' },
+  { glob: '**/*', deletionsOnly: true },
+];
 
 /** Carried in Diagnostic.data so that code actions (and the client's report view) know what a diagnostic is about. */
 export interface DiagnosticData {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CancellationTokenSource } from 'vscode-jsonrpc/node';
-import type { ScanResponse } from '../../server/src/protocol.js';
+import { DEPENDENCY_FILE_GLOBS, type ScanResponse } from '../../server/src/protocol.js';
 import { startIndexServer, type IndexServer } from '../support/index-server.js';
 import { fileUri, LspClient, REPO_ROOT } from '../support/lsp-client.js';
 
@@ -254,6 +254,8 @@ describe('workspace scan over stdio', () => {
       settings: { indexUrl: index.simpleUrl, jsonApiUrl: null, cache: { directory: cacheDir }, exclude: ['excluded/**'] },
       workspaceFolders: [root],
       fileWatcherRegistration: true,
+      // As the VS Code client: it watches the dependency files by itself.
+      initializationOptions: { watchesFiles: true },
     });
     const watched = () =>
       [...client.registered.values()]
@@ -268,6 +270,35 @@ describe('workspace scan over stdio', () => {
       await client.executeCommand<ScanResponse>('pypiStatus.scanWorkspace');
       assert.deepEqual(watched(), ['extra/extra.txt']);
       assert.equal(client.registrations.filter((m) => m === 'workspace/didChangeWatchedFiles').length, 1);
+    } finally {
+      await client.stop();
+    }
+  });
+
+  it('asks a client that watches nothing by itself (Neovim, Helix) to watch the dependency files, deletions of anything', async () => {
+    const root = makeWorkspace();
+    workspaces.push(root);
+    const client = await LspClient.start({
+      settings: { indexUrl: index.simpleUrl, jsonApiUrl: null, cache: { directory: null } },
+      workspaceFolders: [root],
+      fileWatcherRegistration: true,
+    });
+    try {
+      for (let waited = 0; !client.registrations.includes('workspace/didChangeWatchedFiles'); waited += 50) {
+        assert.ok(waited < 5_000, 'no file watchers were registered');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const watchers = [...client.registered.values()]
+        .filter((r) => r.method === 'workspace/didChangeWatchedFiles')
+        .flatMap((r) => (r.registerOptions as { watchers: { globPattern: string; kind?: number }[] }).watchers);
+      assert.deepEqual(
+        watchers.map((w) => [w.globPattern, w.kind ?? 7]),
+        DEPENDENCY_FILE_GLOBS.map((g) => [g.glob, g.deletionsOnly ? 4 : 7]),
+      );
+      assert.ok(
+        watchers.some((w) => w.globPattern.includes('uv.lock')),
+        'lock files among them',
+      );
     } finally {
       await client.stop();
     }

@@ -2,14 +2,16 @@
 import {
   CodeActionKind,
   DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
   TextDocumentSyncKind,
+  WatchKind,
   type Connection,
   type InitializeParams,
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { VERSION } from '../core/version.js';
 import { uriToPath } from '../paths.js';
-import { CLEAR_CACHE_COMMAND, CONFIGURATION_SECTION, SCAN_COMMAND, SHOW_DIRECT_DEPENDENCY_COMMAND } from '../protocol.js';
+import { CLEAR_CACHE_COMMAND, CONFIGURATION_SECTION, DEPENDENCY_FILE_GLOBS, SCAN_COMMAND, SHOW_DIRECT_DEPENDENCY_COMMAND } from '../protocol.js';
 import { errorText } from '../session/log.js';
 import type { Session } from '../session/session.js';
 import type { ScannedFileRefresh } from './scannedFileRefresh.js';
@@ -29,6 +31,16 @@ export function registerLifecycle(connection: Connection, session: Session, chec
     // Before anything is awaited, so that no change is missed; the library throws for clients
     // that do not announce folder support (they have none to change).
     if (capabilities.clientHasFolders) connection.workspace.onDidChangeWorkspaceFolders((e) => changeFolders(session, refresh, e.added, e.removed));
+    // Other editors (Neovim, Helix) watch what the server asks for: a lock rewritten by `uv lock`
+    // then re-judges the open manifest beside it, as in VS Code.
+    if (capabilities.fileWatching.dynamic && !capabilities.watchesFiles) {
+      const watchers = DEPENDENCY_FILE_GLOBS.map(({ glob, deletionsOnly }) =>
+        deletionsOnly ? { globPattern: glob, kind: WatchKind.Delete } : { globPattern: glob },
+      );
+      void connection.client
+        .register(DidChangeWatchedFilesNotification.type, { watchers })
+        .catch((e: unknown) => session.log(`could not watch files: ${errorText(e)}`));
+    }
     if (capabilities.configurationPull) {
       await configuration.loadSettings();
       configuration.markLoaded();

@@ -16,6 +16,8 @@ export class ClientCapabilities {
   progressSupport = false;
   /** How the client lets the server ask for file events beyond the ones it watches by itself. */
   fileWatching: { dynamic: boolean; relativePatterns: boolean } = { dynamic: false, relativePatterns: false };
+  /** The client watches the dependency files by itself (DEPENDENCY_FILE_GLOBS). */
+  watchesFiles = false;
   clientHasFolders = false;
   /** Clients that say which hover formats they render and leave out Markdown get plain text. */
   hoverFormat: 'markdown' | 'plaintext' = 'markdown';
@@ -29,6 +31,7 @@ export class ClientCapabilities {
     const init = params.initializationOptions as { [K in keyof InitializationOptions]?: unknown } | undefined;
     this.trusted = init?.trusted === true;
     this.indexTokenPrompt = init?.indexTokenPrompt === true;
+    this.watchesFiles = init?.watchesFiles === true;
     if (Array.isArray(init?.clientCommands)) this.clientCommands = new Set(init.clientCommands.filter((c): c is string => typeof c === 'string'));
     if (Array.isArray(init?.notifications)) this.notifications = new Set(init.notifications.filter((c): c is string => typeof c === 'string'));
     this.progressSupport = params.capabilities?.window?.workDoneProgress === true;

@@ -312,6 +312,31 @@ describe('pin fixes over stdio', () => {
     assert.equal(apply(text, upgrade, uri), 'hoppin==4.2.0\n');
   });
 
+  it("answers a pin's actions at once while another pin's upgrade target hangs on the index", async () => {
+    index.setProject(
+      'slowpin',
+      makeProject({ name: 'slowpin', versions: ['5.0.0', '5.1.0', '5.2.0'], vulnerabilities: { '5.0.0': [vulnerability('PYSEC-7', ['5.1.0'])] } }),
+    );
+    // The upgrade target is 5.1.0, the first fixed release; the latest, 5.2.0, answers (the diagnostics need it).
+    index.setFault('/pypi/slowpin/5.1.0/json', { kind: 'hang' });
+    try {
+      const text = 'yankpin==1.0.1\nslowpin==5.0.0\n';
+      const { uri, diagnostics } = await opened('slow', text, 2);
+      const d = diagnostics.find((x) => x.code === 'yanked')!;
+      const started = Date.now();
+      const actions = await client.codeActions(uri, d.range, [d]);
+      assert.ok(Date.now() - started < 1500, `the lightbulb waited ${Date.now() - started} ms for another line's lookup`);
+      assert.equal(actions.find((a) => a.isPreferred)?.title, 'Change the pin to 1.1.0');
+      assert.equal(
+        actions.find((a) => a.title.startsWith('Apply all pin fixes')),
+        undefined,
+        "an upgrade whose release the index has not described is in no edit, not even the file's",
+      );
+    } finally {
+      index.clearFaults();
+    }
+  });
+
   it('applies every pin fix of the file as one edit, touching nothing else', async () => {
     const { uri, diagnostics } = await opened('all', TEXT, 4);
     const d = diagnostics.find((x) => x.code === 'yanked')!;

@@ -6,6 +6,10 @@ import type { Dependency } from '../core/types.js';
 import { uriToPath } from '../paths.js';
 import type { DocumentState } from '../session/documents.js';
 import type { Session } from '../session/session.js';
+import { withDeadline } from './lookups.js';
+
+/** How long an action waits for the upgrade target of another pin than its own (see pinFixesOf). */
+const OTHER_PINS_MS = 300;
 
 export interface PinFixesFound {
   fixes: PinFix[];
@@ -39,7 +43,10 @@ export async function pinFixesOf(
     if (otherFacts) known.push([other, otherFacts]);
   }
   const verified = known.some(([d]) => d === dep) ? known : [...known, [dep, facts] as const];
-  await Promise.all(verified.map(([d, f]) => verifyUpgrade(d, f, findingsFor(d, f, context), options(d), source, within)));
+  // The other pins' targets get a moment only: one release the index is slow to describe must not hold
+  // every lightbulb of the file for the whole deadline. Their lookups go on, and fill the cache.
+  const brief: Within = (work) => within(withDeadline(work, OTHER_PINS_MS));
+  await Promise.all(verified.map(([d, f]) => verifyUpgrade(d, f, findingsFor(d, f, context), options(d), source, d === dep ? within : brief)));
   const fixes = pinFixes(dep, facts, findingsFor(dep, facts, context), options(dep));
   const fileFixes: PinFix[] = [];
   for (const [other, otherFacts] of known) {

@@ -64,7 +64,7 @@ export interface IndexClientOptions {
   unusable?: string;
   /** How the index is named to the user: its configured name, else its host. */
   label?: string;
-  /** Where credentials for it go, for the message when it refuses a request (401, 403). */
+  /** Where credentials for it go, for the message when it refuses a request (401, 403); '' for none, unset for the generic one. */
   credentialHint?: string;
   /** Told when the index first refuses the credentials it was sent, or their absence (401): its label and origin, never the credentials. */
   onRefused?: (refusal: { label: string; origin: string }) => void;
@@ -293,7 +293,9 @@ export class IndexClient implements IndexSource {
    * block), so the index is still asked for the others.
    */
   private refusal(status: number, url: string): string {
-    const hint = this.options.credentialHint ? `: set credentials in ${this.options.credentialHint}` : '';
+    // An index without a hint of its own (the settings', a requirements file's) takes what works for any.
+    const where = this.options.credentialHint ?? `a ~/.netrc entry for ${new URL(this.options.indexUrl).hostname}, or the index URL`;
+    const hint = where ? `: set credentials in ${where}` : '';
     const reason = `index \`${this.label}\` refused the request (HTTP ${status})${hint}`;
     if (!this.refusalLogged) this.log(`index lookup failed: ${url}: ${reason}`);
     this.refusalLogged = true;

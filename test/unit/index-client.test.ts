@@ -229,6 +229,22 @@ describe('index client', () => {
     assert.equal(status(await lookup), 'found:active');
   });
 
+  it("says where credentials go when an index refuses them: its installer's places, else what works for any index", async () => {
+    const guarded = await startIndexServer({ basicAuth: { username: 'u', password: 'p' } });
+    try {
+      const reason = async (hint?: string) => {
+        const options = { indexUrl: guarded.simpleUrl, jsonApiUrl: null, http, cache: new IndexCache({ directory: null }), ttlMs: 60_000, concurrency: 4 };
+        const lookup = await new IndexClient(hint === undefined ? options : { ...options, credentialHint: hint }).project('six');
+        return lookup.state === 'unknown' ? lookup.reason : lookup.state;
+      };
+      assert.match(await reason(), /refused the request \(HTTP 401\): set credentials in a ~\/\.netrc entry for 127\.0\.0\.1, or the index URL$/);
+      assert.match(await reason('UV_INDEX_INTERNAL_USERNAME'), /\(HTTP 401\): set credentials in UV_INDEX_INTERNAL_USERNAME$/);
+      assert.match(await reason(''), /\(HTTP 401\)$/, 'an index whose credentials nobody sets (implicit PyPI) gets no hint');
+    } finally {
+      await guarded.close();
+    }
+  });
+
   it('keeps the last good answer, marked stale, when the index fails after the TTL', async () => {
     let now = 1_000_000;
     const { client: c } = client({ ttlMs: 1000, now: () => now });

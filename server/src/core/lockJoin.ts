@@ -46,22 +46,22 @@ export async function joinLock(file: string, parsed: ParsedFile, read: TextReade
   const lock = lockOf(parsed);
   if (lock === undefined) return;
   const before = parsed.lock ? joinedFrom.get(parsed.lock) : undefined;
+  // Every candidate's files are read at once (a workspace's members are many files): in turn, the
+  // reads' round trips through the file system add up to more than the rest of a reopen.
+  const found = await Promise.all(
+    manifestCandidates(file, lock).map(async (candidate) => ({ candidate, ...(await firstReadable(candidate.paths, file, read)) })),
+  );
   const joined: JoinedManifest[] = [];
-  for (const candidate of manifestCandidates(file, lock)) {
-    for (const p of candidate.paths) {
-      if (p === file) continue;
-      const text = await read(p);
-      if (text === undefined) continue;
-      const same = before?.find((j) => j.input.path === p && j.text === text && j.input.member === candidate.member && j.input.group === candidate.group);
-      let input = same?.input;
-      if (!input) {
-        input = { path: p, parsed: parseDocument(fileKind(p) ?? 'requirements', text, env, p, false) };
-        if (candidate.member !== undefined) input.member = candidate.member;
-        if (candidate.group !== undefined) input.group = candidate.group;
-      }
-      joined.push({ text, input });
-      break;
+  for (const { candidate, path: p, text } of found) {
+    if (p === undefined || text === undefined) continue;
+    const same = before?.find((j) => j.input.path === p && j.text === text && j.input.member === candidate.member && j.input.group === candidate.group);
+    let input = same?.input;
+    if (!input) {
+      input = { path: p, parsed: parseDocument(fileKind(p) ?? 'requirements', text, env, p, false) };
+      if (candidate.member !== undefined) input.member = candidate.member;
+      if (candidate.group !== undefined) input.group = candidate.group;
     }
+    joined.push({ text, input });
   }
   if (parsed.lock && before?.length === joined.length && joined.every((j, i) => j.input === before[i]!.input)) return;
   parsed.lock = buildLockView(
@@ -71,6 +71,16 @@ export async function joinLock(file: string, parsed: ParsedFile, read: TextReade
     joined.map((j) => j.input),
   );
   joinedFrom.set(parsed.lock, joined);
+}
+
+/** The first of `paths` that can be read (the lock itself excepted), with its text. */
+async function firstReadable(paths: readonly string[], lock: string, read: TextReader): Promise<{ path?: string; text?: string }> {
+  for (const p of paths) {
+    if (p === lock) continue;
+    const text = await read(p);
+    if (text !== undefined) return { path: p, text };
+  }
+  return {};
 }
 
 /** The lock files that exist for a manifest (pyproject.toml, Pipfile, a script, a `.in` file). */

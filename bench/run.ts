@@ -39,6 +39,8 @@ interface Options {
   concurrency: number;
 }
 
+/** A language server that does no work, for the lock scenario's reference. */
+const NULL_SERVER_TS = path.join(REPO_ROOT, 'bench', 'null-server.ts');
 const SCENARIOS = ['cold', 'warm', 'keystroke', 'restart', 'revalidate', 'https', 'scan', 'parse', 'lock', 'lock-open', 'baseline'] as const;
 
 function parseOptions(argv: string[]): Options {
@@ -1333,6 +1335,38 @@ async function lockOpen(lock: Large): Promise<void> {
   await warmOpen(lock, on.kept!.server, on, 'lock open: crewAI uv.lock, warm reopen (memory cache fresh)', 'lock-open-warm');
   await on.kept!.server.stop();
   removeDir(on.kept!.cacheDir);
+  await nullServerReopens(lock);
+}
+
+/**
+ * The same reopens in a language server that does no work (bench/null-server.ts): what receiving
+ * and keeping the document costs any Node server on this machine, beside the warm reopen's figure.
+ */
+async function nullServerReopens(large: Large): Promise<void> {
+  const server = await BenchServer.start({ settings: {}, serverJs: NULL_SERVER_TS, execArgv: ['--import', 'tsx'] });
+  try {
+    await server.ready();
+    const times: number[] = [];
+    for (let version = 1, i = 0; i < 2 + REPS.warm; i++, version++) {
+      if (i > 0) await server.close(large.uri);
+      const t0 = performance.now();
+      await server.open(large.uri, large.text, version, large.languageId);
+      const pub = await server.waitFor(large.uri, (p) => p.version === version, { timeoutMs: 60_000 });
+      if (i >= 2) times.push(pub.t - t0);
+    }
+    const s = stats(times);
+    addRow({
+      scenario: 'lock open: the same reopen in a language server that does no work',
+      unit: 'ms',
+      stats: s,
+      target: '(reference)',
+      verdict: 'info',
+      detail: 'receiving and keeping the document, then an empty publication: what any Node language server pays here',
+    });
+    results['lock-open-null-server'] = { times, stats: s };
+  } finally {
+    await server.stop();
+  }
 }
 
 async function main(): Promise<void> {

@@ -12,8 +12,8 @@ import { after, before, describe, it } from 'node:test';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
 import { applyEdits, type TextEdit } from '../../server/src/core/edits.js';
 import { parseRequirements } from '../../server/src/core/requirements.js';
-import { makeProject } from '../support/index-catalog.js';
 import { startIndexServer, type IndexServer } from '../support/index-server.js';
+import { definePinProjects } from '../support/pin-projects.js';
 import { fileUri, LspClient } from '../support/lsp-client.js';
 import { sarifValidator } from '../support/sarif.js';
 import { CLI, baseEnv, read, runCli, tempDir, write, type Run } from './support.js';
@@ -34,17 +34,6 @@ interface Finding {
   fixes?: Fix[];
 }
 
-const vulnerability = (id: string, fixedIn: string[]) => ({
-  aliases: [],
-  details: `${id} details`,
-  fixed_in: fixedIn,
-  id,
-  link: `https://osv.dev/vulnerability/${id}`,
-  source: 'osv',
-  summary: null,
-  withdrawn: null,
-});
-
 const PINS = [
   'yankpin==1.0.1  # keep this comment',
   'vulnpin[extra]==2.0.0 ; python_version >= "3.8"',
@@ -63,39 +52,6 @@ const UV_LOCK =
   'version = 1\nrevision = 3\nrequires-python = ">=3.9"\n\n[[package]]\nname = "app"\nversion = "0.1.0"\nsource = { editable = "." }\n' +
   'dependencies = [\n    { name = "yankpin" },\n]\n\n[[package]]\nname = "yankpin"\nversion = "1.0.1"\nsource = { registry = "https://pypi.org/simple" }\n';
 
-function withProjects(index: IndexServer): void {
-  index.setProject('yankpin', makeProject({ name: 'yankpin', versions: ['1.0.0', '1.0.1', '1.1.0'], yanked: { '1.0.1': 'broken wheel' } }));
-  index.setProject(
-    'vulnpin',
-    makeProject({
-      name: 'vulnpin',
-      versions: ['2.0.0', '2.1.0', '2.2.0'],
-      vulnerabilities: { '2.0.0': [vulnerability('PYSEC-1', ['2.1.0']), vulnerability('GHSA-2', ['2.2.0'])] },
-    }),
-  );
-  index.setProject(
-    'openpin',
-    makeProject({
-      name: 'openpin',
-      versions: ['3.0.0', '3.1.0'],
-      vulnerabilities: { '3.0.0': [vulnerability('PYSEC-3', ['3.1.0']), vulnerability('PYSEC-4', [])] },
-    }),
-  );
-  // 4.1.0 fixes PYSEC-5, but the JSON API lists one of its own for it: only asking about it shows that.
-  index.setProject(
-    'hoppin',
-    makeProject({
-      name: 'hoppin',
-      versions: ['4.0.0', '4.1.0', '4.2.0'],
-      vulnerabilities: { '4.0.0': [vulnerability('PYSEC-5', ['4.1.0'])], '4.1.0': [vulnerability('PYSEC-6', ['4.2.0'])] },
-    }),
-  );
-  index.setProject('missingpin', makeProject({ name: 'missingpin', versions: ['1.0', '2.0'] }));
-  index.setProject('steady', makeProject({ name: 'steady', versions: ['1.0.0'] }));
-  index.setProject('requests', makeProject({ name: 'requests' }));
-  index.setProject('pillow', makeProject({ name: 'pillow' }));
-}
-
 describe('pypi-status check: fixes (built CLI)', () => {
   let index: IndexServer;
   let ws: string;
@@ -105,7 +61,7 @@ describe('pypi-status check: fixes (built CLI)', () => {
   before(async () => {
     assert.ok(existsSync(CLI), `${CLI} is missing: run npm run build`);
     index = await startIndexServer();
-    withProjects(index);
+    definePinProjects(index);
     ws = tempDir('fixes');
     xdg = tempDir('xdg');
     temps.push(ws, xdg);

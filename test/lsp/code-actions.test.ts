@@ -11,6 +11,7 @@ import { parseRequirements } from '../../server/src/core/requirements.js';
 import type { ParsedFile } from '../../server/src/core/types.js';
 import { makeProject } from '../support/index-catalog.js';
 import { startIndexServer, type IndexServer } from '../support/index-server.js';
+import { definePinProjects, vulnerability } from '../support/pin-projects.js';
 import { fileUri, LspClient, REPO_ROOT } from '../support/lsp-client.js';
 
 const FIXTURES = path.join(REPO_ROOT, 'test', 'fixtures', 'every-form');
@@ -196,16 +197,7 @@ describe('pin fixes over stdio', () => {
   let index: IndexServer;
   let client: LspClient;
   let dir: string;
-  const vulnerability = (id: string, fixedIn: string[]) => ({
-    aliases: [],
-    details: `${id} details`,
-    fixed_in: fixedIn,
-    id,
-    link: `https://osv.dev/vulnerability/${id}`,
-    source: 'osv',
-    summary: null,
-    withdrawn: null,
-  });
+
   const TEXT = [
     'yankpin==1.0.1  # keep this comment',
     'vulnpin[extra]==2.0.0 ; python_version >= "3.8"',
@@ -217,34 +209,7 @@ describe('pin fixes over stdio', () => {
 
   before(async () => {
     index = await startIndexServer();
-    index.setProject('yankpin', makeProject({ name: 'yankpin', versions: ['1.0.0', '1.0.1', '1.1.0'], yanked: { '1.0.1': 'broken wheel' } }));
-    index.setProject(
-      'vulnpin',
-      makeProject({
-        name: 'vulnpin',
-        versions: ['2.0.0', '2.1.0', '2.2.0'],
-        vulnerabilities: { '2.0.0': [vulnerability('PYSEC-1', ['2.1.0']), vulnerability('GHSA-2', ['2.2.0'])] },
-      }),
-    );
-    index.setProject(
-      'openpin',
-      makeProject({
-        name: 'openpin',
-        versions: ['3.0.0', '3.1.0'],
-        vulnerabilities: { '3.0.0': [vulnerability('PYSEC-3', ['3.1.0']), vulnerability('PYSEC-4', [])] },
-      }),
-    );
-    index.setProject(
-      'hoppin',
-      makeProject({
-        name: 'hoppin',
-        versions: ['4.0.0', '4.1.0', '4.2.0'],
-        vulnerabilities: { '4.0.0': [vulnerability('PYSEC-5', ['4.1.0'])], '4.1.0': [vulnerability('PYSEC-6', ['4.2.0'])] },
-      }),
-    );
-    index.setProject('missingpin', makeProject({ name: 'missingpin', versions: ['1.0', '2.0'] }));
-    index.setProject('steady', makeProject({ name: 'steady', versions: ['1.0.0'] }));
-    index.setProject('requests', makeProject({ name: 'requests' }));
+    definePinProjects(index);
     dir = mkdtempSync(path.join(tmpdir(), 'pypi-status-pins-'));
     client = await LspClient.start({ settings: { indexUrl: index.simpleUrl, jsonApiUrl: index.jsonApiUrl, cache: { directory: path.join(dir, 'cache') } } });
   });

@@ -220,6 +220,14 @@ describe('uv workspaces', () => {
     assert.deepEqual(urls(p), ['https://mirror.example/simple/', PYPI]);
     assert.deepEqual(pinnedTo(p, 'six'), ['mine']);
     assert.deepEqual(pinnedTo(p, 'attrs'), ['internal']);
+    // A member's git source for a project replaces the root's index pin of it.
+    const fromGit = plan(
+      root(),
+      '/work/project/packages/a/pyproject.toml',
+      `${MEMBER}\n[tool.uv.sources]\nsix = { git = "https://github.com/benjaminp/six" }\n`,
+    );
+    assert.equal(fromGit.pinned.has('six'), false);
+    assert.deepEqual(pinnedTo(fromGit, 'attrs'), ['internal']);
   });
 
   it("takes the root's uv.toml over its [tool.uv] settings, whose indexes still serve pins", () => {

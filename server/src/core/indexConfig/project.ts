@@ -45,7 +45,7 @@ export interface PdmSource {
 
 export interface ProjectIndexConfig {
   uv?: UvLayer;
-  /** Normalized dependency name → [tool.uv.sources] index pins. */
+  /** Normalized dependency name → [tool.uv.sources] index pins (none for a git, path or URL source). */
   uvSources: Map<string, UvPin>;
   /** [tool.uv.workspace]: this file is a uv workspace's root; its globs say which folders are members. */
   uvWorkspace?: { members: string[]; exclude: string[] };
@@ -113,7 +113,12 @@ function readUvSources(sources: TomlTable | undefined, into: Map<string, UvPin>)
   for (const [name, value] of Object.entries(sources ?? {})) {
     const entries = Array.isArray(value) ? tablesOf(value) : asTable(value) ? [asTable(value)!] : [];
     const indexes = entries.map((e) => asString(e.index)).filter((i): i is string => i !== undefined);
-    if (indexes.length === 0) continue;
+    // A git, path or URL source pins to no index, yet it is the project's entry: a workspace member's
+    // replaces the root's for that project, as uv merges them.
+    if (indexes.length === 0) {
+      into.set(normalizeName(name), { indexes: [], partial: false });
+      continue;
+    }
     const partial = entries.some((e) => e.index === undefined || e.marker !== undefined);
     into.set(normalizeName(name), { indexes: [...new Set(indexes)], partial });
   }

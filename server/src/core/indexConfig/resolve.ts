@@ -147,7 +147,7 @@ function uvPlan(plan: IndexPlan, input: ResolveInput, ctx: ConfigContext, projec
   plan.warnings.push(...uv.warnings);
   plan.indexes = uv.general;
   if (!input.trusted) return;
-  for (const [dep, { indexes, partial }] of project.sources) pin(plan, dep, indexes, uv.named, partial);
+  for (const [dep, { indexes, partial }] of project.sources) if (indexes.length > 0) pin(plan, dep, indexes, uv.named, partial);
 }
 
 /** Pins a dependency to named indexes (then the general ones, when the pin covers only some platforms). */

@@ -138,4 +138,14 @@ describe('scan fixes', () => {
     );
     assert.deepEqual(index.asked, ['release hop 4.1', 'release hop 4.2']);
   });
+
+  it('asks nothing for a finding turned off, which no report shows', async () => {
+    const releases = { '4.0': { yanked: false }, '4.1': { yanked: true }, '4.2': { yanked: false } };
+    const vulnerabilities = { '4.0': [vuln('PYSEC-5', ['4.1'])], '4.1': [vuln('PYSEC-6', ['4.2'])], '4.2': [] };
+    const file = scanned('hop==4.0\nyanky==1.0.1\nreqeusts\n', { hop: { releases, vulnerabilities }, yanky: YANKED });
+    const { source, asked } = fakeIndex({ hop: { releases, vulnerabilities }, requests: YANKED });
+    const off = resolveSettings({ severity: { vulnerable: 'off', yanked: 'off', 'not-found': 'off' } });
+    assert.equal((await scanFixes([file], () => source, off)).size, 0);
+    assert.deepEqual(asked, []);
+  });
 });

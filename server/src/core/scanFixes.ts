@@ -62,7 +62,8 @@ export async function scanFixes(
     const own = file.project?.name === undefined ? undefined : normalizeName(file.project.name);
     let source: IndexSource | undefined;
     for (const a of file.analyzed) {
-      const findings = a.findings.filter((f) => !(f.code === 'not-found' && a.dependency.normalizedName === own));
+      // A finding turned off is in no report: its fix would be a lookup nobody reads.
+      const findings = a.findings.filter((f) => settings.severity[f.code] !== 'off' && !(f.code === 'not-found' && a.dependency.normalizedName === own));
       if (!wanted(a.dependency, findings)) continue;
       source ??= sourceFor(file.parsed, file.path);
       const options: PinFixOptions = { knownVulnerabilities: knownVulnerabilities(source, a.dependency.name) };

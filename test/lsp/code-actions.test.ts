@@ -348,4 +348,31 @@ describe('pin fixes over stdio', () => {
     const titles = (await client.codeActions(uri, unconfirmed!.range, [unconfirmed!])).map((a) => a.title);
     assert.ok(!titles.some((t) => t.startsWith('Replace')), titles.join('\n'));
   });
+
+  it("offers no fix for a finding turned off, alone or in the whole file's edit, and asks nothing for one", async () => {
+    const quiet = await LspClient.start({
+      settings: { indexUrl: index.simpleUrl, jsonApiUrl: index.jsonApiUrl, severity: { vulnerable: 'off' }, cache: { directory: path.join(dir, 'cache-off') } },
+    });
+    try {
+      const text = 'yankpin==1.0.1\nhoppin==4.0.0\n';
+      const uri = fileUri(path.join(dir, 'off', 'requirements.txt'));
+      await quiet.open(uri, text);
+      const [d] = await quiet.waitForDiagnostics(uri, (x) => x.length > 0);
+      assert.equal(d?.code, 'yanked');
+      await index.settled();
+      index.resetLog();
+      const titles = (await quiet.codeActions(uri, d.range, [d])).map((a) => a.title);
+      assert.ok(!titles.some((t) => t.startsWith('Apply all pin fixes')), titles.join('\n'));
+      const vulnerableLine = { start: { line: 1, character: 0 }, end: { line: 1, character: 1 } };
+      const offLine = (await quiet.codeActions(uri, vulnerableLine, [])).map((a) => a.title);
+      assert.ok(!offLine.some((t) => t.startsWith('Upgrade')), offLine.join('\n'));
+      await index.settled();
+      assert.deepEqual(
+        index.requests.map((r) => r.path).filter((p) => p.startsWith('/pypi/hoppin/4.1.0')),
+        [],
+      );
+    } finally {
+      await quiet.stop();
+    }
+  });
 });

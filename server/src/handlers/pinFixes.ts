@@ -42,15 +42,17 @@ export async function pinFixesOf(
     const otherFacts = other === dep ? facts : peekFacts(other, source);
     if (otherFacts) known.push([other, otherFacts]);
   }
+  // A finding turned off has no diagnostic: no fix of its own, no part in the file's edit, no lookup for one.
+  const shown = (d: Dependency, f: DependencyFacts) => findingsFor(d, f, context).filter((x) => settings.severity[x.code] !== 'off');
   const verified = known.some(([d]) => d === dep) ? known : [...known, [dep, facts] as const];
   // The other pins' targets get a moment only: one release the index is slow to describe must not hold
   // every lightbulb of the file for the whole deadline. Their lookups go on, and fill the cache.
   const brief: Within = (work) => within(withDeadline(work, OTHER_PINS_MS));
-  await Promise.all(verified.map(([d, f]) => verifyUpgrade(d, f, findingsFor(d, f, context), options(d), source, d === dep ? within : brief)));
-  const fixes = pinFixes(dep, facts, findingsFor(dep, facts, context), options(dep));
+  await Promise.all(verified.map(([d, f]) => verifyUpgrade(d, f, shown(d, f), options(d), source, d === dep ? within : brief)));
+  const fixes = pinFixes(dep, facts, shown(dep, facts), options(dep));
   const fileFixes: PinFix[] = [];
   for (const [other, otherFacts] of known) {
-    const first = pinFixes(other, otherFacts, findingsFor(other, otherFacts, context), options(other))[0];
+    const first = pinFixes(other, otherFacts, shown(other, otherFacts), options(other))[0];
     if (first) fileFixes.push(first);
   }
   return { fixes, fileFixes };

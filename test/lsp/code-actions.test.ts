@@ -181,6 +181,22 @@ describe('code actions over stdio', () => {
     assert.deepEqual(none, [], 'nothing on a comment');
   });
 
+  it('offers no replacement for a finding the severity setting turned off', async () => {
+    const d = diagnosticAt(reqDiagnostics, REQUIREMENTS, 'haunted.project');
+    const quiet = await LspClient.start({
+      settings: { indexUrl: index.simpleUrl, jsonApiUrl: index.jsonApiUrl, cache: { directory: cacheDir }, severity: { [String(d.code)]: 'off' } },
+      env: ENV,
+    });
+    try {
+      await quiet.open(REQ_URI, REQUIREMENTS);
+      await quiet.waitForDiagnostics(REQ_URI, (x) => x.length > 0 && !x.some((y) => y.code === d.code));
+      const titles = (await quiet.codeActions(REQ_URI, d.range)).map((a) => a.title);
+      assert.ok(!titles.some((t) => t.startsWith('Replace haunted.project')), titles.join('\n'));
+    } finally {
+      await quiet.stop();
+    }
+  });
+
   it('leaves lines the user ignored out of "in all files"', async () => {
     const uri = fileUri(path.join(FIXTURES, 'ignored', 'requirements.txt'));
     await client.open(uri, 'PIL==1.1.7  # pypi-status: ignore (kept on purpose)\n');

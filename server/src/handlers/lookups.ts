@@ -18,9 +18,10 @@ export async function withDeadline<T>(promise: Promise<T>, ms: number): Promise<
 
 /**
  * Alternatives matter only for a dependency flagged with a finding that another project fixes,
- * judged with the document's context as its diagnostics are (a project the workspace builds is not `not-found`).
+ * judged with the document's context as its diagnostics are (a project the workspace builds is not
+ * `not-found`), and shown: a finding the user's severity turned off asks for no replacement, as in the CLI.
  */
 export async function alternativesIfFlagged(dep: Dependency, facts: DependencyFacts, context: FindingContext, settings: Settings, source: IndexSource) {
-  const replaceable = findingsFor(dep, facts, context).some((f) => REPLACEABLE.has(f.code));
+  const replaceable = findingsFor(dep, facts, context).some((f) => REPLACEABLE.has(f.code) && settings.severity[f.code] !== 'off');
   return replaceable ? findAlternatives(dep.name, facts, settings, source) : [];
 }

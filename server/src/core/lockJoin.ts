@@ -39,13 +39,19 @@ const joinedFrom = new WeakMap<LockView, JoinedManifest[]>();
  * Sets `parsed.lock` for a lock file or compiled requirements file: the first existing manifest of
  * each candidate is read and parsed; none at all still gives the graph (chains need roots, which
  * uv.lock and compiled requirements record, and the other formats take from the manifest). Joined
- * again (a document reopened with the same text), a manifest whose text did not change is not parsed
- * again, and when none changed the view stays.
+ * again (or given the `earlier` view of a document reopened with the same text), a manifest whose text
+ * did not change is not parsed again, and when none changed that view stays.
  */
-export async function joinLock(file: string, parsed: ParsedFile, read: TextReader, env?: Record<string, string | undefined>): Promise<void> {
+export async function joinLock(
+  file: string,
+  parsed: ParsedFile,
+  read: TextReader,
+  env?: Record<string, string | undefined>,
+  earlier: LockView | undefined = parsed.lock,
+): Promise<void> {
   const lock = lockOf(parsed);
   if (lock === undefined) return;
-  const before = parsed.lock ? joinedFrom.get(parsed.lock) : undefined;
+  const before = earlier ? joinedFrom.get(earlier) : undefined;
   // Every candidate's files are read at once (a workspace's members are many files): in turn, the
   // reads' round trips through the file system add up to more than the rest of a reopen.
   const found = await Promise.all(
@@ -63,7 +69,10 @@ export async function joinLock(file: string, parsed: ParsedFile, read: TextReade
     }
     joined.push({ text, input });
   }
-  if (parsed.lock && before?.length === joined.length && joined.every((j, i) => j.input === before[i]!.input)) return;
+  if (earlier && before?.length === joined.length && joined.every((j, i) => j.input === before[i]!.input)) {
+    parsed.lock = earlier;
+    return;
+  }
   parsed.lock = buildLockView(
     file,
     lock,

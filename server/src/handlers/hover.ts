@@ -11,7 +11,7 @@ import { dependencyAt } from '../lsp/positions.js';
 import { errorText } from '../session/log.js';
 import type { Session } from '../session/session.js';
 import { alternativesIfFlagged, withDeadline } from './lookups.js';
-import { lockHoverLines, lockJoinedNow } from './lockContext.js';
+import { lockHoverLines } from './lockContext.js';
 import { text as markdownText } from '../core/markdown.js';
 
 /** The longest a hover waits for the index before answering with what is known. */
@@ -58,7 +58,6 @@ export function registerHover(connection: Connection, session: Session): void {
       const published = await publisher;
       if (published) ctx.publisher = published;
       const card = hoverFormat === 'markdown' ? hoverMarkdown(dep, facts, ctx) : hoverPlainText(dep, facts, ctx);
-      if (file && dep.lockPackage !== undefined) await lockJoinedNow(session, file, state);
       // Names in a chain are the lock's text: in Markdown they are escaped as the card's are.
       const lockLines = lockHoverLines(state.parsed, dep, state.lockFindings).map((l) =>
         hoverFormat === 'markdown' ? markdownText(l).replace(/^\\- /, '- ') : l,

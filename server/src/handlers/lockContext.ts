@@ -4,7 +4,7 @@
  * read (the editor's text if it is open), joined and looked up as a scan would.
  */
 import { promises as fs } from 'node:fs';
-import { lockOf, type FileKind } from '../core/analyze.js';
+import type { FileKind } from '../core/analyze.js';
 import { checkedBeneath, lackingProblem, lockPlace, transitiveFindings, type TransitiveFinding } from '../core/lockFindings.js';
 import * as path from 'node:path';
 import type { Dependency } from '../core/types.js';
@@ -67,27 +67,10 @@ async function analysedLock(session: Session, lockPath: string, settings: Settin
   return scanned;
 }
 
-/**
- * Before a lock entry's chain is used: the open lock joined to its manifests as they are now (a lock
- * reopened with the same text may hold the view of its last join until then), or no view at all
- * with lock files off. A join that fails is reported by the document's check, not here.
- */
-export async function lockJoinedNow(session: Session, file: string, state: DocumentState): Promise<void> {
-  if (!lockOf(state.parsed)) return;
-  if (!session.settings.lockFiles) {
-    if (state.lockJoined === undefined) delete state.parsed.lock;
-    return;
-  }
-  await (state.lockJoined ??= joinOpenLock(session, file, state.parsed)).catch(() => undefined);
-}
-
 /** A lock file's document joined to its manifests (open ones as the editor holds them), once per text. */
-export function joinOpenLock(session: Session, file: string, parsed: ParsedFile): Promise<void> {
-  return joinLock(
-    file,
-    parsed,
-    diskReader((f) => session.documents.atPath(f)?.getText()),
-  );
+export function joinOpenLock(session: Session, file: string, state: DocumentState): Promise<void> {
+  const read = diskReader((f) => session.documents.atPath(f)?.getText());
+  return joinLock(file, state.parsed, read, undefined, state.earlierView);
 }
 
 /** The hover's lock lines: a lock entry's chain; a manifest dependency's flagged packages beneath it, or how many were checked. */

@@ -13,7 +13,7 @@ import { pathToUri } from '../paths.js';
 import { SHOW_DIRECT_DEPENDENCY_COMMAND, type ProtocolRange } from '../protocol.js';
 import type { DocumentState } from '../session/documents.js';
 import type { Session } from '../session/session.js';
-import { lockJoinedNow } from './lockContext.js';
+import { joinOpenLock } from './lockContext.js';
 
 /** The action for a locked package some direct dependency pulls in, or none (not a lock entry, no manifest line, a client that cannot show documents). */
 export async function directDependencyAction(
@@ -24,7 +24,7 @@ export async function directDependencyAction(
 ): Promise<CodeAction | undefined> {
   if (file === undefined || dep.lockPackage === undefined || !session.capabilities.showDocument || !session.settings.lockFiles || !lockOf(state.parsed))
     return undefined;
-  await lockJoinedNow(session, file, state);
+  if (!state.parsed.lock) await (state.lockJoined ??= joinOpenLock(session, file, state));
   const view = state.parsed.lock;
   const declared = view && lockPlace(view, dep)?.declared;
   if (!declared) return undefined;

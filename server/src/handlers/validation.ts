@@ -78,9 +78,7 @@ export class DocumentChecks {
     // A lock file: joined to its manifests for the chains, which only the diagnostics need: the lookups
     // do not wait for it (reading and parsing the manifests overlaps the first round trips), publishing does.
     // A manifest: judged by the locks beside it.
-    // A lock reopened with the same text has the view of its last join, which lock files turned off since would not make.
-    if (!current.lockFiles && state.lockJoined === undefined) delete state.parsed.lock;
-    const joining = file && current.lockFiles && lockOf(state.parsed) ? (state.lockJoined ??= joinOpenLock(session, file, state.parsed)) : undefined;
+    const joining = file && current.lockFiles && lockOf(state.parsed) ? (state.lockJoined ??= joinOpenLock(session, file, state)) : undefined;
     let joined = joining === undefined;
     // A failed join fails the check where it is awaited (publishWithLocks), as it did before.
     void joining?.then(

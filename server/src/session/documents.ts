@@ -7,6 +7,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { fileKind, parseDocument, type FileKind } from '../core/analyze.js';
 import type { ProjectContext } from '../core/projectContext.js';
 import { hasScriptBlock } from '../core/script.js';
+import type { LockView } from '../core/lock/view.js';
 import type { ParsedFile, ParseProblem } from '../core/types.js';
 import type { ManifestLockFindings } from '../handlers/lockContext.js';
 import { uriPath, uriToPath } from '../paths.js';
@@ -22,6 +23,8 @@ export interface DocumentState {
   includeProblems?: Promise<ParseProblem[]>;
   /** A lock file joined to its manifests, once per text. */
   lockJoined?: Promise<void>;
+  /** A lock reopened with the same text: the view of its last join, which its join keeps if its manifests read the same. */
+  earlierView?: LockView;
   /** A manifest: what the locks beside it say of its dependencies, as last checked. */
   lockFindings?: ManifestLockFindings;
   /** Its project's requires-python and cooldown, read once per text. */
@@ -42,6 +45,7 @@ interface ClosedParse {
   kind: FileKind;
   text: string;
   parsed: ParsedFile;
+  view?: LockView;
 }
 
 export class OpenDocuments {
@@ -89,11 +93,13 @@ export class OpenDocuments {
     const text = doc.getText();
     // The editor sends every Python file: one without a block costs a substring search, not a parse.
     const inert = kind === 'script' && !hasScriptBlock(text);
+    const closed = inert ? undefined : this.reopened(doc.uri, kind, text);
     const parsed = inert
       ? { dependencies: [], includes: [], indexUrls: [], problems: [] }
-      : (this.reopened(doc.uri, kind, text) ?? parseDocument(kind, text, process.env, uriPath(doc.uri)));
+      : (closed?.parsed ?? parseDocument(kind, text, process.env, uriPath(doc.uri)));
     const state: DocumentState = { version: doc.version, kind, parsed };
     if (inert) state.inert = true;
+    if (closed?.view) state.earlierView = closed.view;
     if (existing?.timer) state.timer = existing.timer;
     this.states.set(doc.uri, state);
     return state;
@@ -110,7 +116,12 @@ export class OpenDocuments {
   closed(doc: TextDocument): string | undefined {
     const uri = doc.uri;
     const state = this.states.get(uri);
-    if (state?.version === doc.version && !state.inert) this.keepClosed(uri, { kind: state.kind, text: doc.getText(), parsed: state.parsed });
+    if (state?.version === doc.version && !state.inert) {
+      // The view goes aside: a reopened document shows none until its own join says it still holds.
+      const view = state.parsed.lock;
+      delete state.parsed.lock;
+      this.keepClosed(uri, { kind: state.kind, text: doc.getText(), parsed: state.parsed, ...(view ? { view } : {}) });
+    }
     const file = uriToPath(uri);
     if (file && this.openByPath.get(file) === uri) this.openByPath.delete(file);
     this.dropState(uri);
@@ -121,11 +132,11 @@ export class OpenDocuments {
   }
 
   /** The parse of the text a document had when it was closed, if it opens again with that text. */
-  private reopened(uri: string, kind: FileKind, text: string): ParsedFile | undefined {
+  private reopened(uri: string, kind: FileKind, text: string): ClosedParse | undefined {
     const closed = this.closedParses.get(uri);
     if (!closed) return undefined;
     this.closedParses.delete(uri);
-    return closed.kind === kind && closed.text === text ? closed.parsed : undefined;
+    return closed.kind === kind && closed.text === text ? closed : undefined;
   }
 
   private keepClosed(uri: string, closed: ClosedParse): void {
